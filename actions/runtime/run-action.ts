@@ -1,0 +1,85 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as core from '@actions/core';
+import {
+  ConfigurationError,
+  describeError,
+  InterruptedError,
+  type InputSpecs,
+  type OutputSpecs,
+  ProcessRunner,
+  type RawInputs,
+  Redactor,
+  systemClock,
+} from '../../src/index.ts';
+import { githubLogger } from './github-logger.ts';
+
+/** What an adapter gets: the core's dependencies, wired to the runner, and the step's faces. */
+export interface ActionContext {
+  readonly deps: {
+    readonly logger: typeof githubLogger;
+    readonly clock: typeof systemClock;
+    readonly runner: ProcessRunner;
+    readonly redactor: Redactor;
+    readonly signal: AbortSignal;
+    readonly readFile: (file: string) => string;
+    readonly writeFile: (file: string, text: string) => void;
+  };
+  readInputs(specs: InputSpecs): RawInputs;
+  setOutputs<O extends OutputSpecs>(specs: O, values: { readonly [K in keyof O]: string }): void;
+  appendSummary(markdown: string): Promise<void>;
+  /** Fails the step with a message; the process still ends normally, so pending writes complete. */
+  fail(message: string): void;
+}
+
+/**
+ * The one boundary between an action and the runner: wires the core to @actions/core, turns
+ * SIGINT/SIGTERM (the runner's cancel) into an abort, and maps every error to a failed step
+ * with a clear message. A user's mistake never prints a stack trace.
+ */
+export async function runAction(name: string, body: (action: ActionContext) => Promise<void>): Promise<void> {
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    githubLogger.warning(`${name}: received ${signal}, stopping (the runner is cancelling this step)`);
+    cancel.abort(new InterruptedError(`cancelled by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const redactor = new Redactor(githubLogger);
+  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+  const resolve = (file: string) => path.resolve(workspace, file);
+  const context: ActionContext = {
+    deps: {
+      logger: githubLogger,
+      clock: systemClock,
+      runner: new ProcessRunner({ baseEnv: process.env }),
+      redactor,
+      signal: cancel.signal,
+      readFile: (file) => readFileSync(resolve(file), 'utf8'),
+      writeFile: (file, text) => writeFileSync(resolve(file), text),
+    },
+    readInputs: (specs) => Object.fromEntries(Object.keys(specs).map((input) => [input, core.getInput(input)])),
+    setOutputs: (specs, values) => {
+      for (const output of Object.keys(specs)) core.setOutput(output, redactor.redact(values[output]!));
+    },
+    appendSummary: async (markdown) => {
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redactor.redact(markdown), true).write();
+    },
+    fail: (message) => core.setFailed(redactor.redact(message)),
+  };
+  try {
+    await body(context);
+  } catch (error) {
+    context.fail(describeFailure(name, error));
+    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function describeFailure(name: string, error: unknown): string {
+  if (error instanceof ConfigurationError) return error.message;
+  if (error instanceof InterruptedError) return `${name} was ${error.message}; nothing more was done.`;
+  return `${name} failed: ${describeError(error)}`;
+}

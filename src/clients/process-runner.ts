@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { CommandRequest, CommandResult, CommandRunner } from '../ports.ts';
+import { TailBuffer } from './tail-buffer.ts';
+
+export interface ProcessRunnerOptions {
+  /** The environment every command starts from (the adapter passes the process's own). */
+  readonly baseEnv: Readonly<Record<string, string | undefined>>;
+  /** Time between SIGTERM and SIGKILL when a tree is stopped. Default 2000 ms. */
+  readonly killGraceMs?: number;
+  /** Characters of each stream kept for the result. Default 64 KiB. */
+  readonly keepOutput?: number;
+}
+
+/**
+ * Runs commands with `/bin/sh -c` in a process group of their own, so that a timeout, an abort
+ * or the command's own exit stops the whole tree (ssh, ansible, sleep …), not only the shell:
+ * SIGTERM to the group, then SIGKILL after the grace period.
+ */
+export class ProcessRunner implements CommandRunner {
+  readonly #options: ProcessRunnerOptions;
+
+  constructor(options: ProcessRunnerOptions) {
+    this.#options = options;
+  }
+
+  run(request: CommandRequest): Promise<CommandResult> {
+    const started = performance.now();
+    const keep = this.#options.keepOutput ?? 64 * 1024;
+    const out = { stdout: new TailBuffer(keep), stderr: new TailBuffer(keep) };
+    const child = spawn('/bin/sh', ['-c', request.command], {
+      cwd: request.cwd,
+      env: { ...this.#options.baseEnv, ...request.env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let timedOut = false;
+    let aborted = false;
+    let stopping = false;
+    const stopTree = () => {
+      if (stopping) return;
+      stopping = true;
+      this.#stopGroup(child);
+    };
+    const timer = request.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          stopTree();
+        }, request.timeoutMs)
+      : undefined;
+    const onAbort = () => {
+      aborted = true;
+      stopTree();
+    };
+    if (request.signal?.aborted) onAbort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].setEncoding('utf8');
+      child[stream].on('data', (chunk: string) => {
+        out[stream].append(chunk);
+        request.onOutput?.(chunk, stream);
+      });
+    }
+    return new Promise((resolve) => {
+      const finish = (exitCode: number | null, signal: string | null) => {
+        clearTimeout(timer);
+        request.signal?.removeEventListener('abort', onAbort);
+        resolve({
+          exitCode,
+          signal,
+          stdout: out.stdout.toString(),
+          stderr: out.stderr.toString(),
+          timedOut,
+          aborted,
+          durationMs: performance.now() - started,
+        });
+      };
+      child.on('error', (error) => {
+        out.stderr.append(`${error.message}\n`);
+        finish(127, null);
+      });
+      // The shell is gone: whatever it left in its group goes too (at once, unless a stop already
+      // gave the tree its grace period), and only then is the output complete.
+      child.on('exit', () => {
+        if (!stopping) killGroup(child, 'SIGKILL');
+      });
+      child.on('close', (code, signal) => finish(code, signal));
+    });
+  }
+
+  #stopGroup(child: ChildProcess): void {
+    if (!killGroup(child, 'SIGTERM')) return;
+    const grace = setTimeout(() => killGroup(child, 'SIGKILL'), this.#options.killGraceMs ?? 2000);
+    grace.unref();
+  }
+}
+
+/** Signals the child's whole process group; false when it is already gone. */
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {
+  if (child.pid === undefined) return false;
+  try {
+    process.kill(-child.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}

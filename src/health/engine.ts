@@ -1,0 +1,166 @@
+import { formatDuration } from '../durations.ts';
+import { describeError, InterruptedError } from '../errors.ts';
+import type { Clock } from '../ports.ts';
+import type { Probe } from './probe.ts';
+import { type Judgement, judgeCheck, judgeProbe, type MeasurementPhase, type ProbeJudgement, type Verdict } from './verdict.ts';
+
+export interface Measurement {
+  readonly index: number;
+  readonly startedAt: string;
+  readonly latencyMs: number;
+  readonly phase: MeasurementPhase;
+  readonly value?: unknown;
+  readonly reason: string;
+}
+
+export interface ProbeResult {
+  readonly name: string;
+  readonly type: string;
+  readonly target: string;
+  /** `stopped`: the check was decided by another probe before this one was. */
+  readonly verdict: Verdict | 'stopped';
+  readonly reason: string;
+  readonly measurements: readonly Measurement[];
+}
+
+export interface CheckResult {
+  readonly verdict: Verdict;
+  /** The probe whose verdict decided an unhealthy check first. */
+  readonly decidedBy?: string;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly probes: readonly ProbeResult[];
+}
+
+export interface JudgedProbe {
+  readonly probe: Probe;
+  readonly judgement: Judgement;
+}
+
+export interface EngineOptions {
+  readonly clock: Clock;
+  /** Aborted by a cancel: every probe stops and the run rejects with InterruptedError. */
+  readonly signal?: AbortSignal;
+  readonly onMeasurement?: (probe: Probe, measurement: Measurement) => void;
+}
+
+/**
+ * Measures every probe in parallel on its own schedule (initial delay, then `count` measurements
+ * `interval` apart, each bounded by `timeout`) and stops everything, aborting in-flight
+ * measurements, as soon as the check's verdict is decided.
+ */
+export async function runHealthChecks(probes: readonly JudgedProbe[], options: EngineOptions): Promise<CheckResult> {
+  const { clock } = options;
+  const startedAt = clock.now();
+  const stop = new AbortController();
+  const forwardCancel = () => stop.abort(new InterruptedError());
+  options.signal?.addEventListener('abort', forwardCancel, { once: true });
+  if (options.signal?.aborted) forwardCancel();
+
+  const states = probes.map(() => ({ judgement: undecided(), measurements: [] as Measurement[] }));
+  let decidedBy: string | undefined;
+  const onJudged = (index: number) => {
+    const check = judgeCheck(states.map((state) => state.judgement));
+    if (!check.decided || stop.signal.aborted) return;
+    if (check.verdict !== 'successful') decidedBy = probes[index]!.probe.name;
+    stop.abort(new CheckDecided());
+  };
+
+  await Promise.all(
+    probes.map(async ({ probe, judgement }, index) => {
+      const state = states[index]!;
+      const schedule = startedAt + judgement.initialDelayMs;
+      for (let n = 0; n < judgement.count && !stop.signal.aborted; n++) {
+        if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, stop.signal))) break;
+        const measurement = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, stop.signal);
+        if (!measurement) break;
+        state.measurements.push(measurement);
+        options.onMeasurement?.(probe, measurement);
+        state.judgement = judgeProbe(
+          state.measurements.map((m) => m.phase),
+          judgement,
+        );
+        onJudged(index);
+        if (state.judgement.decided) break;
+      }
+    }),
+  );
+  options.signal?.removeEventListener('abort', forwardCancel);
+  if (stop.signal.reason instanceof InterruptedError) throw stop.signal.reason;
+
+  const verdict = judgeCheck(states.map((state) => state.judgement)).verdict as Verdict;
+  return {
+    verdict,
+    ...(decidedBy ? { decidedBy } : {}),
+    startedAt: new Date(startedAt).toISOString(),
+    durationMs: clock.now() - startedAt,
+    probes: probes.map(({ probe }, index) => {
+      const { judgement, measurements } = states[index]!;
+      const stopped = !judgement.decided;
+      return {
+        name: probe.name,
+        type: probe.type,
+        target: probe.target,
+        verdict: stopped ? 'stopped' : (judgement.verdict as Verdict),
+        reason: stopped ? `not decided when the check was (${judgement.reason})` : judgement.reason,
+        measurements,
+      };
+    }),
+  };
+}
+
+class CheckDecided extends Error {}
+
+function undecided(): ProbeJudgement {
+  return { verdict: 'running', decided: false, reason: 'no measurement yet' };
+}
+
+/** False when the check was stopped while waiting. */
+async function sleepUntil(clock: Clock, due: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(Math.max(0, due - clock.now()), signal);
+    return !signal.aborted;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One measurement, bounded by `timeoutMs`. Undefined when the check was stopped meanwhile:
+ * a measurement cut short by the check's own decision says nothing and is not recorded.
+ */
+async function measureOnce(
+  probe: Probe,
+  timeoutMs: number,
+  index: number,
+  clock: Clock,
+  stop: AbortSignal,
+): Promise<Measurement | undefined> {
+  const began = clock.now();
+  const attempt = new AbortController();
+  const abortAttempt = () => attempt.abort(stop.reason);
+  stop.addEventListener('abort', abortAttempt, { once: true });
+  const timer = new AbortController();
+  const timedOut = clock.sleep(timeoutMs, AbortSignal.any([timer.signal, attempt.signal])).then(
+    () => 'timeout' as const,
+    () => 'aborted' as const,
+  );
+  const base = { index, startedAt: new Date(began).toISOString() };
+  try {
+    const outcome = await Promise.race([probe.measure(attempt.signal), timedOut]);
+    if (stop.aborted) return undefined;
+    if (outcome === 'timeout') {
+      attempt.abort(new Error('timeout'));
+      return { ...base, latencyMs: clock.now() - began, phase: 'error', reason: `timed out after ${formatDuration(timeoutMs)}` };
+    }
+    if (outcome === 'aborted') return undefined;
+    const latencyMs = outcome.latencyMs ?? clock.now() - began;
+    return { ...base, latencyMs, phase: outcome.phase, value: outcome.value, reason: outcome.reason };
+  } catch (error) {
+    if (stop.aborted) return undefined;
+    return { ...base, latencyMs: clock.now() - began, phase: 'error', reason: describeError(error) };
+  } finally {
+    timer.abort();
+    stop.removeEventListener('abort', abortAttempt);
+  }
+}

@@ -1,0 +1,29 @@
+/** What one measurement of a probe found, when the probe could run. Errors are thrown instead. */
+export interface ProbeOutcome {
+  readonly phase: 'successful' | 'failed';
+  /** The value judged: a status code, a metric value, an exit code. */
+  readonly value?: unknown;
+  readonly reason: string;
+  /** Measured by the probe itself where it knows better than the engine (time to last byte). */
+  readonly latencyMs?: number;
+}
+
+/**
+ * A probe measures one thing once. It returns an outcome when it ran (successful or failed)
+ * and throws when it could not run (refused, timeout, DNS): an error measurement. It stops
+ * as soon as `signal` aborts.
+ */
+export interface Probe {
+  readonly name: string;
+  readonly type: string;
+  /** Where it looks, for people (credentials removed). */
+  readonly target: string;
+  measure(signal: AbortSignal): Promise<ProbeOutcome>;
+}
+
+/** A value from outside (a response, an output) quoted for a reason line: short, one line. */
+export function quote(value: unknown, max = 120): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  const oneLine = JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+  return typeof value === 'string' ? oneLine : oneLine.slice(1, -1).replace(/\\"/g, '"');
+}

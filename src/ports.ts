@@ -1,0 +1,122 @@
+/**
+ * The effects the core may have, as small interfaces. The core never touches the process,
+ * the runner or the network directly except through these (or through the clients in
+ * src/clients, which take everything they need as arguments).
+ */
+
+/** Annotation properties as GitHub understands them; the CLI prints them inline. */
+export interface AnnotationProperties {
+  readonly title?: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warning(message: string, properties?: AnnotationProperties): void;
+  /** An error annotation; does not by itself fail the step. */
+  error(message: string, properties?: AnnotationProperties): void;
+  /** A collapsible section. Groups do not nest: the body should not open another. */
+  group(title: string, body: () => void): void;
+  /** Text from outside (a command's output, a response body): printed so it cannot run workflow commands. */
+  untrusted(text: string): void;
+  /** Hides `secret` wherever it appears in later log output (each line of a multi-line value). */
+  mask(secret: string): void;
+}
+
+export interface Clock {
+  /** Milliseconds since the epoch, monotonic within a run where the implementation allows. */
+  now(): number;
+  /** Resolves after `ms`, or rejects with the signal's reason as soon as `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+export interface CommandRequest {
+  /** A shell command line, run with `/bin/sh -c`. */
+  readonly command: string;
+  /** Extra variables on top of the runner's base environment. */
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Kills the whole process tree after this long (SIGTERM, grace, SIGKILL). 0 = no limit. */
+  readonly timeoutMs?: number;
+  /** Kills the whole process tree when aborted. */
+  readonly signal?: AbortSignal;
+  /** Called with each chunk of output as it arrives (stdout and stderr). */
+  readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export interface CommandResult {
+  /** Exit code, or null when the process was ended by a signal. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  /** The last bytes of each stream (capped), for judging and reporting. */
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  readonly durationMs: number;
+}
+
+export interface CommandRunner {
+  run(request: CommandRequest): Promise<CommandResult>;
+}
+
+/** Markdown for the step summary (GitHub) or the terminal (CLI). */
+export interface SummaryWriter {
+  append(markdown: string): void;
+}
+
+/** Reads a file the user named (a probes file, a config). Relative paths are the runtime's to resolve. */
+export type ReadTextFile = (path: string) => string;
+
+/** One deployed release of an environment, as the history records it. */
+export interface ReleaseRecord {
+  readonly version: string;
+  readonly status: 'good' | 'bad' | 'interrupted' | 'deploying';
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly actor?: string;
+  readonly runner?: string;
+  readonly runUrl?: string;
+}
+
+/** What is known of one environment. The stores keep it; the steps decide over it. */
+export interface EnvironmentState {
+  readonly environment: string;
+  readonly current?: string;
+  readonly previous?: string;
+  readonly history: readonly ReleaseRecord[];
+}
+
+/**
+ * Where deploy state lives (a file on the runner, or GitHub Deployments).
+ * `write` is atomic: a reader sees the old state or the new one, never a mix.
+ */
+export interface StateStore {
+  read(environment: string): Promise<EnvironmentState>;
+  write(state: EnvironmentState): Promise<void>;
+}
+
+/** An open incident found by its marker, whatever its title became. */
+export interface IncidentRef {
+  readonly number: number;
+  readonly url: string;
+}
+
+export interface IssueTracker {
+  findOpenIncident(environment: string): Promise<IncidentRef | undefined>;
+  openIncident(environment: string, title: string, body: string, assignees: readonly string[]): Promise<IncidentRef>;
+  comment(incident: IncidentRef, body: string): Promise<void>;
+  close(incident: IncidentRef, body: string): Promise<void>;
+}
+
+/** Counters, histograms and gauges by name; labels never carry secret values. */
+export interface MetricsSink {
+  increment(name: string, labels?: Readonly<Record<string, string>>): void;
+  observe(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
+  set(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
+}
+
+/** Writes a file the user asked for (a report). Relative paths are the runtime's to resolve. */
+export type WriteTextFile = (path: string, text: string) => void;

@@ -1,0 +1,141 @@
+import * as z from 'zod';
+import { ConfigurationError } from '../errors.ts';
+import { PROBE_TYPES, probeDeclaration, type ProbeDeclaration } from '../health/probe-schema.ts';
+import type { Judgement } from '../health/verdict.ts';
+import type { ReadTextFile } from '../ports.ts';
+import { durationField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
+import { applyDefaults, type InputSpecs, type OutputSpecs, parseWithSchema, type RawInputs } from './input-spec.ts';
+import { readStructuredText } from './structured-text.ts';
+
+/** The health-check action's inputs: names, defaults and descriptions, here and nowhere else. */
+export const healthCheckInputs = {
+  probes: {
+    description:
+      'The probes, as a YAML or JSON list (http, tcp, command, promql). Each may override the judgement inputs below. Give this or probes-file.',
+  },
+  'probes-file': { description: 'A YAML or JSON file with the probes, relative to the workspace. Give this or probes.' },
+  interval: { description: 'Time between two measurements of a probe (500ms, 5s, 1m).', default: '5s' },
+  count: { description: 'Measurements per probe, at most.', default: '3' },
+  'initial-delay': { description: 'Wait before the first measurement.', default: '0s' },
+  'failure-limit': {
+    description: 'Failed measurements a probe tolerates; one more fails it. Must be less than count.',
+    default: '0',
+  },
+  'error-limit': {
+    description: 'Measurements a probe tolerates that could not run (timeout, refused, DNS); one more is an error.',
+    default: '0',
+  },
+  'consecutive-successes': {
+    description: 'If set, a probe succeeds as soon as this many measurements in a row succeed (count is then the most it tries).',
+    default: '',
+  },
+  timeout: { description: 'How long one measurement may take before it counts as an error.', default: '5s' },
+  'report-file': { description: 'Also write the JSON report to this file (for later steps or an incident).', default: '' },
+} as const satisfies InputSpecs;
+
+export const healthCheckOutputs = {
+  result: { description: 'successful, failed, error or inconclusive.' },
+  report: { description: 'JSON: the verdict and every measurement of every probe (time, latency, value, reason).' },
+} as const satisfies OutputSpecs;
+
+export type ProbeSpec = ProbeDeclaration & { readonly judgement: Judgement };
+
+export interface HealthCheckSettings {
+  readonly probes: readonly ProbeSpec[];
+  readonly reportFile?: string;
+}
+
+const flatInputs = z.object({
+  probes: z.string(),
+  'probes-file': z.string(),
+  interval: durationField,
+  count: wholeNumberField(1),
+  'initial-delay': durationField,
+  'failure-limit': wholeNumberField(0),
+  'error-limit': wholeNumberField(0),
+  'consecutive-successes': optionalWholeNumberField(1),
+  timeout: durationField,
+  'report-file': z.string(),
+});
+
+/** Validates the raw inputs once into readonly settings; every problem names its input. */
+export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile): HealthCheckSettings {
+  const inputs = parseWithSchema(flatInputs, applyDefaults(healthCheckInputs, raw));
+  const defaults: Judgement = {
+    intervalMs: inputs.interval,
+    count: inputs.count,
+    initialDelayMs: inputs['initial-delay'],
+    failureLimit: inputs['failure-limit'],
+    errorLimit: inputs['error-limit'],
+    consecutiveSuccesses: inputs['consecutive-successes'],
+    timeoutMs: inputs.timeout,
+  };
+  checkLimits(defaults, (field, message) => new ConfigurationError(field, message));
+  const { input, text } = chooseProbesSource(inputs.probes, inputs['probes-file'], readFile);
+  const probes = parseProbes(readStructuredText(text, input), input, defaults);
+  return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
+}
+
+function chooseProbesSource(inline: string, file: string, readFile: ReadTextFile): { input: string; text: string } {
+  if (inline && file) throw new ConfigurationError('probes', 'give either probes or probes-file, not both');
+  if (inline) return { input: 'probes', text: inline };
+  if (!file) throw new ConfigurationError('probes', 'no probes: give probes (YAML or JSON) or probes-file');
+  try {
+    return { input: 'probes-file', text: readFile(file) };
+  } catch (error) {
+    throw new ConfigurationError('probes-file', `cannot read "${file}": ${(error as Error).message}`);
+  }
+}
+
+/** Validates each declared probe and merges the action-level judgement into it. */
+export function parseProbes(document: unknown, input: string, defaults: Judgement): ProbeSpec[] {
+  const list = Array.isArray(document) ? document : (document as { probes?: unknown } | null)?.probes;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new ConfigurationError(input, 'expected a non-empty list of probes (each with name and type)');
+  }
+  const seen = new Set<string>();
+  return list.map((entry: unknown, index) => {
+    const label = describeProbe(entry, index);
+    const type = (entry as { type?: unknown } | null)?.type;
+    if (!PROBE_TYPES.includes(type as never)) {
+      throw new ConfigurationError(input, `${label}: unknown probe type ${JSON.stringify(type)}; use one of ${PROBE_TYPES.join(', ')}`);
+    }
+    const declared = parseWithSchema(probeDeclaration, entry, input, label);
+    if (seen.has(declared.name)) throw new ConfigurationError(input, `${label}: the name is used twice; names must be unique`);
+    seen.add(declared.name);
+    const judgement = mergeJudgement(declared, defaults);
+    checkLimits(judgement, (field, message) => new ConfigurationError(input, `${label}, field "${field}": ${message}`));
+    return { ...declared, judgement };
+  });
+}
+
+function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement {
+  return {
+    intervalMs: probe.interval ?? defaults.intervalMs,
+    count: probe.count ?? defaults.count,
+    initialDelayMs: probe['initial-delay'] ?? defaults.initialDelayMs,
+    failureLimit: probe['failure-limit'] ?? defaults.failureLimit,
+    errorLimit: probe['error-limit'] ?? defaults.errorLimit,
+    consecutiveSuccesses: probe['consecutive-successes'] ?? defaults.consecutiveSuccesses,
+    timeoutMs: probe.timeout ?? defaults.timeoutMs,
+  };
+}
+
+/** Limits that would make a probe unable to fail (or to succeed) are mistakes, not choices. */
+function checkLimits(judgement: Judgement, problem: (field: string, message: string) => ConfigurationError): void {
+  const { count, failureLimit, errorLimit, consecutiveSuccesses } = judgement;
+  if (failureLimit >= count) {
+    throw problem('failure-limit', `${failureLimit} must be less than count (${count}), or the probe could never fail`);
+  }
+  if (errorLimit >= count) {
+    throw problem('error-limit', `${errorLimit} must be less than count (${count}), or the probe could never err`);
+  }
+  if (consecutiveSuccesses !== undefined && consecutiveSuccesses > count) {
+    throw problem('consecutive-successes', `${consecutiveSuccesses} cannot exceed count (${count})`);
+  }
+}
+
+function describeProbe(entry: unknown, index: number): string {
+  const name = (entry as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name ? `probe ${index + 1} ("${name}")` : `probe ${index + 1}`;
+}

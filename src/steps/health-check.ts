@@ -1,0 +1,69 @@
+import { formatDuration } from '../durations.ts';
+import { type CheckResult, runHealthChecks } from '../health/engine.ts';
+import { createProbe } from '../health/create-probe.ts';
+import { describeMeasurement, measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
+import type { Verdict } from '../health/verdict.ts';
+import type { Clock, CommandRunner, Logger, WriteTextFile } from '../ports.ts';
+import type { Redactor } from '../redactor.ts';
+import type { HealthCheckSettings } from '../settings/health-check.ts';
+
+export interface HealthCheckDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly runner: CommandRunner;
+  readonly redactor: Redactor;
+  readonly writeFile: WriteTextFile;
+  readonly signal?: AbortSignal;
+}
+
+export interface HealthCheckOutcome {
+  readonly verdict: Verdict;
+  /** The report, secrets redacted: what the `report` output and report-file carry. */
+  readonly report: CheckResult;
+  /** Step-summary Markdown, secrets redacted. */
+  readonly summary: string;
+  /** One sentence for people: why the check passed or failed. */
+  readonly message: string;
+}
+
+/**
+ * Runs the declared probes and judges them. Logs one line per measurement as it happens and
+ * one group per probe at the end; annotates the probe that decided a failure. Throws
+ * InterruptedError when cancelled.
+ */
+export async function runHealthCheck(settings: HealthCheckSettings, deps: HealthCheckDeps): Promise<HealthCheckOutcome> {
+  const { logger, redactor } = deps;
+  const probes = settings.probes.map((spec) => ({
+    probe: createProbe(spec, deps.runner, redactor),
+    judgement: spec.judgement,
+  }));
+  logger.info(`Health check: ${probes.length} probe(s) in parallel: ${settings.probes.map((p) => p.name).join(', ')}`);
+  const result = await runHealthChecks(probes, {
+    clock: deps.clock,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    onMeasurement: (probe, measurement) => logger.info(redactor.redact(describeMeasurement(probe.name, measurement))),
+  });
+  const report = redactor.redactValue(result);
+  for (const probe of report.probes) {
+    logger.group(`${probe.name}: ${probe.verdict} (${probe.type} ${probe.target})`, () => {
+      logger.untrusted(`${measurementTable(probe)}\n${probe.reason}`);
+    });
+  }
+  const message = describeOutcome(report);
+  if (report.verdict !== 'successful') {
+    const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
+    logger.error(redactor.redact(message), { title: `health-check: ${culprit?.name ?? 'probes'} ${report.verdict}` });
+  } else {
+    logger.info(message);
+  }
+  if (settings.reportFile) deps.writeFile(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
+  return { verdict: report.verdict, report, summary: redactor.redact(renderHealthSummary(report)), message };
+}
+
+function describeOutcome(report: CheckResult): string {
+  const took = formatDuration(report.durationMs);
+  if (report.verdict === 'successful') return `Health check successful: all ${report.probes.length} probe(s) healthy in ${took}.`;
+  const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
+  const why = culprit ? `probe "${culprit.name}" (${culprit.type} ${culprit.target}) ${culprit.verdict}: ${culprit.reason}` : '';
+  return `Health check ${report.verdict} after ${took}: ${why}`;
+}
