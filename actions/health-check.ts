@@ -1,4 +1,9 @@
-import { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings, runHealthCheck } from '../src/index.ts';
+import {
+  healthCheckInputs,
+  healthCheckOutputs,
+  parseHealthCheckSettings,
+  runHealthCheck,
+} from '../src/index.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('health-check', async (action) => {

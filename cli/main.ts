@@ -1,1 +1,134 @@
-console.log('cli: coming next');
+#!/usr/bin/env node
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ConfigurationError,
+  describeError,
+  healthCheckInputs,
+  type InputSpecs,
+  InterruptedError,
+  ProcessRunner,
+  parseHealthCheckSettings,
+  Redactor,
+  runHealthCheck,
+  systemClock,
+} from '../src/index.ts';
+import { ConsoleLogger } from './console-logger.ts';
+
+/** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
+const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+
+const COMMANDS: Readonly<Record<string, { summary: string; inputs: InputSpecs }>> = {
+  'health-check': {
+    summary: 'Probe a service (HTTP, TCP, command, PromQL) and judge it over several measurements.',
+    inputs: healthCheckInputs,
+  },
+};
+
+const COMMON = {
+  json: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function usage(command?: string): string {
+  if (!command || !COMMANDS[command]) {
+    const list = Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(14)} ${summary}`);
+    return [
+      'Usage: deploy-actions <command> [options]',
+      '',
+      'Commands:',
+      ...list,
+      '',
+      'Run deploy-actions <command> --help for its options.',
+    ].join('\n');
+  }
+  const flags = Object.entries(COMMANDS[command].inputs).map(([name, spec]) => {
+    const fallback = spec.default ? ` (default: ${spec.default})` : '';
+    return `  --${name.padEnd(24)} ${spec.description}${fallback}`;
+  });
+  return [
+    `Usage: deploy-actions ${command} [options]`,
+    '',
+    COMMANDS[command].summary,
+    '',
+    'Options (the same as the action inputs):',
+    ...flags,
+    `  --${'json'.padEnd(24)} Print the JSON report on stdout instead of the summary.`,
+    `  --${'verbose'.padEnd(24)} Show each probe's measurements and debug lines.`,
+  ].join('\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return command ? EXIT.ok : EXIT.badInput;
+  }
+  const spec = COMMANDS[command];
+  if (!spec) {
+    process.stderr.write(`Unknown command "${command}".\n\n${usage()}\n`);
+    return EXIT.badInput;
+  }
+  const options = Object.fromEntries(
+    Object.keys(spec.inputs).map((name) => [name, { type: 'string' as const }]),
+  );
+  const { values } = parseArgs({
+    args: [...rest],
+    options: { ...options, ...COMMON },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) {
+    process.stdout.write(`${usage(command)}\n`);
+    return EXIT.ok;
+  }
+  const json = values.json === true;
+  const logger = new ConsoleLogger({
+    verbose: values.verbose === true,
+    colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    out: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => cancel.abort(new InterruptedError(`interrupted by ${signal}`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const cwd = process.cwd();
+  const given = values as Readonly<Record<string, unknown>>;
+  const raw = Object.fromEntries(
+    Object.keys(spec.inputs).map((name) => [name, given[name] as string | undefined]),
+  );
+  const settings = parseHealthCheckSettings(raw, (file) => readFileSync(path.resolve(cwd, file), 'utf8'));
+  const outcome = await runHealthCheck(settings, {
+    logger,
+    clock: systemClock,
+    runner: new ProcessRunner({ baseEnv: process.env }),
+    redactor: new Redactor(logger),
+    signal: cancel.signal,
+    writeFile: (file, text) => writeFileSync(path.resolve(cwd, file), text),
+  });
+  if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  else process.stdout.write(`\n${outcome.summary}\n`);
+  return outcome.verdict === 'successful' ? EXIT.ok : EXIT.failed;
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (
+    error instanceof ConfigurationError ||
+    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+  ) {
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    process.exitCode = EXIT.badInput;
+  } else if (error instanceof InterruptedError) {
+    process.stderr.write(`${error.message}: stopped; nothing was left running.\n`);
+    process.exitCode = EXIT.interrupted;
+  } else {
+    process.stderr.write(`error: ${describeError(error)}\n`);
+    if (process.env.DEPLOY_ACTIONS_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -41,7 +41,9 @@ const builtinsByRequire: Plugin = {
   setup(builder) {
     builder.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      return BUILTINS.has(name) && args.namespace !== 'builtin' ? { path: name, namespace: 'builtin' } : undefined;
+      return BUILTINS.has(name) && args.namespace !== 'builtin'
+        ? { path: name, namespace: 'builtin' }
+        : undefined;
     });
     builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = require('node:${args.path}');`,
@@ -72,7 +74,9 @@ export async function buildAll(outdir: string): Promise<void> {
     keepNames: false,
     legalComments: 'linked',
     // Some dependencies are CommonJS and require() node built-ins; ESM bundles need a require.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
     plugins: [withoutOidc, builtinsByRequire],
     logLevel: 'warning',
   });

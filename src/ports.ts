@@ -106,7 +106,12 @@ export interface IncidentRef {
 
 export interface IssueTracker {
   findOpenIncident(environment: string): Promise<IncidentRef | undefined>;
-  openIncident(environment: string, title: string, body: string, assignees: readonly string[]): Promise<IncidentRef>;
+  openIncident(
+    environment: string,
+    title: string,
+    body: string,
+    assignees: readonly string[],
+  ): Promise<IncidentRef>;
   comment(incident: IncidentRef, body: string): Promise<void>;
   close(incident: IncidentRef, body: string): Promise<void>;
 }

@@ -4,8 +4,8 @@ import * as core from '@actions/core';
 import {
   ConfigurationError,
   describeError,
-  InterruptedError,
   type InputSpecs,
+  InterruptedError,
   type OutputSpecs,
   ProcessRunner,
   type RawInputs,
@@ -58,7 +58,8 @@ export async function runAction(name: string, body: (action: ActionContext) => P
       readFile: (file) => readFileSync(resolve(file), 'utf8'),
       writeFile: (file, text) => writeFileSync(resolve(file), text),
     },
-    readInputs: (specs) => Object.fromEntries(Object.keys(specs).map((input) => [input, core.getInput(input)])),
+    readInputs: (specs) =>
+      Object.fromEntries(Object.keys(specs).map((input) => [input, core.getInput(input)])),
     setOutputs: (specs, values) => {
       for (const output of Object.keys(specs)) core.setOutput(output, redactor.redact(values[output]!));
     },
@@ -71,7 +72,8 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     await body(context);
   } catch (error) {
     context.fail(describeFailure(name, error));
-    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack) core.debug(error.stack);
+    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack)
+      core.debug(error.stack);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -30,7 +30,8 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
   const limit = request.maxBodyBytes ?? 1024 * 1024;
   // Loaded when first used: the TLS stack alone costs a cold start ~7 ms that a check of
   // plain-HTTP or TCP probes should not pay.
-  const transport = request.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const transport =
+    request.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const req = transport.request(request.url, {

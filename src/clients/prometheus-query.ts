@@ -20,7 +20,10 @@ export interface PromQueryRequest {
  * with something that is not its API. An empty result is an empty list: the caller decides.
  */
 export async function queryPrometheus(request: PromQueryRequest): Promise<PromSample[]> {
-  const url = new URL('api/v1/query', request.baseUrl.href.endsWith('/') ? request.baseUrl : `${request.baseUrl.href}/`);
+  const url = new URL(
+    'api/v1/query',
+    request.baseUrl.href.endsWith('/') ? request.baseUrl : `${request.baseUrl.href}/`,
+  );
   url.searchParams.set('query', request.query);
   const response = await sendHttpRequest({
     url,
@@ -36,7 +39,9 @@ export async function queryPrometheus(request: PromQueryRequest): Promise<PromSa
     throw new Error(`Prometheus at ${url.host} answered ${response.status} with a body that is not JSON`);
   }
   if (body.status === 'error') {
-    throw new Error(`Prometheus refused the query (${body.errorType ?? response.status}): ${body.error ?? 'no reason given'}`);
+    throw new Error(
+      `Prometheus refused the query (${body.errorType ?? response.status}): ${body.error ?? 'no reason given'}`,
+    );
   }
   if (response.status !== 200 || body.status !== 'success' || !body.data) {
     throw new Error(`Prometheus at ${url.host} answered ${response.status} without a query result`);
@@ -61,6 +66,8 @@ function readSamples(data: { resultType: string; result: unknown }): PromSample[
     case 'scalar':
       return [{ labels: {}, value: Number((data.result as [number, string])[1]) }];
     default:
-      throw new Error(`the query returns a ${data.resultType}; a health check needs an instant vector or scalar`);
+      throw new Error(
+        `the query returns a ${data.resultType}; a health check needs an instant vector or scalar`,
+      );
   }
 }

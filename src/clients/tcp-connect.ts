@@ -12,7 +12,12 @@ export interface TcpConnectResult {
  * Opens a TCP connection and closes it. With `banner`, waits for the server's first bytes
  * (an SSH or SMTP greeting) until they match or the connection ends.
  */
-export function connectTcp(host: string, port: number, signal: AbortSignal, banner?: RegExp): Promise<TcpConnectResult> {
+export function connectTcp(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  banner?: RegExp,
+): Promise<TcpConnectResult> {
   const started = performance.now();
   const where = `${host}:${port}`;
   return new Promise((resolve, reject) => {
@@ -33,8 +38,11 @@ export function connectTcp(host: string, port: number, signal: AbortSignal, bann
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
       received += chunk;
-      if (banner?.test(received)) done({ latencyMs: performance.now() - started, banner: received, bannerMatched: true });
+      if (banner?.test(received))
+        done({ latencyMs: performance.now() - started, banner: received, bannerMatched: true });
     });
-    socket.on('end', () => done({ latencyMs: performance.now() - started, banner: received, bannerMatched: false }));
+    socket.on('end', () =>
+      done({ latencyMs: performance.now() - started, banner: received, bannerMatched: false }),
+    );
   });
 }

@@ -2,7 +2,14 @@ import { formatDuration } from '../durations.ts';
 import { describeError, InterruptedError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import type { Probe } from './probe.ts';
-import { type Judgement, judgeCheck, judgeProbe, type MeasurementPhase, type ProbeJudgement, type Verdict } from './verdict.ts';
+import {
+  type Judgement,
+  judgeCheck,
+  judgeProbe,
+  type MeasurementPhase,
+  type ProbeJudgement,
+  type Verdict,
+} from './verdict.ts';
 
 export interface Measurement {
   readonly index: number;
@@ -49,7 +56,10 @@ export interface EngineOptions {
  * `interval` apart, each bounded by `timeout`) and stops everything, aborting in-flight
  * measurements, as soon as the check's verdict is decided.
  */
-export async function runHealthChecks(probes: readonly JudgedProbe[], options: EngineOptions): Promise<CheckResult> {
+export async function runHealthChecks(
+  probes: readonly JudgedProbe[],
+  options: EngineOptions,
+): Promise<CheckResult> {
   const { clock } = options;
   const startedAt = clock.now();
   const stop = new AbortController();
@@ -151,7 +161,12 @@ async function measureOnce(
     if (stop.aborted) return undefined;
     if (outcome === 'timeout') {
       attempt.abort(new Error('timeout'));
-      return { ...base, latencyMs: clock.now() - began, phase: 'error', reason: `timed out after ${formatDuration(timeoutMs)}` };
+      return {
+        ...base,
+        latencyMs: clock.now() - began,
+        phase: 'error',
+        reason: `timed out after ${formatDuration(timeoutMs)}`,
+      };
     }
     if (outcome === 'aborted') return undefined;
     const latencyMs = outcome.latencyMs ?? clock.now() - began;

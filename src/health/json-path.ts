@@ -22,7 +22,9 @@ export function compileJsonPath(source: string): JsonPath | { problem: string } 
   while (rest.length > 0) {
     const consumed = readSegment(rest, segments);
     if (consumed === 0) {
-      return { problem: `JSON path "${source}" is not understood at "${rest}"; use $.a.b, $['a-b'] or $.items[0]` };
+      return {
+        problem: `JSON path "${source}" is not understood at "${rest}"; use $.a.b, $['a-b'] or $.items[0]`,
+      };
     }
     rest = rest.slice(consumed);
   }

@@ -1,5 +1,11 @@
 import * as z from 'zod';
-import { durationField, optionalWholeNumberField, regexField, booleanField, wholeNumberField } from '../settings/fields.ts';
+import {
+  booleanField,
+  durationField,
+  optionalWholeNumberField,
+  regexField,
+  wholeNumberField,
+} from '../settings/fields.ts';
 import { compileJsonPath } from './json-path.ts';
 import { ANY_2XX, compileStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 import { compileThreshold } from './threshold.ts';
@@ -73,7 +79,10 @@ const httpProbe = z.strictObject({
   expect: z
     .strictObject({
       status: statusField.transform(compiled(compileStatusMatcher)).optional(),
-      json: z.union([jsonExpectation, z.array(jsonExpectation)]).optional(),
+      // One check or a list; always a list after parsing, so errors point into the list.
+      json: z
+        .preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(jsonExpectation))
+        .optional(),
       body: regexField.optional(),
       'max-latency': durationField.optional(),
     })
@@ -117,7 +126,12 @@ const promqlProbe = z.strictObject({
 
 export const PROBE_TYPES = ['http', 'tcp', 'command', 'promql'] as const;
 
-export const probeDeclaration = z.discriminatedUnion('type', [httpProbe, tcpProbe, commandProbe, promqlProbe]);
+export const probeDeclaration = z.discriminatedUnion('type', [
+  httpProbe,
+  tcpProbe,
+  commandProbe,
+  promqlProbe,
+]);
 export type ProbeDeclaration = z.output<typeof probeDeclaration>;
 export type HttpProbeDeclaration = z.output<typeof httpProbe>;
 export type TcpProbeDeclaration = z.output<typeof tcpProbe>;

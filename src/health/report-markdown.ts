@@ -10,7 +10,11 @@ export const VERDICT_ICONS: Readonly<Record<ProbeResult['verdict'], string>> = {
   stopped: '⏹️',
 };
 
-const PHASE_ICONS: Readonly<Record<Measurement['phase'], string>> = { successful: '✓', failed: '✗', error: '⚠' };
+const PHASE_ICONS: Readonly<Record<Measurement['phase'], string>> = {
+  successful: '✓',
+  failed: '✗',
+  error: '⚠',
+};
 
 /** The step summary: one overview table, then a table of measurements per probe. */
 export function renderHealthSummary(result: CheckResult): string {
@@ -31,7 +35,10 @@ export function renderHealthSummary(result: CheckResult): string {
     ]),
   );
   const details = result.probes.map((probe) =>
-    renderDetails(`${VERDICT_ICONS[probe.verdict]} ${probe.name}: ${probe.measurements.length} measurements`, measurementTable(probe)),
+    renderDetails(
+      `${VERDICT_ICONS[probe.verdict]} ${probe.name}: ${probe.measurements.length} measurements`,
+      measurementTable(probe),
+    ),
   );
   return [heading, overview, ...details].join('\n\n');
 }

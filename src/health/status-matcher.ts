@@ -25,7 +25,12 @@ function readRange(part: string): [number, number] | undefined {
   let match = /^([1-5])xx$/i.exec(part);
   if (match) return [Number(match[1]) * 100, Number(match[1]) * 100 + 99];
   match = /^(\d{3})\s*-\s*(\d{3})$/.exec(part);
-  if (match && isStatus(Number(match[1])) && isStatus(Number(match[2])) && Number(match[1]) <= Number(match[2])) {
+  if (
+    match &&
+    isStatus(Number(match[1])) &&
+    isStatus(Number(match[2])) &&
+    Number(match[1]) <= Number(match[2])
+  ) {
     return [Number(match[1]), Number(match[2])];
   }
   match = /^(\d{3})$/.exec(part);

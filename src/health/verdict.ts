@@ -44,7 +44,10 @@ export function judgeProbe(phases: readonly MeasurementPhase[], limits: Limits):
   const tally = `${successes} successful, ${failed} failed, ${errors} errors of ${phases.length} measured`;
 
   if (failed > limits.failureLimit) {
-    return decided('failed', `${failed} failed measurements exceed the failure limit ${limits.failureLimit} (${tally})`);
+    return decided(
+      'failed',
+      `${failed} failed measurements exceed the failure limit ${limits.failureLimit} (${tally})`,
+    );
   }
   if (errors > limits.errorLimit) {
     return decided('error', `${errors} errors exceed the error limit ${limits.errorLimit} (${tally})`);
@@ -70,7 +73,10 @@ const SEVERITY: Readonly<Record<Verdict, number>> = { successful: 0, inconclusiv
  * Judges the whole check from its probes: decided as soon as any probe is decided unhealthy
  * (fail fast) or every probe is decided successful. The verdict is the worst decided one.
  */
-export function judgeCheck(probes: readonly ProbeJudgement[]): { verdict: Verdict | 'running'; decided: boolean } {
+export function judgeCheck(probes: readonly ProbeJudgement[]): {
+  verdict: Verdict | 'running';
+  decided: boolean;
+} {
   const settled = probes.filter((probe) => probe.decided).map((probe) => probe.verdict as Verdict);
   const worst = settled.reduce<Verdict>((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a), 'successful');
   if (worst !== 'successful') return { verdict: worst, decided: true };

@@ -29,9 +29,9 @@ export function wholeNumberField(min = 0) {
 
 /** An optional whole number: empty means "not set". */
 export function optionalWholeNumberField(min = 0) {
-  return z.union([z.literal(''), z.undefined(), wholeNumberField(min)]).transform((value) =>
-    value === '' ? undefined : value,
-  );
+  return z
+    .union([z.literal(''), z.undefined(), wholeNumberField(min)])
+    .transform((value) => (value === '' ? undefined : value));
 }
 
 /** true/false as the toolkit's getBooleanInput accepts them (YAML 1.2 core schema); YAML booleans too. */
@@ -48,7 +48,10 @@ export const regexField = z.string().transform((source, ctx) => {
   try {
     return new RegExp(source);
   } catch (error) {
-    ctx.addIssue({ code: 'custom', message: `"${source}" is not a valid regular expression (${(error as Error).message})` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${source}" is not a valid regular expression (${(error as Error).message})`,
+    });
     return z.NEVER;
   }
 });

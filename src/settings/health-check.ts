@@ -1,10 +1,16 @@
 import * as z from 'zod';
 import { ConfigurationError } from '../errors.ts';
-import { PROBE_TYPES, probeDeclaration, type ProbeDeclaration } from '../health/probe-schema.ts';
+import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/probe-schema.ts';
 import type { Judgement } from '../health/verdict.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { durationField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
-import { applyDefaults, type InputSpecs, type OutputSpecs, parseWithSchema, type RawInputs } from './input-spec.ts';
+import {
+  applyDefaults,
+  type InputSpecs,
+  type OutputSpecs,
+  parseWithSchema,
+  type RawInputs,
+} from './input-spec.ts';
 import { readStructuredText } from './structured-text.ts';
 
 /** The health-check action's inputs: names, defaults and descriptions, here and nowhere else. */
@@ -13,7 +19,9 @@ export const healthCheckInputs = {
     description:
       'The probes, as a YAML or JSON list (http, tcp, command, promql). Each may override the judgement inputs below. Give this or probes-file.',
   },
-  'probes-file': { description: 'A YAML or JSON file with the probes, relative to the workspace. Give this or probes.' },
+  'probes-file': {
+    description: 'A YAML or JSON file with the probes, relative to the workspace. Give this or probes.',
+  },
   interval: { description: 'Time between two measurements of a probe (500ms, 5s, 1m).', default: '5s' },
   count: { description: 'Measurements per probe, at most.', default: '3' },
   'initial-delay': { description: 'Wait before the first measurement.', default: '0s' },
@@ -22,20 +30,27 @@ export const healthCheckInputs = {
     default: '0',
   },
   'error-limit': {
-    description: 'Measurements a probe tolerates that could not run (timeout, refused, DNS); one more is an error.',
+    description:
+      'Measurements a probe tolerates that could not run (timeout, refused, DNS); one more is an error.',
     default: '0',
   },
   'consecutive-successes': {
-    description: 'If set, a probe succeeds as soon as this many measurements in a row succeed (count is then the most it tries).',
+    description:
+      'If set, a probe succeeds as soon as this many measurements in a row succeed (count is then the most it tries).',
     default: '',
   },
   timeout: { description: 'How long one measurement may take before it counts as an error.', default: '5s' },
-  'report-file': { description: 'Also write the JSON report to this file (for later steps or an incident).', default: '' },
+  'report-file': {
+    description: 'Also write the JSON report to this file (for later steps or an incident).',
+    default: '',
+  },
 } as const satisfies InputSpecs;
 
 export const healthCheckOutputs = {
   result: { description: 'successful, failed, error or inconclusive.' },
-  report: { description: 'JSON: the verdict and every measurement of every probe (time, latency, value, reason).' },
+  report: {
+    description: 'JSON: the verdict and every measurement of every probe (time, latency, value, reason).',
+  },
 } as const satisfies OutputSpecs;
 
 export type ProbeSpec = ProbeDeclaration & { readonly judgement: Judgement };
@@ -76,7 +91,11 @@ export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile)
   return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
 }
 
-function chooseProbesSource(inline: string, file: string, readFile: ReadTextFile): { input: string; text: string } {
+function chooseProbesSource(
+  inline: string,
+  file: string,
+  readFile: ReadTextFile,
+): { input: string; text: string } {
   if (inline && file) throw new ConfigurationError('probes', 'give either probes or probes-file, not both');
   if (inline) return { input: 'probes', text: inline };
   if (!file) throw new ConfigurationError('probes', 'no probes: give probes (YAML or JSON) or probes-file');
@@ -98,13 +117,20 @@ export function parseProbes(document: unknown, input: string, defaults: Judgemen
     const label = describeProbe(entry, index);
     const type = (entry as { type?: unknown } | null)?.type;
     if (!PROBE_TYPES.includes(type as never)) {
-      throw new ConfigurationError(input, `${label}: unknown probe type ${JSON.stringify(type)}; use one of ${PROBE_TYPES.join(', ')}`);
+      throw new ConfigurationError(
+        input,
+        `${label}: unknown probe type ${JSON.stringify(type)}; use one of ${PROBE_TYPES.join(', ')}`,
+      );
     }
     const declared = parseWithSchema(probeDeclaration, entry, input, label);
-    if (seen.has(declared.name)) throw new ConfigurationError(input, `${label}: the name is used twice; names must be unique`);
+    if (seen.has(declared.name))
+      throw new ConfigurationError(input, `${label}: the name is used twice; names must be unique`);
     seen.add(declared.name);
     const judgement = mergeJudgement(declared, defaults);
-    checkLimits(judgement, (field, message) => new ConfigurationError(input, `${label}, field "${field}": ${message}`));
+    checkLimits(
+      judgement,
+      (field, message) => new ConfigurationError(input, `${label}, field "${field}": ${message}`),
+    );
     return { ...declared, judgement };
   });
 }
@@ -122,13 +148,22 @@ function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement
 }
 
 /** Limits that would make a probe unable to fail (or to succeed) are mistakes, not choices. */
-function checkLimits(judgement: Judgement, problem: (field: string, message: string) => ConfigurationError): void {
+function checkLimits(
+  judgement: Judgement,
+  problem: (field: string, message: string) => ConfigurationError,
+): void {
   const { count, failureLimit, errorLimit, consecutiveSuccesses } = judgement;
   if (failureLimit >= count) {
-    throw problem('failure-limit', `${failureLimit} must be less than count (${count}), or the probe could never fail`);
+    throw problem(
+      'failure-limit',
+      `${failureLimit} must be less than count (${count}), or the probe could never fail`,
+    );
   }
   if (errorLimit >= count) {
-    throw problem('error-limit', `${errorLimit} must be less than count (${count}), or the probe could never err`);
+    throw problem(
+      'error-limit',
+      `${errorLimit} must be less than count (${count}), or the probe could never err`,
+    );
   }
   if (consecutiveSuccesses !== undefined && consecutiveSuccesses > count) {
     throw problem('consecutive-successes', `${consecutiveSuccesses} cannot exceed count (${count})`);

@@ -1,6 +1,6 @@
 import { formatDuration } from '../durations.ts';
-import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { createProbe } from '../health/create-probe.ts';
+import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { describeMeasurement, measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
 import type { Verdict } from '../health/verdict.ts';
 import type { Clock, CommandRunner, Logger, WriteTextFile } from '../ports.ts';
@@ -31,17 +31,23 @@ export interface HealthCheckOutcome {
  * one group per probe at the end; annotates the probe that decided a failure. Throws
  * InterruptedError when cancelled.
  */
-export async function runHealthCheck(settings: HealthCheckSettings, deps: HealthCheckDeps): Promise<HealthCheckOutcome> {
+export async function runHealthCheck(
+  settings: HealthCheckSettings,
+  deps: HealthCheckDeps,
+): Promise<HealthCheckOutcome> {
   const { logger, redactor } = deps;
   const probes = settings.probes.map((spec) => ({
     probe: createProbe(spec, deps.runner, redactor),
     judgement: spec.judgement,
   }));
-  logger.info(`Health check: ${probes.length} probe(s) in parallel: ${settings.probes.map((p) => p.name).join(', ')}`);
+  logger.info(
+    `Health check: ${probes.length} probe(s) in parallel: ${settings.probes.map((p) => p.name).join(', ')}`,
+  );
   const result = await runHealthChecks(probes, {
     clock: deps.clock,
     ...(deps.signal ? { signal: deps.signal } : {}),
-    onMeasurement: (probe, measurement) => logger.info(redactor.redact(describeMeasurement(probe.name, measurement))),
+    onMeasurement: (probe, measurement) =>
+      logger.info(redactor.redact(describeMeasurement(probe.name, measurement))),
   });
   const report = redactor.redactValue(result);
   for (const probe of report.probes) {
@@ -52,7 +58,9 @@ export async function runHealthCheck(settings: HealthCheckSettings, deps: Health
   const message = describeOutcome(report);
   if (report.verdict !== 'successful') {
     const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
-    logger.error(redactor.redact(message), { title: `health-check: ${culprit?.name ?? 'probes'} ${report.verdict}` });
+    logger.error(redactor.redact(message), {
+      title: `health-check: ${culprit?.name ?? 'probes'} ${report.verdict}`,
+    });
   } else {
     logger.info(message);
   }
@@ -62,8 +70,11 @@ export async function runHealthCheck(settings: HealthCheckSettings, deps: Health
 
 function describeOutcome(report: CheckResult): string {
   const took = formatDuration(report.durationMs);
-  if (report.verdict === 'successful') return `Health check successful: all ${report.probes.length} probe(s) healthy in ${took}.`;
+  if (report.verdict === 'successful')
+    return `Health check successful: all ${report.probes.length} probe(s) healthy in ${took}.`;
   const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
-  const why = culprit ? `probe "${culprit.name}" (${culprit.type} ${culprit.target}) ${culprit.verdict}: ${culprit.reason}` : '';
+  const why = culprit
+    ? `probe "${culprit.name}" (${culprit.type} ${culprit.target}) ${culprit.verdict}: ${culprit.reason}`
+    : '';
   return `Health check ${report.verdict} after ${took}: ${why}`;
 }

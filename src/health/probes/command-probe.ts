@@ -1,6 +1,6 @@
 import type { CommandRunner } from '../../ports.ts';
-import type { CommandProbeDeclaration } from '../probe-schema.ts';
 import { type Probe, quote } from '../probe.ts';
+import type { CommandProbeDeclaration } from '../probe-schema.ts';
 
 /** Exit codes with which the shell says the command could not be run at all. */
 const COULD_NOT_RUN: Readonly<Record<number, string>> = { 126: 'is not executable', 127: 'was not found' };
@@ -27,11 +27,19 @@ export function createCommandProbe(spec: CommandProbeDeclaration, runner: Comman
       if (code !== expected) {
         const how = code === null ? `was killed by ${result.signal}` : `exited ${code}`;
         const output = (result.stderr.trim() || result.stdout.trim()).slice(-200);
-        return { phase: 'failed', value: code, reason: `${how}, expected ${expected}${output ? `: ${quote(output)}` : ''}` };
+        return {
+          phase: 'failed',
+          value: code,
+          reason: `${how}, expected ${expected}${output ? `: ${quote(output)}` : ''}`,
+        };
       }
       const stdout = spec.expect.stdout;
       if (stdout && !stdout.test(result.stdout)) {
-        return { phase: 'failed', value: code, reason: `output ${quote(result.stdout.trim())} does not match ${stdout}` };
+        return {
+          phase: 'failed',
+          value: code,
+          reason: `output ${quote(result.stdout.trim())} does not match ${stdout}`,
+        };
       }
       const shown = result.stdout.trim() ? `: ${quote(result.stdout.trim(), 60)}` : '';
       return { phase: 'successful', value: code, reason: `exited ${code}${shown}` };

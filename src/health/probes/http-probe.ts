@@ -1,10 +1,10 @@
-import { formatDuration } from '../../durations.ts';
 import { type HttpResponse, sendHttpRequest } from '../../clients/http-request.ts';
+import { formatDuration } from '../../durations.ts';
+import { selectJsonPath } from '../json-path.ts';
+import { type Probe, type ProbeOutcome, quote } from '../probe.ts';
 import type { HttpProbeDeclaration } from '../probe-schema.ts';
 import { expectedStatus } from '../probe-schema.ts';
-import { selectJsonPath } from '../json-path.ts';
 import { statusMatches } from '../status-matcher.ts';
-import { type Probe, type ProbeOutcome, quote } from '../probe.ts';
 
 /** An HTTP(S) request judged on status, JSON paths, body and latency. */
 export function createHttpProbe(spec: HttpProbeDeclaration): Probe {
@@ -37,12 +37,20 @@ export function judgeHttpResponse(spec: HttpProbeDeclaration, response: HttpResp
   const maxLatency = spec.expect['max-latency'];
   if (maxLatency !== undefined && response.latencyMs > maxLatency) {
     const took = formatDuration(response.latencyMs);
-    return { ...base, phase: 'failed', reason: `slow: ${took}, over the ${formatDuration(maxLatency)} allowed` };
+    return {
+      ...base,
+      phase: 'failed',
+      reason: `slow: ${took}, over the ${formatDuration(maxLatency)} allowed`,
+    };
   }
   if (spec.expect.body && !spec.expect.body.test(response.body)) {
-    return { ...base, phase: 'failed', reason: `body ${quote(response.body)} does not match ${spec.expect.body}` };
+    return {
+      ...base,
+      phase: 'failed',
+      reason: `body ${quote(response.body)} does not match ${spec.expect.body}`,
+    };
   }
-  const jsonChecks = [spec.expect.json ?? []].flat();
+  const jsonChecks = spec.expect.json ?? [];
   if (jsonChecks.length > 0) {
     let document: unknown;
     try {
@@ -53,7 +61,8 @@ export function judgeHttpResponse(spec: HttpProbeDeclaration, response: HttpResp
     for (const check of jsonChecks) {
       const selected = selectJsonPath(document, check.path);
       const where = check.path.source;
-      if (!selected.found) return { ...base, phase: 'failed', reason: `${where} is missing from the response` };
+      if (!selected.found)
+        return { ...base, phase: 'failed', reason: `${where} is missing from the response` };
       if (check.equals !== undefined && !looselyEqual(selected.value, check.equals)) {
         const reason = `${where} is ${quote(selected.value)}, expected ${quote(check.equals)}`;
         return { ...base, phase: 'failed', reason };

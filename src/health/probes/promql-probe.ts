@@ -1,7 +1,7 @@
 import { type PromSample, queryPrometheus } from '../../clients/prometheus-query.ts';
+import type { Probe, ProbeOutcome } from '../probe.ts';
 import type { PromqlProbeDeclaration } from '../probe-schema.ts';
 import { satisfies } from '../threshold.ts';
-import type { Probe, ProbeOutcome } from '../probe.ts';
 
 /** An instant PromQL query whose every series must meet the threshold. No series is unknown, never healthy. */
 export function createPromqlProbe(spec: PromqlProbeDeclaration): Probe {

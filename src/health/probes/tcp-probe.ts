@@ -1,6 +1,6 @@
 import { connectTcp } from '../../clients/tcp-connect.ts';
-import type { TcpProbeDeclaration } from '../probe-schema.ts';
 import { type Probe, quote } from '../probe.ts';
+import type { TcpProbeDeclaration } from '../probe-schema.ts';
 
 /** A TCP connect, optionally judged on the server's greeting (e.g. `^SSH-2\.0`). */
 export function createTcpProbe(spec: TcpProbeDeclaration): Probe {
@@ -14,7 +14,12 @@ export function createTcpProbe(spec: TcpProbeDeclaration): Probe {
       if (!banner) return { phase: 'successful', reason: 'connected', latencyMs: result.latencyMs };
       const seen = quote(result.banner ?? '');
       return result.bannerMatched
-        ? { phase: 'successful', value: result.banner, reason: `greeting ${seen}`, latencyMs: result.latencyMs }
+        ? {
+            phase: 'successful',
+            value: result.banner,
+            reason: `greeting ${seen}`,
+            latencyMs: result.latencyMs,
+          }
         : { phase: 'failed', value: result.banner, reason: `greeting ${seen} does not match ${banner}` };
     },
   };

@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../src/errors.ts';
+import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+
+const noFiles = (file: string): string => {
+  throw new Error(`ENOENT: no such file or directory, open '${file}'`);
+};
+const parse = (raw: Record<string, string>, readFile = noFiles) => parseHealthCheckSettings(raw, readFile);
+
+/** Asserts a ConfigurationError naming `input` whose message matches `pattern`. */
+function rejects(raw: Record<string, string>, input: string, pattern: RegExp): void {
+  assert.throws(
+    () => parse(raw),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
+      assert.equal(error.input, input);
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /\n\s+at /, 'no stack trace in the message');
+      return true;
+    },
+  );
+}
+
+const http = (extra = '') => `- name: api\n  type: http\n  url: http://127.0.0.1:8080/health\n${extra}`;
+
+describe('health-check settings: valid input', () => {
+  it('applies the action-level judgement to every probe and lets a probe override it', () => {
+    const settings = parse({
+      probes: `${http()}- name: db\n  type: tcp\n  host: 127.0.0.1\n  port: 5432\n  count: 5\n  failure-limit: 2\n`,
+      interval: '2s',
+      count: '4',
+      'failure-limit': '1',
+    });
+    assert.equal(settings.probes.length, 2);
+    assert.deepEqual(settings.probes[0]!.judgement, {
+      intervalMs: 2000,
+      count: 4,
+      initialDelayMs: 0,
+      failureLimit: 1,
+      errorLimit: 0,
+      consecutiveSuccesses: undefined,
+      timeoutMs: 5000,
+    });
+    assert.equal(settings.probes[1]!.judgement.count, 5);
+    assert.equal(settings.probes[1]!.judgement.failureLimit, 2);
+  });
+
+  it('accepts JSON as well as YAML, and a file', () => {
+    const json = JSON.stringify([
+      { name: 'api', type: 'http', url: 'https://example.test/health', expect: { status: '2xx' } },
+    ]);
+    assert.equal(parse({ probes: json }).probes[0]!.name, 'api');
+    const fromFile = parse({ 'probes-file': 'probes.yml' }, (file) =>
+      file === 'probes.yml' ? http() : noFiles(file),
+    );
+    assert.equal(fromFile.probes[0]!.type, 'http');
+  });
+
+  it('reads the seed examples: actuator UP, /, /api/health, redis PONG, disk and memory thresholds', () => {
+    const settings = parse({
+      probes: `
+- name: actuator
+  type: http
+  url: http://127.0.0.1:8080/actuator/health
+  expect: { status: 200, json: { path: $.status, equals: UP } }
+- { name: home, type: http, url: "http://127.0.0.1:8080/", expect: { status: 200 } }
+- { name: api, type: http, url: "http://127.0.0.1:8080/api/health", expect: { status: 200 } }
+- name: redis
+  type: command
+  run: redis-cli ping
+  expect: { stdout: ^PONG$ }
+- name: disk
+  type: promql
+  prometheus: http://127.0.0.1:9090
+  query: max(100 * (1 - node_filesystem_avail_bytes / node_filesystem_size_bytes))
+  expect: { value: < 90 }
+- name: memory
+  type: promql
+  prometheus: http://127.0.0.1:9090
+  query: max(100 * (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes))
+  expect: { value: < 95 }
+`,
+    });
+    assert.deepEqual(
+      settings.probes.map((p) => `${p.name}:${p.type}`),
+      ['actuator:http', 'home:http', 'api:http', 'redis:command', 'disk:promql', 'memory:promql'],
+    );
+  });
+
+  it('treats an empty input as not given, so the documented default applies', () => {
+    assert.equal(parse({ probes: http(), interval: '', count: '' }).probes[0]!.judgement.count, 3);
+  });
+});
+
+describe('health-check settings: every bad input is a ConfigurationError naming the input and field', () => {
+  it('an unknown probe type', () => {
+    rejects(
+      { probes: '- name: x\n  type: ping\n' },
+      'probes',
+      /probe 1 \("x"\): unknown probe type "ping"; use one of http, tcp, command, promql/,
+    );
+  });
+  it('a malformed URL', () => {
+    rejects(
+      { probes: '- name: api\n  type: http\n  url: htp:/oops\n' },
+      'probes',
+      /probe 1 \("api"\), field "url": "htp:\/oops" is not a valid http\(s\) URL/,
+    );
+  });
+  it('a negative interval, at the action level and in a probe', () => {
+    rejects({ probes: http(), interval: '-5s' }, 'interval', /"-5s" must not be negative/);
+    rejects({ probes: http('  interval: -1s\n') }, 'probes', /field "interval": "-1s" must not be negative/);
+  });
+  it('a failure-limit not below count', () => {
+    rejects(
+      { probes: http(), count: '3', 'failure-limit': '3' },
+      'failure-limit',
+      /3 must be less than count \(3\), or the probe could never fail/,
+    );
+    rejects(
+      { probes: http('  count: 2\n  failure-limit: 5\n') },
+      'probes',
+      /probe 1 \("api"\), field "failure-limit": 5 must be less than count \(2\)/,
+    );
+  });
+  it('an error-limit not below count, and consecutive-successes above it', () => {
+    rejects({ probes: http(), 'error-limit': '3' }, 'error-limit', /must be less than count/);
+    rejects(
+      { probes: http(), 'consecutive-successes': '4' },
+      'consecutive-successes',
+      /cannot exceed count \(3\)/,
+    );
+  });
+  it('a bad JSON path', () => {
+    rejects(
+      { probes: http('  expect: { json: { path: status, equals: UP } }\n') },
+      'probes',
+      /field "expect.json\[0\].path": JSON path "status" must start with \$/,
+    );
+  });
+  it('unparsable YAML, with its line', () => {
+    rejects(
+      { probes: '- name: api\n  type: [http\n' },
+      'probes',
+      /not valid YAML or JSON at line \d+, column \d+/,
+    );
+  });
+  it('a count that is not a whole number', () => {
+    rejects({ probes: http(), count: 'three' }, 'count', /"three" is not a whole number ≥ 1/);
+    rejects({ probes: http(), count: '0' }, 'count', /"0" is not a whole number ≥ 1/);
+  });
+  it('a misspelt field instead of silently ignoring it', () => {
+    rejects({ probes: http('  failure_limit: 2\n') }, 'probes', /probe 1 \("api"\).*failure_limit/);
+  });
+  it('two probes with one name', () => {
+    rejects({ probes: `${http()}${http()}` }, 'probes', /probe 2 \("api"\): the name is used twice/);
+  });
+  it('no probes at all, or both sources at once', () => {
+    rejects({}, 'probes', /no probes: give probes \(YAML or JSON\) or probes-file/);
+    rejects({ probes: '[]' }, 'probes', /non-empty list of probes/);
+    rejects({ probes: http(), 'probes-file': 'p.yml' }, 'probes', /either probes or probes-file, not both/);
+  });
+  it('a probes-file that cannot be read', () => {
+    rejects({ 'probes-file': 'missing.yml' }, 'probes-file', /cannot read "missing.yml": ENOENT/);
+  });
+  it('a bad status, regex or threshold', () => {
+    rejects(
+      { probes: http('  expect: { status: ok }\n') },
+      'probes',
+      /field "expect.status": "ok" is not a status/,
+    );
+    rejects(
+      { probes: http('  expect: { body: "([" }\n') },
+      'probes',
+      /field "expect.body": "\(\[" is not a valid regular expression/,
+    );
+    rejects(
+      {
+        probes:
+          '- { name: m, type: promql, prometheus: "http://p:9090", query: up, expect: { value: "90" } }',
+      },
+      'probes',
+      /field "expect.value": "90" is not a comparison/,
+    );
+  });
+  it('a TCP port out of range and a boolean that is not one', () => {
+    rejects({ probes: '- { name: t, type: tcp, host: h, port: 70000 }' }, 'probes', /field "port"/);
+    rejects(
+      { probes: http('  tls-verify: nope\n') },
+      'probes',
+      /field "tls-verify": "nope" is not a boolean/,
+    );
+  });
+});
