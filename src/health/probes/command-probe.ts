@@ -34,7 +34,8 @@ export function createCommandProbe(spec: CommandProbeDeclaration, runner: Comman
         };
       }
       const stdout = spec.expect.stdout;
-      if (stdout && !stdout.test(result.stdout)) {
+      // Judged without the trailing newline, so `^PONG$` means what it says.
+      if (stdout && !stdout.test(result.stdout.replace(/\r?\n$/, ''))) {
         return {
           phase: 'failed',
           value: code,

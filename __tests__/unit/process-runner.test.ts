@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ProcessRunner } from '../../src/clients/process-runner.ts';
+
+const runner = new ProcessRunner({ baseEnv: process.env, killGraceMs: 300 });
+
+/** True while a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) until `pid` is gone: the kill is asynchronous, its result is not. */
+async function gone(pid: number): Promise<boolean> {
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !alive(pid);
+}
+
+// Starts a grandchild that ignores nothing and would live for a minute, prints its pid, then waits.
+const TREE = 'sleep 60 & echo "grandchild=$!"; wait';
+const pidOf = (stdout: string) => Number(/grandchild=(\d+)/.exec(stdout)?.[1]);
+
+describe('ProcessRunner (real processes)', () => {
+  it('runs a shell command with extra env and captures both streams', async () => {
+    const result = await runner.run({
+      command: 'echo "out $GREETING"; echo err >&2; exit 3',
+      env: { GREETING: 'hi' },
+    });
+    assert.equal(result.exitCode, 3);
+    assert.equal(result.stdout, 'out hi\n');
+    assert.equal(result.stderr, 'err\n');
+    assert.equal(result.timedOut, false);
+  });
+
+  it('on timeout kills the whole process tree, grandchildren included', async () => {
+    let stdout = '';
+    const result = await runner.run({
+      command: TREE,
+      timeoutMs: 300,
+      onOutput: (chunk) => {
+        stdout += chunk;
+      },
+    });
+    assert.equal(result.timedOut, true);
+    const grandchild = pidOf(stdout);
+    assert.ok(grandchild > 0, 'the grandchild reported its pid');
+    assert.ok(await gone(grandchild), `sleep ${grandchild} survived the timeout`);
+  });
+
+  it('on abort kills the whole process tree', async () => {
+    const abort = new AbortController();
+    let stdout = '';
+    const run = runner.run({
+      command: TREE,
+      signal: abort.signal,
+      onOutput: (chunk) => {
+        stdout += chunk;
+        if (chunk.includes('grandchild=')) abort.abort();
+      },
+    });
+    const result = await run;
+    assert.equal(result.aborted, true);
+    assert.ok(await gone(pidOf(stdout)), 'the grandchild survived the abort');
+  });
+
+  it('escalates to SIGKILL when the tree ignores SIGTERM', async () => {
+    let stdout = '';
+    const result = await runner.run({
+      command: `sh -c 'trap "" TERM; echo "grandchild=$$"; while true; do sleep 0.05; done' & wait`,
+      timeoutMs: 200,
+      onOutput: (chunk) => {
+        stdout += chunk;
+      },
+    });
+    assert.equal(result.timedOut, true);
+    assert.ok(await gone(pidOf(stdout)), 'a TERM-ignoring grandchild survived');
+  });
+
+  it('leaves nothing behind when the command exits but its background children would not', async () => {
+    const result = await runner.run({ command: 'sleep 60 & echo "grandchild=$!"' });
+    assert.equal(result.exitCode, 0);
+    assert.ok(await gone(pidOf(result.stdout)), 'a background child outlived its command');
+  });
+
+  it('keeps only the tail of a huge output', async () => {
+    const small = new ProcessRunner({ baseEnv: process.env, keepOutput: 1000 });
+    const result = await small.run({ command: 'seq 1 100000' });
+    assert.ok(result.stdout.length <= 1001);
+    assert.ok(result.stdout.startsWith('…'));
+    assert.ok(result.stdout.endsWith('100000\n'));
+  });
+
+  it('reports a command that cannot be found as exit 127', async () => {
+    const result = await runner.run({ command: 'definitely-not-a-command-xyz' });
+    assert.equal(result.exitCode, 127);
+    assert.match(result.stderr, /not found/);
+  });
+});
