@@ -11,5 +11,5 @@ await runAction('health-check', async (action) => {
   const outcome = await runHealthCheck(settings, action.deps);
   action.setOutputs(healthCheckOutputs, { result: outcome.verdict, report: JSON.stringify(outcome.report) });
   await action.appendSummary(outcome.summary);
-  if (outcome.verdict !== 'successful') action.fail(outcome.message);
+  if (outcome.verdict !== 'successful') action.fail(outcome.message, outcome.title);
 });

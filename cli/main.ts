@@ -109,6 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
     signal: cancel.signal,
     writeFile: (file, text) => writeFileSync(path.resolve(cwd, file), text),
   });
+  if (outcome.verdict !== 'successful') logger.error(outcome.message, { title: outcome.title });
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
   else process.stdout.write(`\n${outcome.summary}\n`);
   return outcome.verdict === 'successful' ? EXIT.ok : EXIT.failed;

@@ -41,9 +41,10 @@ const builtinsByRequire: Plugin = {
   setup(builder) {
     builder.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      return BUILTINS.has(name) && args.namespace !== 'builtin'
-        ? { path: name, namespace: 'builtin' }
-        : undefined;
+      if (!BUILTINS.has(name) || args.namespace === 'builtin') return undefined;
+      // A dynamic import() is already lazy; Node resolves it natively, with its named exports.
+      if (args.kind === 'dynamic-import') return { path: `node:${name}`, external: true };
+      return { path: name, namespace: 'builtin' };
     });
     builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = require('node:${args.path}');`,

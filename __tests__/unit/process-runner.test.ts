@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
+import { isRunning } from '../fixtures/test-service.ts';
 
 const runner = new ProcessRunner({ baseEnv: process.env, killGraceMs: 300 });
 
-/** True while a process with this pid exists. */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits (bounded) until `pid` is gone: the kill is asynchronous, its result is not. */
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
-  return !alive(pid);
+  for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+  return !isRunning(pid);
 }
 
 // Starts a grandchild that ignores nothing and would live for a minute, prints its pid, then waits.

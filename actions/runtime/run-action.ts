@@ -28,8 +28,11 @@ export interface ActionContext {
   readInputs(specs: InputSpecs): RawInputs;
   setOutputs<O extends OutputSpecs>(specs: O, values: { readonly [K in keyof O]: string }): void;
   appendSummary(markdown: string): Promise<void>;
-  /** Fails the step with a message; the process still ends normally, so pending writes complete. */
-  fail(message: string): void;
+  /**
+   * Fails the step: an error annotation (with a title, when given) and exit code 1, as
+   * core.setFailed does; the process still ends normally, so pending writes complete.
+   */
+  fail(message: string, title?: string): void;
 }
 
 /**
@@ -66,14 +69,17 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     appendSummary: async (markdown) => {
       if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redactor.redact(markdown), true).write();
     },
-    fail: (message) => core.setFailed(redactor.redact(message)),
+    fail: (message, title) => {
+      core.error(redactor.redact(message), title ? { title: redactor.redact(title) } : undefined);
+      process.exitCode = 1;
+    },
   };
   try {
     await body(context);
   } catch (error) {
     context.fail(describeFailure(name, error));
-    if (!(error instanceof ConfigurationError) && error instanceof Error && error.stack)
-      core.debug(error.stack);
+    const expected = error instanceof ConfigurationError || error instanceof InterruptedError;
+    if (!expected && error instanceof Error && error.stack) core.debug(error.stack);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -63,7 +63,10 @@ export async function runHealthChecks(
   const { clock } = options;
   const startedAt = clock.now();
   const stop = new AbortController();
-  const forwardCancel = () => stop.abort(new InterruptedError());
+  const forwardCancel = () => {
+    const reason = options.signal?.reason;
+    stop.abort(reason instanceof InterruptedError ? reason : new InterruptedError());
+  };
   options.signal?.addEventListener('abort', forwardCancel, { once: true });
   if (options.signal?.aborted) forwardCancel();
 
@@ -156,8 +159,15 @@ async function measureOnce(
     () => 'aborted' as const,
   );
   const base = { index, startedAt: new Date(began).toISOString() };
+  const measuring = probe.measure(attempt.signal);
+  // Whatever happens, return only once the probe has let go (its request closed, its process
+  // tree gone), so that a stopped check leaves nothing running behind it.
+  const settled = measuring.then(
+    () => undefined,
+    () => undefined,
+  );
   try {
-    const outcome = await Promise.race([probe.measure(attempt.signal), timedOut]);
+    const outcome = await Promise.race([measuring, timedOut]);
     if (stop.aborted) return undefined;
     if (outcome === 'timeout') {
       attempt.abort(new Error('timeout'));
@@ -177,5 +187,6 @@ async function measureOnce(
   } finally {
     timer.abort();
     stop.removeEventListener('abort', abortAttempt);
+    await settled;
   }
 }

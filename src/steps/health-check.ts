@@ -22,8 +22,10 @@ export interface HealthCheckOutcome {
   readonly report: CheckResult;
   /** Step-summary Markdown, secrets redacted. */
   readonly summary: string;
-  /** One sentence for people: why the check passed or failed. */
+  /** One sentence for people: why the check passed or failed (secrets redacted). */
   readonly message: string;
+  /** A title for the failure annotation, naming the probe that decided it. */
+  readonly title: string;
 }
 
 /**
@@ -56,16 +58,15 @@ export async function runHealthCheck(
     });
   }
   const message = describeOutcome(report);
-  if (report.verdict !== 'successful') {
-    const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
-    logger.error(redactor.redact(message), {
-      title: `health-check: ${culprit?.name ?? 'probes'} ${report.verdict}`,
-    });
-  } else {
-    logger.info(message);
-  }
+  if (report.verdict === 'successful') logger.info(message);
   if (settings.reportFile) deps.writeFile(settings.reportFile, `${JSON.stringify(report, null, 2)}\n`);
-  return { verdict: report.verdict, report, summary: redactor.redact(renderHealthSummary(report)), message };
+  return {
+    verdict: report.verdict,
+    report,
+    summary: redactor.redact(renderHealthSummary(report)),
+    message: redactor.redact(message),
+    title: `health-check: ${report.decidedBy ?? 'probes'} ${report.verdict}`,
+  };
 }
 
 function describeOutcome(report: CheckResult): string {

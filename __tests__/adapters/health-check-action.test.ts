@@ -1,0 +1,201 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isRunning, startTestService, type TestService } from '../fixtures/test-service.ts';
+import { runStep } from '../harness/run-action.ts';
+
+const SECRET = 'tok-7f3a9c2e51b84d06';
+
+describe('health-check action, run from dist/ as the GitHub runner runs it', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+  });
+  after(() => service.close());
+
+  const probes = (...entries: string[]) => entries.join('\n');
+  const http = (name: string, route: string, extra = '') =>
+    `- name: ${name}\n  type: http\n  url: ${service.url}${route}\n${extra}`;
+
+  it('a healthy service: success, outputs, a summary table and a log group per probe', async () => {
+    const step = await runStep('health-check', {
+      with: {
+        probes: probes(
+          http(
+            'actuator',
+            '/actuator/health',
+            '  expect: { status: 200, json: { path: $.status, equals: UP } }',
+          ),
+          http('home', '/healthy'),
+          '- { name: pong, type: command, run: "echo PONG", expect: { stdout: "^PONG$" } }',
+        ),
+        interval: '50ms',
+      },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.exitCode, 0);
+    assert.equal(step.outputs.result, 'successful');
+    const report = JSON.parse(step.outputs.report!);
+    assert.equal(report.verdict, 'successful');
+    assert.deepEqual(
+      report.probes.map((p: { name: string; verdict: string; measurements: unknown[] }) => [
+        p.name,
+        p.verdict,
+        p.measurements.length,
+      ]),
+      [
+        ['actuator', 'successful', 3],
+        ['home', 'successful', 3],
+        ['pong', 'successful', 3],
+      ],
+    );
+    const first = report.probes[0].measurements[0];
+    assert.deepEqual(Object.keys(first).sort(), [
+      'index',
+      'latencyMs',
+      'phase',
+      'reason',
+      'startedAt',
+      'value',
+    ]);
+    assert.match(step.summary, /^### ✅ Health check successful \(3 probes, /);
+    assert.match(
+      step.summary,
+      /\| actuator \| http \| GET http:\/\/127\.0\.0\.1:\d+\/actuator\/health \| ✅ successful \| 3 \| 0 \| 0 \|/,
+    );
+    const groups = step.commands.filter((c) => c.name === 'group').map((c) => c.message);
+    assert.deepEqual(
+      groups.map((g) => g.split(':')[0]),
+      ['actuator', 'home', 'pong'],
+    );
+    assert.equal(step.commands.filter((c) => c.name === 'error').length, 0);
+  });
+
+  it('an unhealthy service: fails fast, names the probe in an ::error:: annotation', async () => {
+    const step = await runStep('health-check', {
+      with: {
+        probes: probes(http('api', '/failing'), http('home', '/healthy', '  interval: 10s')),
+        count: '3',
+        interval: '50ms',
+      },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.equal(step.exitCode, 1);
+    assert.equal(step.outputs.result, 'failed');
+    const report = JSON.parse(step.outputs.report!);
+    assert.equal(report.decidedBy, 'api');
+    const [api, home] = report.probes;
+    assert.deepEqual(
+      [api.verdict, api.measurements.length],
+      ['failed', 1],
+      'decided on the first failed measurement',
+    );
+    assert.equal(home.verdict, 'stopped', 'the 10 s probe was not waited for');
+    assert.ok(home.measurements.length <= 1, 'no measurement of it started after the decision');
+    assert.ok(report.durationMs < 10_000);
+    const errors = step.commands.filter((c) => c.name === 'error');
+    assert.equal(errors.length, 1, 'one annotation, not one per layer');
+    assert.ok(
+      errors.some(
+        (e) =>
+          e.properties.title === 'health-check: api failed' &&
+          /probe "api" \(http GET .*\/failing\) failed: 1 failed measurements exceed the failure limit 0/.test(
+            e.message,
+          ),
+      ),
+      JSON.stringify(errors),
+    );
+    assert.match(step.summary, /### ❌ Health check failed \(2 probes, .*decided by api\)/);
+  });
+
+  it('bad input fails with a message naming the input, never a stack trace', async () => {
+    const step = await runStep('health-check', { with: { probes: '- name: x\n  type: ping', count: '3' } });
+    assert.equal(step.outcome, 'failure');
+    const [error] = step.commands.filter((c) => c.name === 'error');
+    assert.equal(
+      error!.message,
+      'Input "probes": probe 1 ("x"): unknown probe type "ping"; use one of http, tcp, command, promql',
+    );
+    assert.doesNotMatch(step.log, /\bat .*\.(js|ts):\d+/);
+    assert.equal(step.outputs.result, undefined, 'no outputs for a run that never started');
+  });
+
+  it('a bearer token in a header is masked in the log and absent from outputs and summary', async () => {
+    const step = await runStep('health-check', {
+      with: {
+        probes: http(
+          'echo',
+          '/echo',
+          `  headers: { Authorization: "Bearer ${SECRET}" }\n  expect: { body: "never-matches" }`,
+        ),
+        count: '1',
+      },
+    });
+    assert.equal(step.outcome, 'failure', 'the body regex fails, so the echoed body lands in the reason');
+    assert.ok(
+      step.commands.some((c) => c.name === 'add-mask'),
+      'the action registered the secret with the runner',
+    );
+    for (const [where, text] of Object.entries({
+      log: step.log,
+      summary: step.summary,
+      report: step.outputs.report!,
+      env: JSON.stringify(step.env),
+      state: JSON.stringify(step.state),
+    })) {
+      assert.ok(!text.includes(SECRET), `the token leaked into the ${where}`);
+    }
+    assert.match(step.outputs.report!, /\*\*\*/, 'the echoed header is visibly redacted');
+  });
+
+  it('output from a probed command cannot run workflow commands', async () => {
+    const step = await runStep('health-check', {
+      with: {
+        probes:
+          "- { name: evil, type: command, run: \"echo '::error::injected'; echo '::add-mask::PONG'; exit 1\" }",
+        count: '1',
+      },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.ok(
+      !step.commands.some((c) => c.message === 'injected'),
+      'the command output raised an annotation',
+    );
+    assert.ok(!step.commands.some((c) => c.name === 'add-mask'), 'the command output registered a mask');
+    assert.match(step.log, /::error::injected/, 'the text is still shown, as text');
+  });
+
+  it('writes report-file into the workspace', async () => {
+    const step = await runStep('health-check', {
+      with: { probes: http('home', '/healthy'), count: '1', 'report-file': 'health.json' },
+    });
+    assert.equal(step.outcome, 'success');
+    const file = path.join(step.workspace, 'health.json');
+    assert.ok(existsSync(file));
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).verdict, 'successful');
+  });
+
+  it('on cancel (SIGINT) stops at once, kills probe commands, and fails the step', async () => {
+    const pidFile = 'grandchild.pid';
+    const step = await runStep('health-check', {
+      with: {
+        probes: probes(
+          http('home', '/healthy', '  interval: 1s\n  count: 30\n  failure-limit: 0'),
+          `- { name: slow, type: command, run: "sleep 60 & echo $! > ${pidFile}; wait", timeout: 120s }`,
+        ),
+      },
+      cancelWhen: /\[home\] #1/,
+    });
+    assert.equal(step.outcome, 'cancelled');
+    assert.deepEqual(
+      step.cancelSignals,
+      ['SIGINT'],
+      'the action stopped before the runner had to send SIGTERM',
+    );
+    assert.notEqual(step.exitCode, 0);
+    assert.match(step.log, /health-check was cancelled by SIGINT; nothing more was done\./);
+    const pid = Number(readFileSync(path.join(step.workspace, pidFile), 'utf8'));
+    assert.equal(isRunning(pid), false, "the probe command's child survived the cancel");
+  });
+});
