@@ -118,7 +118,7 @@ async function runScript(
   for (const input of action.inputs ?? []) {
     const given = options.with?.[input.id];
     const value =
-      given ?? (input.default ? evaluateDefault(input.default, options.expressions ?? {}) : undefined);
+      given ?? (input.default ? evaluateDefault(input.default, expressionContext(options, env)) : undefined);
     if (value !== undefined) env[`INPUT_${input.id.replace(/ /g, '_').toUpperCase()}`] = value;
   }
   for (const key of unexpected) env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = options.with![key]!;
@@ -167,6 +167,24 @@ async function runScript(
     durationMs: performance.now() - started,
     cancelSignals,
   };
+}
+
+/** What `${{ }}` in a default can see: the test's contexts over the runner's own github context. */
+function expressionContext(options: StepOptions, env: Record<string, string>): ExpressionContext {
+  const github = {
+    token: 'ghs_harness_default_token',
+    repository: env.GITHUB_REPOSITORY!,
+    repository_owner: env.GITHUB_REPOSITORY_OWNER!,
+    run_id: env.GITHUB_RUN_ID!,
+    server_url: env.GITHUB_SERVER_URL!,
+    api_url: env.GITHUB_API_URL!,
+    actor: env.GITHUB_ACTOR!,
+    sha: env.GITHUB_SHA!,
+    ref: env.GITHUB_REF!,
+    event_name: env.GITHUB_EVENT_NAME!,
+    workspace: env.GITHUB_WORKSPACE!,
+  };
+  return { ...options.expressions, github: { ...github, ...options.expressions?.github } };
 }
 
 function runnerEnvironment(
