@@ -3,10 +3,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  ACTION_CATALOG,
+  type ActionEntry,
   ConfigurationError,
   describeError,
-  healthCheckInputs,
-  type InputSpecs,
   InterruptedError,
   ProcessRunner,
   parseHealthCheckSettings,
@@ -19,12 +19,7 @@ import { ConsoleLogger } from './console-logger.ts';
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
 const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
-const COMMANDS: Readonly<Record<string, { summary: string; inputs: InputSpecs }>> = {
-  'health-check': {
-    summary: 'Probe a service (HTTP, TCP, command, PromQL) and judge it over several measurements.',
-    inputs: healthCheckInputs,
-  },
-};
+const COMMANDS: Readonly<Record<string, ActionEntry>> = ACTION_CATALOG;
 
 const COMMON = {
   json: { type: 'boolean', default: false },
@@ -111,7 +106,7 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   if (outcome.verdict !== 'successful') logger.error(outcome.message, { title: outcome.title });
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
-  else process.stdout.write(`\n${outcome.summary}\n`);
+  else process.stdout.write(`\n${outcome.text}\n`);
   return outcome.verdict === 'successful' ? EXIT.ok : EXIT.failed;
 }
 

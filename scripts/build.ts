@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { build, type Plugin } from 'esbuild';
+import { ACTION_CATALOG } from '../src/action-catalog.ts';
 
 /**
  * @actions/core loads its OIDC client (and with it undici, ~800 kB) at start-up for
@@ -53,7 +54,7 @@ const builtinsByRequire: Plugin = {
   },
 };
 
-export const ACTIONS = ['health-check'] as const;
+export const ACTIONS = Object.keys(ACTION_CATALOG);
 
 export async function buildAll(outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });

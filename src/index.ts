@@ -11,3 +11,4 @@ export type { InputSpec, InputSpecs, OutputSpecs, RawInputs } from './settings/i
 export { applyDefaults } from './settings/input-spec.ts';
 export type { HealthCheckOutcome } from './steps/health-check.ts';
 export { runHealthCheck } from './steps/health-check.ts';
+export { ACTION_CATALOG, type ActionEntry, type ActionName } from './action-catalog.ts';

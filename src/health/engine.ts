@@ -115,7 +115,7 @@ export async function runHealthChecks(
         type: probe.type,
         target: probe.target,
         verdict: stopped ? 'stopped' : (judgement.verdict as Verdict),
-        reason: stopped ? `not decided when the check was (${judgement.reason})` : judgement.reason,
+        reason: stopped ? `not decided when the check was (${judgement.reason})` : explain(judgement, measurements),
         measurements,
       };
     }),
@@ -123,6 +123,13 @@ export async function runHealthChecks(
 }
 
 class CheckDecided extends Error {}
+
+/** An unhealthy verdict leads with what the last offending measurement saw: that is what people act on. */
+function explain(judgement: ProbeJudgement, measurements: readonly Measurement[]): string {
+  const phase = judgement.verdict === 'failed' ? 'failed' : judgement.verdict === 'error' ? 'error' : undefined;
+  const culprit = phase && measurements.findLast((m) => m.phase === phase);
+  return culprit ? `${culprit.reason} (${judgement.reason})` : judgement.reason;
+}
 
 function undecided(): ProbeJudgement {
   return { verdict: 'running', decided: false, reason: 'no measurement yet' };

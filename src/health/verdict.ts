@@ -46,11 +46,11 @@ export function judgeProbe(phases: readonly MeasurementPhase[], limits: Limits):
   if (failed > limits.failureLimit) {
     return decided(
       'failed',
-      `${failed} failed measurements exceed the failure limit ${limits.failureLimit} (${tally})`,
+      `failed measurements (${failed}) exceed the failure limit (${limits.failureLimit}); ${tally}`,
     );
   }
   if (errors > limits.errorLimit) {
-    return decided('error', `${errors} errors exceed the error limit ${limits.errorLimit} (${tally})`);
+    return decided('error', `errors (${errors}) exceed the error limit (${limits.errorLimit}); ${tally}`);
   }
   const needed = limits.consecutiveSuccesses;
   if (needed !== undefined) {

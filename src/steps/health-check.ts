@@ -2,6 +2,7 @@ import { formatDuration } from '../durations.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { describeMeasurement, measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
+import { renderHealthText } from '../health/report-text.ts';
 import type { Verdict } from '../health/verdict.ts';
 import type { Clock, CommandRunner, Logger, WriteTextFile } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
@@ -22,6 +23,8 @@ export interface HealthCheckOutcome {
   readonly report: CheckResult;
   /** Step-summary Markdown, secrets redacted. */
   readonly summary: string;
+  /** The same for a terminal (the CLI), secrets redacted. */
+  readonly text: string;
   /** One sentence for people: why the check passed or failed (secrets redacted). */
   readonly message: string;
   /** A title for the failure annotation, naming the probe that decided it. */
@@ -64,6 +67,7 @@ export async function runHealthCheck(
     verdict: report.verdict,
     report,
     summary: redactor.redact(renderHealthSummary(report)),
+    text: redactor.redact(renderHealthText(report)),
     message: redactor.redact(message),
     title: `health-check: ${report.decidedBy ?? 'probes'} ${report.verdict}`,
   };
