@@ -37,9 +37,13 @@ function probes(url: string): string {
 }
 
 async function healthCheck(url: string): Promise<number> {
-  const child = spawn(process.execPath, [cli, 'health-check', '--probes', probes(url), '--interval', '300ms', '--count', '3'], {
-    stdio: 'inherit',
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, 'health-check', '--probes', probes(url), '--interval', '300ms', '--count', '3'],
+    {
+      stdio: 'inherit',
+    },
+  );
   const [code] = (await once(child, 'exit')) as [number];
   return code;
 }

@@ -19,9 +19,13 @@ export function renderSections(actionDir: string): Record<string, string> {
     const fallback = input.default?.toString() ?? '';
     return `| \`${input.id}\` | ${input.required ? 'yes' : 'no'} | ${fallback ? `\`${cell(fallback)}\`` : ''} | ${cell(input.description ?? '')} |`;
   });
-  const outputs = (action.outputs ?? []).map((output) => `| \`${output.id}\` | ${cell(output.description ?? '')} |`);
+  const outputs = (action.outputs ?? []).map(
+    (output) => `| \`${output.id}\` | ${cell(output.description ?? '')} |`,
+  );
   return {
-    inputs: ['| Input | Required | Default | Description |', '| --- | --- | --- | --- |', ...inputs].join('\n'),
+    inputs: ['| Input | Required | Default | Description |', '| --- | --- | --- | --- |', ...inputs].join(
+      '\n',
+    ),
     outputs: ['| Output | Description |', '| --- | --- |', ...outputs].join('\n'),
   };
 }

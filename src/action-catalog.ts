@@ -14,7 +14,8 @@ export interface ActionEntry {
  */
 export const ACTION_CATALOG = {
   'health-check': {
-    summary: 'Probe a service (HTTP, TCP, command, PromQL) in parallel, judged over several measurements; fail fast.',
+    summary:
+      'Probe a service (HTTP, TCP, command, PromQL) in parallel, judged over several measurements; fail fast.',
     inputs: healthCheckInputs,
     outputs: healthCheckOutputs,
   },

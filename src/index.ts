@@ -1,5 +1,6 @@
 /** The core's public surface: what the GitHub adapters and the CLI may use. */
 
+export { ACTION_CATALOG, type ActionEntry, type ActionName } from './action-catalog.ts';
 export { ProcessRunner } from './clients/process-runner.ts';
 export { systemClock } from './clients/system-clock.ts';
 export { ConfigurationError, describeError, InternalError, InterruptedError } from './errors.ts';
@@ -11,4 +12,3 @@ export type { InputSpec, InputSpecs, OutputSpecs, RawInputs } from './settings/i
 export { applyDefaults } from './settings/input-spec.ts';
 export type { HealthCheckOutcome } from './steps/health-check.ts';
 export { runHealthCheck } from './steps/health-check.ts';
-export { ACTION_CATALOG, type ActionEntry, type ActionName } from './action-catalog.ts';

@@ -15,7 +15,7 @@ describe('action metadata matches the settings schemas (defaults live in one pla
     describe(name, () => {
       const action = loadAction(name);
 
-      it('parses with GitHub\'s own action parser and runs dist/ on node24', () => {
+      it("parses with GitHub's own action parser and runs dist/ on node24", () => {
         assert.equal(action.runs.using, 'node24');
         assert.equal((action.runs as { main: string }).main, `../dist/${name}/index.js`);
         assert.ok(existsSync(path.join(REPO_ROOT, 'dist', name, 'index.js')), 'the bundle exists');
@@ -25,7 +25,11 @@ describe('action metadata matches the settings schemas (defaults live in one pla
         const declared = Object.fromEntries(
           (action.inputs ?? []).map((input) => [
             input.id,
-            { description: input.description, default: input.default?.toString() ?? '', required: input.required === true },
+            {
+              description: input.description,
+              default: input.default?.toString() ?? '',
+              required: input.required === true,
+            },
           ]),
         );
         const specified = Object.fromEntries(
@@ -38,8 +42,12 @@ describe('action metadata matches the settings schemas (defaults live in one pla
       });
 
       it('declares exactly the outputs the adapter sets', () => {
-        const declared = Object.fromEntries((action.outputs ?? []).map((output) => [output.id, output.description]));
-        const specified = Object.fromEntries(Object.entries(entry.outputs).map(([output, spec]) => [output, spec.description]));
+        const declared = Object.fromEntries(
+          (action.outputs ?? []).map((output) => [output.id, output.description]),
+        );
+        const specified = Object.fromEntries(
+          Object.entries(entry.outputs).map(([output, spec]) => [output, spec.description]),
+        );
         assert.deepEqual(declared, specified);
       });
 
@@ -49,7 +57,11 @@ describe('action metadata matches the settings schemas (defaults live in one pla
 
       it('has README tables generated from action.yml (npm run docs)', () => {
         const text = readFileSync(readmePath(name), 'utf8');
-        assert.equal(text, applySections(text, renderSections(name)), `${name}/README.md is stale: run npm run docs`);
+        assert.equal(
+          text,
+          applySections(text, renderSections(name)),
+          `${name}/README.md is stale: run npm run docs`,
+        );
       });
     });
   }
@@ -58,7 +70,9 @@ describe('action metadata matches the settings schemas (defaults live in one pla
 describe('README usage blocks match action.yml', () => {
   const readmes = ['README.md', ...ACTIONS.map(([name]) => `${name}/README.md`)];
   const blocks = readmes.flatMap((file) =>
-    [...readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => ({ file, yaml: match[1]! })),
+    [...readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+      (match) => ({ file, yaml: match[1]! }),
+    ),
   );
 
   it('finds usage blocks to check', () => {
@@ -74,12 +88,20 @@ describe('README usage blocks match action.yml', () => {
         const entry = (ACTION_CATALOG as Record<string, ActionEntry>)[name];
         assert.ok(entry, `${file} uses an action that does not exist: ${step.uses}`);
         const declared = new Set(Object.keys(entry.inputs));
-        for (const key of Object.keys(step.with ?? {})) assert.ok(declared.has(key), `${file}: undeclared input ${key}`);
+        for (const key of Object.keys(step.with ?? {}))
+          assert.ok(declared.has(key), `${file}: undeclared input ${key}`);
         if (name === 'health-check') {
           const withoutExpressions = Object.fromEntries(
-            Object.entries(step.with ?? {}).map(([key, value]) => [key, String(value).replace(/\$\{\{[^}]*\}\}/g, 'x')]),
+            Object.entries(step.with ?? {}).map(([key, value]) => [
+              key,
+              String(value).replace(/\$\{\{[^}]*\}\}/g, 'x'),
+            ]),
           );
-          assert.doesNotThrow(() => parseHealthCheckSettings(withoutExpressions, (f) => readFileSync(path.join(REPO_ROOT, f), 'utf8')));
+          assert.doesNotThrow(() =>
+            parseHealthCheckSettings(withoutExpressions, (f) =>
+              readFileSync(path.join(REPO_ROOT, f), 'utf8'),
+            ),
+          );
         }
       });
     }
@@ -88,7 +110,9 @@ describe('README usage blocks match action.yml', () => {
 
 describe('examples', () => {
   it('examples/health-probes.yml holds the seed probes and is valid', () => {
-    const settings = parseHealthCheckSettings({ 'probes-file': 'examples/health-probes.yml' }, (f) => readFileSync(path.join(REPO_ROOT, f), 'utf8'));
+    const settings = parseHealthCheckSettings({ 'probes-file': 'examples/health-probes.yml' }, (f) =>
+      readFileSync(path.join(REPO_ROOT, f), 'utf8'),
+    );
     assert.deepEqual(
       settings.probes.map((p) => p.name),
       ['actuator', 'home', 'api', 'redis', 'disk', 'memory'],

@@ -7,7 +7,9 @@ import http from 'node:http';
 const version = process.env.VERSION ?? 'dev';
 const broken = process.env.BROKEN === '1';
 const server = http.createServer((req, res) => {
-  const health = broken ? { status: 'DOWN', version, reason: 'database migration failed' } : { status: 'UP', version };
+  const health = broken
+    ? { status: 'DOWN', version, reason: 'database migration failed' }
+    : { status: 'UP', version };
   const send = (status, body) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -18,6 +20,8 @@ const server = http.createServer((req, res) => {
   return send(404, { error: 'not found' });
 });
 server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => {
-  console.log(`listening on http://127.0.0.1:${server.address().port} (version ${version}${broken ? ', broken' : ''})`);
+  console.log(
+    `listening on http://127.0.0.1:${server.address().port} (version ${version}${broken ? ', broken' : ''})`,
+  );
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

@@ -115,7 +115,9 @@ export async function runHealthChecks(
         type: probe.type,
         target: probe.target,
         verdict: stopped ? 'stopped' : (judgement.verdict as Verdict),
-        reason: stopped ? `not decided when the check was (${judgement.reason})` : explain(judgement, measurements),
+        reason: stopped
+          ? `not decided when the check was (${judgement.reason})`
+          : explain(judgement, measurements),
         measurements,
       };
     }),
@@ -126,7 +128,8 @@ class CheckDecided extends Error {}
 
 /** An unhealthy verdict leads with what the last offending measurement saw: that is what people act on. */
 function explain(judgement: ProbeJudgement, measurements: readonly Measurement[]): string {
-  const phase = judgement.verdict === 'failed' ? 'failed' : judgement.verdict === 'error' ? 'error' : undefined;
+  const phase =
+    judgement.verdict === 'failed' ? 'failed' : judgement.verdict === 'error' ? 'error' : undefined;
   const culprit = phase && measurements.findLast((m) => m.phase === phase);
   return culprit ? `${culprit.reason} (${judgement.reason})` : judgement.reason;
 }

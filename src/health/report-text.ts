@@ -5,13 +5,27 @@ import { VERDICT_ICONS } from './report-markdown.ts';
 /** The verdict for a terminal: a heading and one aligned line per probe, no Markdown or HTML. */
 export function renderHealthText(result: CheckResult): string {
   const rows = result.probes.map((probe) => {
-    const tally = ['successful', 'failed', 'error'].map((phase) => probe.measurements.filter((m) => m.phase === phase).length);
-    return [`${VERDICT_ICONS[probe.verdict]} ${probe.name}`, probe.type, probe.verdict, `${tally.join('/')}`, probe.reason];
+    const tally = ['successful', 'failed', 'error'].map(
+      (phase) => probe.measurements.filter((m) => m.phase === phase).length,
+    );
+    return [
+      `${VERDICT_ICONS[probe.verdict]} ${probe.name}`,
+      probe.type,
+      probe.verdict,
+      `${tally.join('/')}`,
+      probe.reason,
+    ];
   });
   const header = ['probe', 'type', 'verdict', '✓/✗/⚠', 'reason'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => [...row[column]!].length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => [...row[column]!].length)),
+  );
   const line = (cells: string[]) =>
-    cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column]! + (cell.length - [...cell].length)))).join('  ');
+    cells
+      .map((cell, column) =>
+        column === cells.length - 1 ? cell : cell.padEnd(widths[column]! + (cell.length - [...cell].length)),
+      )
+      .join('  ');
   const decided = result.decidedBy ? `, decided by ${result.decidedBy}` : '';
   return [
     `${VERDICT_ICONS[result.verdict]} health check ${result.verdict} in ${formatDuration(result.durationMs)}${decided}`,
