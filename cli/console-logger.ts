@@ -1,4 +1,4 @@
-import type { AnnotationProperties, Logger } from '../src/index.ts';
+import { type AnnotationProperties, type Logger, SecretSet } from '../src/index.ts';
 
 export interface ConsoleLoggerOptions {
   readonly verbose: boolean;
@@ -12,7 +12,7 @@ export interface ConsoleLoggerOptions {
  * groups shown with --verbose, and its own masking (no runner masks for us here).
  */
 export class ConsoleLogger implements Logger {
-  readonly #secrets = new Set<string>();
+  readonly #secrets = new SecretSet();
   readonly #options: ConsoleLoggerOptions;
 
   constructor(options: ConsoleLoggerOptions) {
@@ -40,14 +40,11 @@ export class ConsoleLogger implements Logger {
     this.#options.out(this.#mask(text));
   }
   mask(secret: string): void {
-    for (const line of secret.split(/\r?\n/)) if (line.trim()) this.#secrets.add(line.trim());
+    this.#secrets.add(secret);
   }
 
   #mask(text: string): string {
-    let masked = text;
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length))
-      masked = masked.split(secret).join('***');
-    return masked;
+    return this.#secrets.redact(text);
   }
   #title(properties?: AnnotationProperties): string {
     return properties?.title ? `${this.#mask(properties.title)}: ` : '';

@@ -5,7 +5,7 @@ export { ProcessRunner } from './clients/process-runner.ts';
 export { systemClock } from './clients/system-clock.ts';
 export { ConfigurationError, describeError, InternalError, InterruptedError } from './errors.ts';
 export type * from './ports.ts';
-export { Redactor } from './redactor.ts';
+export { Redactor, SecretSet } from './redactor.ts';
 export type { HealthCheckSettings } from './settings/health-check.ts';
 export { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from './settings/health-check.ts';
 export type { InputSpec, InputSpecs, OutputSpecs, RawInputs } from './settings/input-spec.ts';

@@ -3,35 +3,51 @@ import type { Logger } from './ports.ts';
 const MASK = '***';
 
 /**
+ * A set of secret values and the text with them replaced by `***`, as the runner masks:
+ * each line of a multi-line value on its own, longest first so an overlap cannot leak a tail.
+ */
+export class SecretSet {
+  readonly #secrets = new Set<string>();
+
+  /** Adds `value` and each of its lines; returns the pieces that were new. Pieces under 3 characters are too short to mask usefully. */
+  add(value: string): string[] {
+    const added: string[] = [];
+    for (const piece of [value, ...value.split(/\r?\n/)].map((p) => p.trim())) {
+      if (piece.length < 3 || this.#secrets.has(piece)) continue;
+      this.#secrets.add(piece);
+      added.push(piece);
+    }
+    return added;
+  }
+
+  redact(text: string): string {
+    let result = text;
+    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length))
+      result = result.split(secret).join(MASK);
+    return result;
+  }
+}
+
+/**
  * Knows the secret values of a run and removes them from any text that leaves it (reports,
  * summaries, issue bodies, state, metric labels). Registering a secret also masks it in the
- * log through the Logger, line by line, as the runner masks multi-line values.
+ * log through the Logger.
  */
 export class Redactor {
-  readonly #secrets = new Set<string>();
+  readonly #secrets = new SecretSet();
   readonly #logger: Pick<Logger, 'mask'>;
 
   constructor(logger: Pick<Logger, 'mask'>) {
     this.#logger = logger;
   }
 
-  /** Remembers `value` (and each of its lines) as secret. Values under 3 characters are too short to mask usefully. */
   add(value: string): void {
-    const pieces = [value, ...value.split(/\r?\n/)].map((piece) => piece.trim());
-    for (const piece of pieces) {
-      if (piece.length < 3 || this.#secrets.has(piece)) continue;
-      this.#secrets.add(piece);
-      this.#logger.mask(piece);
-    }
+    for (const piece of this.#secrets.add(value)) this.#logger.mask(piece);
   }
 
-  /** `text` with every known secret replaced by `***`, longest first so overlaps cannot leak a tail. */
+  /** `text` with every known secret replaced by `***`. */
   redact(text: string): string {
-    let result = text;
-    for (const secret of [...this.#secrets].sort((a, b) => b.length - a.length)) {
-      result = result.split(secret).join(MASK);
-    }
-    return result;
+    return this.#secrets.redact(text);
   }
 
   /** A deep copy of plain data (JSON-like) with secrets redacted from every string, keys included. */

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { CommandRequest, CommandResult, CommandRunner } from '../ports.ts';
 import { TailBuffer } from './tail-buffer.ts';
 
@@ -23,7 +23,9 @@ export class ProcessRunner implements CommandRunner {
     this.#options = options;
   }
 
-  run(request: CommandRequest): Promise<CommandResult> {
+  async run(request: CommandRequest): Promise<CommandResult> {
+    // Loaded on first use, so a check without command probes does not pay for it at start-up.
+    const { spawn } = await import('node:child_process');
     const started = performance.now();
     const keep = this.#options.keepOutput ?? 64 * 1024;
     const out = { stdout: new TailBuffer(keep), stderr: new TailBuffer(keep) };

@@ -1,0 +1,123 @@
+/**
+ * `npm run bench`: speed as ratios to a peer measured in the same run (these machines are
+ * shared and noisy, so absolute times mean little). Prints a table; asserts nothing.
+ *
+ *   1. cold start: `node dist/health-check/index.js` checking one TCP port, vs bare `node -e ''`
+ *      (goal: ≤ 60 ms over it)
+ *   2. fan-out: 200 HTTP endpoints checked at once vs one (goal: ≤ 2× the time of one)
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const action = path.join(root, 'dist', 'health-check', 'index.js');
+
+/** Wall time of one process run, from spawn to exit; fails loudly if it did not succeed. */
+function timeRun(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('exit', (code) =>
+      code === 0 ? resolve(performance.now() - started) : reject(new Error(`exit ${code}: ${stderr}`)),
+    );
+  });
+}
+
+/** The environment the runner gives an action, with `with:` values as INPUT_*. */
+function actionEnv(inputs: Record<string, string>): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-'));
+  const files = ['GITHUB_OUTPUT', 'GITHUB_STATE', 'GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_STEP_SUMMARY'];
+  const env: NodeJS.ProcessEnv = { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: dir, RUNNER_TEMP: dir };
+  for (const name of files) {
+    env[name] = path.join(dir, name);
+    writeFileSync(env[name]!, '');
+  }
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+  return env;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** Runs `a` and `b` alternately `rounds` times (so drift hits both alike) and returns their medians. */
+async function compare(
+  rounds: number,
+  a: () => Promise<number>,
+  b: () => Promise<number>,
+): Promise<[number, number]> {
+  const times: [number[], number[]] = [[], []];
+  await a();
+  await b();
+  for (let i = 0; i < rounds; i++) {
+    times[0].push(await a());
+    times[1].push(await b());
+  }
+  return [median(times[0]), median(times[1])];
+}
+
+const tcp = net.createServer((socket) => socket.end());
+await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+const tcpPort = (tcp.address() as AddressInfo).port;
+
+// A service that takes 50 ms per answer, like a real one behind a network.
+const service = http.createServer((_req, res) => setTimeout(() => res.end('{"status":"UP"}'), 50));
+service.maxConnections = 10_000;
+await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', 1024, resolve));
+const base = `http://127.0.0.1:${(service.address() as AddressInfo).port}`;
+const endpoints = (n: number) =>
+  Array.from({ length: n }, (_, i) => `- { name: ep${i}, type: http, url: "${base}/health/${i}" }`).join(
+    '\n',
+  );
+
+const rows: string[][] = [];
+
+const [bare, cold] = await compare(
+  25,
+  () => timeRun(['-e', '']),
+  () =>
+    timeRun(
+      [action],
+      actionEnv({ probes: `- { name: port, type: tcp, host: 127.0.0.1, port: ${tcpPort} }`, count: '1' }),
+    ),
+);
+rows.push([
+  'cold start: health-check (1 TCP probe) vs node -e ""',
+  `${cold.toFixed(0)} ms vs ${bare.toFixed(0)} ms`,
+  `+${(cold - bare).toFixed(0)} ms`,
+  '≤ +60 ms',
+]);
+
+const fanOut = { count: '3', interval: '200ms' };
+const [one, many] = await compare(
+  7,
+  () => timeRun([action], actionEnv({ probes: endpoints(1), ...fanOut })),
+  () => timeRun([action], actionEnv({ probes: endpoints(200), ...fanOut })),
+);
+rows.push([
+  '200 HTTP endpoints vs 1 (count 3, interval 200ms, 50 ms each)',
+  `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms`,
+  `${(many / one).toFixed(2)}×`,
+  '≤ 2×',
+]);
+
+tcp.close();
+service.close();
+
+const widths = [0, 1, 2, 3].map((column) =>
+  Math.max(...[['benchmark', 'median', 'result', 'goal'], ...rows].map((row) => row[column]!.length)),
+);
+const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+console.log(line(['benchmark', 'median', 'result', 'goal']));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const row of rows) console.log(line(row));
