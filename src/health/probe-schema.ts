@@ -1,6 +1,7 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import {
   booleanField,
+  compiledField,
   durationField,
   optionalWholeNumberField,
   regexField,
@@ -18,96 +19,89 @@ import { compileThreshold } from './threshold.ts';
 
 /** Per-probe judgement overrides; anything absent comes from the action's inputs. */
 const judgementFields = {
-  interval: durationField.optional(),
-  count: wholeNumberField(1).optional(),
-  'initial-delay': durationField.optional(),
-  'failure-limit': wholeNumberField(0).optional(),
-  'error-limit': wholeNumberField(0).optional(),
-  'consecutive-successes': optionalWholeNumberField(1).optional(),
-  timeout: durationField.optional(),
+  interval: z.optional(durationField),
+  count: z.optional(wholeNumberField(1)),
+  'initial-delay': z.optional(durationField),
+  'failure-limit': z.optional(wholeNumberField(0)),
+  'error-limit': z.optional(wholeNumberField(0)),
+  'consecutive-successes': z.optional(optionalWholeNumberField(1)),
+  timeout: z.optional(durationField),
 };
 
-/** A zod transform from a compile function that returns the value or `{ problem }`. */
-function compiled<In, T extends object>(compile: (raw: In) => T | { problem: string }) {
-  return (raw: In, ctx: z.RefinementCtx): T => {
-    const result = compile(raw);
-    if ('problem' in result) {
-      ctx.addIssue({ code: 'custom', message: result.problem });
-      return z.NEVER;
-    }
-    return result;
-  };
-}
-
-const jsonPathField = z.string().transform(compiled(compileJsonPath));
+const jsonPathField = compiledField(z.string(), compileJsonPath);
 const statusField = z.union([z.number(), z.string(), z.array(z.union([z.number(), z.string()]))]);
-const headersField = z.record(z.string(), z.union([z.string(), z.number()]).transform(String));
-const name = z.string().trim().min(1, 'a probe needs a name');
+const headersField = z.record(
+  z.string(),
+  compiledField(z.union([z.string(), z.number()]), (value) => String(value)),
+);
+const name = z.string().check(z.trim(), z.minLength(1, 'a probe needs a name'));
 
-const httpUrl = z.string().transform((raw, ctx) => {
-  const problem = `"${raw}" is not a valid http(s) URL (e.g. http://127.0.0.1:8080/health)`;
-  if (!URL.canParse(raw)) {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    ctx.addIssue({ code: 'custom', message: problem });
-    return z.NEVER;
-  }
-  return url;
+const httpUrl = compiledField(z.string(), (raw) => {
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.protocol === 'http:' || url?.protocol === 'https:') return url;
+  return { problem: `"${raw}" is not a valid http(s) URL (e.g. http://127.0.0.1:8080/health)` };
 });
 
 const jsonExpectation = z
-  .strictObject({ path: jsonPathField, equals: z.unknown().optional(), matches: regexField.optional() })
-  .refine((check) => !(check.equals !== undefined && check.matches !== undefined), {
-    message: 'use either equals or matches, not both',
-  });
+  .strictObject({ path: jsonPathField, equals: z.optional(z.unknown()), matches: z.optional(regexField) })
+  .check(
+    z.refine(
+      (check) => !(check.equals !== undefined && check.matches !== undefined),
+      'use either equals or matches, not both',
+    ),
+  );
+
+/** One check or a list; always a list after parsing, so errors point into the list. */
+const jsonExpectations = z.pipe(
+  z.transform((value: unknown) => (Array.isArray(value) ? value : [value])),
+  z.array(jsonExpectation),
+);
 
 const httpProbe = z.strictObject({
   name,
   type: z.literal('http'),
   url: httpUrl,
-  method: z
-    .string()
-    .regex(/^[A-Za-z]+$/, 'is not an HTTP method')
-    .transform((m) => m.toUpperCase())
-    .default('GET'),
-  headers: headersField.default({}),
-  body: z.string().optional(),
-  'tls-verify': booleanField.default(true),
-  expect: z
-    .strictObject({
-      status: statusField.transform(compiled(compileStatusMatcher)).optional(),
-      // One check or a list; always a list after parsing, so errors point into the list.
-      json: z
-        .preprocess((v) => (v === undefined || Array.isArray(v) ? v : [v]), z.array(jsonExpectation))
-        .optional(),
-      body: regexField.optional(),
-      'max-latency': durationField.optional(),
-    })
-    .default({}),
+  method: z._default(
+    z.string().check(z.regex(/^[A-Za-z]+$/, 'is not an HTTP method'), z.toUpperCase()),
+    'GET',
+  ),
+  headers: z._default(headersField, {}),
+  body: z.optional(z.string()),
+  'tls-verify': z._default(booleanField, true),
+  expect: z._default(
+    z.strictObject({
+      status: z.optional(compiledField(statusField, compileStatusMatcher)),
+      json: z.optional(jsonExpectations),
+      body: z.optional(regexField),
+      'max-latency': z.optional(durationField),
+    }),
+    {},
+  ),
   ...judgementFields,
 });
 
 const tcpProbe = z.strictObject({
   name,
   type: z.literal('tcp'),
-  host: z.string().trim().min(1, 'a host is needed'),
-  port: z.number().int().min(1).max(65535, 'a port is 1 to 65535'),
-  expect: z.strictObject({ banner: regexField.optional() }).default({}),
+  host: z.string().check(z.trim(), z.minLength(1, 'a host is needed')),
+  port: z.int().check(z.gte(1, 'a port is 1 to 65535'), z.lte(65535, 'a port is 1 to 65535')),
+  expect: z._default(z.strictObject({ banner: z.optional(regexField) }), {}),
   ...judgementFields,
 });
 
 const commandProbe = z.strictObject({
   name,
   type: z.literal('command'),
-  run: z.string().trim().min(1, 'a command is needed'),
-  env: headersField.default({}),
-  'working-directory': z.string().optional(),
-  expect: z
-    .strictObject({ 'exit-code': z.number().int().min(0).max(255).default(0), stdout: regexField.optional() })
-    .default({ 'exit-code': 0 }),
+  run: z.string().check(z.trim(), z.minLength(1, 'a command is needed')),
+  env: z._default(headersField, {}),
+  'working-directory': z.optional(z.string()),
+  expect: z._default(
+    z.strictObject({
+      'exit-code': z._default(z.int().check(z.gte(0), z.lte(255)), 0),
+      stdout: z.optional(regexField),
+    }),
+    { 'exit-code': 0 },
+  ),
   ...judgementFields,
 });
 
@@ -115,12 +109,10 @@ const promqlProbe = z.strictObject({
   name,
   type: z.literal('promql'),
   prometheus: httpUrl,
-  query: z.string().trim().min(1, 'a PromQL query is needed'),
-  headers: headersField.default({}),
-  'tls-verify': booleanField.default(true),
-  expect: z.strictObject({
-    value: z.union([z.string(), z.number()]).transform(compiled(compileThreshold)),
-  }),
+  query: z.string().check(z.trim(), z.minLength(1, 'a PromQL query is needed')),
+  headers: z._default(headersField, {}),
+  'tls-verify': z._default(booleanField, true),
+  expect: z.strictObject({ value: compiledField(z.union([z.string(), z.number()]), compileThreshold) }),
   ...judgementFields,
 });
 

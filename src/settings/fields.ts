@@ -1,57 +1,73 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
 import { readDuration } from '../durations.ts';
+
+// zod/mini (tree-shakable: a fifth of zod's start-up cost) ships no messages until told which.
+z.config(en());
 
 /**
  * Zod fields for values written by people (action inputs, YAML): each accepts the forms users
  * write and reports, in words, what it accepts.
  */
 
+/** A field whose value `compile` turns into something else, or rejects with `{ problem }`. */
+export function compiledField<In, Out>(
+  input: z.ZodMiniType<In>,
+  compile: (raw: In) => Out | { problem: string },
+) {
+  return z.pipe(
+    input,
+    z.transform((raw: In, ctx) => {
+      const result = compile(raw);
+      if (result !== null && typeof result === 'object' && 'problem' in result) {
+        ctx.issues.push({ code: 'custom', message: result.problem, input: raw });
+        return z.NEVER;
+      }
+      return result as Out;
+    }),
+  );
+}
+
+const stringOrNumber = z.union([z.string(), z.number()]);
+
 /** A duration in milliseconds: `500ms`, `5s`, `2m`, or a number of seconds. */
-export const durationField = z.union([z.string(), z.number()]).transform((raw, ctx) => {
+export const durationField = compiledField(stringOrNumber, (raw) => {
   const result = readDuration(raw);
-  if ('ms' in result) return result.ms;
-  ctx.addIssue({ code: 'custom', message: result.problem });
-  return z.NEVER;
+  return 'ms' in result ? result.ms : result;
 });
+
+function readWholeNumber(raw: string | number, min: number): number | { problem: string } {
+  const text = String(raw).trim();
+  const value = Number(text);
+  const whole = /^-?\d+$/.test(text) && Number.isSafeInteger(value) && value >= min;
+  return whole ? value : { problem: `"${text}" is not a whole number ≥ ${min}` };
+}
 
 /** A whole number ≥ `min`, from a string input or a YAML number. */
 export function wholeNumberField(min = 0) {
-  return z.union([z.string(), z.number()]).transform((raw, ctx) => {
-    const text = String(raw).trim();
-    const value = Number(text);
-    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(value) || value < min) {
-      ctx.addIssue({ code: 'custom', message: `"${text}" is not a whole number ≥ ${min}` });
-      return z.NEVER;
-    }
-    return value;
-  });
+  return compiledField(stringOrNumber, (raw) => readWholeNumber(raw, min));
 }
 
 /** An optional whole number: empty means "not set". */
 export function optionalWholeNumberField(min = 0) {
-  return z
-    .union([z.literal(''), z.undefined(), wholeNumberField(min)])
-    .transform((value) => (value === '' ? undefined : value));
+  return compiledField(stringOrNumber, (raw) =>
+    String(raw).trim() === '' ? undefined : readWholeNumber(raw, min),
+  );
 }
 
 /** true/false as the toolkit's getBooleanInput accepts them (YAML 1.2 core schema); YAML booleans too. */
-export const booleanField = z.union([z.string(), z.boolean()]).transform((raw, ctx) => {
+export const booleanField = compiledField(z.union([z.string(), z.boolean()]), (raw) => {
   if (typeof raw === 'boolean') return raw;
   if (['true', 'True', 'TRUE'].includes(raw.trim())) return true;
   if (['false', 'False', 'FALSE'].includes(raw.trim())) return false;
-  ctx.addIssue({ code: 'custom', message: `"${raw}" is not a boolean; use true or false` });
-  return z.NEVER;
+  return { problem: `"${raw}" is not a boolean; use true or false` };
 });
 
 /** A regular expression, compiled now so a bad one is a configuration error, not a runtime surprise. */
-export const regexField = z.string().transform((source, ctx) => {
+export const regexField = compiledField(z.string(), (source) => {
   try {
     return new RegExp(source);
   } catch (error) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${source}" is not a valid regular expression (${(error as Error).message})`,
-    });
-    return z.NEVER;
+    return { problem: `"${source}" is not a valid regular expression (${(error as Error).message})` };
   }
 });

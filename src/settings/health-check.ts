@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/probe-schema.ts';
 import type { Judgement } from '../health/verdict.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 
 /** One input of an action (and the same-named CLI flag). The only place its default lives. */
@@ -39,7 +39,12 @@ export function applyDefaults(specs: InputSpecs, raw: RawInputs): Record<string,
  * ConfigurationError naming the input and the field inside it. For flat inputs the input is the
  * first path element; for a structured input (a YAML list) pass its name, and a `label` for the item.
  */
-export function parseWithSchema<T>(schema: z.ZodType<T>, values: unknown, input?: string, label?: string): T {
+export function parseWithSchema<T>(
+  schema: z.ZodMiniType<T>,
+  values: unknown,
+  input?: string,
+  label?: string,
+): T {
   const result = schema.safeParse(values);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
