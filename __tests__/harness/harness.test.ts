@@ -52,7 +52,11 @@ describe("runner harness: file commands and workflow commands, parsed with the r
 
 describe('runner harness: running an action as the runner does', () => {
   it('passes inputs (hyphens kept, defaults evaluated, absent when undeclared default) and reads every file', async () => {
-    const step = await runStep(ACTION, { expressions: { github: { token: 'ghs_faketoken123' } } });
+    const step = await runStep(ACTION, {
+      expressions: { github: { token: 'ghs_faketoken123' } },
+      eventName: 'pull_request',
+      event: { pull_request: { number: 42 } },
+    });
     assert.equal(step.outcome, 'success');
     assert.deepEqual(step.outputs, { limit: '2', multi: 'line one\nline two', unset: 'false' });
     assert.deepEqual(step.env, { DEPLOYED: 'yes' });
@@ -64,7 +68,17 @@ describe('runner harness: running an action as the runner does', () => {
       /^token is \*\*\*$/m,
       'the default token was masked once the action registered it',
     );
-    assert.match(step.log, new RegExp(`cwd=${step.workspace} workspace=${step.workspace} event=push`));
+    assert.match(
+      step.log,
+      new RegExp(`cwd=${step.workspace} workspace=${step.workspace} event=pull_request pr=42`),
+    );
+    assert.doesNotMatch(
+      step.log,
+      /only with RUNNER_DEBUG/,
+      'debug lines are hidden unless debug logging is on',
+    );
+    const debug = await runStep(ACTION, { env: { RUNNER_DEBUG: '1' } });
+    assert.match(debug.log, /::debug::only with RUNNER_DEBUG/);
   });
 
   it('runs the post step in a new process with STATE_* from main, also after a failing main', async () => {

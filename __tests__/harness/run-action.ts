@@ -124,7 +124,7 @@ async function runScript(
   for (const key of unexpected) env[`INPUT_${key.replace(/ /g, '_').toUpperCase()}`] = options.with![key]!;
   for (const [name, value] of Object.entries(options.state ?? {})) env[`STATE_${name}`] = value;
 
-  const reader = new LogReader(options.secrets);
+  const reader = new LogReader(options.secrets, env.RUNNER_DEBUG === '1');
   const started = performance.now();
   // The runner's own Node runs the script (here: the Node 24 that npm put first on PATH).
   const child = spawn(process.execPath, [scriptPath], {

@@ -39,8 +39,12 @@ export class LogReader {
   readonly #secrets = new Set<string>();
   #stopToken: string | undefined;
 
-  constructor(secrets: Iterable<string> = []) {
+  readonly #showDebug: boolean;
+
+  /** `showDebug`: the runner shows `::debug::` lines only when debug logging is on (RUNNER_DEBUG=1). */
+  constructor(secrets: Iterable<string> = [], showDebug = false) {
     for (const secret of secrets) this.#addSecret(secret);
+    this.#showDebug = showDebug;
   }
 
   read(line: string): void {
@@ -61,6 +65,7 @@ export class LogReader {
       return;
     }
     if (command) this.commands.push({ ...command, message: this.mask(command.message) });
+    if (command?.name === 'debug' && !this.#showDebug) return;
     this.lines.push(this.mask(line));
   }
 
