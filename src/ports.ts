@@ -70,32 +70,79 @@ export interface SummaryWriter {
 /** Reads a file the user named (a probes file, a config). Relative paths are the runtime's to resolve. */
 export type ReadTextFile = (path: string) => string;
 
-/** One deployed release of an environment, as the history records it. */
+/** How a release ended: verified good, marked bad, failed to deploy, cut short, or still under way. */
+export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deploying';
+
+/** One deploy (or rollback) of a version to an environment, as the history records it. */
 export interface ReleaseRecord {
   readonly version: string;
-  readonly status: 'good' | 'bad' | 'interrupted' | 'deploying';
+  readonly status: ReleaseStatus;
   readonly startedAt: string;
   readonly finishedAt?: string;
   readonly actor?: string;
   readonly runner?: string;
   readonly runUrl?: string;
+  readonly attempts?: number;
+  /** Why it is not good, in words. */
+  readonly reason?: string;
+  /** `rollback` when this release restored an earlier version. */
+  readonly kind?: 'deploy' | 'rollback';
 }
 
 /** What is known of one environment. The stores keep it; the steps decide over it. */
 export interface EnvironmentState {
   readonly environment: string;
+  /** The version serving now, as far as the last finished deploy knows. */
   readonly current?: string;
   readonly previous?: string;
-  readonly history: readonly ReleaseRecord[];
+  readonly deployStart?: string;
+  readonly lastDeployTimestamp?: string;
+  /** Oldest first, capped. */
+  readonly releases: readonly ReleaseRecord[];
 }
 
 /**
  * Where deploy state lives (a file on the runner, or GitHub Deployments).
- * `write` is atomic: a reader sees the old state or the new one, never a mix.
+ * `write` is atomic: a reader sees the old state or the new one, never a mix. A state that
+ * cannot be read is an error with a recovery hint, never silently an empty one.
  */
 export interface StateStore {
   read(environment: string): Promise<EnvironmentState>;
   write(state: EnvironmentState): Promise<void>;
+}
+
+/** Who holds (or waits for) an environment's lock: enough to tell a person whom to ask. */
+export interface LockOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly actor?: string;
+  readonly runUrl?: string;
+  readonly since: string;
+}
+
+export interface HeldLock {
+  /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
+  readonly token: string;
+  release(): Promise<void>;
+}
+
+/**
+ * One deploy at a time per environment. Waiters are served in arrival order and none is
+ * dropped; a holder that died is detected and its lock broken.
+ */
+export interface DeployLock {
+  acquire(
+    environment: string,
+    owner: Omit<LockOwner, 'since'>,
+    options: { timeoutMs: number; signal?: AbortSignal; onWait?: (holder: LockOwner) => void },
+  ): Promise<HeldLock>;
+  /** Releases the lock `token` holds, if it still does (a post step after a killed main step). */
+  releaseToken(environment: string, token: string): Promise<boolean>;
+}
+
+/** An append-only record of every deploy and rollback: who, what, where, when, result, duration, attempts. */
+export interface AuditLog {
+  append(entry: Readonly<Record<string, unknown>>): Promise<void>;
 }
 
 /** An open incident found by its marker, whatever its title became. */

@@ -1,0 +1,108 @@
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { EnvironmentState, StateStore } from '../ports.ts';
+import { decodeState, emptyState, encodeState } from '../state/state-file.ts';
+
+/** The state cannot be trusted: nothing was changed, and the message says how to recover. */
+export class StateCorruptError extends Error {
+  override readonly name = 'StateCorruptError';
+}
+
+/**
+ * Deploy state in `<dir>/<environment>.json`, with the copy before the last write in
+ * `<environment>.json.bak`. Every write is atomic and durable: a temp file written and fsynced,
+ * renamed over the old one, then the directory fsynced, so a crash or kill -9 at any moment
+ * leaves either the old state or the new one.
+ */
+export class FileStateStore implements StateStore {
+  readonly #dir: string;
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  fileFor(environment: string): string {
+    return path.join(this.#dir, `${environment}.json`);
+  }
+
+  async read(environment: string): Promise<EnvironmentState> {
+    const file = this.fileFor(environment);
+    if (!existsSync(file)) return emptyState(environment);
+    let document: unknown;
+    try {
+      document = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw this.#corrupt(file, `it is not valid JSON (${(error as Error).message})`);
+    }
+    const state = decodeState(document, environment);
+    if ('problem' in state) throw this.#corrupt(file, state.problem);
+    if (state.environment !== environment)
+      throw this.#corrupt(file, `it belongs to environment "${state.environment}"`);
+    return state;
+  }
+
+  async write(state: EnvironmentState): Promise<void> {
+    mkdirSync(this.#dir, { recursive: true });
+    const file = this.fileFor(state.environment);
+    if (existsSync(file)) writeDurably(`${file}.bak`, (temp) => copyFileSync(file, temp));
+    writeDurably(file, (temp) => writeAll(temp, encodeState(state)));
+  }
+
+  #corrupt(file: string, why: string): StateCorruptError {
+    const backup = `${file}.bak`;
+    const hint =
+      existsSync(backup) && isReadable(backup)
+        ? `restore the copy from before the last write: cp '${backup}' '${file}'`
+        : `move it aside to start with no history: mv '${file}' '${file}.corrupt'`;
+    return new StateCorruptError(
+      `The deploy state file ${file} cannot be read: ${why}. Nothing was changed. To recover, ${hint}`,
+    );
+  }
+}
+
+/** Writes `target` through a temp file that `fill` creates, fsynced, renamed, directory fsynced. */
+function writeDurably(target: string, fill: (temp: string) => void): void {
+  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
+  fill(temp);
+  const fd = openSync(temp, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, target);
+  const dir = openSync(path.dirname(target), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
+function writeAll(file: string, text: string): void {
+  const fd = openSync(file, 'wx');
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isReadable(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
