@@ -1,0 +1,234 @@
+import { randomUUID } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
+import path from 'node:path';
+import { formatDuration } from '../durations.ts';
+import { InterruptedError } from '../errors.ts';
+import type { Clock, DeployLock, HeldLock, LockOwner } from '../ports.ts';
+import { isProcessAlive } from './process-alive.ts';
+
+/** The lock could not be had in time; the message says who holds it and since when. */
+export class LockTimeoutError extends Error {
+  override readonly name = 'LockTimeoutError';
+}
+
+export interface FileDeployLockOptions {
+  readonly clock: Clock;
+  /** This machine's name: a ticket from another host is judged by its lease, not its pid. */
+  readonly host: string;
+  /** A ticket not refreshed for this long is abandoned (holders refresh it every third of it). Default 2 min. */
+  readonly leaseMs?: number;
+  /** How often a waiter looks again. Default 100 ms. */
+  readonly pollMs?: number;
+  /** Told when a dead holder's ticket is removed. */
+  readonly onBroken?: (owner: LockOwner, why: string) => void;
+}
+
+interface Ticket {
+  readonly file: string;
+  readonly sequence: number;
+  readonly owner?: LockOwner & { token: string };
+  readonly touchedAt: number;
+}
+
+const TICKET = /^(\d{12})\.ticket$/;
+
+/**
+ * A fair lock per environment in a directory (`<dir>/<environment>.lock/`), for deploys on one
+ * machine or on machines sharing that directory. Each arrival takes the next numbered ticket
+ * (created with O_EXCL, so two arrivals never share a number); the lowest live ticket holds
+ * the lock and the others wait their turn, so every waiter is served, in arrival order.
+ * A ticket whose process is gone (same host) or whose lease ran out (any host) is removed.
+ */
+export class FileDeployLock implements DeployLock {
+  readonly #dir: string;
+  readonly #options: FileDeployLockOptions;
+
+  constructor(dir: string, options: FileDeployLockOptions) {
+    this.#dir = dir;
+    this.#options = options;
+  }
+
+  async acquire(
+    environment: string,
+    owner: Omit<LockOwner, 'since'>,
+    options: { timeoutMs: number; signal?: AbortSignal; onWait?: (holder: LockOwner) => void },
+  ): Promise<HeldLock> {
+    const { clock } = this.#options;
+    const dir = this.#lockDir(environment);
+    mkdirSync(dir, { recursive: true });
+    const token = randomUUID();
+    const mine = this.#takeTicket(dir, { ...owner, since: new Date(clock.now()).toISOString(), token });
+    const lease = this.#leaseMs();
+    const heartbeat = setInterval(() => touch(mine), Math.max(10, lease / 3));
+    heartbeat.unref();
+    const started = clock.now();
+    let reported: string | undefined;
+    try {
+      for (;;) {
+        const ahead = this.#liveTickets(dir).filter((ticket) => ticket.sequence < sequenceOf(mine));
+        if (ahead.length === 0) break;
+        const holder = ahead[0]!;
+        const holderOwner = holder.owner ?? unknownOwner(holder);
+        if (reported !== holder.file) {
+          reported = holder.file;
+          options.onWait?.(holderOwner);
+        }
+        if (clock.now() - started >= options.timeoutMs) {
+          throw new LockTimeoutError(
+            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${describeOwner(holderOwner)}` +
+              ` (${ahead.length - 1} more waiting ahead of this deploy). If that deploy is gone, its lock is broken` +
+              ` automatically once its process ends or its lease (${formatDuration(lease)}) runs out.`,
+          );
+        }
+        await clock.sleep(this.#options.pollMs ?? 100, options.signal);
+      }
+    } catch (error) {
+      clearInterval(heartbeat);
+      remove(mine);
+      if (options.signal?.aborted)
+        throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
+      throw error;
+    }
+    return {
+      token,
+      release: async () => {
+        clearInterval(heartbeat);
+        remove(mine);
+      },
+    };
+  }
+
+  async releaseToken(environment: string, token: string): Promise<boolean> {
+    const dir = this.#lockDir(environment);
+    const ticket = this.#readTickets(dir).find((t) => t.owner?.token === token);
+    if (!ticket) return false;
+    remove(ticket.file);
+    return true;
+  }
+
+  /** Who holds the environment's lock now, if anyone (for `status` and messages). */
+  holder(environment: string): LockOwner | undefined {
+    const [first] = this.#liveTickets(this.#lockDir(environment));
+    return first ? (first.owner ?? unknownOwner(first)) : undefined;
+  }
+
+  #lockDir(environment: string): string {
+    return path.join(this.#dir, `${environment}.lock`);
+  }
+
+  #leaseMs(): number {
+    return this.#options.leaseMs ?? 120_000;
+  }
+
+  #takeTicket(dir: string, owner: LockOwner & { token: string }): string {
+    let sequence = Math.max(0, ...this.#readTickets(dir).map((t) => t.sequence)) + 1;
+    for (;;) {
+      const file = path.join(dir, `${String(sequence).padStart(12, '0')}.ticket`);
+      let fd: number;
+      try {
+        fd = openSync(file, 'wx');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        sequence++;
+        continue;
+      }
+      try {
+        writeSync(fd, JSON.stringify(owner));
+      } finally {
+        closeSync(fd);
+      }
+      return file;
+    }
+  }
+
+  #readTickets(dir: string): Ticket[] {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const tickets: Ticket[] = [];
+    for (const name of names) {
+      const match = TICKET.exec(name);
+      if (!match) continue;
+      const file = path.join(dir, name);
+      try {
+        const touchedAt = statSync(file).mtimeMs;
+        let owner: Ticket['owner'];
+        try {
+          owner = JSON.parse(readFileSync(file, 'utf8'));
+        } catch {
+          owner = undefined; // being written, or garbage: judged by its lease alone
+        }
+        tickets.push({ file, sequence: Number(match[1]), touchedAt, ...(owner ? { owner } : {}) });
+      } catch {
+        // released while we looked
+      }
+    }
+    return tickets.sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /** The tickets whose holders are alive, oldest first; dead ones are removed on the way. */
+  #liveTickets(dir: string): Ticket[] {
+    const now = Date.now();
+    return this.#readTickets(dir).filter((ticket) => {
+      const why = this.#whyAbandoned(ticket, now);
+      if (!why) return true;
+      remove(ticket.file);
+      this.#options.onBroken?.(ticket.owner ?? unknownOwner(ticket), why);
+      return false;
+    });
+  }
+
+  #whyAbandoned(ticket: Ticket, now: number): string | undefined {
+    const owner = ticket.owner;
+    if (owner && owner.host === this.#options.host && !isProcessAlive(owner.pid)) {
+      return `its process ${owner.pid} on ${owner.host} is gone`;
+    }
+    if (now - ticket.touchedAt > this.#leaseMs()) {
+      return `its lease ran out (not refreshed for ${formatDuration(now - ticket.touchedAt)})`;
+    }
+    return undefined;
+  }
+}
+
+function sequenceOf(file: string): number {
+  return Number(TICKET.exec(path.basename(file))?.[1]);
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // released meanwhile
+  }
+}
+
+function remove(file: string): void {
+  try {
+    unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+function unknownOwner(ticket: Ticket): LockOwner {
+  return { pid: 0, host: 'unknown', since: new Date(ticket.touchedAt).toISOString() };
+}
+
+export function describeOwner(owner: LockOwner): string {
+  const who = [owner.actor, owner.runUrl].filter(Boolean).join(', ');
+  return `pid ${owner.pid} on ${owner.host}${who ? ` (${who})` : ''} since ${owner.since}`;
+}
