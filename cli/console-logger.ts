@@ -39,6 +39,9 @@ export class ConsoleLogger implements Logger {
   untrusted(text: string): void {
     this.#options.out(this.#mask(text));
   }
+  untrustedStream(): { line(text: string): void; end(): void } {
+    return { line: (text) => this.untrusted(text), end: () => {} };
+  }
   mask(secret: string): void {
     this.#secrets.add(secret);
   }

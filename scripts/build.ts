@@ -73,6 +73,9 @@ export async function buildAll(outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
   const entryPoints = Object.fromEntries([
     ...ACTIONS.map((name) => [`${name}/index`, `actions/${name}.ts`]),
+    ...Object.entries(ACTION_CATALOG)
+      .filter(([, entry]) => 'post' in entry && entry.post)
+      .map(([name]) => [`${name}/post`, `actions/${name}-post.ts`]),
     ['cli/index', 'cli/main.ts'],
   ]);
   await build({

@@ -1,3 +1,4 @@
+import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './settings/deploy.ts';
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
 
@@ -6,6 +7,10 @@ export interface ActionEntry {
   readonly summary: string;
   readonly inputs: InputSpecs;
   readonly outputs: OutputSpecs;
+  /** The action has a post step (runs.post, always run): `actions/<name>-post.ts`. */
+  readonly post?: boolean;
+  /** Marketplace icon (Feather name). */
+  readonly icon: string;
 }
 
 /**
@@ -18,6 +23,21 @@ export const ACTION_CATALOG = {
       'Probe a service (HTTP, TCP, command, PromQL) in parallel, judged over several measurements; fail fast.',
     inputs: healthCheckInputs,
     outputs: healthCheckOutputs,
+    icon: 'activity',
+  },
+  deploy: {
+    summary:
+      'Deploy an immutable version (command, Ansible or releases directory) with lock, retry, verification and recorded state.',
+    inputs: deployInputs,
+    outputs: deployOutputs,
+    post: true,
+    icon: 'upload-cloud',
+  },
+  rollback: {
+    summary: 'Return an environment to its last good (or a named) version, mark the bad one, and verify.',
+    inputs: rollbackInputs,
+    outputs: rollbackOutputs,
+    icon: 'rotate-ccw',
   },
 } as const satisfies Readonly<Record<string, ActionEntry>>;
 

@@ -21,6 +21,8 @@ export interface Logger {
   group(title: string, body: () => void): void;
   /** Text from outside (a command's output, a response body): printed so it cannot run workflow commands. */
   untrusted(text: string): void;
+  /** The same for output that arrives line by line (a deploy command's); call `end` when it stops. */
+  untrustedStream(): { line(text: string): void; end(): void };
   /** Hides `secret` wherever it appears in later log output (each line of a multi-line value). */
   mask(secret: string): void;
 }
@@ -172,3 +174,12 @@ export interface MetricsSink {
 
 /** Writes a file the user asked for (a report). Relative paths are the runtime's to resolve. */
 export type WriteTextFile = (path: string, text: string) => void;
+
+/** Who and where this run is: recorded in state, locks and the audit log. */
+export interface RunContext {
+  readonly actor?: string;
+  readonly runner?: string;
+  readonly runUrl?: string;
+  readonly host: string;
+  readonly pid: number;
+}

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { renderActionYml } from '../../scripts/generate-action-yml.ts';
 import { applySections, readmePath, renderSections } from '../../scripts/generate-docs.ts';
 import { ACTION_CATALOG, type ActionEntry } from '../../src/action-catalog.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
@@ -49,6 +50,21 @@ describe('action metadata matches the settings schemas (defaults live in one pla
           Object.entries(entry.outputs).map(([output, spec]) => [output, spec.description]),
         );
         assert.deepEqual(declared, specified);
+      });
+
+      it('is the action.yml the catalog generates (npm run docs), with a post step where the action has one', () => {
+        assert.equal(
+          readFileSync(path.join(REPO_ROOT, name, 'action.yml'), 'utf8'),
+          renderActionYml(name, entry),
+          `${name}/action.yml is stale: run npm run docs`,
+        );
+        const runs = action.runs as { post?: string; postIf?: string };
+        if (entry.post) {
+          assert.equal(runs.post, `../dist/${name}/post.js`);
+          assert.ok(existsSync(path.join(REPO_ROOT, 'dist', name, 'post.js')));
+        } else {
+          assert.equal(runs.post, undefined);
+        }
       });
 
       it('keeps only action.yml and README.md in its folder', () => {

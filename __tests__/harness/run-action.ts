@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ExpressionContext, evaluateDefault, loadAction, REPO_ROOT } from './action-metadata.ts';
@@ -25,6 +25,8 @@ export interface StepOptions {
   readonly allowUnexpectedInputs?: boolean;
   /** Start the runner's cancel sequence once a log line matches this, or after this many ms. */
   readonly cancelWhen?: RegExp | number;
+  /** Kill the step's whole process tree with SIGKILL once a log line matches (a runner that lost patience, a crash). */
+  readonly killWhen?: RegExp;
   /** Reuse a workspace (e.g. a post step after main). */
   readonly workspace?: string;
   /** STATE_* for a post step. */
@@ -141,6 +143,10 @@ async function runScript(
     reader.read(line);
     if (options.cancelWhen instanceof RegExp && options.cancelWhen.test(line) && cancelSignals.length === 0)
       cancel();
+    if (options.killWhen?.test(line) && cancelSignals.length === 0) {
+      cancelSignals.push('SIGKILL');
+      killTree(child);
+    }
   };
   readLines(child.stdout!, onLine);
   readLines(child.stderr!, onLine);
@@ -241,12 +247,45 @@ function startCancel(child: ChildProcess, sent: string[]): void {
   }, CANCEL_SIGTERM_AFTER_MS).unref();
 }
 
+/**
+ * The runner's last resort: SIGKILL to the step's process and every descendant, found by
+ * parent pid (so children that made process groups of their own go too), and to its group.
+ */
 function killTree(child: ChildProcess): void {
-  try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // already gone
+  if (!child.pid) return;
+  const doomed = [child.pid, ...descendantsOf(child.pid)];
+  for (const target of [-child.pid, ...doomed]) {
+    try {
+      process.kill(target, 'SIGKILL');
+    } catch {
+      // already gone
+    }
   }
+}
+
+function descendantsOf(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    const parent = queue.shift()!;
+    for (const [pid, ppid] of parents) {
+      if (ppid === parent) {
+        found.push(pid);
+        queue.push(pid);
+      }
+    }
+  }
+  return found;
 }
 
 function readLines(stream: NodeJS.ReadableStream, onLine: (line: string) => void): void {

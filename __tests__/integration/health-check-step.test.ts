@@ -2,30 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
-import type { Logger } from '../../src/ports.ts';
 import { Redactor } from '../../src/redactor.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
 import { runHealthCheck } from '../../src/steps/health-check.ts';
+import { recordingLogger } from '../fixtures/recording-logger.ts';
 import { startTestService, type TestService } from '../fixtures/test-service.ts';
-
-/** A Logger that records every line it is given, before any masking: what could leak, would be here. */
-function recordingLogger() {
-  const lines: string[] = [];
-  const masks: string[] = [];
-  const logger: Logger = {
-    debug: (m) => lines.push(`debug ${m}`),
-    info: (m) => lines.push(`info ${m}`),
-    warning: (m) => lines.push(`warning ${m}`),
-    error: (m, p) => lines.push(`error ${p?.title ?? ''} ${m}`),
-    group: (title, body) => {
-      lines.push(`group ${title}`);
-      body();
-    },
-    untrusted: (text) => lines.push(`untrusted ${text}`),
-    mask: (secret) => masks.push(secret),
-  };
-  return { logger, lines, masks };
-}
 
 describe('runHealthCheck (the step, real servers)', () => {
   let service: TestService;

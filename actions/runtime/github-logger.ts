@@ -17,12 +17,16 @@ export const githubLogger: Logger = {
     }
   },
   untrusted(text) {
+    const stream = githubLogger.untrustedStream();
+    stream.line(text);
+    stream.end();
+  },
+  untrustedStream() {
     // Between stop-commands markers the runner reads no workflow command, so output that says
     // `::add-mask::` or `::error::` stays text. The token is random so the text cannot end it.
     const token = `untrusted-${randomUUID()}`;
     core.info(`::stop-commands::${token}`);
-    core.info(text);
-    core.info(`::${token}::`);
+    return { line: (text) => core.info(text), end: () => core.info(`::${token}::`) };
   },
   mask: (secret) => core.setSecret(secret),
 };

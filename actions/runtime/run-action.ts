@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir, hostname } from 'node:os';
 import path from 'node:path';
 import * as core from '@actions/core';
 import {
@@ -10,6 +11,7 @@ import {
   ProcessRunner,
   type RawInputs,
   Redactor,
+  type RunContext,
   systemClock,
 } from '../../src/index.ts';
 import { githubLogger } from './github-logger.ts';
@@ -25,7 +27,14 @@ export interface ActionContext {
     readonly readFile: (file: string) => string;
     readonly writeFile: (file: string, text: string) => void;
   };
+  /** Who and where: actor, runner, run URL, host, pid. */
+  readonly run: RunContext;
   readInputs(specs: InputSpecs): RawInputs;
+  /** A path with a leading `~` made the runner user's home (state-dir defaults to ~/.deploy-actions). */
+  expandHome(file: string): string;
+  /** Saves values for this action's post step (GITHUB_STATE), read back there with `savedState`. */
+  saveState(values: Readonly<Record<string, string>>): void;
+  savedState(name: string): string;
   setOutputs<O extends OutputSpecs>(specs: O, values: { readonly [K in keyof O]: string }): void;
   appendSummary(markdown: string): Promise<void>;
   /**
@@ -61,6 +70,23 @@ export async function runAction(name: string, body: (action: ActionContext) => P
       readFile: (file) => readFileSync(resolve(file), 'utf8'),
       writeFile: (file, text) => writeFileSync(resolve(file), text),
     },
+    run: {
+      ...(process.env.GITHUB_ACTOR ? { actor: process.env.GITHUB_ACTOR } : {}),
+      ...(process.env.RUNNER_NAME ? { runner: process.env.RUNNER_NAME } : {}),
+      ...(process.env.GITHUB_RUN_ID
+        ? {
+            runUrl: `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`,
+          }
+        : {}),
+      host: hostname(),
+      pid: process.pid,
+    },
+    expandHome: (file) =>
+      file === '~' || file.startsWith('~/') ? path.join(homedir(), file.slice(1)) : resolve(file),
+    saveState: (values) => {
+      for (const [name, value] of Object.entries(values)) core.saveState(name, value);
+    },
+    savedState: (name) => core.getState(name),
     readInputs: (specs) =>
       Object.fromEntries(Object.keys(specs).map((input) => [input, core.getInput(input)])),
     setOutputs: (specs, values) => {

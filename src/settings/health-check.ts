@@ -76,7 +76,19 @@ const flatInputs = z.object({
 /** Validates the raw inputs once into readonly settings; every problem names its input. */
 export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile): HealthCheckSettings {
   const inputs = parseWithSchema(flatInputs, applyDefaults(healthCheckInputs, raw));
-  const defaults: Judgement = {
+  const defaults = judgementOf(inputs);
+  const { input, text } = chooseProbesSource(inputs.probes, inputs['probes-file'], readFile);
+  const probes = parseProbes(readStructuredText(text, input), input, defaults);
+  return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
+}
+
+/** The judgement the health-check inputs declare (their defaults, when `raw` is empty), checked. */
+export function defaultJudgement(raw: RawInputs = {}): Judgement {
+  return judgementOf(parseWithSchema(flatInputs, applyDefaults(healthCheckInputs, raw)));
+}
+
+function judgementOf(inputs: z.output<typeof flatInputs>): Judgement {
+  const judgement: Judgement = {
     intervalMs: inputs.interval,
     count: inputs.count,
     initialDelayMs: inputs['initial-delay'],
@@ -85,10 +97,8 @@ export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile)
     consecutiveSuccesses: inputs['consecutive-successes'],
     timeoutMs: inputs.timeout,
   };
-  checkLimits(defaults, (field, message) => new ConfigurationError(field, message));
-  const { input, text } = chooseProbesSource(inputs.probes, inputs['probes-file'], readFile);
-  const probes = parseProbes(readStructuredText(text, input), input, defaults);
-  return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
+  checkLimits(judgement, (field, message) => new ConfigurationError(field, message));
+  return judgement;
 }
 
 function chooseProbesSource(

@@ -1,0 +1,332 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isRunning } from '../fixtures/test-service.ts';
+import { startVersionedService } from '../fixtures/versioned-service.ts';
+import { runPostStep, runStep, type StepResult } from '../harness/run-action.ts';
+
+/** A deploy target on this machine: the "server" is a file holding the running version. */
+function target() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'target-'));
+  const live = path.join(dir, 'live-version');
+  const counter = path.join(dir, 'attempts');
+  return {
+    dir,
+    live,
+    counter,
+    stateDir: path.join(dir, 'state'),
+    state: () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8')),
+    audit: () =>
+      readFileSync(path.join(dir, 'state', 'audit.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    attempts: () => (existsSync(counter) ? readFileSync(counter, 'utf8').trim().split('\n').length : 0),
+    /** Counts its attempts, fails the first `failures` of them, then writes the version. */
+    command: (failures = 0) =>
+      `echo x >> ${counter}; n=$(wc -l < ${counter}); echo "attempt $n of $DEPLOY_VERSION"; if [ $n -le ${failures} ]; then echo "boom $n" >&2; exit 1; fi; echo "$DEPLOY_VERSION" > ${live}`,
+  };
+}
+
+const deploy = (
+  t: ReturnType<typeof target>,
+  inputs: Record<string, string>,
+  extra: Parameters<typeof runStep>[1] = {},
+) =>
+  runStep('deploy', {
+    ...extra,
+    with: { environment: 'production', 'state-dir': t.stateDir, 'retry-wait': '50ms', ...inputs },
+  });
+
+describe('deploy action (run from dist/ through the runner harness)', () => {
+  let service: Awaited<ReturnType<typeof startVersionedService>>;
+  let t: ReturnType<typeof target>;
+  before(async () => {
+    t = target();
+    service = await startVersionedService(t.live);
+  });
+  after(() => service.close());
+
+  const verify = () => `- { name: health, type: http, url: "${service.url}/health", interval: 50ms }`;
+
+  it('deploys, verifies health and version, records state and the audit log', async () => {
+    const step = await deploy(t, {
+      version: 'v1.0.0',
+      command: t.command(),
+      'verify-probes': verify(),
+      'version-url': `${service.url}/version`,
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.outputs.result, 'deployed');
+    assert.equal(step.outputs.attempts, '1');
+    assert.equal(readFileSync(t.live, 'utf8').trim(), 'v1.0.0');
+    const state = t.state();
+    assert.equal(state.current, 'v1.0.0');
+    assert.deepEqual(
+      state.releases.map((r: { version: string; status: string; actor: string }) => [
+        r.version,
+        r.status,
+        r.actor,
+      ]),
+      [['v1.0.0', 'good', 'octocat']],
+    );
+    assert.match(step.summary, /### ✅ Deploy v1\.0\.0 to production: deployed/);
+    const [entry] = t.audit();
+    assert.equal(entry.result, 'deployed');
+    assert.equal(entry.runUrl, 'https://github.com/acme/shop/actions/runs/4242');
+  });
+
+  it('is a no-op for the version already current and healthy; force redeploys', async () => {
+    const before = t.attempts();
+    const again = await deploy(t, { version: 'v1.0.0', command: t.command(), 'verify-probes': verify() });
+    assert.equal(again.outputs.result, 'unchanged');
+    assert.equal(t.attempts(), before, 'the driver did not run');
+    const forced = await deploy(t, { version: 'v1.0.0', command: t.command(), force: 'true' });
+    assert.equal(forced.outputs.result, 'deployed');
+    assert.equal(t.attempts(), before + 1);
+  });
+
+  it('retries a failing command with backoff, logging every attempt with its reason', async () => {
+    const r = target();
+    const step = await deploy(r, { version: 'v2.0.0', command: r.command(2), attempts: '3' });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.outputs.attempts, '3');
+    const warnings = step.commands.filter((c) => c.name === 'warning').map((c) => c.message);
+    assert.deepEqual(warnings, [
+      'attempt 1/3 failed: the deploy command exited 1: boom 1; retrying in 50 ms',
+      'attempt 2/3 failed: the deploy command exited 1: boom 2; retrying in 100 ms',
+    ]);
+  });
+
+  it('fails after the last attempt, keeps the old version current, runs on-failure', async () => {
+    const r = target();
+    await deploy(r, { version: 'v1.0.0', command: r.command() });
+    const marker = path.join(r.dir, 'on-failure-ran');
+    const step = await deploy(r, {
+      version: 'v2.0.0',
+      command: 'echo nope >&2; exit 3',
+      attempts: '2',
+      'on-failure': `echo "$DEPLOY_FAILURE" > ${marker}`,
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.equal(step.outputs.result, 'failed');
+    assert.match(
+      step.commands.find((c) => c.name === 'error')!.message,
+      /failed: all 2 attempts failed; the last: the deploy command exited 3: nope\. The state still says v1\.0\.0 is current\./,
+    );
+    const state = r.state();
+    assert.equal(state.current, 'v1.0.0');
+    assert.deepEqual(state.releases.at(-1).status, 'failed');
+    assert.match(readFileSync(marker, 'utf8'), /Deploying v2\.0\.0 to production failed/);
+  });
+
+  it('kills the whole process tree when an attempt times out', async () => {
+    const r = target();
+    const pidFile = path.join(r.dir, 'grandchild');
+    const step = await deploy(r, {
+      version: 'v3.0.0',
+      command: `sleep 60 & echo $! > ${pidFile}; wait`,
+      attempts: '1',
+      'attempt-timeout': '300ms',
+    });
+    assert.equal(step.outputs.result, 'failed');
+    assert.match(step.log, /the deploy command timed out after 300 ms \(process tree killed\)/);
+    assert.equal(
+      isRunning(Number(readFileSync(pidFile, 'utf8'))),
+      false,
+      'the grandchild survived the timeout',
+    );
+  });
+
+  it('a failed verification leaves the new version recorded as current but failed, and says to roll back', async () => {
+    const r = target();
+    await deploy(r, { version: 'v1.0.0', command: r.command() });
+    const broken = await startVersionedService(r.live);
+    try {
+      const step = await deploy(r, {
+        version: 'v2.0.0-bad',
+        command: r.command(),
+        'verify-probes': `- { name: health, type: http, url: "${broken.url}/health" }`,
+      });
+      assert.equal(step.outputs.result, 'failed');
+      assert.match(
+        step.commands.find((c) => c.name === 'error')!.message,
+        /failed: verification failed: health check failed: health: status 503.*Roll back to v1\.0\.0 with the rollback action\./,
+      );
+      const state = r.state();
+      assert.equal(state.current, 'v2.0.0-bad', 'what runs is what state says');
+      assert.equal(state.previous, 'v1.0.0');
+      assert.equal(state.releases.at(-1).status, 'failed');
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('dry-run prints the plan and changes nothing', async () => {
+    const r = target();
+    await deploy(r, { version: 'v1.0.0', command: r.command() });
+    const before = readFileSync(path.join(r.stateDir, 'production.json'), 'utf8');
+    const files = readdirSync(r.stateDir).sort();
+    const step = await deploy(r, { version: 'v2.0.0', command: r.command(), 'dry-run': 'true' });
+    assert.equal(step.outputs.result, 'dry-run');
+    assert.match(
+      step.log,
+      /Dry run: nothing will change\.\n\s+environment: production \(current: v1\.0\.0 → target: v2\.0\.0\)/,
+    );
+    assert.equal(readFileSync(path.join(r.stateDir, 'production.json'), 'utf8'), before);
+    assert.deepEqual(readdirSync(r.stateDir).sort(), files);
+    assert.equal(readFileSync(r.live, 'utf8').trim(), 'v1.0.0');
+  });
+
+  it('refuses a version marked bad unless forced', async () => {
+    const r = target();
+    await deploy(r, { version: 'v1.0.0', command: r.command() });
+    const state = r.state();
+    state.releases.push({
+      version: 'v0.9.0',
+      status: 'bad',
+      startedAt: '2026-11-01T00:00:00Z',
+      reason: 'broke checkout',
+    });
+    writeFileSync(path.join(r.stateDir, 'production.json'), JSON.stringify(state));
+    const refused = await deploy(r, { version: 'v0.9.0', command: r.command() });
+    assert.equal(refused.outcome, 'failure');
+    assert.match(
+      refused.log,
+      /Input "version": v0\.9\.0 is marked bad \(broke checkout\); deploy another version, or set force: true/,
+    );
+    const forced = await deploy(r, { version: 'v0.9.0', command: r.command(), force: 'true' });
+    assert.equal(forced.outputs.result, 'deployed');
+  });
+
+  it('rejects bad input with the input named', async () => {
+    const r = target();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ version: '', command: 'true' }, /Input "version": is required/],
+      [
+        { version: 'latest', command: 'true' },
+        /Input "version": "latest" is a moving name; deploy an immutable version/,
+      ],
+      [{ version: 'shop:main', command: 'true' }, /Input "version": "main" is a moving name/],
+      [
+        { version: 'v1.0.0', driver: 'helm', command: 'true' },
+        /Input "driver": use command, ansible or releases/,
+      ],
+      [
+        { version: 'v1.0.0', command: 'true', 'attempt-timeout': '-5s' },
+        /Input "attempt-timeout": "-5s" must not be negative/,
+      ],
+      [
+        { version: 'v1.0.0', driver: 'ansible', playbook: 'missing.yml', inventory: 'localhost,' },
+        /Input "playbook": cannot read "missing\.yml"/,
+      ],
+      [{ version: 'v1.0.0' }, /Input "command": is required with driver: command/],
+    ];
+    for (const [inputs, expected] of cases) {
+      const step = await deploy(r, inputs);
+      assert.equal(step.outcome, 'failure', JSON.stringify(inputs));
+      assert.match(step.commands.find((c) => c.name === 'error')?.message ?? '', expected);
+    }
+    assert.ok(!existsSync(path.join(r.stateDir, 'production.json')), 'nothing was recorded');
+  });
+
+  it('accepts an image digest and a git SHA as immutable', async () => {
+    const r = target();
+    const digest = `shop@sha256:${'a'.repeat(64)}`;
+    assert.equal((await deploy(r, { version: digest, command: r.command() })).outputs.result, 'deployed');
+    assert.equal((await deploy(r, { version: '9fceb02', command: r.command() })).outputs.result, 'deployed');
+  });
+});
+
+describe('deploy action: cancel and crash safety', () => {
+  it('SIGINT mid-deploy: stops the tree, marks the release interrupted, keeps the old version, frees the lock', async () => {
+    const t = target();
+    await deploy(t, { version: 'v1.0.0', command: t.command() });
+    const pidFile = path.join(t.dir, 'grandchild');
+    const step = await deploy(
+      t,
+      {
+        version: 'v2.0.0',
+        command: `sleep 60 & echo $! > ${pidFile}; echo started; wait; echo v2.0.0 > ${t.live}`,
+      },
+      { cancelWhen: /^started$/ },
+    );
+    assert.equal(step.outcome, 'cancelled');
+    assert.deepEqual(step.cancelSignals, ['SIGINT'], 'it stopped before the runner escalated');
+    assert.match(
+      step.log,
+      /cancelled by SIGINT while deploying v2\.0\.0 to production: the driver's process tree was stopped, v2\.0\.0 is marked interrupted, the state still says v1\.0\.0 is current, and the lock is released\. Next: deploy again, or roll back\./,
+    );
+    assert.equal(isRunning(Number(readFileSync(pidFile, 'utf8'))), false);
+    assert.equal(readFileSync(t.live, 'utf8').trim(), 'v1.0.0', 'production still runs the old version');
+    const state = t.state();
+    assert.equal(state.current, 'v1.0.0');
+    assert.equal(state.releases.at(-1).status, 'interrupted');
+    assert.deepEqual(readdirSync(path.join(t.stateDir, 'production.lock')), [], 'the lock is free');
+    const next = await deploy(t, { version: 'v2.0.0', command: t.command() });
+    assert.equal(next.outputs.result, 'deployed', 'the next deploy succeeds');
+  });
+
+  it('a main step killed with SIGKILL leaves its lock to the post step, which frees it', async () => {
+    const t = target();
+    const main: StepResult = await deploy(
+      t,
+      { version: 'v1.0.0', command: 'echo started; sleep 60' },
+      { killWhen: /^started$/ },
+    );
+    assert.equal(main.outcome, 'cancelled');
+    assert.equal(
+      readdirSync(path.join(t.stateDir, 'production.lock')).length,
+      1,
+      'the killed step left its ticket',
+    );
+    assert.ok(main.state['lock-token'], 'the token was saved for the post step');
+    const post = await runPostStep('deploy', main);
+    assert.equal(post.outcome, 'success', post.log);
+    assert.match(
+      post.log,
+      /ended without releasing the production lock \(it was killed\): released it and marked v1\.0\.0 interrupted/,
+    );
+    assert.deepEqual(readdirSync(path.join(t.stateDir, 'production.lock')), []);
+    assert.equal(t.state().releases.at(-1).status, 'interrupted');
+  });
+
+  it('a post step after a normal main step does nothing', async () => {
+    const t = target();
+    const main = await deploy(t, { version: 'v1.0.0', command: t.command() });
+    const post = await runPostStep('deploy', main);
+    assert.equal(post.outcome, 'success');
+    assert.doesNotMatch(post.log, /released/);
+  });
+
+  it('three deploys arriving together all run, one at a time, in arrival order', async () => {
+    const t = target();
+    const log = path.join(t.dir, 'order.log');
+    const command = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.3; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const first = deploy(t, { version: 'v1.0.0', command }, { cancelWhen: /never/ });
+    while (!existsSync(log)) await new Promise((r) => setTimeout(r, 10));
+    const second = deploy(t, { version: 'v2.0.0', command });
+    const lockDir = path.join(t.stateDir, 'production.lock');
+    while (readdirSync(lockDir).length < 2) await new Promise((r) => setTimeout(r, 10));
+    const third = deploy(t, { version: 'v3.0.0', command });
+    const steps = await Promise.all([first, second, third]);
+    assert.deepEqual(
+      steps.map((s) => s.outputs.result),
+      ['deployed', 'deployed', 'deployed'],
+    );
+    assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
+      'start v1.0.0',
+      'end v1.0.0',
+      'start v2.0.0',
+      'end v2.0.0',
+      'start v3.0.0',
+      'end v3.0.0',
+    ]);
+    assert.deepEqual(
+      t.audit().map((e: { version: string }) => e.version),
+      ['v1.0.0', 'v2.0.0', 'v3.0.0'],
+    );
+  });
+});

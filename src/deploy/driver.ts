@@ -1,0 +1,89 @@
+import { formatDuration } from '../durations.ts';
+import type { CommandResult, CommandRunner, Logger } from '../ports.ts';
+
+export interface DriverRequest {
+  readonly version: string;
+  readonly environment: string;
+  readonly previous?: string;
+  readonly attempt: number;
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+}
+
+/** What an attempt did, for the log, the outputs and the report. */
+export interface DriverResult {
+  readonly summary: string;
+  readonly facts?: Readonly<Record<string, number | string>>;
+}
+
+/** Deploys one version one way. An attempt that fails in a way that may pass throws AttemptFailedError. */
+export interface DeployDriver {
+  readonly name: string;
+  /** One line for the dry-run plan: what would run. */
+  plan(version: string): string;
+  run(request: DriverRequest): Promise<DriverResult>;
+}
+
+/** One attempt failed (non-zero exit, timeout): worth another try. */
+export class AttemptFailedError extends Error {
+  override readonly name = 'AttemptFailedError';
+  readonly facts?: Readonly<Record<string, number | string>>;
+  constructor(message: string, facts?: Readonly<Record<string, number | string>>) {
+    super(message);
+    if (facts) this.facts = facts;
+  }
+}
+
+/** The deploy's variables, for commands and hooks. */
+export function deployEnv(
+  request: Pick<DriverRequest, 'version' | 'environment' | 'previous'>,
+): Record<string, string> {
+  return {
+    DEPLOY_VERSION: request.version,
+    DEPLOY_ENVIRONMENT: request.environment,
+    DEPLOY_PREVIOUS_VERSION: request.previous ?? '',
+  };
+}
+
+/**
+ * Runs a command of the deploy (the driver's, a hook) with its output streamed to the log as
+ * untrusted text, and turns a failure into a sentence: which exit code, or that it timed out
+ * and its process tree was killed.
+ */
+export async function runLogged(
+  runner: CommandRunner,
+  logger: Logger,
+  what: string,
+  request: {
+    command: string;
+    env: Record<string, string>;
+    cwd?: string;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  },
+): Promise<CommandResult & { failure?: string }> {
+  const stream = logger.untrustedStream();
+  let pending = '';
+  const result = await runner.run({
+    ...request,
+    onOutput: (chunk) => {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) stream.line(line);
+    },
+  });
+  if (pending) stream.line(pending);
+  stream.end();
+  if (result.aborted) return { ...result, failure: `${what} was stopped (process tree killed)` };
+  if (result.timedOut)
+    return {
+      ...result,
+      failure: `${what} timed out after ${formatDuration(request.timeoutMs ?? 0)} (process tree killed)`,
+    };
+  if (result.exitCode !== 0) {
+    const how = result.exitCode === null ? `was killed by ${result.signal}` : `exited ${result.exitCode}`;
+    const tail = result.stderr.trim().split('\n').at(-1) ?? '';
+    return { ...result, failure: `${what} ${how}${tail ? `: ${tail}` : ''}` };
+  }
+  return result;
+}

@@ -1,0 +1,113 @@
+import { sendHttpRequest } from '../clients/http-request.ts';
+import { describeError } from '../errors.ts';
+import { createProbe } from '../health/create-probe.ts';
+import { type CheckResult, runHealthChecks } from '../health/engine.ts';
+import { compileJsonPath, selectJsonPath } from '../health/json-path.ts';
+import { describeMeasurement } from '../health/report-markdown.ts';
+import type { Clock, CommandRunner, Logger } from '../ports.ts';
+import type { Redactor } from '../redactor.ts';
+import type { TargetSettings } from '../settings/deploy.ts';
+
+export interface Verification {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly health?: CheckResult;
+  readonly runningVersion?: string;
+}
+
+export interface VerifyDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly runner: CommandRunner;
+  readonly redactor: Redactor;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * After the driver ran: the health probes must pass (the health-check engine, fail fast), then
+ * the running version, if a way to ask it was given, must be the one deployed.
+ */
+export async function verifyDeployment(
+  verify: TargetSettings['verify'],
+  version: string,
+  deps: VerifyDeps,
+): Promise<Verification> {
+  let health: CheckResult | undefined;
+  if (verify.probes.length > 0) {
+    deps.logger.info(`Verifying health: ${verify.probes.map((p) => p.name).join(', ')}`);
+    health = deps.redactor.redactValue(
+      await runHealthChecks(
+        verify.probes.map((spec) => ({
+          probe: createProbe(spec, deps.runner, deps.redactor),
+          judgement: spec.judgement,
+        })),
+        {
+          clock: deps.clock,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          onMeasurement: (probe, m) =>
+            deps.logger.info(deps.redactor.redact(describeMeasurement(probe.name, m))),
+        },
+      ),
+    );
+    if (health.verdict !== 'successful') {
+      const culprit = health.probes.find((p) => p.name === health?.decidedBy);
+      return {
+        ok: false,
+        health,
+        reason: `health check ${health.verdict}${culprit ? `: ${culprit.name}: ${culprit.reason}` : ''}`,
+      };
+    }
+  }
+  const running = await readRunningVersion(verify, deps);
+  if (running && running.version !== version) {
+    return {
+      ok: false,
+      ...(health ? { health } : {}),
+      runningVersion: running.version,
+      reason: `the service reports version ${JSON.stringify(running.version)}, not ${JSON.stringify(version)} (${running.source})`,
+    };
+  }
+  const checks = [health ? 'healthy' : '', running ? `running ${version}` : ''].filter(Boolean);
+  return {
+    ok: true,
+    ...(health ? { health } : {}),
+    ...(running ? { runningVersion: running.version } : {}),
+    reason: checks.length > 0 ? checks.join(', ') : 'nothing to verify',
+  };
+}
+
+async function readRunningVersion(
+  verify: TargetSettings['verify'],
+  deps: VerifyDeps,
+): Promise<{ version: string; source: string } | undefined> {
+  if (verify.versionCommand) {
+    const result = await deps.runner.run({
+      command: verify.versionCommand,
+      timeoutMs: 30_000,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    if (result.exitCode !== 0)
+      return { version: `(version-command exited ${result.exitCode})`, source: 'version-command' };
+    return { version: result.stdout.trim(), source: 'version-command' };
+  }
+  if (verify.versionUrl) {
+    const path = compileJsonPath(verify.versionJsonPath);
+    try {
+      const response = await sendHttpRequest({
+        url: verify.versionUrl,
+        method: 'GET',
+        headers: { accept: 'application/json' },
+        tlsVerify: true,
+        signal: AbortSignal.any([AbortSignal.timeout(30_000), ...(deps.signal ? [deps.signal] : [])]),
+      });
+      const selected = 'problem' in path ? { found: false } : selectJsonPath(JSON.parse(response.body), path);
+      return {
+        version: selected.found ? String(selected.value) : `(no ${verify.versionJsonPath} in the answer)`,
+        source: verify.versionUrl.href,
+      };
+    } catch (error) {
+      return { version: `(unreadable: ${describeError(error)})`, source: verify.versionUrl.href };
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,348 @@
+import * as z from 'zod/mini';
+import { describeMutability, ENVIRONMENT_NAME } from '../deploy/version.ts';
+import { ConfigurationError } from '../errors.ts';
+import type { ReadTextFile } from '../ports.ts';
+import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
+import { defaultJudgement, type ProbeSpec, parseProbes } from './health-check.ts';
+import {
+  applyDefaults,
+  type InputSpecs,
+  type OutputSpecs,
+  parseWithSchema,
+  type RawInputs,
+} from './input-spec.ts';
+import { readStructuredText } from './structured-text.ts';
+
+/** Inputs deploy and rollback share: where, with which driver, how to retry, how to verify. */
+export const targetInputs = {
+  environment: {
+    description: 'The environment to deploy to (e.g. production); names the state file and the lock.',
+    required: true,
+  },
+  driver: { description: 'How to deploy: command, ansible or releases.', default: 'command' },
+  command: {
+    description:
+      'command driver: the command to run (sh -c), with DEPLOY_VERSION, DEPLOY_ENVIRONMENT and DEPLOY_PREVIOUS_VERSION set.',
+    default: '',
+  },
+  playbook: { description: 'ansible driver: the playbook to run.', default: '' },
+  inventory: {
+    description: 'ansible driver: the inventory (file, or a comma-separated host list).',
+    default: '',
+  },
+  'extra-vars': {
+    description:
+      'ansible driver: more extra-vars as a YAML/JSON map (version and environment are always passed).',
+    default: '',
+  },
+  'releases-dir': {
+    description: 'releases driver: the directory holding releases/<version> and the current symlink.',
+    default: '',
+  },
+  artifact: {
+    description:
+      'releases driver: a directory or .tar.gz to install as releases/<version> ({version} is replaced).',
+    default: '',
+  },
+  'build-command': {
+    description: 'releases driver: run inside the new release before the switch (install, migrate).',
+    default: '',
+  },
+  'restart-command': {
+    description: 'releases driver: run after the current symlink switched (e.g. systemctl restart shop).',
+    default: '',
+  },
+  'keep-releases': {
+    description: 'releases driver: how many releases to keep (never the current or previous one).',
+    default: '5',
+  },
+  attempts: {
+    description: 'Attempts at the driver before giving up (only failures that can pass are retried).',
+    default: '3',
+  },
+  'retry-wait': {
+    description: 'Wait before the second attempt; each further wait grows by backoff-factor.',
+    default: '30s',
+  },
+  'backoff-factor': { description: 'Factor by which each wait grows.', default: '2' },
+  'attempt-timeout': {
+    description: 'Time limit of one attempt; on expiry the whole process tree is killed.',
+    default: '600s',
+  },
+  'verify-probes': {
+    description: 'Health probes (as health-check takes them) that must pass after the driver ran.',
+    default: '',
+  },
+  'verify-probes-file': { description: 'The same, from a file.', default: '' },
+  'version-command': {
+    description: 'A command printing the running version; it must equal the deployed one.',
+    default: '',
+  },
+  'version-url': {
+    description:
+      'A URL answering the running version as JSON at version-json-path; it must equal the deployed one.',
+    default: '',
+  },
+  'version-json-path': {
+    description: 'Where the version is in the version-url answer.',
+    default: '$.version',
+  },
+  'state-dir': {
+    description: 'Where state, locks and the audit log live (keep it on the runner, outside the workspace).',
+    default: '~/.deploy-actions',
+  },
+  'lock-timeout': {
+    description: 'How long to wait for another deploy to this environment to finish.',
+    default: '30m',
+  },
+  'dry-run': { description: 'Print the plan and change nothing.', default: 'false' },
+} as const satisfies InputSpecs;
+
+export const deployInputs = {
+  version: {
+    description:
+      'The immutable version to deploy: a tag such as v1.4.2, an image digest (name@sha256:…) or a git SHA.',
+    required: true,
+  },
+  ...targetInputs,
+  force: {
+    description: 'Deploy even if the version is already current and healthy, or marked bad.',
+    default: 'false',
+  },
+  'require-immutable': { description: 'Refuse moving versions such as latest or main.', default: 'true' },
+  'pre-deploy': { description: 'A command run before the driver; failing it stops the deploy.', default: '' },
+  'post-deploy': { description: 'A command run after a verified deploy.', default: '' },
+  'on-failure': {
+    description: 'A command run when the deploy fails (DEPLOY_FAILURE says why).',
+    default: '',
+  },
+} as const satisfies InputSpecs;
+
+export const deployOutputs = {
+  result: { description: 'deployed, unchanged (already current and healthy), dry-run, or failed.' },
+  version: { description: 'The version deployed.' },
+  'previous-version': { description: 'The version that was current before.' },
+  attempts: { description: 'Attempts the driver took.' },
+  'ansible-changed': { description: 'ansible driver: changed tasks in the PLAY RECAP.' },
+  'ansible-failed': { description: 'ansible driver: failed tasks in the PLAY RECAP.' },
+  'ansible-unreachable': { description: 'ansible driver: unreachable hosts in the PLAY RECAP.' },
+  report: {
+    description: 'JSON: the plan, every attempt with its reason, the verification, the state written.',
+  },
+} as const satisfies OutputSpecs;
+
+export const rollbackInputs = {
+  'to-version': {
+    description:
+      'Roll back to this version (it must be in the history); default: the last good one before the current.',
+    default: '',
+  },
+  ...targetInputs,
+  force: { description: 'Roll back to a version marked bad.', default: 'false' },
+  'on-rollback': {
+    description: 'A command run after a verified rollback (DEPLOY_ROLLBACK_FROM and DEPLOY_VERSION set).',
+    default: '',
+  },
+} as const satisfies InputSpecs;
+
+export const rollbackOutputs = {
+  result: { description: 'rolled-back, dry-run, or failed.' },
+  'from-version': { description: 'The version rolled back from (now marked bad).' },
+  'to-version': { description: 'The version rolled back to.' },
+  report: { description: 'JSON: the plan, the driver attempts, the verification.' },
+} as const satisfies OutputSpecs;
+
+export type DriverSettings =
+  | { readonly kind: 'command'; readonly command: string }
+  | {
+      readonly kind: 'ansible';
+      readonly playbook: string;
+      readonly inventory: string;
+      readonly extraVars: Readonly<Record<string, unknown>>;
+    }
+  | {
+      readonly kind: 'releases';
+      readonly releasesDir: string;
+      readonly artifact: string;
+      readonly buildCommand?: string;
+      readonly restartCommand?: string;
+      readonly keepReleases: number;
+    };
+
+export interface TargetSettings {
+  readonly environment: string;
+  readonly driver: DriverSettings;
+  readonly retry: {
+    readonly attempts: number;
+    readonly waitMs: number;
+    readonly factor: number;
+    readonly attemptTimeoutMs: number;
+  };
+  readonly verify: {
+    readonly probes: readonly ProbeSpec[];
+    readonly versionCommand?: string;
+    readonly versionUrl?: URL;
+    readonly versionJsonPath: string;
+  };
+  readonly stateDir: string;
+  readonly lockTimeoutMs: number;
+  readonly dryRun: boolean;
+}
+
+export interface DeploySettings extends TargetSettings {
+  readonly version: string;
+  readonly force: boolean;
+  readonly hooks: { readonly preDeploy?: string; readonly postDeploy?: string; readonly onFailure?: string };
+}
+
+export interface RollbackSettings extends TargetSettings {
+  readonly toVersion?: string;
+  readonly force: boolean;
+  readonly onRollback?: string;
+}
+
+const factorField = compiledField(z.string(), (raw) => {
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 1 ? value : { problem: `"${raw}" is not a number ≥ 1` };
+});
+
+const targetSchema = z.object({
+  environment: compiledField(z.string(), (raw) =>
+    ENVIRONMENT_NAME.test(raw) ? raw : { problem: `"${raw}" is not a plain name (letters, digits, . _ -)` },
+  ),
+  driver: z.enum(['command', 'ansible', 'releases'], 'use command, ansible or releases'),
+  'keep-releases': wholeNumberField(2),
+  attempts: wholeNumberField(1),
+  'retry-wait': durationField,
+  'backoff-factor': factorField,
+  'attempt-timeout': durationField,
+  'lock-timeout': durationField,
+  'dry-run': booleanField,
+});
+
+/** Validates the inputs deploy and rollback share. */
+function parseTarget(values: Record<string, string>, readFile: ReadTextFile): TargetSettings {
+  const flat = parseWithSchema(targetSchema, values);
+  if (flat['attempt-timeout'] === 0) throw new ConfigurationError('attempt-timeout', 'must be more than 0');
+  return {
+    environment: flat.environment,
+    driver: parseDriver(flat.driver, flat['keep-releases'], values, readFile),
+    retry: {
+      attempts: flat.attempts,
+      waitMs: flat['retry-wait'],
+      factor: flat['backoff-factor'],
+      attemptTimeoutMs: flat['attempt-timeout'],
+    },
+    verify: parseVerify(values, readFile),
+    stateDir: values['state-dir']!,
+    lockTimeoutMs: flat['lock-timeout'],
+    dryRun: flat['dry-run'],
+  };
+}
+
+function parseDriver(
+  kind: DriverSettings['kind'],
+  keepReleases: number,
+  values: Record<string, string>,
+  readFile: ReadTextFile,
+): DriverSettings {
+  const need = (input: string, why: string) => {
+    if (!values[input]) throw new ConfigurationError(input, `is required with driver: ${kind} (${why})`);
+    return values[input]!;
+  };
+  if (kind === 'command') return { kind, command: need('command', 'the command that deploys') };
+  if (kind === 'ansible') {
+    const playbook = need('playbook', 'the playbook to run');
+    try {
+      readFile(playbook);
+    } catch (error) {
+      throw new ConfigurationError('playbook', `cannot read "${playbook}": ${(error as Error).message}`);
+    }
+    const extra = values['extra-vars'] ? readStructuredText(values['extra-vars'], 'extra-vars') : {};
+    if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) {
+      throw new ConfigurationError('extra-vars', 'expected a map of variable names to values');
+    }
+    return {
+      kind,
+      playbook,
+      inventory: need('inventory', 'the hosts to deploy to'),
+      extraVars: extra as Record<string, unknown>,
+    };
+  }
+  return {
+    kind,
+    releasesDir: need('releases-dir', 'where releases live'),
+    artifact: need('artifact', 'what to install as the new release'),
+    ...(values['build-command'] ? { buildCommand: values['build-command'] } : {}),
+    ...(values['restart-command'] ? { restartCommand: values['restart-command'] } : {}),
+    keepReleases,
+  };
+}
+
+function parseVerify(values: Record<string, string>, readFile: ReadTextFile): TargetSettings['verify'] {
+  const inline = values['verify-probes'];
+  const file = values['verify-probes-file'];
+  if (inline && file)
+    throw new ConfigurationError(
+      'verify-probes',
+      'give either verify-probes or verify-probes-file, not both',
+    );
+  let probes: ProbeSpec[] = [];
+  if (inline || file) {
+    const input = inline ? 'verify-probes' : 'verify-probes-file';
+    const text = inline || readProbesFile(file!, readFile);
+    probes = parseProbes(readStructuredText(text, input), input, defaultJudgement());
+  }
+  const url = values['version-url'];
+  if (url && !URL.canParse(url)) throw new ConfigurationError('version-url', `"${url}" is not a URL`);
+  return {
+    probes,
+    ...(values['version-command'] ? { versionCommand: values['version-command'] } : {}),
+    ...(url ? { versionUrl: new URL(url) } : {}),
+    versionJsonPath: values['version-json-path']!,
+  };
+}
+
+function readProbesFile(file: string, readFile: ReadTextFile): string {
+  try {
+    return readFile(file);
+  } catch (error) {
+    throw new ConfigurationError('verify-probes-file', `cannot read "${file}": ${(error as Error).message}`);
+  }
+}
+
+/** Validates the deploy action's inputs once into readonly settings; every problem names its input. */
+export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): DeploySettings {
+  const values = applyDefaults(deployInputs, raw);
+  const flags = parseWithSchema(z.object({ force: booleanField, 'require-immutable': booleanField }), values);
+  const version = values.version!;
+  const moving = describeMutability(version);
+  if (moving && flags['require-immutable']) {
+    throw new ConfigurationError(
+      'version',
+      `${moving}; deploy an immutable version (v1.4.2, name@sha256:…, a git SHA) or set require-immutable: false`,
+    );
+  }
+  return {
+    ...parseTarget(values, readFile),
+    version,
+    force: flags.force,
+    hooks: {
+      ...(values['pre-deploy'] ? { preDeploy: values['pre-deploy'] } : {}),
+      ...(values['post-deploy'] ? { postDeploy: values['post-deploy'] } : {}),
+      ...(values['on-failure'] ? { onFailure: values['on-failure'] } : {}),
+    },
+  };
+}
+
+/** Validates the rollback action's inputs. */
+export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): RollbackSettings {
+  const values = applyDefaults(rollbackInputs, raw);
+  const flags = parseWithSchema(z.object({ force: booleanField }), values);
+  return {
+    ...parseTarget(values, readFile),
+    ...(values['to-version'] ? { toVersion: values['to-version'] } : {}),
+    force: flags.force,
+    ...(values['on-rollback'] ? { onRollback: values['on-rollback'] } : {}),
+  };
+}
