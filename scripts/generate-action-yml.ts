@@ -38,7 +38,7 @@ export function renderActionYml(name: string, entry: ActionEntry): string {
     outputs,
     runs,
   };
-  return `# Generated from src/action-catalog.ts by \`npm run docs\`: edit the catalog, not this file.\n${stringify(document, { lineWidth: 0, defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' })}`;
+  return `# Generated from src/action-catalog.ts by \`npm run docs\`: edit the catalog, not this file.\n${stringify(document, { lineWidth: 0, defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })}`;
 }
 
 if (import.meta.main) {
