@@ -1,12 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 import { runStep } from '../harness/run-action.ts';
-import { freePort } from '../fixtures/test-service.ts';
 
 /**
  * The releases driver end to end: the sample service (examples/sample-service) runs from
@@ -24,17 +33,27 @@ describe('deploy with the releases driver: a real service started from releases/
   function makeArtifact(version: string, broken = false): void {
     const folder = path.join(artifacts, version);
     mkdirSync(folder, { recursive: true });
-    copyFileSync(path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs'), path.join(folder, 'server.mjs'));
+    copyFileSync(
+      path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs'),
+      path.join(folder, 'server.mjs'),
+    );
     if (broken) writeFileSync(path.join(folder, 'BROKEN'), 'yes');
   }
 
-  const fetchJson = async (route: string) => (await fetch(`http://127.0.0.1:${port}${route}`)).json() as Promise<{ version: string; status?: string }>;
+  const fetchJson = async (route: string) =>
+    (await fetch(`http://127.0.0.1:${port}${route}`)).json() as Promise<{ version: string; status?: string }>;
 
   before(async () => {
     port = await freePort();
     for (const version of ['v1.0.0', 'v2.0.0', 'v3.0.0']) makeArtifact(version);
     makeArtifact('v4.0.0', true);
-    execFileSync('tar', ['-czf', path.join(artifacts, 'v2.0.0.tar.gz'), '-C', path.join(artifacts, 'v2.0.0'), '.']);
+    execFileSync('tar', [
+      '-czf',
+      path.join(artifacts, 'v2.0.0.tar.gz'),
+      '-C',
+      path.join(artifacts, 'v2.0.0'),
+      '.',
+    ]);
     const restart = [
       'if [ -f app.pid ]; then kill $(cat app.pid) 2>/dev/null; sleep 0.2; fi',
       `BROKEN=$([ -f current/BROKEN ] && echo 1 || echo 0) VERSION=$DEPLOY_VERSION PORT=${port} setsid node current/server.mjs > app.log 2>&1 < /dev/null &`,
@@ -74,7 +93,9 @@ describe('deploy with the releases driver: a real service started from releases/
 
   it('installs v2 from a .tar.gz; the service answered before and answers after', async () => {
     assert.equal((await fetchJson('/actuator/health')).status, 'UP');
-    const step = await runStep('deploy', { with: { ...inputs, artifact: path.join(artifacts, '{version}.tar.gz'), version: 'v2.0.0' } });
+    const step = await runStep('deploy', {
+      with: { ...inputs, artifact: path.join(artifacts, '{version}.tar.gz'), version: 'v2.0.0' },
+    });
     assert.equal(step.outputs.result, 'deployed', step.log);
     assert.deepEqual(await fetchJson('/version'), { version: 'v2.0.0' });
     assert.ok(existsSync(path.join(app, 'releases', 'v2.0.0', 'server.mjs')));
@@ -100,7 +121,13 @@ describe('deploy with the releases driver: a real service started from releases/
   });
 
   it('never leaves a temporary link or a half-installed release behind', () => {
-    assert.deepEqual(readdirSync(app).filter((name) => name.includes('.next-')), []);
-    assert.deepEqual(readdirSync(path.join(app, 'releases')).filter((name) => name.includes('.installing-')), []);
+    assert.deepEqual(
+      readdirSync(app).filter((name) => name.includes('.next-')),
+      [],
+    );
+    assert.deepEqual(
+      readdirSync(path.join(app, 'releases')).filter((name) => name.includes('.installing-')),
+      [],
+    );
   });
 });

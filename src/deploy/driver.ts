@@ -22,6 +22,8 @@ export interface DeployDriver {
   /** One line for the dry-run plan: what would run. */
   plan(version: string): string;
   run(request: DriverRequest): Promise<DriverResult>;
+  /** For a dry run, where the tool has one (ansible --check --diff): shows what would change, changes nothing. */
+  checkRun?(request: Omit<DriverRequest, 'attempt'>): Promise<DriverResult>;
 }
 
 /** One attempt failed (non-zero exit, timeout): worth another try. */

@@ -1,5 +1,5 @@
 import { createDriver } from '../deploy/create-driver.ts';
-import { deployEnv, runLogged } from '../deploy/driver.ts';
+import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
 import {
   driveAndVerify,
   interruption,
@@ -11,7 +11,7 @@ import { currentIsGood, findBad, finishRelease, startRelease } from '../deploy/s
 import { type Verification, verifyDeployment } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError, InterruptedError } from '../errors.ts';
-import type { EnvironmentState, Logger, ReleaseRecord, RunContext } from '../ports.ts';
+import type { EnvironmentState, ReleaseRecord, RunContext } from '../ports.ts';
 import type { DeploySettings, TargetSettings } from '../settings/deploy.ts';
 
 export type DeployDeps = ReleaseDeps;
@@ -36,7 +36,7 @@ export interface DeployOutcome {
  */
 export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Promise<DeployOutcome> {
   const driver = createDriver(settings.driver, deps.runner, deps.logger);
-  if (settings.dryRun) return planOnly(settings, deps, driver.plan(settings.version));
+  if (settings.dryRun) return planOnly(settings, deps, driver);
   const started = deps.clock.now();
   deps.logger.info(`Deploying ${settings.version} to ${settings.environment} (${driver.name} driver)`);
   let outcome: DeployOutcome | undefined;
@@ -234,14 +234,14 @@ export async function appendAudit(
 
 async function planOnly(
   settings: DeploySettings,
-  deps: { logger: Logger; store: ReleaseDeps['store'] },
-  plan: string,
+  deps: DeployDeps,
+  driver: DeployDriver,
 ): Promise<DeployOutcome> {
   const state = await deps.store.read(settings.environment);
   const lines = [
     'Dry run: nothing will change.',
     `  environment: ${settings.environment} (current: ${state.current ?? 'none'} → target: ${settings.version})`,
-    `  driver:      ${plan}`,
+    `  driver:      ${driver.plan(settings.version)}`,
     `  retry:       ${settings.retry.attempts} attempts, ${formatDuration(settings.retry.waitMs)} wait ×${settings.retry.factor}, ${formatDuration(settings.retry.attemptTimeoutMs)} per attempt`,
     `  lock:        ${settings.environment} (wait up to ${formatDuration(settings.lockTimeoutMs)})`,
     `  hooks:       ${
@@ -256,12 +256,26 @@ async function planOnly(
       `  refused:     ${settings.version} is marked bad${settings.force ? ' (force: deploying anyway)' : ''}`,
     );
   for (const line of lines) deps.logger.info(line);
+  let facts: Readonly<Record<string, number | string>> = {};
+  if (driver.checkRun) {
+    deps.logger.info(`Check run (${driver.name}): what would change`);
+    const check = await driver.checkRun({
+      version: settings.version,
+      environment: settings.environment,
+      ...(state.current ? { previous: state.current } : {}),
+      timeoutMs: settings.retry.attemptTimeoutMs,
+      signal: deps.signal ?? new AbortController().signal,
+    });
+    facts = check.facts ?? {};
+    lines.push(`  check run:   ${check.summary}`);
+    deps.logger.info(lines.at(-1)!);
+  }
   return {
     result: 'dry-run',
     version: settings.version,
     ...(state.current ? { previous: state.current } : {}),
     attempts: [],
-    facts: {},
+    facts,
     message: lines.join('\n'),
   };
 }

@@ -1,8 +1,26 @@
-import { cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+} from 'node:fs';
 import path from 'node:path';
 import type { CommandRunner, Logger } from '../../ports.ts';
 import type { DriverSettings } from '../../settings/deploy.ts';
-import { AttemptFailedError, type DeployDriver, type DriverRequest, deployEnv, runLogged } from '../driver.ts';
+import {
+  AttemptFailedError,
+  type DeployDriver,
+  type DriverRequest,
+  deployEnv,
+  runLogged,
+} from '../driver.ts';
 
 type ReleasesSettings = Extract<DriverSettings, { kind: 'releases' }>;
 
@@ -14,7 +32,11 @@ type ReleasesSettings = Extract<DriverSettings, { kind: 'releases' }>;
  * switched back, so the old release stays whole. The newest `keep-releases` are kept, and never
  * the current or previous one.
  */
-export function createReleasesDriver(settings: ReleasesSettings, runner: CommandRunner, logger: Logger): DeployDriver {
+export function createReleasesDriver(
+  settings: ReleasesSettings,
+  runner: CommandRunner,
+  logger: Logger,
+): DeployDriver {
   const root = settings.releasesDir;
   const releasesDir = path.join(root, 'releases');
   const currentLink = path.join(root, 'current');
@@ -28,7 +50,13 @@ export function createReleasesDriver(settings: ReleasesSettings, runner: Command
       if (!existsSync(release)) {
         await install(artifactFor(settings.artifact, request.version), release, request);
         if (settings.buildCommand) {
-          const build = await runLogged(runner, logger, 'the build command', { command: settings.buildCommand, env, cwd: release, timeoutMs: request.timeoutMs, signal: request.signal });
+          const build = await runLogged(runner, logger, 'the build command', {
+            command: settings.buildCommand,
+            env,
+            cwd: release,
+            timeoutMs: request.timeoutMs,
+            signal: request.signal,
+          });
           if (build.failure) {
             rmSync(release, { recursive: true, force: true });
             throw new AttemptFailedError(`${build.failure}; the unfinished release was removed`);
@@ -41,17 +69,33 @@ export function createReleasesDriver(settings: ReleasesSettings, runner: Command
       switchLink(currentLink, release);
       logger.info(`${currentLink} → ${release}${before ? ` (was ${before})` : ''}`);
       if (settings.restartCommand) {
-        const restart = await runLogged(runner, logger, 'the restart command', { command: settings.restartCommand, env, cwd: root, timeoutMs: request.timeoutMs, signal: request.signal });
+        const restart = await runLogged(runner, logger, 'the restart command', {
+          command: settings.restartCommand,
+          env,
+          cwd: root,
+          timeoutMs: request.timeoutMs,
+          signal: request.signal,
+        });
         if (restart.failure) {
           if (before) {
             switchLink(currentLink, before);
             logger.warning(`switched ${currentLink} back to ${before}`);
-            if (!request.signal.aborted) await runLogged(runner, logger, 'the restart command (old release)', { command: settings.restartCommand, env: { ...env, DEPLOY_VERSION: path.basename(before) }, cwd: root, timeoutMs: request.timeoutMs });
+            if (!request.signal.aborted)
+              await runLogged(runner, logger, 'the restart command (old release)', {
+                command: settings.restartCommand,
+                env: { ...env, DEPLOY_VERSION: path.basename(before) },
+                cwd: root,
+                timeoutMs: request.timeoutMs,
+              });
           }
           throw new AttemptFailedError(restart.failure);
         }
       }
-      const removed = prune(releasesDir, settings.keepReleases, [release, before].filter((p): p is string => Boolean(p)));
+      const removed = prune(
+        releasesDir,
+        settings.keepReleases,
+        [release, before].filter((p): p is string => Boolean(p)),
+      );
       if (removed.length > 0) logger.info(`removed old releases: ${removed.join(', ')}`);
       return { summary: `${request.version} is current`, facts: { release } };
     },
@@ -66,7 +110,12 @@ export function createReleasesDriver(settings: ReleasesSettings, runner: Command
       cpSync(artifact, staging, { recursive: true });
     } else {
       mkdirSync(staging);
-      const unpack = await runLogged(runner, logger, 'unpacking the artifact', { command: `tar -xzf '${artifact.replace(/'/g, "'\\''")}' -C '${staging}'`, env: {}, timeoutMs: request.timeoutMs, signal: request.signal });
+      const unpack = await runLogged(runner, logger, 'unpacking the artifact', {
+        command: `tar -xzf '${artifact.replace(/'/g, "'\\''")}' -C '${staging}'`,
+        env: {},
+        timeoutMs: request.timeoutMs,
+        signal: request.signal,
+      });
       if (unpack.failure) {
         rmSync(staging, { recursive: true, force: true });
         throw new AttemptFailedError(unpack.failure);
@@ -85,7 +134,9 @@ function artifactFor(template: string, version: string): string {
 
 function readTarget(link: string): string | undefined {
   try {
-    return lstatSync(link).isSymbolicLink() ? path.resolve(path.dirname(link), readlinkSync(link)) : undefined;
+    return lstatSync(link).isSymbolicLink()
+      ? path.resolve(path.dirname(link), readlinkSync(link))
+      : undefined;
   } catch {
     return undefined;
   }
@@ -103,7 +154,11 @@ function switchLink(link: string, target: string): void {
 function prune(releasesDir: string, keep: number, protect: readonly string[]): string[] {
   const releases = readdirSync(releasesDir)
     .filter((name) => !name.includes('.installing-'))
-    .map((name) => ({ name, dir: path.join(releasesDir, name), at: statSync(path.join(releasesDir, name)).mtimeMs }))
+    .map((name) => ({
+      name,
+      dir: path.join(releasesDir, name),
+      at: statSync(path.join(releasesDir, name)).mtimeMs,
+    }))
     .sort((a, b) => b.at - a.at);
   const doomed = releases.slice(keep).filter((release) => !protect.includes(release.dir));
   for (const release of doomed) rmSync(release.dir, { recursive: true, force: true });
