@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   ACTION_CATALOG,
@@ -8,12 +6,8 @@ import {
   ConfigurationError,
   describeError,
   InterruptedError,
-  ProcessRunner,
-  parseHealthCheckSettings,
-  Redactor,
-  runHealthCheck,
-  systemClock,
 } from '../src/index.ts';
+import { COMMAND_RUNNERS } from './commands.ts';
 import { ConsoleLogger } from './console-logger.ts';
 
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
@@ -67,7 +61,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.badInput;
   }
   const options = Object.fromEntries(
-    Object.keys(spec.inputs).map((name) => [name, { type: 'string' as const }]),
+    Object.entries(spec.inputs).map(([name, input]) => [
+      name,
+      {
+        type:
+          input.default === 'true' || input.default === 'false' ? ('boolean' as const) : ('string' as const),
+      },
+    ]),
   );
   const { values } = parseArgs({
     args: [...rest],
@@ -90,24 +90,18 @@ async function main(argv: readonly string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => cancel.abort(new InterruptedError(`interrupted by ${signal}`));
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  const cwd = process.cwd();
   const given = values as Readonly<Record<string, unknown>>;
-  const raw = Object.fromEntries(
-    Object.keys(spec.inputs).map((name) => [name, given[name] as string | undefined]),
-  );
-  const settings = parseHealthCheckSettings(raw, (file) => readFileSync(path.resolve(cwd, file), 'utf8'));
-  const outcome = await runHealthCheck(settings, {
-    logger,
-    clock: systemClock,
-    runner: new ProcessRunner({ baseEnv: process.env }),
-    redactor: new Redactor(logger),
-    signal: cancel.signal,
-    writeFile: (file, text) => writeFileSync(path.resolve(cwd, file), text),
-  });
-  if (outcome.verdict !== 'successful') logger.error(outcome.message, { title: outcome.title });
+  const raw = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
+  const outcome = await COMMAND_RUNNERS[command]!(raw, { logger, signal: cancel.signal, cwd: process.cwd() });
+  if (outcome.failure) logger.error(outcome.failure);
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
-  else process.stdout.write(`\n${outcome.text}\n`);
-  return outcome.verdict === 'successful' ? EXIT.ok : EXIT.failed;
+  else if (outcome.text) process.stdout.write(`\n${outcome.text}\n`);
+  return outcome.ok ? EXIT.ok : EXIT.failed;
+}
+
+/** A boolean flag (`--dry-run`) is the input's "true"; a string flag is its value. */
+function flagValue(value: unknown): string | undefined {
+  return typeof value === 'boolean' ? String(value) : (value as string | undefined);
 }
 
 try {
@@ -120,7 +114,7 @@ try {
     process.stderr.write(`error: ${describeError(error)}\n`);
     process.exitCode = EXIT.badInput;
   } else if (error instanceof InterruptedError) {
-    process.stderr.write(`${error.message}: stopped; nothing was left running.\n`);
+    process.stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.interrupted;
   } else {
     process.stderr.write(`error: ${describeError(error)}\n`);

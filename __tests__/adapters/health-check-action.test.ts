@@ -194,7 +194,10 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
       'the action stopped before the runner had to send SIGTERM',
     );
     assert.notEqual(step.exitCode, 0);
-    assert.match(step.log, /health-check was cancelled by SIGINT; nothing more was done\./);
+    assert.match(
+      step.log,
+      /health-check: cancelled by SIGINT: the health check stopped; its requests and commands were aborted and nothing is left running\./,
+    );
     const pid = Number(readFileSync(path.join(step.workspace, pidFile), 'utf8'));
     assert.equal(isRunning(pid), false, "the probe command's child survived the cancel");
   });

@@ -89,7 +89,7 @@ describe('CLI: deploy-actions health-check', () => {
     assert.equal(unhealthy.code, 1);
     assert.match(
       unhealthy.stderr,
-      /error: health-check: api failed: Health check failed after .*status 503, expected 2xx/,
+      /error: Health check failed after .*probe "api" .*status 503, expected 2xx/,
     );
     assert.match(unhealthy.stdout, /❌ health check failed in .*, decided by api/);
   });
@@ -152,7 +152,10 @@ describe('CLI: deploy-actions health-check', () => {
       { cwd, interruptWhen: /Health check: 1 probe/ },
     );
     assert.equal(run.code, 130);
-    assert.match(run.stderr, /interrupted by SIGINT: stopped; nothing was left running\./);
+    assert.match(
+      run.stderr,
+      /interrupted by SIGINT: the health check stopped; its requests and commands were aborted and nothing is left running/,
+    );
     const pid = Number(readFileSync(path.join(cwd, 'child.pid'), 'utf8'));
     assert.equal(isRunning(pid), false);
   });

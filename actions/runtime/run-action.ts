@@ -114,6 +114,6 @@ export async function runAction(name: string, body: (action: ActionContext) => P
 
 function describeFailure(name: string, error: unknown): string {
   if (error instanceof ConfigurationError) return error.message;
-  if (error instanceof InterruptedError) return `${name} was ${error.message}; nothing more was done.`;
+  if (error instanceof InterruptedError) return `${name}: ${error.message.replace(/\.$/, '')}.`;
   return `${name} failed: ${describeError(error)}`;
 }

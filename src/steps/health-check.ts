@@ -1,4 +1,5 @@
 import { formatDuration } from '../durations.ts';
+import { InterruptedError } from '../errors.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { describeMeasurement, measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
@@ -53,6 +54,11 @@ export async function runHealthCheck(
     ...(deps.signal ? { signal: deps.signal } : {}),
     onMeasurement: (probe, measurement) =>
       logger.info(redactor.redact(describeMeasurement(probe.name, measurement))),
+  }).catch((error: unknown) => {
+    if (!(error instanceof InterruptedError)) throw error;
+    throw new InterruptedError(
+      `${error.message}: the health check stopped; its requests and commands were aborted and nothing is left running`,
+    );
   });
   const report = redactor.redactValue(result);
   for (const probe of report.probes) {

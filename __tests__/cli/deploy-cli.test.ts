@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../harness/action-metadata.ts';
+import { runStep } from '../harness/run-action.ts';
+
+const CLI = path.join(REPO_ROOT, 'dist', 'cli', 'index.js');
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI: deploy and rollback, the same core outside GitHub', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cli-deploy-'));
+  const live = path.join(dir, 'live');
+  const flags = [
+    '--environment',
+    'production',
+    '--state-dir',
+    path.join(dir, 'state'),
+    '--command',
+    `echo "$DEPLOY_VERSION" > ${live}`,
+    '--retry-wait',
+    '50ms',
+  ];
+
+  it('deploys, skips a repeat, dry-runs with a boolean flag, and rolls back, with exit codes', async () => {
+    const first = await cli(['deploy', ...flags, '--version', 'v1.0.0']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /Deployed v1\.0\.0 to production/);
+    assert.equal((await cli(['deploy', ...flags, '--version', 'v2.0.0'])).code, 0);
+    const repeat = await cli(['deploy', ...flags, '--version', 'v2.0.0', '--json']);
+    assert.equal(JSON.parse(repeat.stdout).result, 'unchanged');
+    const state = readFileSync(path.join(dir, 'state', 'production.json'), 'utf8');
+    const dry = await cli(['deploy', ...flags, '--version', 'v3.0.0', '--dry-run']);
+    assert.equal(dry.code, 0);
+    assert.match(dry.stdout, /Dry run: nothing will change\./);
+    assert.equal(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'), state);
+    const back = await cli(['rollback', ...flags]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stdout, /Rolled production back from v2\.0\.0 \(now marked bad\) to v1\.0\.0/);
+    assert.equal(readFileSync(live, 'utf8').trim(), 'v1.0.0');
+  });
+
+  it('exits 2 on bad input and 1 on a failed deploy', async () => {
+    const bad = await cli(['deploy', ...flags, '--version', 'latest']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /error: Input "version": "latest" is a moving name/);
+    const failed = await cli([
+      'deploy',
+      ...flags,
+      '--version',
+      'v4.0.0',
+      '--command',
+      'exit 1',
+      '--attempts',
+      '1',
+    ]);
+    assert.equal(failed.code, 1);
+    assert.match(
+      failed.stderr,
+      /error: Deploying v4\.0\.0 to production failed: the deploy command exited 1/,
+    );
+  });
+
+  it('shares the lock with a deploy from a workflow on the same runner: never overlapping, in arrival order', async () => {
+    const shared = mkdtempSync(path.join(tmpdir(), 'cli-beside-'));
+    const log = path.join(shared, 'order.log');
+    const slow = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.4; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const action = runStep('deploy', {
+      with: {
+        environment: 'production',
+        'state-dir': path.join(shared, 'state'),
+        command: slow,
+        version: 'v1.0.0',
+      },
+    });
+    while (!existsSync(log)) await new Promise((r) => setTimeout(r, 10));
+    const fromCli = cli([
+      'deploy',
+      '--environment',
+      'production',
+      '--state-dir',
+      path.join(shared, 'state'),
+      '--command',
+      slow,
+      '--version',
+      'v2.0.0',
+    ]);
+    const [step, run] = await Promise.all([action, fromCli]);
+    assert.equal(step.outputs.result, 'deployed');
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Waiting for the production lock, held by pid \d+/);
+    assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), [
+      'start v1.0.0',
+      'end v1.0.0',
+      'start v2.0.0',
+      'end v2.0.0',
+    ]);
+    assert.deepEqual(readdirSync(path.join(shared, 'state', 'production.lock')), []);
+  });
+});

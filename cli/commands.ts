@@ -1,0 +1,94 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import path from 'node:path';
+import {
+  createFileBackends,
+  ProcessRunner,
+  parseDeploySettings,
+  parseHealthCheckSettings,
+  parseRollbackSettings,
+  type RawInputs,
+  Redactor,
+  runDeploy,
+  runHealthCheck,
+  runRollback,
+  systemClock,
+} from '../src/index.ts';
+import type { ConsoleLogger } from './console-logger.ts';
+
+/** What a command hands back: its exit code, a report for --json, and lines for people. */
+export interface CommandOutcome {
+  readonly ok: boolean;
+  readonly report: unknown;
+  readonly text: string;
+  /** Printed as an error when the command did not succeed. */
+  readonly failure?: string;
+}
+
+export interface CommandContext {
+  readonly logger: ConsoleLogger;
+  readonly signal: AbortSignal;
+  readonly cwd: string;
+}
+
+type Command = (raw: RawInputs, context: CommandContext) => Promise<CommandOutcome>;
+
+function commonDeps(context: CommandContext) {
+  return {
+    logger: context.logger,
+    clock: systemClock,
+    runner: new ProcessRunner({ baseEnv: process.env }),
+    redactor: new Redactor(context.logger),
+    signal: context.signal,
+  };
+}
+
+const readFrom = (cwd: string) => (file: string) => readFileSync(path.resolve(cwd, file), 'utf8');
+
+/** State dir with `~` as the user's home; relative paths from the working directory. */
+function stateDir(dir: string, cwd: string): string {
+  return dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : path.resolve(cwd, dir);
+}
+
+function releaseDeps(dir: string, context: CommandContext) {
+  const host = hostname();
+  return {
+    ...commonDeps(context),
+    ...createFileBackends(stateDir(dir, context.cwd), systemClock, host),
+    run: { actor: userInfo().username, runner: host, host, pid: process.pid },
+  };
+}
+
+export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
+  'health-check': async (raw, context) => {
+    const settings = parseHealthCheckSettings(raw, readFrom(context.cwd));
+    const outcome = await runHealthCheck(settings, {
+      ...commonDeps(context),
+      writeFile: (file, text) => writeFileSync(path.resolve(context.cwd, file), text),
+    });
+    const ok = outcome.verdict === 'successful';
+    return { ok, report: outcome.report, text: outcome.text, ...(ok ? {} : { failure: outcome.message }) };
+  },
+  deploy: async (raw, context) => {
+    const settings = parseDeploySettings(raw, readFrom(context.cwd));
+    const outcome = await runDeploy(settings, releaseDeps(settings.stateDir, context));
+    const ok = outcome.result !== 'failed';
+    return {
+      ok,
+      report: outcome,
+      text: outcome.result === 'dry-run' ? '' : outcome.message,
+      ...(ok ? {} : { failure: outcome.message }),
+    };
+  },
+  rollback: async (raw, context) => {
+    const settings = parseRollbackSettings(raw, readFrom(context.cwd));
+    const outcome = await runRollback(settings, releaseDeps(settings.stateDir, context));
+    const ok = outcome.result !== 'failed';
+    return {
+      ok,
+      report: outcome,
+      text: outcome.result === 'dry-run' ? '' : outcome.message,
+      ...(ok ? {} : { failure: outcome.message }),
+    };
+  },
+};
