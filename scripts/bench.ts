@@ -5,6 +5,8 @@
  *   1. cold start: `node dist/health-check/index.js` checking one TCP port, vs bare `node -e ''`
  *      (goal: ≤ 60 ms over it)
  *   2. fan-out: 200 HTTP endpoints checked at once vs one (goal: ≤ 2× the time of one)
+ *   3. a no-op deploy (`command: true`) through the deploy action, with its lock and state
+ *      writes, vs bare `node -e ''` (goal: ≤ 100 ms over it)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -109,6 +111,26 @@ rows.push([
   `${many.toFixed(0)} ms vs ${one.toFixed(0)} ms`,
   `${(many / one).toFixed(2)}×`,
   '≤ 2×',
+]);
+
+const deployAction = path.join(root, 'dist', 'deploy', 'index.js');
+const stateDir = mkdtempSync(path.join(tmpdir(), 'bench-state-'));
+let n = 0;
+const [bareAgain, noop] = await compare(
+  15,
+  () => timeRun(['-e', '']),
+  // A new version each time, so every run really deploys (lock, state written twice, audit).
+  () =>
+    timeRun(
+      [deployAction],
+      actionEnv({ environment: 'bench', version: `v1.0.${n++}`, command: 'true', 'state-dir': stateDir }),
+    ),
+);
+rows.push([
+  'no-op deploy (command: true) vs node -e ""',
+  `${noop.toFixed(0)} ms vs ${bareAgain.toFixed(0)} ms`,
+  `+${(noop - bareAgain).toFixed(0)} ms`,
+  '≤ +100 ms',
 ]);
 
 tcp.close();

@@ -330,3 +330,53 @@ describe('deploy action: cancel and crash safety', () => {
     );
   });
 });
+
+describe('deploy action: hooks and the running version', () => {
+  it('a failing pre-deploy hook stops the deploy before anything changes; post-deploy runs after a verified one', async () => {
+    const t = target();
+    const stopped = await deploy(t, {
+      version: 'v1.0.0',
+      command: t.command(),
+      'pre-deploy': 'echo "db not migrated" >&2; exit 1',
+    });
+    assert.equal(stopped.outcome, 'failure');
+    assert.match(
+      stopped.log,
+      /Input "pre-deploy": the pre-deploy hook exited 1: db not migrated; nothing was deployed/,
+    );
+    assert.equal(t.attempts(), 0);
+    const marker = path.join(t.dir, 'post-ran');
+    const step = await deploy(t, {
+      version: 'v1.0.0',
+      command: t.command(),
+      'post-deploy': `echo "$DEPLOY_VERSION after $DEPLOY_PREVIOUS_VERSION" > ${marker}`,
+    });
+    assert.equal(step.outputs.result, 'deployed');
+    assert.equal(readFileSync(marker, 'utf8').trim(), 'v1.0.0 after');
+  });
+
+  it('fails verification when the service reports another version', async () => {
+    const t = target();
+    const step = await deploy(t, {
+      version: 'v2.0.0',
+      command: `echo v1.9.9 > ${t.live}`,
+      'version-command': `cat ${t.live}`,
+    });
+    assert.equal(step.outputs.result, 'failed');
+    assert.match(
+      step.log,
+      /verification failed: the service reports version "v1\.9\.9", not "v2\.0\.0" \(version-command\)/,
+    );
+  });
+
+  it('rejects a version-json-path it cannot read', async () => {
+    const t = target();
+    const step = await deploy(t, {
+      version: 'v2.0.0',
+      command: 'true',
+      'version-url': 'http://127.0.0.1:1/v',
+      'version-json-path': 'version',
+    });
+    assert.match(step.log, /Input "version-json-path": JSON path "version" must start with \$/);
+  });
+});

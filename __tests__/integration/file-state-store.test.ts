@@ -152,5 +152,11 @@ describe('FileStateStore', () => {
       assert.match(state.current ?? '', /^v\d+$/);
     }
     assert.ok(existsSync(path.join(dir, 'production.json')));
+    await new FileStateStore(dir).write({ environment: 'production', current: 'v1', releases: [] });
+    assert.deepEqual(
+      readdirSync(dir).filter((name) => name.endsWith('.tmp')),
+      [],
+      'temp files of killed writers are cleared by the next write',
+    );
   });
 });

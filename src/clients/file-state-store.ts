@@ -5,13 +5,16 @@ import {
   fsyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentState, StateStore } from '../ports.ts';
 import { decodeState, emptyState, encodeState } from '../state/state-file.ts';
+import { isProcessAlive } from './process-alive.ts';
 
 /** The state cannot be trusted: nothing was changed, and the message says how to recover. */
 export class StateCorruptError extends Error {
@@ -54,6 +57,7 @@ export class FileStateStore implements StateStore {
   async write(state: EnvironmentState): Promise<void> {
     mkdirSync(this.#dir, { recursive: true });
     const file = this.fileFor(state.environment);
+    removeAbandonedTemps(this.#dir, path.basename(file));
     if (existsSync(file)) writeDurably(`${file}.bak`, (temp) => copyFileSync(file, temp));
     writeDurably(file, (temp) => writeAll(temp, encodeState(state)));
   }
@@ -86,6 +90,15 @@ function writeDurably(target: string, fill: (temp: string) => void): void {
     fsyncSync(dir);
   } finally {
     closeSync(dir);
+  }
+}
+
+/** Temp files of writers that died mid-write (kill -9): never read, only cleared. */
+function removeAbandonedTemps(dir: string, base: string): void {
+  for (const name of readdirSync(dir)) {
+    const match = /^(.+)\.(\d+)\.\d+\.tmp$/.exec(name);
+    if (!match || !match[1]!.startsWith(base) || isProcessAlive(Number(match[2]))) continue;
+    rmSync(path.join(dir, name), { force: true });
   }
 }
 

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { describeMutability, ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
+import { compileJsonPath } from '../health/json-path.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
 import { defaultJudgement, type ProbeSpec, parseProbes } from './health-check.ts';
@@ -295,6 +296,8 @@ function parseVerify(values: Record<string, string>, readFile: ReadTextFile): Ta
   }
   const url = values['version-url'];
   if (url && !URL.canParse(url)) throw new ConfigurationError('version-url', `"${url}" is not a URL`);
+  const versionPath = compileJsonPath(values['version-json-path']!);
+  if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
   return {
     probes,
     ...(values['version-command'] ? { versionCommand: values['version-command'] } : {}),
