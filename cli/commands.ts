@@ -59,6 +59,17 @@ function releaseDeps(dir: string, context: CommandContext) {
   };
 }
 
+/** A deploy's or rollback's outcome for the terminal: the dry-run plan was already logged. */
+function describeRelease(outcome: { result: string; message: string }): CommandOutcome {
+  const ok = outcome.result !== 'failed';
+  return {
+    ok,
+    report: outcome,
+    text: outcome.result === 'dry-run' ? '' : outcome.message,
+    ...(ok ? {} : { failure: outcome.message }),
+  };
+}
+
 export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   'health-check': async (raw, context) => {
     const settings = parseHealthCheckSettings(raw, readFrom(context.cwd));
@@ -71,24 +82,10 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   },
   deploy: async (raw, context) => {
     const settings = parseDeploySettings(raw, readFrom(context.cwd));
-    const outcome = await runDeploy(settings, releaseDeps(settings.stateDir, context));
-    const ok = outcome.result !== 'failed';
-    return {
-      ok,
-      report: outcome,
-      text: outcome.result === 'dry-run' ? '' : outcome.message,
-      ...(ok ? {} : { failure: outcome.message }),
-    };
+    return describeRelease(await runDeploy(settings, releaseDeps(settings.stateDir, context)));
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));
-    const outcome = await runRollback(settings, releaseDeps(settings.stateDir, context));
-    const ok = outcome.result !== 'failed';
-    return {
-      ok,
-      report: outcome,
-      text: outcome.result === 'dry-run' ? '' : outcome.message,
-      ...(ok ? {} : { failure: outcome.message }),
-    };
+    return describeRelease(await runRollback(settings, releaseDeps(settings.stateDir, context)));
   },
 };
