@@ -36,9 +36,15 @@ describe('rollback action (run from dist/ through the runner harness)', () => {
     const bad = await runStep('deploy', { with: { ...common(), version: 'v2.0.0-bad' } });
     assert.equal(bad.outputs.result, 'failed');
     const marker = path.join(dir, 'on-rollback');
-    const step = await runStep('rollback', { with: { ...common(), 'on-rollback': `echo "$DEPLOY_ROLLBACK_FROM -> $DEPLOY_VERSION" > ${marker}` } });
+    const step = await runStep('rollback', {
+      with: { ...common(), 'on-rollback': `echo "$DEPLOY_ROLLBACK_FROM -> $DEPLOY_VERSION" > ${marker}` },
+    });
     assert.equal(step.outcome, 'success', step.log);
-    assert.equal(readFileSync(marker, 'utf8').trim(), 'v2.0.0-bad -> v1.0.0', 'the on-rollback hook ran with both versions');
+    assert.equal(
+      readFileSync(marker, 'utf8').trim(),
+      'v2.0.0-bad -> v1.0.0',
+      'the on-rollback hook ran with both versions',
+    );
     assert.deepEqual(
       [step.outputs.result, step.outputs['from-version'], step.outputs['to-version']],
       ['rolled-back', 'v2.0.0-bad', 'v1.0.0'],

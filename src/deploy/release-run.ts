@@ -1,9 +1,20 @@
 import { InterruptedError } from '../errors.ts';
-import type { AuditLog, Clock, CommandRunner, DeployLock, Logger, RunContext, StateStore } from '../ports.ts';
+import type {
+  AuditLog,
+  Clock,
+  CommandRunner,
+  DeployLock,
+  EnvironmentState,
+  Logger,
+  ReleaseRecord,
+  RunContext,
+  StateStore,
+} from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
 import type { TargetSettings } from '../settings/deploy.ts';
 import type { DeployDriver } from './driver.ts';
 import { type AttemptRecord, RetriesExhaustedError, runWithRetry } from './retry.ts';
+import { finishRelease, startRelease } from './state-changes.ts';
 import { type Verification, verifyDeployment } from './verify.ts';
 
 /** What deploy and rollback need from the world. */
@@ -123,4 +134,90 @@ export async function driveAndVerify(
 
 export function interruption(signal: AbortSignal | undefined): InterruptedError {
   return signal?.reason instanceof InterruptedError ? signal.reason : new InterruptedError();
+}
+
+/**
+ * Records a release around `work`: `deploying` before, then good (and current), failed
+ * (current only if the driver finished, so what runs is what state says) or interrupted.
+ * The state is written before and after, atomically, also when `work` throws.
+ */
+export async function recordRelease<T extends { drive: Awaited<ReturnType<typeof driveAndVerify>> }>(
+  settings: TargetSettings,
+  deps: ReleaseDeps,
+  initial: EnvironmentState,
+  record: ReleaseRecord,
+  work: (state: EnvironmentState) => Promise<T>,
+): Promise<T> {
+  let state = startRelease(initial, record);
+  await deps.store.write(state);
+  const finishedAt = () => new Date(deps.clock.now()).toISOString();
+  try {
+    const result = await work(state);
+    const { drive } = result;
+    state = drive.ok
+      ? finishRelease(
+          state,
+          { status: 'good', finishedAt: finishedAt(), attempts: drive.attempts.length },
+          { becomesCurrent: true },
+        )
+      : finishRelease(
+          state,
+          {
+            status: 'failed',
+            finishedAt: finishedAt(),
+            attempts: drive.attempts.length,
+            reason: drive.reason,
+          },
+          { becomesCurrent: drive.stage === 'verification' },
+        );
+    return result;
+  } catch (error) {
+    if (!(error instanceof InterruptedError) && !deps.signal?.aborted) {
+      state = finishRelease(
+        state,
+        { status: 'failed', finishedAt: finishedAt(), reason: String(error) },
+        { becomesCurrent: false },
+      );
+      throw error;
+    }
+    state = finishRelease(
+      state,
+      { status: 'interrupted', finishedAt: finishedAt(), reason: 'cancelled' },
+      { becomesCurrent: false },
+    );
+    throw new InterruptedError(
+      `${interruption(deps.signal).message} while deploying ${record.version} to ${settings.environment}: the driver's process tree was stopped, ${record.version} is marked interrupted, the state still says ${state.current ?? 'nothing'} is current, and the lock is released. Next: deploy again, or roll back.`,
+    );
+  } finally {
+    await deps.store.write(state);
+  }
+}
+
+export function releaseRecord(
+  version: string,
+  kind: 'deploy' | 'rollback',
+  deps: { clock: { now(): number }; run: RunContext },
+): ReleaseRecord {
+  return {
+    version,
+    status: 'deploying',
+    startedAt: new Date(deps.clock.now()).toISOString(),
+    kind,
+    ...(deps.run.actor ? { actor: deps.run.actor } : {}),
+    ...(deps.run.runner ? { runner: deps.run.runner } : {}),
+    ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
+  };
+}
+
+export async function appendAudit(
+  deps: { audit: ReleaseDeps['audit']; clock: { now(): number }; run: RunContext },
+  entry: Record<string, unknown>,
+): Promise<void> {
+  await deps.audit.append({
+    at: new Date(deps.clock.now()).toISOString(),
+    ...entry,
+    ...(deps.run.actor ? { actor: deps.run.actor } : {}),
+    ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
+    host: deps.run.host,
+  });
 }

@@ -1,18 +1,19 @@
 import { createDriver } from '../deploy/create-driver.ts';
 import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
 import {
+  appendAudit,
   driveAndVerify,
-  interruption,
   type ReleaseDeps,
+  recordRelease,
+  releaseRecord,
   withEnvironmentLock,
 } from '../deploy/release-run.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
-import { currentIsGood, findBad, finishRelease, startRelease } from '../deploy/state-changes.ts';
+import { currentIsGood, findBad } from '../deploy/state-changes.ts';
 import { type Verification, verifyDeployment } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
-import { ConfigurationError, InterruptedError } from '../errors.ts';
-import type { EnvironmentState, ReleaseRecord, RunContext } from '../ports.ts';
-import type { DeploySettings, TargetSettings } from '../settings/deploy.ts';
+import { ConfigurationError } from '../errors.ts';
+import type { DeploySettings } from '../settings/deploy.ts';
 
 export type DeployDeps = ReleaseDeps;
 
@@ -127,79 +128,6 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   }
 }
 
-/**
- * Records a release around `work`: `deploying` before, then good (and current), failed
- * (current only if the driver finished, so what runs is what state says) or interrupted.
- * The state is written before and after, atomically, also when `work` throws.
- */
-export async function recordRelease<T extends { drive: Awaited<ReturnType<typeof driveAndVerify>> }>(
-  settings: TargetSettings,
-  deps: ReleaseDeps,
-  initial: EnvironmentState,
-  record: ReleaseRecord,
-  work: (state: EnvironmentState) => Promise<T>,
-): Promise<T> {
-  let state = startRelease(initial, record);
-  await deps.store.write(state);
-  const finishedAt = () => new Date(deps.clock.now()).toISOString();
-  try {
-    const result = await work(state);
-    const { drive } = result;
-    state = drive.ok
-      ? finishRelease(
-          state,
-          { status: 'good', finishedAt: finishedAt(), attempts: drive.attempts.length },
-          { becomesCurrent: true },
-        )
-      : finishRelease(
-          state,
-          {
-            status: 'failed',
-            finishedAt: finishedAt(),
-            attempts: drive.attempts.length,
-            reason: drive.reason,
-          },
-          { becomesCurrent: drive.stage === 'verification' },
-        );
-    return result;
-  } catch (error) {
-    if (!(error instanceof InterruptedError) && !deps.signal?.aborted) {
-      state = finishRelease(
-        state,
-        { status: 'failed', finishedAt: finishedAt(), reason: String(error) },
-        { becomesCurrent: false },
-      );
-      throw error;
-    }
-    state = finishRelease(
-      state,
-      { status: 'interrupted', finishedAt: finishedAt(), reason: 'cancelled' },
-      { becomesCurrent: false },
-    );
-    throw new InterruptedError(
-      `${interruption(deps.signal).message} while deploying ${record.version} to ${settings.environment}: the driver's process tree was stopped, ${record.version} is marked interrupted, the state still says ${state.current ?? 'nothing'} is current, and the lock is released. Next: deploy again, or roll back.`,
-    );
-  } finally {
-    await deps.store.write(state);
-  }
-}
-
-export function releaseRecord(
-  version: string,
-  kind: 'deploy' | 'rollback',
-  deps: { clock: { now(): number }; run: RunContext },
-): ReleaseRecord {
-  return {
-    version,
-    status: 'deploying',
-    startedAt: new Date(deps.clock.now()).toISOString(),
-    kind,
-    ...(deps.run.actor ? { actor: deps.run.actor } : {}),
-    ...(deps.run.runner ? { runner: deps.run.runner } : {}),
-    ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
-  };
-}
-
 async function runHook(
   command: string | undefined,
   name: string,
@@ -217,19 +145,6 @@ async function runHook(
   if (!hook.failure) return;
   if (blocking) throw new ConfigurationError(name, `${hook.failure}; nothing was deployed`);
   deps.logger.warning(`${hook.failure} (the deploy itself is done and verified)`);
-}
-
-export async function appendAudit(
-  deps: { audit: ReleaseDeps['audit']; clock: { now(): number }; run: RunContext },
-  entry: Record<string, unknown>,
-): Promise<void> {
-  await deps.audit.append({
-    at: new Date(deps.clock.now()).toISOString(),
-    ...entry,
-    ...(deps.run.actor ? { actor: deps.run.actor } : {}),
-    ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
-    host: deps.run.host,
-  });
 }
 
 async function planOnly(

@@ -1,6 +1,13 @@
 import { createDriver } from '../deploy/create-driver.ts';
 import { deployEnv, runLogged } from '../deploy/driver.ts';
-import { driveAndVerify, type ReleaseDeps, withEnvironmentLock } from '../deploy/release-run.ts';
+import {
+  appendAudit,
+  driveAndVerify,
+  type ReleaseDeps,
+  recordRelease,
+  releaseRecord,
+  withEnvironmentLock,
+} from '../deploy/release-run.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import { findBad, lastGoodBefore, markBad } from '../deploy/state-changes.ts';
 import type { Verification } from '../deploy/verify.ts';
@@ -8,7 +15,6 @@ import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { EnvironmentState } from '../ports.ts';
 import type { RollbackSettings } from '../settings/deploy.ts';
-import { appendAudit, recordRelease, releaseRecord } from './deploy.ts';
 
 export interface RollbackOutcome {
   readonly result: 'rolled-back' | 'dry-run' | 'failed';
