@@ -7,11 +7,13 @@ import {
   parseDeploySettings,
   parseHealthCheckSettings,
   parseRollbackSettings,
+  parseRunnerGateSettings,
   type RawInputs,
   Redactor,
   runDeploy,
   runHealthCheck,
   runRollback,
+  runRunnerGate,
   systemClock,
 } from '../src/index.ts';
 import type { ConsoleLogger } from './console-logger.ts';
@@ -83,6 +85,18 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   deploy: async (raw, context) => {
     const settings = parseDeploySettings(raw, readFrom(context.cwd));
     return describeRelease(await runDeploy(settings, releaseDeps(settings.stateDir, context)));
+  },
+  gate: async (raw, context) => {
+    const decision = await runRunnerGate(parseRunnerGateSettings(raw), commonDeps(context));
+    const text = decision.runner
+      ? `${decision.runner} ${JSON.stringify(decision.labels)}: ${decision.reason}`
+      : '';
+    return {
+      ok: Boolean(decision.runner),
+      report: decision,
+      text,
+      ...(decision.runner ? {} : { failure: `No healthy runner: ${decision.reason}` }),
+    };
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));

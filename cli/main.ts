@@ -13,7 +13,13 @@ import { ConsoleLogger } from './console-logger.ts';
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
 const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
-const COMMANDS: Readonly<Record<string, ActionEntry>> = ACTION_CATALOG;
+/** The CLI's commands: one per action, named as the action or its `cli` name. */
+const COMMANDS: Readonly<Record<string, ActionEntry>> = Object.fromEntries(
+  Object.entries(ACTION_CATALOG as Readonly<Record<string, ActionEntry>>).map(([name, entry]) => [
+    entry.cli ?? name,
+    entry,
+  ]),
+);
 
 const COMMON = {
   json: { type: 'boolean', default: false },

@@ -1,6 +1,7 @@
 import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './settings/deploy.ts';
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
+import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 
 export interface ActionEntry {
   /** One line: what the action (and the CLI subcommand of the same name) does. */
@@ -11,6 +12,8 @@ export interface ActionEntry {
   readonly post?: boolean;
   /** Marketplace icon (Feather name). */
   readonly icon: string;
+  /** The CLI subcommand, when not the action's name. */
+  readonly cli?: string;
 }
 
 /**
@@ -32,6 +35,14 @@ export const ACTION_CATALOG = {
     outputs: deployOutputs,
     post: true,
     icon: 'upload-cloud',
+  },
+  'runner-health-gate': {
+    summary:
+      "Pick a healthy runner (primary, else secondary) from Prometheus or the runners' exporters; fail closed.",
+    inputs: runnerGateInputs,
+    outputs: runnerGateOutputs,
+    icon: 'shield',
+    cli: 'gate',
   },
   rollback: {
     summary: 'Return an environment to its last good (or a named) version, mark the bad one, and verify.',
