@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type CheckFact, decideRunner, judgeCandidate, judgeReading, type Reading } from '../../src/gate/decide-runner.ts';
+import {
+  type CheckFact,
+  decideRunner,
+  judgeCandidate,
+  judgeReading,
+  type Reading,
+} from '../../src/gate/decide-runner.ts';
 import { compileThreshold, type Threshold } from '../../src/health/threshold.ts';
 
-const check = (name: string, expect: string) => ({ name, query: `${name}{runner="{runner}"}`, expect: compileThreshold(expect) as Threshold });
+const check = (name: string, expect: string) => ({
+  name,
+  query: `${name}{runner="{runner}"}`,
+  expect: compileThreshold(expect) as Threshold,
+});
 const ONLINE = check('online', '== 1');
 const CPU = check('cpu', '< 90');
 const values = (...v: number[]): Reading => ({ kind: 'values', values: v });
@@ -23,7 +33,10 @@ describe('runner gate decisions (pure)', () => {
   });
 
   it('picks the primary when it is healthy', () => {
-    const decision = decideRunner([candidate('primary', [values(1), values(10)]), candidate('secondary', [values(1), values(10)])], 'fail');
+    const decision = decideRunner(
+      [candidate('primary', [values(1), values(10)]), candidate('secondary', [values(1), values(10)])],
+      'fail',
+    );
     assert.equal(decision.runner, 'primary');
     assert.deepEqual(decision.labels, ['self-hosted', 'primary']);
   });
@@ -41,9 +54,18 @@ describe('runner gate decisions (pure)', () => {
   });
 
   it('fails closed when nothing is proven healthy', () => {
-    const decision = decideRunner([candidate('primary', [values(0), values(10)]), candidate('secondary', [{ kind: 'no-series' }, values(10)])], 'fail');
+    const decision = decideRunner(
+      [
+        candidate('primary', [values(0), values(10)]),
+        candidate('secondary', [{ kind: 'no-series' }, values(10)]),
+      ],
+      'fail',
+    );
     assert.equal(decision.runner, undefined);
-    assert.match(decision.reason, /^no healthy runner: primary unhealthy \(online 0 is not == 1\); secondary unhealthy \(online: no series \(unknown\)\)$/);
+    assert.match(
+      decision.reason,
+      /^no healthy runner: primary unhealthy \(online 0 is not == 1\); secondary unhealthy \(online: no series \(unknown\)\)$/,
+    );
   });
 
   it('with the metrics unreadable: fails closed, or picks the first unreadable candidate when allowed', () => {
@@ -57,7 +79,10 @@ describe('runner gate decisions (pure)', () => {
 
   it('prefers a proven healthy candidate over an allowed blind one', () => {
     const down: Reading = { kind: 'error', reason: 'refused' };
-    const decision = decideRunner([candidate('primary', [down, down]), candidate('secondary', [values(1), values(5)])], 'allow');
+    const decision = decideRunner(
+      [candidate('primary', [down, down]), candidate('secondary', [values(1), values(5)])],
+      'allow',
+    );
     assert.equal(decision.runner, 'secondary');
     assert.equal(decision.allowedBlind, false);
   });

@@ -45,12 +45,12 @@ export function judgeReading(check: GateCheck, reading: Reading): CheckFact {
 /** Pure: a candidate is healthy when every check is ok; unreadable when any check could not be read. */
 export function judgeCandidate(candidate: Candidate, facts: readonly CheckFact[]): CandidateVerdict {
   const base = { name: candidate.name, labels: candidate.labels, facts };
-  const describe = (fact: CheckFact) =>
-    fact.reading.kind === 'error'
-      ? `${fact.check}: ${fact.reading.reason}`
-      : fact.reading.kind === 'no-series'
-        ? `${fact.check}: no series (unknown)`
-        : `${fact.check} ${fact.reading.values.join(', ')} is not ${fact.expect}`;
+  const describe = (fact: CheckFact) => {
+    if (fact.reading.kind === 'error') return `${fact.check}: ${fact.reading.reason}`;
+    if (fact.state === 'unknown')
+      return `${fact.check}: ${fact.reading.kind === 'no-series' ? 'no series' : 'NaN'} (unknown)`;
+    return `${fact.check} ${fact.reading.kind === 'values' ? fact.reading.values.join(', ') : ''} is not ${fact.expect}`;
+  };
   const unreadable = facts.filter((fact) => fact.state === 'error');
   if (unreadable.length > 0)
     return { ...base, state: 'unreadable', reason: unreadable.map(describe).join('; ') };
