@@ -5,12 +5,14 @@ import {
   createFileBackends,
   ProcessRunner,
   parseDeploySettings,
+  parseExporterSettings,
   parseHealthCheckSettings,
   parseRollbackSettings,
   parseRunnerGateSettings,
   type RawInputs,
   Redactor,
   runDeploy,
+  runExporter,
   runHealthCheck,
   runRollback,
   runRunnerGate,
@@ -85,6 +87,15 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   deploy: async (raw, context) => {
     const settings = parseDeploySettings(raw, readFrom(context.cwd));
     return describeRelease(await runDeploy(settings, releaseDeps(settings.stateDir, context)));
+  },
+  exporter: async (raw, context) => {
+    const settings = parseExporterSettings(raw, hostname());
+    await runExporter(settings, {
+      logger: context.logger,
+      runner: new ProcessRunner({ baseEnv: process.env }),
+      signal: context.signal,
+    });
+    return { ok: true, report: { stopped: true }, text: '' };
   },
   gate: async (raw, context) => {
     const decision = await runRunnerGate(parseRunnerGateSettings(raw), commonDeps(context));

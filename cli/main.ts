@@ -5,6 +5,7 @@ import {
   type ActionEntry,
   ConfigurationError,
   describeError,
+  exporterInputs,
   InterruptedError,
 } from '../src/index.ts';
 import { COMMAND_RUNNERS } from './commands.ts';
@@ -14,12 +15,18 @@ import { ConsoleLogger } from './console-logger.ts';
 const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** The CLI's commands: one per action, named as the action or its `cli` name. */
-const COMMANDS: Readonly<Record<string, ActionEntry>> = Object.fromEntries(
-  Object.entries(ACTION_CATALOG as Readonly<Record<string, ActionEntry>>).map(([name, entry]) => [
-    entry.cli ?? name,
-    entry,
-  ]),
-);
+const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>> = {
+  ...Object.fromEntries(
+    Object.entries(ACTION_CATALOG as Readonly<Record<string, ActionEntry>>).map(([name, entry]) => [
+      entry.cli ?? name,
+      entry,
+    ]),
+  ),
+  exporter: {
+    summary: "Serve this runner's health as Prometheus metrics (runner_status, CPU, memory, disk).",
+    inputs: exporterInputs,
+  },
+};
 
 const COMMON = {
   json: { type: 'boolean', default: false },

@@ -17,6 +17,7 @@ export {
   rollbackInputs,
   rollbackOutputs,
 } from './settings/deploy.ts';
+export { exporterInputs, parseExporterSettings } from './settings/exporter.ts';
 export type { HealthCheckSettings } from './settings/health-check.ts';
 export { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from './settings/health-check.ts';
 export type { InputSpec, InputSpecs, OutputSpecs, RawInputs } from './settings/input-spec.ts';
@@ -25,6 +26,7 @@ export { parseRunnerGateSettings, runnerGateInputs, runnerGateOutputs } from './
 export type { DeployOutcome } from './steps/deploy.ts';
 export { runDeploy } from './steps/deploy.ts';
 export { runDeployCleanup } from './steps/deploy-cleanup.ts';
+export { runExporter } from './steps/exporter.ts';
 export type { HealthCheckOutcome } from './steps/health-check.ts';
 export { runHealthCheck } from './steps/health-check.ts';
 export type { RollbackOutcome } from './steps/rollback.ts';
