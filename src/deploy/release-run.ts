@@ -1,4 +1,5 @@
 import { InterruptedError } from '../errors.ts';
+import { reportDeployMetrics } from '../metrics/report-metrics.ts';
 import type {
   AuditLog,
   Clock,
@@ -209,15 +210,45 @@ export function releaseRecord(
   };
 }
 
-export async function appendAudit(
-  deps: { audit: ReleaseDeps['audit']; clock: { now(): number }; run: RunContext },
-  entry: Record<string, unknown>,
+/**
+ * Records a finished deploy or rollback: an audit log entry, and (when a Pushgateway is
+ * configured) its metrics. Called however the deploy ended.
+ */
+export async function recordFinish(
+  deps: ReleaseDeps,
+  settings: TargetSettings,
+  entry: {
+    readonly action: 'deploy' | 'rollback';
+    readonly version: string | null;
+    readonly from: string | null;
+    readonly result: string;
+    readonly durationMs: number;
+    readonly attempts: number;
+  },
+  verification: Verification | undefined,
 ): Promise<void> {
   await deps.audit.append({
     at: new Date(deps.clock.now()).toISOString(),
     ...entry,
+    environment: settings.environment,
     ...(deps.run.actor ? { actor: deps.run.actor } : {}),
     ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
     host: deps.run.host,
   });
+  const failedProbes =
+    verification?.health?.probes
+      .filter((p) => p.verdict !== 'successful' && p.verdict !== 'stopped')
+      .map((p) => p.name) ?? [];
+  await reportDeployMetrics(
+    settings.pushgatewayUrl,
+    {
+      environment: settings.environment,
+      kind: entry.action,
+      result: entry.result,
+      durationSeconds: entry.durationMs / 1000,
+      failedProbes,
+      finishedAt: deps.clock.now(),
+    },
+    deps.logger,
+  );
 }

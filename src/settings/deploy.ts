@@ -97,6 +97,11 @@ export const targetInputs = {
     default: '30m',
   },
   'dry-run': { description: 'Print the plan and change nothing.', default: 'false' },
+  'pushgateway-url': {
+    description:
+      'Push deploy metrics (duration, results, rollbacks) to this Prometheus Pushgateway; failures only warn.',
+    default: '',
+  },
 } as const satisfies InputSpecs;
 
 export const deployInputs = {
@@ -188,6 +193,7 @@ export interface TargetSettings {
   readonly stateDir: string;
   readonly lockTimeoutMs: number;
   readonly dryRun: boolean;
+  readonly pushgatewayUrl?: URL;
 }
 
 export interface DeploySettings extends TargetSettings {
@@ -236,6 +242,9 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
     },
     verify: parseVerify(values, readFile),
     stateDir: values['state-dir']!,
+    ...(values['pushgateway-url']
+      ? { pushgatewayUrl: parseUrl(values['pushgateway-url'], 'pushgateway-url') }
+      : {}),
     lockTimeoutMs: flat['lock-timeout'],
     dryRun: flat['dry-run'],
   };
@@ -304,6 +313,11 @@ function parseVerify(values: Record<string, string>, readFile: ReadTextFile): Ta
     ...(url ? { versionUrl: new URL(url) } : {}),
     versionJsonPath: values['version-json-path']!,
   };
+}
+
+function parseUrl(raw: string, input: string): URL {
+  if (!URL.canParse(raw)) throw new ConfigurationError(input, `"${raw}" is not a URL`);
+  return new URL(raw);
 }
 
 function readProbesFile(file: string, readFile: ReadTextFile): string {

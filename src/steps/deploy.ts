@@ -1,9 +1,9 @@
 import { createDriver } from '../deploy/create-driver.ts';
 import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
 import {
-  appendAudit,
   driveAndVerify,
   type ReleaseDeps,
+  recordFinish,
   recordRelease,
   releaseRecord,
   withEnvironmentLock,
@@ -116,15 +116,19 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
     }
     return outcome;
   } finally {
-    await appendAudit(deps, {
-      action: 'deploy',
-      environment: settings.environment,
-      version: settings.version,
-      from: outcome?.previous ?? null,
-      result: outcome?.result ?? (deps.signal?.aborted ? 'interrupted' : 'error'),
-      durationMs: Math.round(deps.clock.now() - started),
-      attempts: outcome?.attempts.length ?? 0,
-    });
+    await recordFinish(
+      deps,
+      settings,
+      {
+        action: 'deploy',
+        version: settings.version,
+        from: outcome?.previous ?? null,
+        result: outcome?.result ?? (deps.signal?.aborted ? 'interrupted' : 'error'),
+        durationMs: Math.round(deps.clock.now() - started),
+        attempts: outcome?.attempts.length ?? 0,
+      },
+      outcome?.verification,
+    );
   }
 }
 

@@ -1,9 +1,9 @@
 import { createDriver } from '../deploy/create-driver.ts';
 import { deployEnv, runLogged } from '../deploy/driver.ts';
 import {
-  appendAudit,
   driveAndVerify,
   type ReleaseDeps,
+  recordFinish,
   recordRelease,
   releaseRecord,
   withEnvironmentLock,
@@ -85,15 +85,19 @@ export async function runRollback(settings: RollbackSettings, deps: ReleaseDeps)
     });
     return outcome;
   } finally {
-    await appendAudit(deps, {
-      action: 'rollback',
-      environment: settings.environment,
-      version: outcome?.to ?? settings.toVersion ?? null,
-      from: outcome?.from ?? null,
-      result: outcome?.result ?? (deps.signal?.aborted ? 'interrupted' : 'error'),
-      durationMs: Math.round(deps.clock.now() - started),
-      attempts: outcome?.attempts.length ?? 0,
-    });
+    await recordFinish(
+      deps,
+      settings,
+      {
+        action: 'rollback',
+        version: outcome?.to ?? settings.toVersion ?? null,
+        from: outcome?.from ?? null,
+        result: outcome?.result ?? (deps.signal?.aborted ? 'interrupted' : 'error'),
+        durationMs: Math.round(deps.clock.now() - started),
+        attempts: outcome?.attempts.length ?? 0,
+      },
+      outcome?.verification,
+    );
   }
 }
 
