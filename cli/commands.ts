@@ -3,10 +3,12 @@ import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import {
   createFileBackends,
+  FileStateStore,
   ProcessRunner,
   parseDeploySettings,
   parseExporterSettings,
   parseHealthCheckSettings,
+  parsePreflightSettings,
   parseRollbackSettings,
   parseRunnerGateSettings,
   type RawInputs,
@@ -14,6 +16,7 @@ import {
   runDeploy,
   runExporter,
   runHealthCheck,
+  runPreflight,
   runRollback,
   runRunnerGate,
   systemClock,
@@ -96,6 +99,18 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
       signal: context.signal,
     });
     return { ok: true, report: { stopped: true }, text: '' };
+  },
+  preflight: async (raw, context) => {
+    const settings = parsePreflightSettings(raw);
+    const redactor = new Redactor(context.logger);
+    const outcome = await runPreflight(settings, {
+      ...commonDeps(context),
+      store: () => new FileStateStore(stateDir(settings.stateDir, context.cwd)),
+      readEnv: (name) => process.env[name],
+      mask: (value) => redactor.add(value),
+    });
+    const ok = outcome.result !== 'failed';
+    return { ok, report: outcome, text: outcome.message, ...(ok ? {} : { failure: outcome.message }) };
   },
   gate: async (raw, context) => {
     const decision = await runRunnerGate(parseRunnerGateSettings(raw), commonDeps(context));

@@ -1,6 +1,7 @@
 import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './settings/deploy.ts';
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
+import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 
 export interface ActionEntry {
@@ -35,6 +36,13 @@ export const ACTION_CATALOG = {
     outputs: deployOutputs,
     post: true,
     icon: 'upload-cloud',
+  },
+  preflight: {
+    summary:
+      'Check before deploying: secrets present (never printed), tools, disk, memory, reachability, artifact, image, version not bad.',
+    inputs: preflightInputs,
+    outputs: preflightOutputs,
+    icon: 'check-square',
   },
   'runner-health-gate': {
     summary:

@@ -2,6 +2,7 @@
 
 export { ACTION_CATALOG, type ActionEntry, type ActionName } from './action-catalog.ts';
 export { createFileBackends } from './clients/file-backends.ts';
+export { FileStateStore } from './clients/file-state-store.ts';
 export { ProcessRunner } from './clients/process-runner.ts';
 export { systemClock } from './clients/system-clock.ts';
 export { renderDeploySummary } from './deploy/report-markdown.ts';
@@ -22,6 +23,7 @@ export type { HealthCheckSettings } from './settings/health-check.ts';
 export { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from './settings/health-check.ts';
 export type { InputSpec, InputSpecs, OutputSpecs, RawInputs } from './settings/input-spec.ts';
 export { applyDefaults } from './settings/input-spec.ts';
+export { parsePreflightSettings, preflightInputs, preflightOutputs } from './settings/preflight.ts';
 export { parseRunnerGateSettings, runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 export type { DeployOutcome } from './steps/deploy.ts';
 export { runDeploy } from './steps/deploy.ts';
@@ -29,6 +31,7 @@ export { runDeployCleanup } from './steps/deploy-cleanup.ts';
 export { runExporter } from './steps/exporter.ts';
 export type { HealthCheckOutcome } from './steps/health-check.ts';
 export { runHealthCheck } from './steps/health-check.ts';
+export { renderPreflightSummary, runPreflight } from './steps/preflight.ts';
 export type { RollbackOutcome } from './steps/rollback.ts';
 export { runRollback } from './steps/rollback.ts';
 export { renderGateSummary, runRunnerGate } from './steps/runner-gate.ts';

@@ -1,2 +1,2 @@
 import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a}from"../chunks/chunk-JH7IFKX4.js";import{F as s,u as o}from"../chunks/chunk-ZWMZMUVT.js";await a("deploy (post)",async e=>{let[r,t,n]=["environment","state-dir","lock-token"].map(p=>e.savedState(p));!r||!t||!n||await s(r,n,{...e.deps,...o(t,e.deps.clock,e.run.host),run:e.run})});
+import{a}from"../chunks/chunk-FXQ2DV6P.js";import{J as s,y as o}from"../chunks/chunk-EDH5YTTW.js";await a("deploy (post)",async e=>{let[r,t,n]=["environment","state-dir","lock-token"].map(p=>e.savedState(p));!r||!t||!n||await s(r,n,{...e.deps,...o(t,e.deps.clock,e.run.host),run:e.run})});
