@@ -70,6 +70,22 @@ describe('runner exporter (CLI `exporter`, prom-client)', () => {
     assert.equal(code, 0, 'SIGTERM stops it cleanly');
   });
 
+  it('reads runner_status from a process name (as in /proc/*/comm)', async () => {
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    const { child, url } = await startExporter(['--status', 'process:sleep']);
+    try {
+      assert.equal((await scrape(url)).runner_status!.value, 1);
+      sleeper.kill('SIGKILL');
+      await new Promise((resolve) => sleeper.once('exit', resolve));
+      const { child: other, url: otherUrl } = await startExporter(['--status', 'process:no-such-proc']);
+      assert.equal((await scrape(otherUrl)).runner_status!.value, 0);
+      other.kill('SIGTERM');
+    } finally {
+      child.kill('SIGTERM');
+      sleeper.kill('SIGKILL');
+    }
+  });
+
   it('is scraped by a real Prometheus, and the gate chooses by it', async () => {
     const { child, url } = await startExporter(['--runner', 'primary', '--status', 'always']);
     const prometheus = await startPrometheus([url]);
