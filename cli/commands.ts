@@ -14,7 +14,6 @@ import {
   type RawInputs,
   Redactor,
   runDeploy,
-  runExporter,
   runHealthCheck,
   runPreflight,
   runRollback,
@@ -93,6 +92,8 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   },
   exporter: async (raw, context) => {
     const settings = parseExporterSettings(raw, hostname());
+    // The exporter (and prom-client) load only for this command.
+    const { runExporter } = await import('../src/steps/exporter.ts');
     await runExporter(settings, {
       logger: context.logger,
       runner: new ProcessRunner({ baseEnv: process.env }),

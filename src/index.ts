@@ -28,7 +28,6 @@ export { parseRunnerGateSettings, runnerGateInputs, runnerGateOutputs } from './
 export type { DeployOutcome } from './steps/deploy.ts';
 export { runDeploy } from './steps/deploy.ts';
 export { runDeployCleanup } from './steps/deploy-cleanup.ts';
-export { runExporter } from './steps/exporter.ts';
 export type { HealthCheckOutcome } from './steps/health-check.ts';
 export { runHealthCheck } from './steps/health-check.ts';
 export { renderPreflightSummary, runPreflight } from './steps/preflight.ts';

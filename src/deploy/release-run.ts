@@ -1,5 +1,4 @@
 import { InterruptedError } from '../errors.ts';
-import { reportDeployMetrics } from '../metrics/report-metrics.ts';
 import type {
   AuditLog,
   Clock,
@@ -235,6 +234,9 @@ export async function recordFinish(
     ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
     host: deps.run.host,
   });
+  if (!settings.pushgatewayUrl) return;
+  // Loaded only when a Pushgateway is configured: prom-client would otherwise weigh on every start.
+  const { reportDeployMetrics } = await import('../metrics/report-metrics.ts');
   const failedProbes =
     verification?.health?.probes
       .filter((p) => p.verdict !== 'successful' && p.verdict !== 'stopped')

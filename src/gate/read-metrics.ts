@@ -1,5 +1,4 @@
 import pRetry from 'p-retry';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { queryPrometheus } from '../clients/prometheus-query.ts';
 import { describeError } from '../errors.ts';
@@ -81,6 +80,7 @@ export async function scrapeChecks(
       },
       signal,
     );
+    const { default: parsePrometheusTextFormat } = await import('parse-prometheus-text-format');
     families = parsePrometheusTextFormat(body) as ParsedFamily[];
   } catch (error) {
     const reason = `${url.host}: ${describeError(error)}`;
