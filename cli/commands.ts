@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   createFileBackends,
   FileStateStore,
+  loadExporter,
   ProcessRunner,
   parseDeploySettings,
   parseExporterSettings,
@@ -93,7 +94,7 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   exporter: async (raw, context) => {
     const settings = parseExporterSettings(raw, hostname());
     // The exporter (and prom-client) load only for this command.
-    const { runExporter } = await import('../src/steps/exporter.ts');
+    const { runExporter } = await loadExporter();
     await runExporter(settings, {
       logger: context.logger,
       runner: new ProcessRunner({ baseEnv: process.env }),

@@ -34,3 +34,5 @@ export { renderPreflightSummary, runPreflight } from './steps/preflight.ts';
 export type { RollbackOutcome } from './steps/rollback.ts';
 export { runRollback } from './steps/rollback.ts';
 export { renderGateSummary, runRunnerGate } from './steps/runner-gate.ts';
+/** The runner exporter, loaded on demand: it brings prom-client, which no action needs at start-up. */
+export const loadExporter = () => import('./steps/exporter.ts');
