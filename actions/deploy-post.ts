@@ -1,4 +1,4 @@
-import { createFileBackends, runDeployCleanup } from '../src/index.ts';
+import { createFileBackends, runDeployCleanup } from '../src/entries/deploy.ts';
 import { runAction } from './runtime/run-action.ts';
 
 // The deploy action's post step (runs.post, always): frees a lock its main step was killed holding.

@@ -5,7 +5,7 @@ import {
   parseDeploySettings,
   renderDeploySummary,
   runDeploy,
-} from '../src/index.ts';
+} from '../src/entries/deploy.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('deploy', async (action) => {

@@ -3,7 +3,7 @@ import {
   healthCheckOutputs,
   parseHealthCheckSettings,
   runHealthCheck,
-} from '../src/index.ts';
+} from '../src/entries/health-check.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('health-check', async (action) => {

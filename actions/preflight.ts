@@ -5,7 +5,7 @@ import {
   preflightOutputs,
   renderPreflightSummary,
   runPreflight,
-} from '../src/index.ts';
+} from '../src/entries/preflight.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('preflight', async (action) => {

@@ -4,7 +4,7 @@ import {
   rollbackInputs,
   rollbackOutputs,
   runRollback,
-} from '../src/index.ts';
+} from '../src/entries/deploy.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('rollback', async (action) => {

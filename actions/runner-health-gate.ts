@@ -4,7 +4,7 @@ import {
   runnerGateInputs,
   runnerGateOutputs,
   runRunnerGate,
-} from '../src/index.ts';
+} from '../src/entries/runner-gate.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('runner-health-gate', async (action) => {

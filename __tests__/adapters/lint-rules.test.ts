@@ -90,8 +90,15 @@ describe('adapters use the core through its front door', () => {
       'actions/bad.ts': "import { x } from '../src/steps/health-check.ts';\nexport { x };\n",
     });
     assert.notEqual(deep.status, 0);
-    assert.match(deep.output, /Adapters use the core through src\/index\.ts only/);
+    assert.match(
+      deep.output,
+      /Adapters use the core through src\/index\.ts or their src\/entries\/ module only/,
+    );
     const front = lint({ 'cli/ok.ts': "import { x } from '../src/index.ts';\nexport { x };\n" });
     assert.equal(front.status, 0, front.output);
+    const entry = lint({
+      'actions/ok.ts': "import { x } from '../src/entries/health-check.ts';\nexport { x };\n",
+    });
+    assert.equal(entry.status, 0, entry.output);
   });
 });

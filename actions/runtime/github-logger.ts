@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as core from '@actions/core';
-import type { AnnotationProperties, Logger } from '../../src/index.ts';
+import type { AnnotationProperties, Logger } from '../../src/entries/runtime.ts';
 
 /** The core's Logger as workflow commands on the runner's log. */
 export const githubLogger: Logger = {

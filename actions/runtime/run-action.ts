@@ -13,7 +13,7 @@ import {
   Redactor,
   type RunContext,
   systemClock,
-} from '../../src/index.ts';
+} from '../../src/entries/runtime.ts';
 import { githubLogger } from './github-logger.ts';
 
 /** What an adapter gets: the core's dependencies, wired to the runner, and the step's faces. */

@@ -1,0 +1,14 @@
+/** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
+export { createFileBackends } from '../clients/file-backends.ts';
+export { renderDeploySummary } from '../deploy/report-markdown.ts';
+export {
+  deployInputs,
+  deployOutputs,
+  parseDeploySettings,
+  parseRollbackSettings,
+  rollbackInputs,
+  rollbackOutputs,
+} from '../settings/deploy.ts';
+export { runDeploy } from '../steps/deploy.ts';
+export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
+export { runRollback } from '../steps/rollback.ts';

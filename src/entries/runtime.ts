@@ -1,0 +1,13 @@
+/**
+ * What every adapter's runtime needs from the core, and nothing more. Each action imports its
+ * own entry module (src/entries/<action>.ts), not the whole src/index.ts: esbuild splits code
+ * by the files an entry point reaches, so a barrel of everything would make every action load
+ * every other action's code at start-up.
+ */
+
+export { ProcessRunner } from '../clients/process-runner.ts';
+export { systemClock } from '../clients/system-clock.ts';
+export { ConfigurationError, describeError, InterruptedError } from '../errors.ts';
+export type * from '../ports.ts';
+export { Redactor } from '../redactor.ts';
+export type { InputSpecs, OutputSpecs, RawInputs } from '../settings/input-spec.ts';
