@@ -104,12 +104,12 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   },
   preflight: async (raw, context) => {
     const settings = parsePreflightSettings(raw);
-    const redactor = new Redactor(context.logger);
+    const deps = commonDeps(context);
     const outcome = await runPreflight(settings, {
-      ...commonDeps(context),
+      ...deps,
       store: () => new FileStateStore(stateDir(settings.stateDir, context.cwd)),
       readEnv: (name) => process.env[name],
-      mask: (value) => redactor.add(value),
+      mask: (value) => deps.redactor.add(value),
     });
     const ok = outcome.result !== 'failed';
     return { ok, report: outcome, text: outcome.message, ...(ok ? {} : { failure: outcome.message }) };
