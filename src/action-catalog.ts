@@ -1,5 +1,6 @@
 import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './settings/deploy.ts';
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
+import { incidentInputs, incidentOutputs } from './settings/incident.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
 import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
@@ -57,6 +58,14 @@ export const ACTION_CATALOG = {
     inputs: rollbackInputs,
     outputs: rollbackOutputs,
     icon: 'rotate-ccw',
+  },
+  'incident-issue': {
+    summary:
+      'Open a production-incident issue for a failed deploy (comment on the open one instead), or close it after a good deploy.',
+    inputs: incidentInputs,
+    outputs: incidentOutputs,
+    icon: 'alert-triangle',
+    cli: 'incident',
   },
 } as const satisfies Readonly<Record<string, ActionEntry>>;
 

@@ -183,3 +183,25 @@ export interface RunContext {
   readonly host: string;
   readonly pid: number;
 }
+
+/** A repository on GitHub (or GitHub Enterprise Server). */
+export interface RepositoryRef {
+  readonly owner: string;
+  readonly repo: string;
+}
+
+/** An answer from GitHub's REST API, as octokit gives it. */
+export interface GitHubResponse<T = unknown> {
+  readonly status: number;
+  readonly data: T;
+  readonly headers: Readonly<Record<string, string | number | undefined>>;
+}
+
+/**
+ * GitHub's REST API, one documented route per call (`'POST /repos/{owner}/{repo}/issues'`),
+ * as octokit.request offers it. The runtime gives one client with retries for outages and
+ * waits for rate limits; a failure that remains throws an error with `status` and `response`.
+ */
+export interface GitHubApi {
+  request(route: string, parameters?: Readonly<Record<string, unknown>>): Promise<GitHubResponse>;
+}

@@ -61,3 +61,23 @@ export class Redactor {
     return value;
   }
 }
+
+/**
+ * Credentials recognisable by their shape, for text headed somewhere public (an issue, a PR
+ * comment) that may hold secrets nobody registered: GitHub tokens, bearer/basic headers,
+ * `password=…`-style assignments and passwords in URLs. A net under `Redactor`, not instead of it.
+ */
+const CREDENTIAL_SHAPES: readonly [RegExp, string][] = [
+  [/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g, MASK],
+  [/\b(authorization\s*[:=]\s*(?:bearer|basic|token)\s+)[^\s'"]+/gi, `$1${MASK}`],
+  [/\b(bearer\s+)[A-Za-z0-9._~+/-]{12,}=*/gi, `$1${MASK}`],
+  [
+    /\b((?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)["']?\s*[:=]\s*["']?)[^\s'",;&]+/gi,
+    `$1${MASK}`,
+  ],
+  [/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi, `$1${MASK}@`],
+];
+
+export function scrubCredentials(text: string): string {
+  return CREDENTIAL_SHAPES.reduce((result, [shape, replacement]) => result.replace(shape, replacement), text);
+}

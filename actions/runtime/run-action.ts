@@ -5,6 +5,7 @@ import * as core from '@actions/core';
 import {
   ConfigurationError,
   describeError,
+  type GitHubApi,
   type InputSpecs,
   InterruptedError,
   type OutputSpecs,
@@ -27,6 +28,8 @@ export interface ActionContext {
     readonly readFile: (file: string) => string;
     readonly writeFile: (file: string, text: string) => void;
   };
+  /** The one GitHub client (loaded on first use: only GitHub-facing actions pay for octokit). */
+  github(token: string): Promise<GitHubApi>;
   /** Who and where: actor, runner, run URL, host, pid. */
   readonly run: RunContext;
   readInputs(specs: InputSpecs): RawInputs;
@@ -80,6 +83,12 @@ export async function runAction(name: string, body: (action: ActionContext) => P
         : {}),
       host: hostname(),
       pid: process.pid,
+    },
+    github: async (token) => {
+      redactor.add(token);
+      const { createGitHubClient } = await import('./github-client.ts');
+      const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+      return createGitHubClient({ token, baseUrl, logger: githubLogger });
     },
     expandHome: (file) =>
       file === '~' || file.startsWith('~/') ? path.join(homedir(), file.slice(1)) : resolve(file),

@@ -1,0 +1,144 @@
+import { isIncidentOf } from '../incident/incident-report.ts';
+import type { GitHubApi, IncidentRef, IssueTracker, Logger, RepositoryRef } from '../ports.ts';
+import { explainGitHubError, statusOf } from './github-errors.ts';
+
+export interface GitHubIssueTrackerOptions {
+  readonly api: GitHubApi;
+  readonly repository: RepositoryRef;
+  readonly logger: Logger;
+  /** The label every incident carries (created when missing). Default production-incident. */
+  readonly label?: string;
+  /** More labels for a new incident. */
+  readonly extraLabels?: readonly string[];
+}
+
+/**
+ * Incidents as GitHub issues. An environment's open incident is the open issue with the label
+ * whose body starts with the environment's hidden marker (titles change; markers do not).
+ */
+export class GitHubIssueTracker implements IssueTracker {
+  readonly #api: GitHubApi;
+  readonly #repository: RepositoryRef;
+  readonly #logger: Logger;
+  readonly #label: string;
+  readonly #extraLabels: readonly string[];
+
+  constructor(options: GitHubIssueTrackerOptions) {
+    this.#api = options.api;
+    this.#repository = options.repository;
+    this.#logger = options.logger;
+    this.#label = options.label ?? 'production-incident';
+    this.#extraLabels = options.extraLabels ?? [];
+  }
+
+  async findOpenIncident(environment: string): Promise<IncidentRef | undefined> {
+    for (let page = 1; page <= 10; page++) {
+      const { data } = await this.#call('looking for an open incident', 'issues: read', () =>
+        this.#api.request('GET /repos/{owner}/{repo}/issues', {
+          ...this.#repository,
+          labels: this.#label,
+          state: 'open',
+          per_page: 100,
+          page,
+        }),
+      );
+      const issues = data as {
+        number: number;
+        html_url: string;
+        body?: string | null;
+        pull_request?: unknown;
+      }[];
+      const found = issues.find((issue) => !issue.pull_request && isIncidentOf(issue.body, environment));
+      if (found) return { number: found.number, url: found.html_url };
+      if (issues.length < 100) return undefined;
+    }
+    return undefined;
+  }
+
+  async openIncident(
+    _environment: string,
+    title: string,
+    body: string,
+    assignees: readonly string[],
+  ): Promise<IncidentRef> {
+    await this.#ensureLabel();
+    const create = (who: readonly string[]) =>
+      this.#api.request('POST /repos/{owner}/{repo}/issues', {
+        ...this.#repository,
+        title,
+        body,
+        labels: [this.#label, ...this.#extraLabels],
+        ...(who.length > 0 ? { assignees: [...who] } : {}),
+      });
+    const { data } = await this.#call('opening the incident issue', 'issues: write', async () => {
+      try {
+        return await create(assignees);
+      } catch (error) {
+        // An assignee GitHub will not take (not a collaborator, misspelt) must not cost the incident.
+        if (statusOf(error) !== 422 || assignees.length === 0) throw error;
+        this.#logger.warning(
+          `GitHub would not assign ${assignees.map((a) => `@${a}`).join(', ')} (are they collaborators?); opening the incident unassigned`,
+        );
+        return create([]);
+      }
+    });
+    const issue = data as { number: number; html_url: string };
+    return { number: issue.number, url: issue.html_url };
+  }
+
+  async comment(incident: IncidentRef, body: string): Promise<void> {
+    await this.#call(`commenting on incident #${incident.number}`, 'issues: write', () =>
+      this.#api.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...this.#repository,
+        issue_number: incident.number,
+        body,
+      }),
+    );
+  }
+
+  async close(incident: IncidentRef, body: string): Promise<void> {
+    await this.comment(incident, body);
+    await this.#call(`closing incident #${incident.number}`, 'issues: write', () =>
+      this.#api.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        ...this.#repository,
+        issue_number: incident.number,
+        state: 'closed',
+        state_reason: 'completed',
+      }),
+    );
+  }
+
+  async #ensureLabel(): Promise<void> {
+    try {
+      await this.#api.request('GET /repos/{owner}/{repo}/labels/{name}', {
+        ...this.#repository,
+        name: this.#label,
+      });
+      return;
+    } catch (error) {
+      if (statusOf(error) !== 404)
+        throw explainGitHubError(error, 'reading the incident label', this.#repository, 'issues: read');
+    }
+    try {
+      await this.#api.request('POST /repos/{owner}/{repo}/labels', {
+        ...this.#repository,
+        name: this.#label,
+        color: 'b60205',
+        description: 'A production deploy failed (opened by deploy-actions)',
+      });
+      this.#logger.info(`Created the label ${this.#label}`);
+    } catch (error) {
+      // 422: another run created it in the meantime, which is what we wanted.
+      if (statusOf(error) !== 422)
+        throw explainGitHubError(error, 'creating the incident label', this.#repository, 'issues: write');
+    }
+  }
+
+  async #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw explainGitHubError(error, doing, this.#repository, permission);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import type { CheckResult } from '../health/engine.ts';
+import { renderHealthSummary } from '../health/report-markdown.ts';
+import { escapeCell, renderTable } from '../markdown.ts';
+
+/** What is known of a failed deploy, gathered by the pipeline or passed to the action as inputs. */
+export interface IncidentFacts {
+  readonly environment: string;
+  readonly version?: string;
+  readonly previousVersion?: string;
+  /** The stage that failed: preflight, gate, deploy, health-check, rollback … */
+  readonly stage?: string;
+  readonly rollback: 'succeeded' | 'failed' | 'none';
+  readonly actor?: string;
+  readonly runUrl?: string;
+  readonly runner?: string;
+  readonly at: string;
+  /** The health-check report (the health-check action's `report` output), or Markdown as given. */
+  readonly health?: CheckResult | string;
+  /** The tail of the failing step's output, secrets already removed. */
+  readonly log?: string;
+}
+
+/** GitHub refuses issue bodies over 65,536 characters; the log tail gives way first. */
+const MAX_BODY = 60_000;
+const MAX_TITLE = 250;
+
+/**
+ * The hidden first line that identifies an environment's incident, whatever its title became.
+ * Only a body that starts with it counts, so a quoted log line elsewhere cannot match.
+ */
+export function incidentMarker(environment: string): string {
+  return `<!-- deploy-actions:incident environment="${environment}" -->`;
+}
+
+export function isIncidentOf(body: string | null | undefined, environment: string): boolean {
+  return (body ?? '').trimStart().startsWith(incidentMarker(environment));
+}
+
+export function renderIncidentTitle(facts: IncidentFacts): string {
+  const what = facts.version ? `${facts.environment} ${facts.version}` : facts.environment;
+  const where = facts.stage ? ` failed at ${facts.stage}` : ' failed';
+  const rolled =
+    facts.rollback === 'succeeded' && facts.previousVersion
+      ? `, rolled back to ${facts.previousVersion}`
+      : '';
+  return `Deploy incident: ${what}${where}${rolled}`.slice(0, MAX_TITLE);
+}
+
+/** The issue body: marker, facts table, health report, and the failing step's output tail. */
+export function renderIncidentBody(facts: IncidentFacts): string {
+  return fit([incidentMarker(facts.environment), `## 🚨 ${escapeCell(renderIncidentTitle(facts))}`], facts);
+}
+
+/** A comment on the open incident when the environment fails again: the same sections, no marker. */
+export function renderRecurrence(facts: IncidentFacts): string {
+  return fit([`## 🔁 Failed again: ${escapeCell(renderIncidentTitle(facts))}`], facts);
+}
+
+/** The comment that closes an incident: which good deploy ended it, when and where. */
+export function renderResolution(
+  facts: Pick<IncidentFacts, 'environment' | 'version' | 'actor' | 'runUrl' | 'at'>,
+): string {
+  const version = facts.version ? ` ${inlineCode(facts.version)}` : '';
+  const run = facts.runUrl ? ` in [this run](${facts.runUrl})` : '';
+  const by = facts.actor ? ` by @${facts.actor}` : '';
+  return `✅ Resolved: ${escapeCell(facts.environment)} is healthy again; version${version} was deployed and verified${run}${by} at ${facts.at}. Closing this incident.`;
+}
+
+function fit(head: readonly string[], facts: IncidentFacts): string {
+  const sections = [...head, factsTable(facts)];
+  if (facts.health) {
+    sections.push(
+      typeof facts.health === 'string' ? `### Health\n\n${facts.health}` : renderHealthSummary(facts.health),
+    );
+  }
+  const fixed = sections.join('\n\n');
+  if (!facts.log) return fixed;
+  const room = MAX_BODY - fixed.length - 200;
+  const log = facts.log.length > room ? facts.log.slice(facts.log.length - Math.max(room, 0)) : facts.log;
+  const cut = log.length < facts.log.length ? ' (cut to fit: the run keeps the whole log)' : '';
+  return `${fixed}\n\n### Output of the failing step${cut}\n\n${codeBlock(log)}`;
+}
+
+function factsTable(facts: IncidentFacts): string {
+  const rollback = {
+    succeeded: `✅ succeeded${facts.previousVersion ? `: ${facts.previousVersion} is serving again` : ''}`,
+    failed: '❌ failed: the environment may be down, act now',
+    none: '— not attempted',
+  }[facts.rollback];
+  const rows: [string, string | undefined][] = [
+    ['Environment', facts.environment],
+    ['Failed stage', facts.stage],
+    ['Target version', facts.version],
+    ['Previous version', facts.previousVersion],
+    ['Rollback', rollback],
+    ['Actor', facts.actor ? `@${facts.actor}` : undefined],
+    ['Runner', facts.runner],
+    ['Run', facts.runUrl],
+    ['When', facts.at],
+  ];
+  return renderTable(
+    ['', ''],
+    rows.filter((row): row is [string, string] => Boolean(row[1])),
+  );
+}
+
+/** Text shown as-is: fenced with more backticks than it contains anywhere, so it cannot end the fence. */
+export function codeBlock(text: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}text\n${text.replace(/\n+$/, '')}\n${fence}`;
+}
+
+function inlineCode(text: string): string {
+  return `\`${text.replaceAll('`', "'")}\``;
+}
