@@ -1,14 +1,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
+import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
   createFileBackends,
   FileStateStore,
+  GitHubIssueTracker,
   loadExporter,
   ProcessRunner,
   parseDeploySettings,
   parseExporterSettings,
   parseHealthCheckSettings,
+  parseIncidentSettings,
   parsePreflightSettings,
   parseRollbackSettings,
   parseRunnerGateSettings,
@@ -16,6 +19,7 @@ import {
   Redactor,
   runDeploy,
   runHealthCheck,
+  runIncident,
   runPreflight,
   runRollback,
   runRunnerGate,
@@ -40,6 +44,25 @@ export interface CommandContext {
 
 type Command = (raw: RawInputs, context: CommandContext) => Promise<CommandOutcome>;
 
+/**
+ * An input whose default is a GitHub expression (`${{ github.token }}`) takes, outside GitHub,
+ * the variable the runner would have set: GITHUB_TOKEN (or GH_TOKEN), GITHUB_REPOSITORY, GITHUB_SHA …
+ */
+export function fillGitHubDefaults(
+  inputs: Readonly<Record<string, { readonly default?: string }>>,
+  raw: RawInputs,
+  env: Readonly<Record<string, string | undefined>>,
+): RawInputs {
+  const filled: Record<string, string | undefined> = { ...raw };
+  for (const [name, spec] of Object.entries(inputs)) {
+    const expression = /^\$\{\{\s*github\.(\w+)\s*\}\}$/.exec(spec.default ?? '');
+    if (!expression || filled[name]) continue;
+    const variable = `GITHUB_${expression[1]!.toUpperCase()}`;
+    filled[name] = env[variable] || (variable === 'GITHUB_TOKEN' ? env.GH_TOKEN : undefined);
+  }
+  return filled;
+}
+
 function commonDeps(context: CommandContext) {
   return {
     logger: context.logger,
@@ -57,13 +80,25 @@ function stateDir(dir: string, cwd: string): string {
   return dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : path.resolve(cwd, dir);
 }
 
-function releaseDeps(dir: string, context: CommandContext) {
+/** Who and where, outside GitHub: the user, this host, and the CI job's page when there is one. */
+function runContext() {
   const host = hostname();
+  const runUrl = process.env.BUILD_URL || process.env.CI_JOB_URL;
+  return { actor: userInfo().username, runner: host, host, pid: process.pid, ...(runUrl ? { runUrl } : {}) };
+}
+
+function releaseDeps(dir: string, context: CommandContext) {
   return {
     ...commonDeps(context),
-    ...createFileBackends(stateDir(dir, context.cwd), systemClock, host),
-    run: { actor: userInfo().username, runner: host, host, pid: process.pid },
+    ...createFileBackends(stateDir(dir, context.cwd), systemClock, hostname()),
+    run: runContext(),
   };
+}
+
+/** The product's one GitHub client, at GITHUB_API_URL (GitHub Enterprise Server works). */
+function githubClient(token: string, context: CommandContext) {
+  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+  return createGitHubClient({ token, baseUrl, logger: context.logger });
 }
 
 /** A deploy's or rollback's outcome for the terminal: the dry-run plan was already logged. */
@@ -125,6 +160,23 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
       text,
       ...(decision.runner ? {} : { failure: `No healthy runner: ${decision.reason}` }),
     };
+  },
+  incident: async (raw, context) => {
+    const settings = parseIncidentSettings(raw, readFrom(context.cwd));
+    const { token, repository } = settings.github;
+    const deps = commonDeps(context);
+    deps.redactor.add(token);
+    const tracker = new GitHubIssueTracker({
+      api: githubClient(token, context),
+      repository,
+      logger: context.logger,
+      label: settings.label,
+      extraLabels: settings.extraLabels,
+    });
+    const outcome = await runIncident(settings, { ...deps, tracker, run: runContext() });
+    const ok = !outcome.failure;
+    const text = outcome.url ? `${outcome.action}: ${outcome.url}` : `${outcome.action}`;
+    return { ok, report: outcome, text, ...(ok ? {} : { failure: outcome.failure }) };
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));

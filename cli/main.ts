@@ -8,7 +8,7 @@ import {
   exporterInputs,
   InterruptedError,
 } from '../src/index.ts';
-import { COMMAND_RUNNERS } from './commands.ts';
+import { COMMAND_RUNNERS, fillGitHubDefaults } from './commands.ts';
 import { ConsoleLogger } from './console-logger.ts';
 
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
@@ -104,7 +104,11 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const given = values as Readonly<Record<string, unknown>>;
-  const raw = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
+  const raw = fillGitHubDefaults(
+    spec.inputs,
+    Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])])),
+    process.env,
+  );
   const outcome = await COMMAND_RUNNERS[command]!(raw, { logger, signal: cancel.signal, cwd: process.cwd() });
   if (outcome.failure) logger.error(outcome.failure);
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);

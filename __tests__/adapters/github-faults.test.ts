@@ -61,7 +61,10 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
     const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-primary') });
 
     assert.equal(step.outputs.action, 'opened', step.log);
-    assert.match(step.log, /::warning::GitHub primary rate limit on GET .*: waiting [1-3] s as GitHub advises/);
+    assert.match(
+      step.log,
+      /::warning::GitHub primary rate limit on GET .*: waiting [1-3] s as GitHub advises/,
+    );
   });
 
   it('a missing repository: a clear error naming it and the token scope; the incident text is kept', async () => {
@@ -83,7 +86,10 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
     const readOnly = 'ghs_readOnlyToken00000000000000000000';
     github.addToken(readOnly, { issues: 'read', contents: 'read' });
 
-    const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-403'), token: readOnly });
+    const step = await runGitHubStep(github, 'incident-issue', {
+      with: incident('fault-403'),
+      token: readOnly,
+    });
 
     assert.equal(step.outcome, 'failure');
     assert.match(
@@ -96,7 +102,11 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
 
   it('GitHub down for good: retried three times, then a clear error with the incident text', async () => {
     const gets = postsTo(github, 'GET /repos/{owner}/{repo}/issues');
-    github.failNext('GET /repos/{owner}/{repo}/issues', { status: 503, body: { message: 'Service Unavailable' } }, 4);
+    github.failNext(
+      'GET /repos/{owner}/{repo}/issues',
+      { status: 503, body: { message: 'Service Unavailable' } },
+      4,
+    );
 
     const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-down') });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertFaithful, assertNoSecretSent, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fixtures/fake-github/server.ts';
+import { assertFaithful, assertNoSecretSent, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { startTestService, type TestService } from '../fixtures/test-service.ts';
 import { runStep } from '../harness/run-action.ts';
 
@@ -63,7 +63,10 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     const repo = github.repo('acme/shop');
     const issue = repo.issues.find((i) => i.number === Number(step.outputs['issue-number']))!;
     assert.equal(step.outputs['issue-url'], `https://github.com/acme/shop/issues/${issue.number}`);
-    assert.equal(issue.title, 'Deploy incident: production v2.0.0 failed at health-check, rolled back to v1.0.0');
+    assert.equal(
+      issue.title,
+      'Deploy incident: production v2.0.0 failed at health-check, rolled back to v1.0.0',
+    );
     assert.deepEqual(issue.labels, ['production-incident']);
     assert.deepEqual(repo.labels.get('production-incident'), {
       color: 'b60205',
@@ -85,18 +88,26 @@ describe('incident-issue action (dist/ through the runner harness, against the f
       assert.ok(issue.body.includes(fact), `the body should show ${fact}\n${issue.body}`);
     }
     // The log is fenced by more backticks than it holds, so its ``` and HTML stay text.
-    assert.match(issue.body, /````text\nTASK \[restart shop\][\s\S]*<script>alert\(1\)<\/script>[\s\S]*\n````/);
+    assert.match(
+      issue.body,
+      /````text\nTASK \[restart shop\][\s\S]*<script>alert\(1\)<\/script>[\s\S]*\n````/,
+    );
     assert.ok(!issue.body.includes(DB_PASSWORD), 'mask-values are removed');
     assert.ok(!issue.body.includes(LEAKED_TOKEN), 'credential-shaped text is removed');
     assert.ok(!step.log.includes(DB_PASSWORD) && !step.summary.includes(DB_PASSWORD));
-    assert.match(step.summary, /🚨 Incident \[#\d+\]\(https:\/\/github.com\/acme\/shop\/issues\/\d+\) opened/);
+    assert.match(
+      step.summary,
+      /🚨 Incident \[#\d+\]\(https:\/\/github.com\/acme\/shop\/issues\/\d+\) opened/,
+    );
     assertNoSecretSent(github, [DB_PASSWORD, LEAKED_TOKEN]);
     assertFaithful(github);
   });
 
   it('comments on the open incident instead of opening another; another environment gets its own', async () => {
     const before = github.repo('acme/shop').issues.length;
-    const first = await runGitHubStep(github, 'incident-issue', { with: failure({ environment: 'eu-prod' }) });
+    const first = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'eu-prod' }),
+    });
     const again = await runGitHubStep(github, 'incident-issue', {
       with: failure({ environment: 'eu-prod', version: 'v2.0.1', stage: 'deploy', rollback: 'failed' }),
     });
@@ -107,7 +118,10 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     const repo = github.repo('acme/shop');
     assert.equal(repo.issues.length, before + 1);
     const issue = repo.issues.find((i) => i.number === Number(first.outputs['issue-number']))!;
-    assert.match(issue.comments.at(-1)!.body, /Failed again: Deploy incident: eu-prod v2\.0\.1 failed at deploy/);
+    assert.match(
+      issue.comments.at(-1)!.body,
+      /Failed again: Deploy incident: eu-prod v2\.0\.1 failed at deploy/,
+    );
     assert.match(issue.comments.at(-1)!.body, /❌ failed: the environment may be down/);
     assert.match(again.log, /eu-prod failed again: commented on the open incident/);
     assertFaithful(github);
@@ -115,20 +129,26 @@ describe('incident-issue action (dist/ through the runner harness, against the f
 
   it('finds the open incident by its marker, not its title', async () => {
     const repo = github.repo('acme/shop');
-    const opened = await runGitHubStep(github, 'incident-issue', { with: failure({ environment: 'staging' }) });
+    const opened = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'staging' }),
+    });
     const issue = repo.issues.find((i) => i.number === Number(opened.outputs['issue-number']))!;
     issue.title = 'Checkout down (edited by the on-call)';
     // An issue someone opened by hand with the same title and label is not the incident.
     repo.issues.push({ ...issue, number: repo.issues.length + 1, body: 'staging is broken', comments: [] });
 
-    const again = await runGitHubStep(github, 'incident-issue', { with: failure({ environment: 'staging' }) });
+    const again = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'staging' }),
+    });
 
     assert.equal(again.outputs.action, 'commented');
     assert.equal(again.outputs['issue-number'], String(issue.number));
   });
 
   it('resolve: comments which version fixed it and closes the incident; nothing open is no error', async () => {
-    const opened = await runGitHubStep(github, 'incident-issue', { with: failure({ environment: 'us-prod' }) });
+    const opened = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'us-prod' }),
+    });
     const resolve = { mode: 'resolve', environment: 'us-prod', version: 'v2.0.2' };
 
     const closed = await runGitHubStep(github, 'incident-issue', { with: resolve });
@@ -136,10 +156,15 @@ describe('incident-issue action (dist/ through the runner harness, against the f
 
     assert.equal(closed.outcome, 'success', closed.log);
     assert.equal(closed.outputs.action, 'closed');
-    const issue = github.repo('acme/shop').issues.find((i) => i.number === Number(opened.outputs['issue-number']))!;
+    const issue = github
+      .repo('acme/shop')
+      .issues.find((i) => i.number === Number(opened.outputs['issue-number']))!;
     assert.equal(issue.state, 'closed');
     assert.equal(issue.state_reason, 'completed');
-    assert.match(issue.comments.at(-1)!.body, /✅ Resolved: us-prod is healthy again; version `v2\.0\.2` was deployed/);
+    assert.match(
+      issue.comments.at(-1)!.body,
+      /✅ Resolved: us-prod is healthy again; version `v2\.0\.2` was deployed/,
+    );
     assert.equal(nothing.outcome, 'success');
     assert.equal(nothing.outputs.action, 'none');
     assertFaithful(github);
@@ -151,7 +176,9 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     });
 
     assert.equal(step.outputs.action, 'opened');
-    const issue = github.repo('acme/shop').issues.find((i) => i.number === Number(step.outputs['issue-number']))!;
+    const issue = github
+      .repo('acme/shop')
+      .issues.find((i) => i.number === Number(step.outputs['issue-number']))!;
     assert.deepEqual(issue.assignees, []);
     assert.match(step.log, /::warning::GitHub would not assign @alice-oncall, @nobody-here/);
   });
@@ -163,7 +190,10 @@ describe('incident-issue action (dist/ through the runner harness, against the f
       [{ rollback: 'maybe' }, /Input "rollback": expected succeeded, failed or none/],
       [{ assignees: 'alice oncall!' }, /Input "assignees": "oncall!" is not a GitHub login/],
       [{ repository: 'just-a-name' }, /Input "repository": "just-a-name" is not owner\/name/],
-      [{ 'health-report': '{"verdict": 1}' }, /Input "health-report": expected the health-check action's report/],
+      [
+        { 'health-report': '{"verdict": 1}' },
+        /Input "health-report": expected the health-check action's report/,
+      ],
     ] as const) {
       const step = await runGitHubStep(github, 'incident-issue', { with: failure(inputs) });
       assert.equal(step.outcome, 'failure');

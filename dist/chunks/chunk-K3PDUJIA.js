@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as e,b as r}from"./chunk-IM7GNSPV.js";var t=r((c,i)=>{i.exports=e("node:http")});var u=r((d,o)=>{o.exports=e("node:https")});var x=r((f,p)=>{p.exports=e("node:zlib")});var a=r((g,q)=>{q.exports=e("node:url")});var b=r((h,s)=>{s.exports=e("node:perf_hooks")});export{t as a,u as b,x as c,b as d,a as e};
