@@ -1,15 +1,16 @@
-import { createFileBackends, runDeployCleanup } from '../src/entries/deploy.ts';
+import { deployInputs, parseDeploySettings, runDeployCleanup } from '../src/entries/deploy.ts';
+import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 // The deploy action's post step (runs.post, always): frees a lock its main step was killed holding.
 await runAction('deploy (post)', async (action) => {
-  const [environment, stateDir, token] = ['environment', 'state-dir', 'lock-token'].map((name) =>
-    action.savedState(name),
-  );
-  if (!environment || !stateDir || !token) return;
-  await runDeployCleanup(environment, token, {
+  const token = action.savedState('lock-token');
+  if (!token) return;
+  // The runner gives the post step the main step's inputs again.
+  const settings = parseDeploySettings(action.readInputs(deployInputs), action.deps.readFile);
+  await runDeployCleanup(settings.environment, token, {
     ...action.deps,
-    ...createFileBackends(stateDir, action.deps.clock, action.run.host),
+    ...(await releaseBackends(action, settings, { kind: 'deploy', version: settings.version })),
     run: action.run,
   });
 });

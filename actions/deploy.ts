@@ -1,20 +1,18 @@
 import {
-  createFileBackends,
   deployInputs,
   deployOutputs,
   parseDeploySettings,
   renderDeploySummary,
   runDeploy,
 } from '../src/entries/deploy.ts';
+import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('deploy', async (action) => {
   const settings = parseDeploySettings(action.readInputs(deployInputs), action.deps.readFile);
-  const stateDir = action.expandHome(settings.stateDir);
-  action.saveState({ environment: settings.environment, 'state-dir': stateDir });
   const outcome = await runDeploy(settings, {
     ...action.deps,
-    ...createFileBackends(stateDir, action.deps.clock, action.run.host),
+    ...(await releaseBackends(action, settings, { kind: 'deploy', version: settings.version })),
     run: action.run,
     onLocked: (token) => action.saveState({ 'lock-token': token }),
   });

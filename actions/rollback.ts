@@ -1,17 +1,20 @@
 import {
-  createFileBackends,
   parseRollbackSettings,
   rollbackInputs,
   rollbackOutputs,
   runRollback,
 } from '../src/entries/deploy.ts';
+import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('rollback', async (action) => {
   const settings = parseRollbackSettings(action.readInputs(rollbackInputs), action.deps.readFile);
   const outcome = await runRollback(settings, {
     ...action.deps,
-    ...createFileBackends(action.expandHome(settings.stateDir), action.deps.clock, action.run.host),
+    ...(await releaseBackends(action, settings, {
+      kind: 'rollback',
+      ...(settings.toVersion ? { version: settings.toVersion } : {}),
+    })),
     run: action.run,
   });
   action.setOutputs(rollbackOutputs, {

@@ -77,6 +77,8 @@ export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deployi
 
 /** One deploy (or rollback) of a version to an environment, as the history records it. */
 export interface ReleaseRecord {
+  /** The backend's own id of this release, when it has one (a GitHub deployment's id). */
+  readonly id?: string;
   readonly version: string;
   readonly status: ReleaseStatus;
   readonly startedAt: string;
@@ -180,6 +182,9 @@ export interface RunContext {
   readonly actor?: string;
   readonly runner?: string;
   readonly runUrl?: string;
+  /** The workflow run and attempt (GitHub Actions only): a deploy whose run has ended holds nothing. */
+  readonly runId?: string;
+  readonly runAttempt?: string;
   readonly host: string;
   readonly pid: number;
 }

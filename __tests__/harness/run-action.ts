@@ -55,6 +55,8 @@ export interface StepResult {
   readonly durationMs: number;
   /** When cancelled: which signals were sent before the step ended. */
   readonly cancelSignals: readonly string[];
+  /** The step's inputs and contexts: the runner gives a post step the same inputs as its main step. */
+  readonly step: Pick<StepOptions, 'with' | 'secrets' | 'expressions' | 'env' | 'event' | 'eventName'>;
 }
 
 /** Runs an action's `runs.main` as the GitHub runner does (see shared/RUNNER-CONTRACT.md). */
@@ -68,7 +70,12 @@ export function runPostStep(
   main: StepResult,
   options: StepOptions = {},
 ): Promise<StepResult> {
-  return runScript(actionDir, 'post', { ...options, workspace: main.workspace, state: main.state });
+  return runScript(actionDir, 'post', {
+    ...main.step,
+    ...options,
+    workspace: main.workspace,
+    state: main.state,
+  });
 }
 
 async function runScript(
@@ -172,6 +179,14 @@ async function runScript(
     runnerTemp,
     durationMs: performance.now() - started,
     cancelSignals,
+    step: {
+      ...(options.with ? { with: options.with } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
+      ...(options.expressions ? { expressions: options.expressions } : {}),
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.event !== undefined ? { event: options.event } : {}),
+      ...(options.eventName ? { eventName: options.eventName } : {}),
+    },
   };
 }
 

@@ -81,6 +81,9 @@ export async function runAction(name: string, body: (action: ActionContext) => P
             runUrl: `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`,
           }
         : {}),
+      ...(process.env.GITHUB_RUN_ID
+        ? { runId: process.env.GITHUB_RUN_ID, runAttempt: process.env.GITHUB_RUN_ATTEMPT || '1' }
+        : {}),
       host: hostname(),
       pid: process.pid,
     },

@@ -4,6 +4,7 @@ import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
+import { type GitHubSettings, githubInputs, parseGitHubSettings } from './github.ts';
 import { defaultJudgement, type ProbeSpec, parseProbes } from './health-check.ts';
 import {
   applyDefaults,
@@ -95,6 +96,34 @@ export const targetInputs = {
   'lock-timeout': {
     description: 'How long to wait for another deploy to this environment to finish.',
     default: '30m',
+  },
+  backend: {
+    description:
+      'Where state and the lock live: file (state-dir on this runner) or github (GitHub Deployments, shared by every runner).',
+    default: 'file',
+  },
+  ...githubInputs,
+  ref: {
+    description: 'backend github: the commit the deployments record.',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression the runner evaluates
+    default: '${{ github.sha }}',
+  },
+  'environment-url': {
+    description: 'backend github: the URL of the environment, shown on its deployments.',
+    default: '',
+  },
+  'transient-environment': {
+    description: 'backend github: the environment is temporary (a pull request preview).',
+    default: 'false',
+  },
+  'production-environment': {
+    description:
+      'backend github: true or false; empty leaves it to GitHub (true for an environment named production).',
+    default: '',
+  },
+  'lock-poll-interval': {
+    description: 'backend github: how often a waiting deploy looks at the queue of deployments again.',
+    default: '5s',
   },
   'dry-run': { description: 'Print the plan and change nothing.', default: 'false' },
   'pushgateway-url': {
@@ -191,10 +220,23 @@ export interface TargetSettings {
     readonly versionJsonPath: string;
   };
   readonly stateDir: string;
+  readonly backend: BackendSettings;
   readonly lockTimeoutMs: number;
   readonly dryRun: boolean;
   readonly pushgatewayUrl?: URL;
 }
+
+export type BackendSettings =
+  | { readonly kind: 'file' }
+  | {
+      readonly kind: 'github';
+      readonly github: GitHubSettings;
+      readonly ref: string;
+      readonly environmentUrl?: string;
+      readonly transient: boolean;
+      readonly production?: boolean;
+      readonly pollMs: number;
+    };
 
 export interface DeploySettings extends TargetSettings {
   readonly version: string;
@@ -225,6 +267,13 @@ const targetSchema = z.object({
   'attempt-timeout': durationField,
   'lock-timeout': durationField,
   'dry-run': booleanField,
+  backend: z.enum(['file', 'github'], 'use file or github'),
+});
+
+const githubBackendSchema = z.object({
+  'transient-environment': booleanField,
+  'production-environment': z.optional(booleanField),
+  'lock-poll-interval': durationField,
 });
 
 /** Validates the inputs deploy and rollback share. */
@@ -242,11 +291,41 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
     },
     verify: parseVerify(values, readFile),
     stateDir: values['state-dir']!,
+    backend: flat.backend === 'github' ? parseGitHubBackend(values) : { kind: 'file' },
     ...(values['pushgateway-url']
       ? { pushgatewayUrl: parseUrl(values['pushgateway-url'], 'pushgateway-url') }
       : {}),
     lockTimeoutMs: flat['lock-timeout'],
     dryRun: flat['dry-run'],
+  };
+}
+
+function parseGitHubBackend(values: Record<string, string>): BackendSettings {
+  const { 'production-environment': production, ...flat } = parseWithSchema(githubBackendSchema, {
+    ...values,
+    'production-environment': values['production-environment'] || undefined,
+  });
+  if (flat['lock-poll-interval'] < 100)
+    throw new ConfigurationError(
+      'lock-poll-interval',
+      'must be at least 100ms (GitHub rate-limits busy polling)',
+    );
+  const ref = values.ref ?? '';
+  if (ref === '' || ref.startsWith('${{'))
+    throw new ConfigurationError(
+      'ref',
+      'is needed with backend: github (a commit SHA, branch or tag; the CLI reads GITHUB_SHA)',
+    );
+  const url = values['environment-url'];
+  if (url && !URL.canParse(url)) throw new ConfigurationError('environment-url', `"${url}" is not a URL`);
+  return {
+    kind: 'github',
+    github: parseGitHubSettings(values),
+    ref,
+    ...(url ? { environmentUrl: url } : {}),
+    transient: flat['transient-environment'],
+    ...(production !== undefined ? { production } : {}),
+    pollMs: flat['lock-poll-interval'],
   };
 }
 

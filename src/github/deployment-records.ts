@@ -1,0 +1,154 @@
+import type { EnvironmentState, ReleaseRecord, ReleaseStatus } from '../ports.ts';
+
+/**
+ * Pure translation between the product's release history and GitHub Deployments. A release is
+ * one deployment (payload: version, kind, who, which run); its status is the deployment's
+ * newest status, with a tag at the start of the description saying what GitHub's states cannot:
+ * `failed (live)` (the driver switched, verification failed: that version is what runs) and
+ * `bad` (marked bad by a rollback). GitHub may add `inactive` statuses of its own (a newer
+ * success supersedes an older one), so the newest status that is not `inactive` decides.
+ */
+
+/** What deploy-actions puts in a deployment's payload. */
+export interface DeploymentPayload {
+  readonly 'deploy-actions'?: number;
+  readonly version?: string;
+  /** The image digest, when the version names one (name@sha256:…). */
+  readonly digest?: string;
+  readonly kind?: 'deploy' | 'rollback';
+  readonly actor?: string;
+  readonly runner?: string;
+  readonly host?: string;
+  readonly pid?: number;
+  readonly runId?: string;
+  readonly runAttempt?: string;
+  readonly runUrl?: string;
+  readonly startedAt?: string;
+}
+
+export interface StatusView {
+  readonly state: string;
+  readonly description: string;
+  readonly createdAt: string;
+}
+
+export interface DeploymentView {
+  readonly id: number;
+  readonly createdAt: string;
+  readonly payload: DeploymentPayload;
+  /** Newest first, as GitHub lists them. */
+  readonly statuses: readonly StatusView[];
+}
+
+/** Statuses after which a deployment no longer holds (or waits for) the environment. */
+const TERMINAL = new Set(['success', 'failure', 'error', 'inactive']);
+const MAX_DESCRIPTION = 140;
+export const SKIPPED = 'skipped';
+
+/** The GitHub status for a release: state and tagged description (≤ 140 characters). */
+export function statusFor(record: ReleaseRecord, live: boolean): { state: string; description: string } {
+  const tagged = (tag: string, state: string) => ({
+    state,
+    description: clip(`${tag}: ${record.reason ?? record.version}`),
+  });
+  switch (record.status) {
+    case 'good':
+      return { state: 'success', description: clip(`good: ${record.version} deployed and verified`) };
+    case 'failed':
+      return tagged(live ? 'failed (live)' : 'failed', 'failure');
+    case 'bad':
+      return tagged('bad', 'failure');
+    case 'interrupted':
+      return tagged('interrupted', 'error');
+    case 'deploying':
+      return { state: 'in_progress', description: clip(`deploying ${record.version}`) };
+  }
+}
+
+export function isOurs(deployment: DeploymentView): boolean {
+  return deployment.payload['deploy-actions'] === 1 && typeof deployment.payload.version === 'string';
+}
+
+/** Whether the deployment is done with the environment: finished, given up, or skipped. */
+export function isTerminal(deployment: DeploymentView): boolean {
+  const newest = deployment.statuses[0];
+  return newest !== undefined && TERMINAL.has(newest.state);
+}
+
+/** The newest status that says something of the release (not GitHub's own `inactive`). */
+function decidingStatus(deployment: DeploymentView): StatusView | undefined {
+  return deployment.statuses.find((status) => status.state !== 'inactive' || tagOf(status) === SKIPPED);
+}
+
+function tagOf(status: StatusView): string {
+  const colon = status.description.indexOf(':');
+  return colon > 0 ? status.description.slice(0, colon) : '';
+}
+
+function reasonOf(status: StatusView): string {
+  return status.description.slice(tagOf(status).length + 1).trim();
+}
+
+const STATUS_OF_STATE: Readonly<Record<string, ReleaseStatus>> = {
+  success: 'good',
+  failure: 'failed',
+  error: 'interrupted',
+  in_progress: 'deploying',
+};
+
+/** The release a deployment records, or undefined (still queued, skipped, or not ours). */
+export function toRecord(deployment: DeploymentView): ReleaseRecord | undefined {
+  const deciding = decidingStatus(deployment);
+  if (!isOurs(deployment) || !deciding || tagOf(deciding) === SKIPPED) return undefined;
+  const status = tagOf(deciding) === 'bad' ? 'bad' : STATUS_OF_STATE[deciding.state];
+  if (!status) return undefined;
+  const { payload } = deployment;
+  const finished = status !== 'deploying';
+  const reason = status === 'good' || status === 'deploying' ? '' : reasonOf(deciding);
+  return {
+    id: String(deployment.id),
+    version: payload.version!,
+    status,
+    startedAt: payload.startedAt ?? deployment.createdAt,
+    ...(finished ? { finishedAt: deciding.createdAt } : {}),
+    ...(payload.actor ? { actor: payload.actor } : {}),
+    ...(payload.runner ? { runner: payload.runner } : {}),
+    ...(payload.runUrl ? { runUrl: payload.runUrl } : {}),
+    ...(payload.kind ? { kind: payload.kind } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/** Whether the deployment's version ever served: verified good, or switched to and then failed. */
+function wentLive(deployment: DeploymentView): boolean {
+  return deployment.statuses.some((s) => s.state === 'success' || tagOf(s) === 'failed (live)');
+}
+
+/**
+ * The environment's state from its deployments (any order): history oldest first; current is
+ * the newest release that went live, previous the one live before it with another version.
+ */
+export function toEnvironmentState(
+  environment: string,
+  deployments: readonly DeploymentView[],
+): EnvironmentState {
+  const ordered = deployments.filter(isOurs).toSorted((a, b) => a.id - b.id);
+  const releases = ordered.map(toRecord).filter((r): r is ReleaseRecord => r !== undefined);
+  const live = ordered.filter(wentLive);
+  const current = live.at(-1);
+  const previous = live.findLast((d) => d.payload.version !== current?.payload.version);
+  const currentRecord = releases.findLast((r) => r.id === String(current?.id));
+  const deploying = releases.findLast((r) => r.status === 'deploying');
+  return {
+    environment,
+    releases,
+    ...(current ? { current: current.payload.version! } : {}),
+    ...(previous ? { previous: previous.payload.version! } : {}),
+    ...(currentRecord?.finishedAt ? { lastDeployTimestamp: currentRecord.finishedAt } : {}),
+    ...(deploying ? { deployStart: deploying.startedAt } : {}),
+  };
+}
+
+function clip(text: string): string {
+  return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
+}
