@@ -3,7 +3,8 @@ import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
-  createFileBackends,
+  createBackends,
+  type DeploySettings,
   FileStateStore,
   GitHubIssueTracker,
   loadExporter,
@@ -17,6 +18,7 @@ import {
   parseRunnerGateSettings,
   type RawInputs,
   Redactor,
+  type RollbackSettings,
   runDeploy,
   runHealthCheck,
   runIncident,
@@ -87,12 +89,25 @@ function runContext() {
   return { actor: userInfo().username, runner: host, host, pid: process.pid, ...(runUrl ? { runUrl } : {}) };
 }
 
-function releaseDeps(dir: string, context: CommandContext) {
-  return {
-    ...commonDeps(context),
-    ...createFileBackends(stateDir(dir, context.cwd), systemClock, hostname()),
-    run: runContext(),
-  };
+/** Deploy's and rollback's dependencies: state and lock where the backend input says. */
+function releaseDeps(
+  settings: DeploySettings | RollbackSettings,
+  plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
+  context: CommandContext,
+) {
+  const deps = commonDeps(context);
+  const run = runContext();
+  const { backend } = settings;
+  if (backend.kind === 'github') deps.redactor.add(backend.github.token);
+  const api = backend.kind === 'github' ? githubClient(backend.github.token, context) : undefined;
+  const backends = createBackends(settings, plan, {
+    stateDir: stateDir(settings.stateDir, context.cwd),
+    clock: systemClock,
+    logger: context.logger,
+    run,
+    ...(api ? { api } : {}),
+  });
+  return { ...deps, ...backends, run };
 }
 
 /** The product's one GitHub client, at GITHUB_API_URL (GitHub Enterprise Server works). */
@@ -124,7 +139,8 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   },
   deploy: async (raw, context) => {
     const settings = parseDeploySettings(raw, readFrom(context.cwd));
-    return describeRelease(await runDeploy(settings, releaseDeps(settings.stateDir, context)));
+    const plan = { kind: 'deploy', version: settings.version } as const;
+    return describeRelease(await runDeploy(settings, releaseDeps(settings, plan, context)));
   },
   exporter: async (raw, context) => {
     const settings = parseExporterSettings(raw, hostname());
@@ -180,6 +196,10 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));
-    return describeRelease(await runRollback(settings, releaseDeps(settings.stateDir, context)));
+    const plan = {
+      kind: 'rollback',
+      ...(settings.toVersion ? { version: settings.toVersion } : {}),
+    } as const;
+    return describeRelease(await runRollback(settings, releaseDeps(settings, plan, context)));
   },
 };

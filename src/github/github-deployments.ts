@@ -75,7 +75,11 @@ export class GitHubDeployments {
   }
 
   async #read(environment: string): Promise<EnvironmentState> {
-    const deployments = await this.#list(environment);
+    // The deployment this run holds the lock with is no release until the store records one on it.
+    const held = this.#held;
+    const deployments = (await this.#list(environment)).filter(
+      (d) => !held || held.bound || d.id !== held.id,
+    );
     for (const d of deployments) {
       const deciding = d.statuses.find((s) => s.state !== 'inactive');
       if (deciding) this.#posted.set(d.id, `${deciding.state} ${deciding.description}`);

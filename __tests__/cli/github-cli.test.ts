@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeGitHub, FULL_TOKEN, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful } from '../fixtures/fake-github/steps.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 
-describe('CLI: incident, from Jenkins or a laptop', () => {
+describe('CLI: incident and GitHub Deployments, from Jenkins or a laptop', () => {
   let github: FakeGitHub;
   let env: Record<string, string>;
   before(async () => {
@@ -37,6 +40,39 @@ describe('CLI: incident, from Jenkins or a laptop', () => {
     assert.match(resolved.stdout, /closed: https:\/\/github\.com\/acme\/shop\/issues\/\d+/);
     assert.equal(issue.state, 'closed');
     assert.ok(!opened.stdout.includes(FULL_TOKEN) && !opened.stderr.includes(FULL_TOKEN));
+    assertFaithful(github);
+  });
+
+  it('deploys with backend github: the deployment names this host and the Jenkins build', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'cli-gh-'));
+    const sha = 'fedcba9876543210fedcba9876543210fedcba98';
+    const args = [
+      '--backend',
+      'github',
+      '--environment',
+      'cli-prod',
+      '--command',
+      'true',
+      '--state-dir',
+      stateDir,
+    ];
+
+    const first = await runCli(['deploy', '--version', 'v1', ...args], { ...env, GITHUB_SHA: sha });
+    const repeat = await runCli(['deploy', '--version', 'v1', ...args, '--json'], {
+      ...env,
+      GITHUB_SHA: sha,
+    });
+    const noSha = await runCli(['deploy', '--version', 'v1', ...args], env);
+
+    assert.equal(first.code, 0, first.stderr);
+    const [deployment] = github.repo('acme/shop').deployments.filter((d) => d.environment === 'cli-prod');
+    assert.equal(deployment!.ref, sha);
+    assert.equal(deployment!.payload.host, hostname());
+    assert.equal(deployment!.payload.runUrl, 'https://jenkins.example.com/job/shop/42/');
+    assert.equal(deployment!.statuses.at(-1)!.state, 'success');
+    assert.equal(JSON.parse(repeat.stdout).result, 'unchanged');
+    assert.equal(noSha.code, 2);
+    assert.match(noSha.stderr, /Input "ref": is needed with backend: github/);
     assertFaithful(github);
   });
 

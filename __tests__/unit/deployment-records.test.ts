@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  type DeploymentView,
+  isTerminal,
+  statusFor,
+  toEnvironmentState,
+  toRecord,
+} from '../../src/github/deployment-records.ts';
+
+let nextId = 1;
+/** A deployment with statuses given oldest first (as they happened); GitHub lists them newest first. */
+function deployment(version: string, ...statuses: [string, string?][]): DeploymentView {
+  const id = nextId++;
+  return {
+    id,
+    createdAt: `2026-11-24T10:00:0${id % 10}Z`,
+    payload: { 'deploy-actions': 1, version, kind: 'deploy', actor: 'octocat' },
+    statuses: statuses
+      .map(([state, description = ''], i) => ({ state, description, createdAt: `2026-11-24T10:0${i}:00Z` }))
+      .toReversed(),
+  };
+}
+
+describe('GitHub Deployments ↔ release history (pure)', () => {
+  it('tags what GitHub states cannot say, within 140 characters', () => {
+    const base = { version: 'v2', startedAt: 'x' } as const;
+    assert.deepEqual(statusFor({ ...base, status: 'good' }, true), {
+      state: 'success',
+      description: 'good: v2 deployed and verified',
+    });
+    assert.equal(
+      statusFor({ ...base, status: 'failed', reason: 'probe down' }, true).description,
+      'failed (live): probe down',
+    );
+    assert.equal(
+      statusFor({ ...base, status: 'failed', reason: 'exit 1' }, false).description,
+      'failed: exit 1',
+    );
+    assert.deepEqual(statusFor({ ...base, status: 'bad', reason: 'rolled back' }, false), {
+      state: 'failure',
+      description: 'bad: rolled back',
+    });
+    assert.equal(statusFor({ ...base, status: 'interrupted', reason: 'cancelled' }, false).state, 'error');
+    assert.equal(
+      statusFor({ ...base, status: 'failed', reason: 'x'.repeat(300) }, false).description.length,
+      140,
+    );
+  });
+
+  it('reads each release from its newest meaningful status; queued and skipped ones are no release', () => {
+    assert.equal(
+      toRecord(deployment('v1', ['queued'], ['in_progress'], ['success', 'good: v1']))?.status,
+      'good',
+    );
+    assert.equal(
+      toRecord(deployment('v1', ['in_progress'], ['success', 'good: v1'], ['inactive']))?.status,
+      'good',
+      "GitHub's own inactive (superseded) leaves the release good",
+    );
+    assert.equal(
+      toRecord(deployment('v2', ['success'], ['failure', 'bad: rolled back to v1']))?.reason,
+      'rolled back to v1',
+    );
+    assert.equal(toRecord(deployment('v2', ['success'], ['failure', 'bad: x']))?.status, 'bad');
+    assert.equal(
+      toRecord(deployment('v3', ['in_progress'], ['error', 'interrupted: cancelled']))?.status,
+      'interrupted',
+    );
+    assert.equal(toRecord(deployment('v3', ['queued']))?.status, undefined);
+    assert.equal(
+      toRecord(deployment('v3', ['queued'], ['error', 'skipped: gave up waiting']))?.status,
+      undefined,
+    );
+    assert.equal(
+      toRecord(deployment('v3', ['in_progress'], ['inactive', 'skipped: nothing was deployed'])),
+      undefined,
+    );
+    assert.equal(
+      toRecord({ ...deployment('v4', ['success']), payload: { version: 'v4' } }),
+      undefined,
+      'not ours',
+    );
+  });
+
+  it('current is the newest version that went live; previous the one live before it', () => {
+    const state = toEnvironmentState('production', [
+      deployment('v1', ['in_progress'], ['success', 'good: v1'], ['inactive']),
+      deployment('v2', ['in_progress'], ['success', 'good: v2']),
+      deployment('v3', ['in_progress'], ['failure', 'failed: exit 1']),
+      deployment('v4', ['in_progress'], ['failure', 'failed (live): probe down']),
+    ]);
+    assert.equal(state.current, 'v4', 'a version switched to and then failed is what runs');
+    assert.equal(state.previous, 'v2');
+    assert.deepEqual(
+      state.releases.map((r) => `${r.version} ${r.status}`),
+      ['v1 good', 'v2 good', 'v3 failed', 'v4 failed'],
+    );
+
+    const rolledBack = toEnvironmentState('production', [
+      deployment('v2', ['success', 'good: v2']),
+      deployment('v4', ['failure', 'failed (live): probe down'], ['failure', 'bad: rolled back to v2']),
+      {
+        ...deployment('v2', ['in_progress'], ['success', 'good: v2']),
+        payload: { 'deploy-actions': 1, version: 'v2', kind: 'rollback' },
+      },
+    ]);
+    assert.equal(rolledBack.current, 'v2');
+    assert.equal(rolledBack.previous, 'v4');
+    assert.equal(rolledBack.releases.at(-1)?.kind, 'rollback');
+  });
+
+  it('a deployment holds the environment until its newest status is final', () => {
+    assert.equal(isTerminal(deployment('v1', ['queued'])), false);
+    assert.equal(isTerminal(deployment('v1', ['queued'], ['in_progress'])), false);
+    assert.equal(isTerminal(deployment('v1')), false, 'no status yet: just created, about to queue');
+    for (const state of ['success', 'failure', 'error', 'inactive']) {
+      assert.equal(isTerminal(deployment('v1', ['in_progress'], [state])), true, state);
+    }
+  });
+});
