@@ -105,6 +105,7 @@ function releaseDeps(
     clock: systemClock,
     logger: context.logger,
     run,
+    redactor: deps.redactor,
     ...(api ? { api } : {}),
   });
   return { ...deps, ...backends, run };

@@ -17,10 +17,9 @@ const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 /** The CLI's commands: one per action, named as the action or its `cli` name. */
 const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>> = {
   ...Object.fromEntries(
-    Object.entries(ACTION_CATALOG as Readonly<Record<string, ActionEntry>>).map(([name, entry]) => [
-      entry.cli ?? name,
-      entry,
-    ]),
+    Object.entries(ACTION_CATALOG as Readonly<Record<string, ActionEntry>>)
+      .filter(([, entry]) => entry.cli !== false)
+      .map(([name, entry]) => [entry.cli || name, entry]),
   ),
   exporter: {
     summary: "Serve this runner's health as Prometheus metrics (runner_status, CPU, memory, disk).",

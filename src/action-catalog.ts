@@ -2,6 +2,7 @@ import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import { incidentInputs, incidentOutputs } from './settings/incident.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
+import { prStagingInputs, prStagingOutputs } from './settings/pr-staging.ts';
 import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 
@@ -14,8 +15,8 @@ export interface ActionEntry {
   readonly post?: boolean;
   /** Marketplace icon (Feather name). */
   readonly icon: string;
-  /** The CLI subcommand, when not the action's name. */
-  readonly cli?: string;
+  /** The CLI subcommand, when not the action's name; false for an action that only makes sense on GitHub. */
+  readonly cli?: string | false;
 }
 
 /**
@@ -66,6 +67,14 @@ export const ACTION_CATALOG = {
     outputs: incidentOutputs,
     icon: 'alert-triangle',
     cli: 'incident',
+  },
+  'pr-staging': {
+    summary:
+      "Gate a pull request's staging deploy on a maintainer's label or approval of the exact commit; keep one sticky comment; tear down on close.",
+    inputs: prStagingInputs,
+    outputs: prStagingOutputs,
+    icon: 'git-pull-request',
+    cli: false,
   },
 } as const satisfies Readonly<Record<string, ActionEntry>>;
 

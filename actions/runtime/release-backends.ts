@@ -15,6 +15,7 @@ export async function releaseBackends(
     clock: action.deps.clock,
     logger: action.deps.logger,
     run: action.run,
+    redactor: action.deps.redactor,
     ...(api ? { api } : {}),
   });
 }

@@ -3,6 +3,7 @@ import { FileAuditLog } from '../clients/file-audit-log.ts';
 import { createFileBackends } from '../clients/file-backends.ts';
 import { GitHubDeployments } from '../github/github-deployments.ts';
 import type { AuditLog, Clock, DeployLock, GitHubApi, Logger, RunContext, StateStore } from '../ports.ts';
+import { type Redactor, scrubCredentials } from '../redactor.ts';
 import type { TargetSettings } from '../settings/deploy.ts';
 
 export interface Backends {
@@ -19,7 +20,14 @@ export interface Backends {
 export function createBackends(
   settings: TargetSettings,
   plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
-  deps: { stateDir: string; clock: Clock; logger: Logger; run: RunContext; api?: GitHubApi },
+  deps: {
+    stateDir: string;
+    clock: Clock;
+    logger: Logger;
+    run: RunContext;
+    redactor: Redactor;
+    api?: GitHubApi;
+  },
 ): Backends {
   const { backend } = settings;
   if (backend.kind === 'file') return createFileBackends(deps.stateDir, deps.clock, deps.run.host);
@@ -33,6 +41,7 @@ export function createBackends(
     plan: { ref: backend.ref, ...plan },
     transient: backend.transient,
     pollMs: backend.pollMs,
+    redact: (text) => scrubCredentials(deps.redactor.redact(text)),
     ...(backend.environmentUrl ? { environmentUrl: backend.environmentUrl } : {}),
     ...(backend.production !== undefined ? { production: backend.production } : {}),
   });

@@ -85,7 +85,20 @@ export async function runLogged(
   if (result.exitCode !== 0) {
     const how = result.exitCode === null ? `was killed by ${result.signal}` : `exited ${result.exitCode}`;
     const tail = result.stderr.trim().split('\n').at(-1) ?? '';
-    return { ...result, failure: `${what} ${how}${tail ? `: ${tail}` : ''}` };
+    return { ...result, failure: `${what} ${how}${tail ? `${OUTPUT_QUOTE}${tail}` : ''}` };
   }
   return result;
+}
+
+/**
+ * Where a failure message starts quoting a command's output. The log shows it (the runner masks
+ * the workflow's secrets there); what is recorded (state, audit log, GitHub) drops it, since a
+ * command may print a secret nobody told us about.
+ */
+const OUTPUT_QUOTE = ': ';
+
+/** `reason` without the command output it quotes. */
+export function withoutOutput(reason: string): string {
+  // The quote is always the end of a driver's failure (and of the retries' summary of it).
+  return reason.replace(/((?:exited \d+|was killed by \w+)): .*$/s, '$1');
 }

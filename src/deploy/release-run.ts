@@ -12,7 +12,7 @@ import type {
 } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
 import type { TargetSettings } from '../settings/deploy.ts';
-import type { DeployDriver } from './driver.ts';
+import { type DeployDriver, withoutOutput } from './driver.ts';
 import { type AttemptRecord, RetriesExhaustedError, runWithRetry } from './retry.ts';
 import { finishRelease, startRelease } from './state-changes.ts';
 import { type Verification, verifyDeployment } from './verify.ts';
@@ -166,7 +166,7 @@ export async function recordRelease<T extends { drive: Awaited<ReturnType<typeof
             status: 'failed',
             finishedAt: finishedAt(),
             attempts: drive.attempts.length,
-            reason: drive.reason,
+            reason: withoutOutput(drive.reason),
           },
           { becomesCurrent: drive.stage === 'verification' },
         );

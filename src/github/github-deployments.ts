@@ -41,6 +41,8 @@ export interface GitHubDeploymentsOptions {
   readonly production?: boolean;
   /** How often a waiting deploy looks at the queue again. Default 5 s. */
   readonly pollMs?: number;
+  /** Removes secrets from text sent to GitHub (a failure's reason may quote a command's output). */
+  readonly redact?: (text: string) => string;
 }
 
 /** How many of an environment's newest deployments make its state (GitHub lists newest first). */
@@ -286,7 +288,7 @@ export class GitHubDeployments {
         ...this.#o.repository,
         deployment_id: id,
         state,
-        description,
+        description: this.#o.redact ? this.#o.redact(description) : description,
         ...(this.#o.run.runUrl ? { log_url: this.#o.run.runUrl } : {}),
         ...(this.#o.environmentUrl ? { environment_url: this.#o.environmentUrl } : {}),
       }),

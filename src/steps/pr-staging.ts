@@ -1,0 +1,209 @@
+import { explainGitHubError, statusOf } from '../github/github-errors.ts';
+import { upsertStickyComment } from '../github/sticky-comment.ts';
+import { escapeCell, renderTable } from '../markdown.ts';
+import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from '../ports.ts';
+import type { PrStagingSettings } from '../settings/pr-staging.ts';
+import {
+  decideStagingGate,
+  type GateDecision,
+  type GateFacts,
+  ROLES,
+  type Role,
+} from '../staging/decide-gate.ts';
+import type { PullRequestEvent } from '../staging/pr-event.ts';
+
+export interface PrStagingDeps {
+  readonly api: GitHubApi;
+  readonly logger: Logger;
+  readonly runner: CommandRunner;
+  readonly clock: Clock;
+  readonly run: RunContext;
+  readonly signal?: AbortSignal;
+}
+
+export interface PrStagingOutcome {
+  readonly ok: boolean;
+  readonly decision?: GateDecision['decision'];
+  readonly reason: string;
+  readonly environment: string;
+  readonly ref: string;
+  readonly number: number;
+  readonly commentUrl?: string;
+}
+
+export const STICKY_MARKER = '<!-- deploy-actions:pr-staging -->';
+const MAX_APPROVERS = 10;
+
+/**
+ * A pull request's staging environment: the gate (may this commit deploy, with secrets?), the
+ * sticky comment with the result, and the teardown when the pull request closes.
+ */
+export async function runPrStaging(
+  settings: PrStagingSettings,
+  event: PullRequestEvent,
+  deps: PrStagingDeps,
+): Promise<PrStagingOutcome> {
+  const environment = `${settings.environmentPrefix}${event.number}`;
+  const base = { environment, ref: event.headSha, number: event.number };
+  const comment = (body: string) =>
+    upsertStickyComment(deps.api, settings.github.repository, event.number, STICKY_MARKER, body);
+  if (settings.mode === 'report') {
+    const commentUrl = await comment(renderReport(settings, environment, event, deps));
+    const ok = settings.deployResult !== 'failure' && settings.healthResult !== 'failed';
+    return { ...base, ok, reason: 'reported', commentUrl };
+  }
+  if (settings.mode === 'teardown') return teardown(settings, event, base, comment, deps);
+  const gate = decideStagingGate(event, await gatherFacts(settings, event, deps), settings);
+  deps.logger.info(
+    `Staging gate for #${event.number} at ${event.headSha.slice(0, 7)}: ${gate.decision} (${gate.reason})`,
+  );
+  if (gate.decision === 'teardown') return { ...base, ok: true, ...gate };
+  const run = deps.run.runUrl ? ` ([run](${deps.run.runUrl}))` : '';
+  const text =
+    gate.decision === 'deploy'
+      ? `### 🚀 Deploying \`${event.headSha.slice(0, 7)}\` to ${escapeCell(environment)}${run}\n\nAllowed: ${escapeCell(gate.reason)}.`
+      : `### ⏸ Not deployed to staging\n\n${escapeCell(gate.reason)}.`;
+  return { ...base, ok: true, ...gate, commentUrl: await comment(text) };
+}
+
+async function gatherFacts(
+  settings: PrStagingSettings,
+  event: PullRequestEvent,
+  deps: PrStagingDeps,
+): Promise<GateFacts> {
+  if (event.action === 'closed') return { approvals: [] };
+  const roleOf = (login: string) => readRole(deps.api, settings, login);
+  const labellerRole =
+    event.action === 'labeled' && event.label === settings.label ? await roleOf(event.sender) : undefined;
+  if (!settings.allowApproval) return { ...(labellerRole ? { labellerRole } : {}), approvals: [] };
+  const reviews = await call(settings, 'reading the reviews', 'pull-requests: read', () =>
+    deps.api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      ...settings.github.repository,
+      pull_number: event.number,
+      per_page: 100,
+    }),
+  );
+  // Chronological: a reviewer's last word counts (approved, then asked for changes = not approved).
+  const latest = new Map<string, { state: string; commitId: string }>();
+  for (const review of reviews.data as {
+    state: string;
+    commit_id: string;
+    user: { login: string } | null;
+  }[]) {
+    if (review.user && review.state !== 'COMMENTED')
+      latest.set(review.user.login, { state: review.state, commitId: review.commit_id });
+  }
+  const approvers = [...latest].filter(([, r]) => r.state === 'APPROVED').slice(0, MAX_APPROVERS);
+  const approvals = await Promise.all(
+    approvers.map(async ([login, r]) => ({ login, role: await roleOf(login), commitId: r.commitId })),
+  );
+  return { ...(labellerRole ? { labellerRole } : {}), approvals };
+}
+
+/** A person's role in the repository (role_name: admin, maintain, write, triage, read), `none` if unknown. */
+async function readRole(api: GitHubApi, settings: PrStagingSettings, login: string): Promise<Role> {
+  try {
+    const { data } = await api.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', {
+      ...settings.github.repository,
+      username: login,
+    });
+    const { role_name: role, permission } = data as { role_name?: string; permission?: string };
+    return ROLES.find((r) => r === role) ?? ROLES.find((r) => r === permission) ?? 'none';
+  } catch (error) {
+    if (statusOf(error) === 404) return 'none';
+    throw explainGitHubError(
+      error,
+      `reading @${login}'s permission`,
+      settings.github.repository,
+      'metadata: read',
+    );
+  }
+}
+
+async function teardown(
+  settings: PrStagingSettings,
+  event: PullRequestEvent,
+  base: Omit<PrStagingOutcome, 'ok' | 'reason'>,
+  comment: (body: string) => Promise<string>,
+  deps: PrStagingDeps,
+): Promise<PrStagingOutcome> {
+  const { repository } = settings.github;
+  const { data } = await call(settings, 'listing the deployments', 'deployments: read', () =>
+    deps.api.request('GET /repos/{owner}/{repo}/deployments', {
+      ...repository,
+      environment: base.environment,
+      per_page: 100,
+    }),
+  );
+  let retired = 0;
+  for (const deployment of data as { id: number }[]) {
+    const statuses = await call(settings, 'reading deployment statuses', 'deployments: read', () =>
+      deps.api.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        ...repository,
+        deployment_id: deployment.id,
+        per_page: 1,
+      }),
+    );
+    if ((statuses.data as { state: string }[])[0]?.state === 'inactive') continue;
+    await call(settings, 'retiring a deployment', 'deployments: write', () =>
+      deps.api.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        ...repository,
+        deployment_id: deployment.id,
+        state: 'inactive',
+        description: `torn down: pull request #${event.number} closed`,
+        ...(deps.run.runUrl ? { log_url: deps.run.runUrl } : {}),
+      }),
+    );
+    retired++;
+  }
+  let failure: string | undefined;
+  if (settings.teardownCommand) {
+    const result = await deps.runner.run({
+      command: settings.teardownCommand,
+      env: { DEPLOY_ENVIRONMENT: base.environment, PR_NUMBER: String(event.number) },
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    });
+    if (result.exitCode !== 0)
+      failure = `the teardown command failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`;
+  }
+  const reason = `${base.environment}: ${retired} deployment(s) marked inactive${settings.teardownCommand ? (failure ? `; ${failure}` : '; teardown command done') : ''}`;
+  deps.logger.info(reason);
+  const icon = failure ? '⚠️' : '🧹';
+  const commentUrl = await comment(
+    `### ${icon} ${escapeCell(base.environment)} torn down\n\n${escapeCell(reason)}.`,
+  );
+  return { ...base, ok: !failure, decision: 'teardown', reason, commentUrl };
+}
+
+function renderReport(
+  settings: PrStagingSettings,
+  environment: string,
+  event: PullRequestEvent,
+  deps: PrStagingDeps,
+): string {
+  const failed = settings.deployResult === 'failure' || settings.healthResult === 'failed';
+  const icon = failed ? '❌' : settings.deployResult === 'cancelled' ? '⏹️' : '✅';
+  const rows: [string, string][] = [
+    ['Environment', settings.environmentUrl ? `${environment} (${settings.environmentUrl})` : environment],
+    ['Version', settings.version ?? event.headSha],
+    ['Deploy', settings.deployResult ?? '—'],
+    ['Health', settings.healthResult ?? '—'],
+    ['Run', deps.run.runUrl ?? '—'],
+    ['Updated', new Date(deps.clock.now()).toISOString()],
+  ];
+  const link = settings.environmentUrl ? ` at ${settings.environmentUrl}` : '';
+  return `### ${icon} Staging for #${event.number}${escapeCell(link)}\n\n${renderTable(['', ''], rows)}`;
+}
+
+async function call<T>(
+  settings: PrStagingSettings,
+  doing: string,
+  permission: string,
+  request: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    throw explainGitHubError(error, doing, settings.github.repository, permission);
+  }
+}
