@@ -46,7 +46,9 @@ function usage(command?: string): string {
     ].join('\n');
   }
   const flags = Object.entries(COMMANDS[command].inputs).map(([name, spec]) => {
-    const fallback = spec.default ? ` (default: ${spec.default})` : '';
+    const variable = /^\$\{\{\s*github\.(\w+)\s*\}\}$/.exec(spec.default ?? '')?.[1];
+    const shown = variable ? `$GITHUB_${variable.toUpperCase()}` : spec.default;
+    const fallback = shown ? ` (default: ${shown})` : '';
     return `  --${name.padEnd(24)} ${spec.description}${fallback}`;
   });
   return [

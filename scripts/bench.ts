@@ -7,14 +7,18 @@
  *   2. fan-out: 200 HTTP endpoints checked at once vs one (goal: ≤ 2× the time of one)
  *   3. a no-op deploy (`command: true`) through the deploy action, with its lock and state
  *      writes, vs bare `node -e ''` (goal: ≤ 100 ms over it)
+ *   4. incident-issue resolving nothing (octokit loaded, one request to a local fake GitHub)
+ *      vs bare `node -e ''`: what the GitHub client costs an action at start-up
+ *   5. the size of dist/ (every action, the CLI and their shared chunks; goal ≤ 1.5 MB)
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const action = path.join(root, 'dist', 'health-check', 'index.js');
@@ -131,6 +135,45 @@ rows.push([
   `${noop.toFixed(0)} ms vs ${bareAgain.toFixed(0)} ms`,
   `+${(noop - bareAgain).toFixed(0)} ms`,
   '≤ +100 ms',
+]);
+
+const github = await startFakeGitHub({ repos: ['acme/shop'] });
+const incidentAction = path.join(root, 'dist', 'incident-issue', 'index.js');
+const [bareOnceMore, incident] = await compare(
+  15,
+  () => timeRun(['-e', '']),
+  () =>
+    timeRun([incidentAction], {
+      ...actionEnv({
+        mode: 'resolve',
+        environment: 'bench',
+        'github-token': FULL_TOKEN,
+        repository: 'acme/shop',
+      }),
+      GITHUB_API_URL: github.url,
+    }),
+);
+rows.push([
+  'incident-issue resolve, nothing open (fake GitHub) vs node -e ""',
+  `${incident.toFixed(0)} ms vs ${bareOnceMore.toFixed(0)} ms`,
+  `+${(incident - bareOnceMore).toFixed(0)} ms`,
+  '(measured)',
+]);
+await github.close();
+
+const sizeOf = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce(
+    (total, entry) =>
+      total +
+      (entry.isDirectory() ? sizeOf(path.join(dir, entry.name)) : statSync(path.join(dir, entry.name)).size),
+    0,
+  );
+const distBytes = sizeOf(path.join(root, 'dist'));
+rows.push([
+  'size of dist/ (all actions, CLI, shared chunks)',
+  `${(distBytes / 1e6).toFixed(2)} MB`,
+  '',
+  '≤ 1.5 MB',
 ]);
 
 tcp.close();

@@ -1,4 +1,4 @@
-import type { EnvironmentState, ReleaseRecord, ReleaseStatus } from '../ports.ts';
+import type { EnvironmentState, LockOwner, ReleaseRecord, ReleaseStatus, RunContext } from '../ports.ts';
 
 /**
  * Pure translation between the product's release history and GitHub Deployments. A release is
@@ -151,4 +151,45 @@ export function toEnvironmentState(
 
 function clip(text: string): string {
   return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
+}
+
+/** The payload of a new deployment: the version (and image digest), who, where, which run. */
+export function payloadFor(
+  version: string,
+  kind: 'deploy' | 'rollback',
+  run: RunContext,
+  startedAt: string,
+  owner?: Omit<LockOwner, 'since'>,
+): DeploymentPayload {
+  const digest = /@(sha256:[0-9a-f]{64})$/.exec(version)?.[1];
+  return {
+    'deploy-actions': 1,
+    version,
+    ...(digest ? { digest } : {}),
+    kind,
+    ...(run.actor ? { actor: run.actor } : {}),
+    ...(run.runner ? { runner: run.runner } : {}),
+    host: owner?.host ?? run.host,
+    pid: owner?.pid ?? run.pid,
+    ...(run.runId ? { runId: run.runId, runAttempt: run.runAttempt ?? '1' } : {}),
+    ...(run.runUrl ? { runUrl: run.runUrl } : {}),
+    startedAt,
+  };
+}
+
+/** Who holds (or waits with) a deployment, as a lock owner. */
+export function ownerOf(deployment: DeploymentView): LockOwner {
+  const { payload } = deployment;
+  return {
+    pid: payload.pid ?? 0,
+    host: payload.host ?? 'unknown host',
+    ...(payload.actor ? { actor: payload.actor } : {}),
+    ...(payload.runUrl ? { runUrl: payload.runUrl } : {}),
+    since: payload.startedAt ?? deployment.createdAt,
+  };
+}
+
+export function describeOwner(owner: LockOwner): string {
+  const who = owner.actor ? `${owner.actor}, ` : '';
+  return `${who}${owner.runUrl ?? `pid ${owner.pid} on ${owner.host}`}, since ${owner.since}`;
 }

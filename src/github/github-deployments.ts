@@ -17,15 +17,16 @@ import type {
   StateStore,
 } from '../ports.ts';
 import {
-  type DeploymentPayload,
   type DeploymentView,
-  isOurs,
+  describeOwner,
   isTerminal,
+  ownerOf,
+  payloadFor,
   SKIPPED,
   statusFor,
   toEnvironmentState,
 } from './deployment-records.ts';
-import { explainGitHubError, statusOf } from './github-errors.ts';
+import { DeploymentsApi } from './deployments-api.ts';
 
 export interface GitHubDeploymentsOptions {
   readonly api: GitHubApi;
@@ -59,6 +60,7 @@ export class GitHubDeployments {
   readonly store: StateStore;
   readonly lock: DeployLock;
   readonly #o: GitHubDeploymentsOptions;
+  readonly #gh: DeploymentsApi;
   #held: { id: number; version: string | undefined; bound: boolean } | undefined;
   /** Deployment id by release (version and start), and the status last posted for each id. */
   readonly #ids = new Map<string, number>();
@@ -68,6 +70,7 @@ export class GitHubDeployments {
 
   constructor(options: GitHubDeploymentsOptions) {
     this.#o = options;
+    this.#gh = new DeploymentsApi(options.api, options.repository);
     this.store = { read: (environment) => this.#read(environment), write: (state) => this.#write(state) };
     this.lock = {
       acquire: (environment, owner, options) => this.#acquire(environment, owner, options),
@@ -79,7 +82,7 @@ export class GitHubDeployments {
   async #read(environment: string): Promise<EnvironmentState> {
     // The deployment this run holds the lock with is no release until the store records one on it.
     const held = this.#held;
-    const deployments = (await this.#list(environment)).filter(
+    const deployments = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS)).filter(
       (d) => !held || held.bound || d.id !== held.id,
     );
     for (const d of deployments) {
@@ -144,14 +147,16 @@ export class GitHubDeployments {
     let told = 0;
     try {
       for (;;) {
-        const ahead = (await this.#list(environment)).filter((d) => d.id < id && !isTerminal(d));
+        const ahead = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS)).filter(
+          (d) => d.id < id && !isTerminal(d),
+        );
         const holding = await this.#dropAbandoned(ahead);
         if (holding.length === 0) break;
         const holder = ownerOf(holding[0]!);
         if (told++ === 0) options.onWait?.(holder);
         if (this.#o.clock.now() >= deadline) {
           throw new LockTimeoutError(
-            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describe(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
+            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describeOwner(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
           );
         }
         await this.#o.clock.sleep(this.#o.pollMs ?? 5000, options.signal);
@@ -189,7 +194,7 @@ export class GitHubDeployments {
         continue;
       }
       this.#o.logger.warning(
-        `Deployment ${deployment.id} (${describe(ownerOf(deployment))}) is abandoned: ${why}; marking it error`,
+        `Deployment ${deployment.id} (${describeOwner(ownerOf(deployment))}) is abandoned: ${why}; marking it error`,
       );
       const started = deployment.statuses[0]?.state === 'in_progress';
       await this.#postStatus(
@@ -210,25 +215,9 @@ export class GitHubDeployments {
           ? `attempt ${payload.runAttempt} of this run ended`
           : undefined;
       }
-      let status: string | undefined;
-      try {
-        const run = await this.#o.api.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}', {
-          ...this.#o.repository,
-          run_id: Number(payload.runId),
-        });
-        status = (run.data as { status?: string }).status;
-      } catch (error) {
-        // A run that no longer exists has certainly ended.
-        if (statusOf(error) !== 404)
-          throw explainGitHubError(
-            error,
-            "reading the holder's workflow run",
-            this.#o.repository,
-            'actions: read',
-          );
-        status = 'completed';
-      }
-      return status === 'completed' ? `its workflow run ${payload.runId} has ended` : undefined;
+      return (await this.#gh.runHasEnded(payload.runId))
+        ? `its workflow run ${payload.runId} has ended`
+        : undefined;
     }
     if (payload.host === mine.host && typeof payload.pid === 'number' && !isProcessAlive(payload.pid)) {
       return `its process ${payload.pid} on ${payload.host} is gone`;
@@ -243,140 +232,33 @@ export class GitHubDeployments {
 
   async #create(environment: string, version: string, owner?: Omit<LockOwner, 'since'>): Promise<number> {
     const { run, plan } = this.#o;
-    const digest = /@(sha256:[0-9a-f]{64})$/.exec(version)?.[1];
-    const payload: DeploymentPayload = {
-      'deploy-actions': 1,
-      version,
-      ...(digest ? { digest } : {}),
-      kind: plan.kind,
-      ...(run.actor ? { actor: run.actor } : {}),
-      ...(run.runner ? { runner: run.runner } : {}),
-      host: owner?.host ?? run.host,
-      pid: owner?.pid ?? run.pid,
-      ...(run.runId ? { runId: run.runId, runAttempt: run.runAttempt ?? '1' } : {}),
-      ...(run.runUrl ? { runUrl: run.runUrl } : {}),
-      startedAt: new Date(this.#o.clock.now()).toISOString(),
-    };
-    const response = await this.#call('creating the deployment', 'deployments: write', () =>
-      this.#o.api.request('POST /repos/{owner}/{repo}/deployments', {
-        ...this.#o.repository,
-        ref: plan.ref,
-        task: plan.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
-        environment,
-        payload,
-        description: `${plan.kind} ${version || '(last good version)'} by deploy-actions`.slice(0, 140),
-        auto_merge: false,
-        required_contexts: [],
-        transient_environment: this.#o.transient ?? false,
-        ...(this.#o.production !== undefined ? { production_environment: this.#o.production } : {}),
-      }),
-    );
-    if (response.status !== 201) {
-      throw explainGitHubError(
-        { status: response.status, response },
-        'creating the deployment',
-        this.#o.repository,
-        'deployments: write',
-      );
-    }
-    return (response.data as { id: number }).id;
+    const payload = payloadFor(version, plan.kind, run, new Date(this.#o.clock.now()).toISOString(), owner);
+    return this.#gh.create({
+      environment,
+      ref: plan.ref,
+      task: plan.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
+      payload,
+      description: `${plan.kind} ${version || '(last good version)'} by deploy-actions`,
+      transient: this.#o.transient ?? false,
+      ...(this.#o.production !== undefined ? { production: this.#o.production } : {}),
+    });
   }
 
   async #postStatus(id: number, state: string, description: string): Promise<void> {
-    await this.#call('setting the deployment status', 'deployments: write', () =>
-      this.#o.api.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-        ...this.#o.repository,
-        deployment_id: id,
-        state,
-        description: this.#o.redact ? this.#o.redact(description) : description,
-        ...(this.#o.run.runUrl ? { log_url: this.#o.run.runUrl } : {}),
-        ...(this.#o.environmentUrl ? { environment_url: this.#o.environmentUrl } : {}),
-      }),
-    );
+    await this.#gh.postStatus(id, {
+      state,
+      description: this.#o.redact ? this.#o.redact(description) : description,
+      ...(this.#o.run.runUrl ? { logUrl: this.#o.run.runUrl } : {}),
+      ...(this.#o.environmentUrl ? { environmentUrl: this.#o.environmentUrl } : {}),
+    });
     this.#posted.set(id, `${state} ${description}`);
   }
 
   /** Ends the lock's deployment when no release was recorded on it (unchanged, refused, killed). */
   async #finishUnbound(id: number, state: string, description: string): Promise<boolean> {
     if (this.#held?.id === id && this.#held.bound) return false;
-    const [deployment] = (await this.#list(undefined, id)) ?? [];
-    if (deployment && isTerminal(deployment)) return false;
+    if (isTerminal(await this.#gh.get(id))) return false;
     await this.#postStatus(id, state, description);
     return true;
   }
-
-  /** The newest deployments of `environment` made by deploy-actions, each with its statuses. */
-  async #list(environment: string | undefined, only?: number): Promise<DeploymentView[]> {
-    const raw = only
-      ? [
-          (
-            await this.#call('reading a deployment', 'deployments: read', () =>
-              this.#o.api.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}', {
-                ...this.#o.repository,
-                deployment_id: only,
-              }),
-            )
-          ).data,
-        ]
-      : ((
-          await this.#call('listing deployments', 'deployments: read', () =>
-            this.#o.api.request('GET /repos/{owner}/{repo}/deployments', {
-              ...this.#o.repository,
-              environment,
-              per_page: HISTORY_DEPLOYMENTS,
-            }),
-          )
-        ).data as unknown[]);
-    const deployments = (raw as { id: number; created_at: string; payload: unknown }[]).map((d) => ({
-      id: d.id,
-      createdAt: d.created_at,
-      payload: (typeof d.payload === 'object' && d.payload ? d.payload : {}) as DeploymentPayload,
-      statuses: [] as DeploymentView['statuses'],
-    }));
-    return Promise.all(
-      deployments
-        .filter((d) => isOurs(d) || only !== undefined)
-        .map(async (d) => {
-          const { data } = await this.#call('reading deployment statuses', 'deployments: read', () =>
-            this.#o.api.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-              ...this.#o.repository,
-              deployment_id: d.id,
-              per_page: 100,
-            }),
-          );
-          const statuses = (data as { state: string; description: string | null; created_at: string }[]).map(
-            (s) => ({
-              state: s.state,
-              description: s.description ?? '',
-              createdAt: s.created_at,
-            }),
-          );
-          return { ...d, statuses };
-        }),
-    );
-  }
-
-  async #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw explainGitHubError(error, doing, this.#o.repository, permission);
-    }
-  }
-}
-
-function ownerOf(deployment: DeploymentView): LockOwner {
-  const { payload } = deployment;
-  return {
-    pid: payload.pid ?? 0,
-    host: payload.host ?? 'unknown host',
-    ...(payload.actor ? { actor: payload.actor } : {}),
-    ...(payload.runUrl ? { runUrl: payload.runUrl } : {}),
-    since: payload.startedAt ?? deployment.createdAt,
-  };
-}
-
-function describe(owner: LockOwner): string {
-  const who = owner.actor ? `${owner.actor}, ` : '';
-  return `${who}${owner.runUrl ?? `pid ${owner.pid} on ${owner.host}`}, since ${owner.since}`;
 }

@@ -1,3 +1,4 @@
+import { DeploymentsApi } from '../github/deployments-api.ts';
 import { explainGitHubError, statusOf } from '../github/github-errors.ts';
 import { upsertStickyComment } from '../github/sticky-comment.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
@@ -127,33 +128,15 @@ async function teardown(
   comment: (body: string) => Promise<string>,
   deps: PrStagingDeps,
 ): Promise<PrStagingOutcome> {
-  const { repository } = settings.github;
-  const { data } = await call(settings, 'listing the deployments', 'deployments: read', () =>
-    deps.api.request('GET /repos/{owner}/{repo}/deployments', {
-      ...repository,
-      environment: base.environment,
-      per_page: 100,
-    }),
-  );
+  const deployments = new DeploymentsApi(deps.api, settings.github.repository);
   let retired = 0;
-  for (const deployment of data as { id: number }[]) {
-    const statuses = await call(settings, 'reading deployment statuses', 'deployments: read', () =>
-      deps.api.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-        ...repository,
-        deployment_id: deployment.id,
-        per_page: 1,
-      }),
-    );
-    if ((statuses.data as { state: string }[])[0]?.state === 'inactive') continue;
-    await call(settings, 'retiring a deployment', 'deployments: write', () =>
-      deps.api.request('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
-        ...repository,
-        deployment_id: deployment.id,
-        state: 'inactive',
-        description: `torn down: pull request #${event.number} closed`,
-        ...(deps.run.runUrl ? { log_url: deps.run.runUrl } : {}),
-      }),
-    );
+  for (const deployment of await deployments.list(base.environment, 100, { all: true })) {
+    if (deployment.statuses[0]?.state === 'inactive') continue;
+    await deployments.postStatus(deployment.id, {
+      state: 'inactive',
+      description: `torn down: pull request #${event.number} closed`,
+      ...(deps.run.runUrl ? { logUrl: deps.run.runUrl } : {}),
+    });
     retired++;
   }
   let failure: string | undefined;
