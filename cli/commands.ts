@@ -57,12 +57,17 @@ export function fillGitHubDefaults(
 ): RawInputs {
   const filled: Record<string, string | undefined> = { ...raw };
   for (const [name, spec] of Object.entries(inputs)) {
-    const expression = /^\$\{\{\s*github\.(\w+)\s*\}\}$/.exec(spec.default ?? '');
-    if (!expression || filled[name]) continue;
-    const variable = `GITHUB_${expression[1]!.toUpperCase()}`;
+    const variable = githubVariableOf(spec.default);
+    if (!variable || filled[name]) continue;
     filled[name] = env[variable] || (variable === 'GITHUB_TOKEN' ? env.GH_TOKEN : undefined);
   }
   return filled;
+}
+
+/** The variable the runner sets for a `${{ github.x }}` default (GITHUB_X), if that is what it is. */
+export function githubVariableOf(fallback: string | undefined): string | undefined {
+  const field = /^\$\{\{\s*github\.(\w+)\s*\}\}$/.exec(fallback ?? '')?.[1];
+  return field ? `GITHUB_${field.toUpperCase()}` : undefined;
 }
 
 function commonDeps(context: CommandContext) {

@@ -8,7 +8,7 @@ import {
   exporterInputs,
   InterruptedError,
 } from '../src/index.ts';
-import { COMMAND_RUNNERS, fillGitHubDefaults } from './commands.ts';
+import { COMMAND_RUNNERS, fillGitHubDefaults, githubVariableOf } from './commands.ts';
 import { ConsoleLogger } from './console-logger.ts';
 
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
@@ -46,8 +46,8 @@ function usage(command?: string): string {
     ].join('\n');
   }
   const flags = Object.entries(COMMANDS[command].inputs).map(([name, spec]) => {
-    const variable = /^\$\{\{\s*github\.(\w+)\s*\}\}$/.exec(spec.default ?? '')?.[1];
-    const shown = variable ? `$GITHUB_${variable.toUpperCase()}` : spec.default;
+    const variable = githubVariableOf(spec.default);
+    const shown = variable ? `$${variable}` : spec.default;
     const fallback = shown ? ` (default: ${shown})` : '';
     return `  --${name.padEnd(24)} ${spec.description}${fallback}`;
   });

@@ -1,6 +1,6 @@
 import type { GitHubApi, RepositoryRef } from '../ports.ts';
 import { type DeploymentPayload, type DeploymentView, isOurs } from './deployment-records.ts';
-import { explainGitHubError, statusOf } from './github-errors.ts';
+import { callGitHub, explainGitHubError, statusOf } from './github-errors.ts';
 
 export interface NewDeployment {
   readonly environment: string;
@@ -124,12 +124,8 @@ export class DeploymentsApi {
     return { ...deployment, statuses };
   }
 
-  async #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw explainGitHubError(error, doing, this.#repository, permission);
-    }
+  #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
+    return callGitHub(doing, this.#repository, permission, call);
   }
 }
 

@@ -68,3 +68,17 @@ export function explainGitHubError(
     );
   return new GitHubApiError(`${doing}: GitHub answered ${status}: ${said}`, status);
 }
+
+/** Runs one GitHub call; a failure (after the client's retries) becomes a GitHubApiError saying what to fix. */
+export async function callGitHub<T>(
+  doing: string,
+  repository: RepositoryRef,
+  permission: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw explainGitHubError(error, doing, repository, permission);
+  }
+}

@@ -1,6 +1,6 @@
 import { isIncidentOf } from '../incident/incident-report.ts';
 import type { GitHubApi, IncidentRef, IssueTracker, Logger, RepositoryRef } from '../ports.ts';
-import { explainGitHubError, statusOf } from './github-errors.ts';
+import { callGitHub, explainGitHubError, statusOf } from './github-errors.ts';
 
 export interface GitHubIssueTrackerOptions {
   readonly api: GitHubApi;
@@ -108,6 +108,10 @@ export class GitHubIssueTracker implements IssueTracker {
     );
   }
 
+  #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
+    return callGitHub(doing, this.#repository, permission, call);
+  }
+
   async #ensureLabel(): Promise<void> {
     try {
       await this.#api.request('GET /repos/{owner}/{repo}/labels/{name}', {
@@ -131,14 +135,6 @@ export class GitHubIssueTracker implements IssueTracker {
       // 422: another run created it in the meantime, which is what we wanted.
       if (statusOf(error) !== 422)
         throw explainGitHubError(error, 'creating the incident label', this.#repository, 'issues: write');
-    }
-  }
-
-  async #call<T>(doing: string, permission: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw explainGitHubError(error, doing, this.#repository, permission);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { DeploymentsApi } from '../github/deployments-api.ts';
-import { explainGitHubError, statusOf } from '../github/github-errors.ts';
+import { callGitHub, explainGitHubError, statusOf } from '../github/github-errors.ts';
 import { upsertStickyComment } from '../github/sticky-comment.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from '../ports.ts';
@@ -77,12 +77,16 @@ async function gatherFacts(
   const labellerRole =
     event.action === 'labeled' && event.label === settings.label ? await roleOf(event.sender) : undefined;
   if (!settings.allowApproval) return { ...(labellerRole ? { labellerRole } : {}), approvals: [] };
-  const reviews = await call(settings, 'reading the reviews', 'pull-requests: read', () =>
-    deps.api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
-      ...settings.github.repository,
-      pull_number: event.number,
-      per_page: 100,
-    }),
+  const reviews = await callGitHub(
+    'reading the reviews',
+    settings.github.repository,
+    'pull-requests: read',
+    () =>
+      deps.api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+        ...settings.github.repository,
+        pull_number: event.number,
+        per_page: 100,
+      }),
   );
   // Chronological: a reviewer's last word counts (approved, then asked for changes = not approved).
   const latest = new Map<string, { state: string; commitId: string }>();
@@ -176,17 +180,4 @@ function renderReport(
   ];
   const link = settings.environmentUrl ? ` at ${settings.environmentUrl}` : '';
   return `### ${icon} Staging for #${event.number}${escapeCell(link)}\n\n${renderTable(['', ''], rows)}`;
-}
-
-async function call<T>(
-  settings: PrStagingSettings,
-  doing: string,
-  permission: string,
-  request: () => Promise<T>,
-): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    throw explainGitHubError(error, doing, settings.github.repository, permission);
-  }
 }
