@@ -5,6 +5,7 @@ import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
   createBackends,
   type DeploySettings,
+  FileIssueTracker,
   FileStateStore,
   GitHubIssueTracker,
   loadExporter,
@@ -13,15 +14,18 @@ import {
   parseExporterSettings,
   parseHealthCheckSettings,
   parseIncidentSettings,
+  parsePipelineSettings,
   parsePreflightSettings,
   parseRollbackSettings,
   parseRunnerGateSettings,
   type RawInputs,
   Redactor,
   type RollbackSettings,
+  renderPipelineText,
   runDeploy,
   runHealthCheck,
   runIncident,
+  runPipeline,
   runPreflight,
   runRollback,
   runRunnerGate,
@@ -199,6 +203,36 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
     const ok = !outcome.failure;
     const text = outcome.url ? `${outcome.action}: ${outcome.url}` : `${outcome.action}`;
     return { ok, report: outcome, text, ...(ok ? {} : { failure: outcome.failure }) };
+  },
+  run: async (raw, context) => {
+    const settings = parsePipelineSettings(raw, readFrom(context.cwd));
+    const { deploy, incident } = settings;
+    const deps = releaseDeps(deploy, { kind: 'deploy', version: deploy.version }, context);
+    if (incident.kind === 'github') deps.redactor.add(incident.github.token);
+    const tracker =
+      incident.kind === 'github'
+        ? new GitHubIssueTracker({
+            api: githubClient(incident.github.token, context),
+            repository: incident.github.repository,
+            logger: context.logger,
+            label: incident.label,
+          })
+        : incident.kind === 'file'
+          ? new FileIssueTracker(path.resolve(context.cwd, incident.dir))
+          : undefined;
+    const outcome = await runPipeline(settings, {
+      ...deps,
+      writeFile: (file, text) => writeFileSync(path.resolve(context.cwd, file), text),
+      preflight: { readEnv: (name) => process.env[name], mask: (value) => deps.redactor.add(value) },
+      ...(tracker ? { tracker } : {}),
+    });
+    const ok = !outcome.failedStage;
+    return {
+      ok,
+      report: outcome,
+      text: renderPipelineText(outcome),
+      ...(ok ? {} : { failure: outcome.message }),
+    };
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));

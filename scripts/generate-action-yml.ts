@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { ACTION_CATALOG, type ActionEntry } from '../src/action-catalog.ts';
+import { ACTION_CATALOG, type ActionEntry, actionFolder } from '../src/action-catalog.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -24,10 +24,11 @@ export function renderActionYml(name: string, entry: ActionEntry): string {
   const outputs = Object.fromEntries(
     Object.entries(entry.outputs).map(([output, spec]) => [output, { description: spec.description }]),
   );
+  const dist = entry.root ? 'dist' : '../dist';
   const runs = {
     using: 'node24',
-    main: `../dist/${name}/index.js`,
-    ...(entry.post ? { post: `../dist/${name}/post.js`, 'post-if': 'always()' } : {}),
+    main: `${dist}/${name}/index.js`,
+    ...(entry.post ? { post: `${dist}/${name}/post.js`, 'post-if': 'always()' } : {}),
   };
   const document = {
     name: `deploy-actions: ${name}`,
@@ -43,7 +44,8 @@ export function renderActionYml(name: string, entry: ActionEntry): string {
 
 if (import.meta.main) {
   for (const [name, entry] of Object.entries(ACTION_CATALOG) as [string, ActionEntry][]) {
-    writeFileSync(path.join(ROOT, name, 'action.yml'), renderActionYml(name, entry));
-    console.log(`wrote ${name}/action.yml`);
+    const file = path.join(actionFolder(name), 'action.yml');
+    writeFileSync(path.join(ROOT, file), renderActionYml(name, entry));
+    console.log(`wrote ${file}`);
   }
 }

@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAction, REPO_ROOT } from '../__tests__/harness/action-metadata.ts';
-import { ACTION_CATALOG } from '../src/action-catalog.ts';
+import { ACTION_CATALOG, actionFolder } from '../src/action-catalog.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -47,8 +47,8 @@ export function readmePath(actionDir: string): string {
 
 if (import.meta.main) {
   for (const name of Object.keys(ACTION_CATALOG)) {
-    const file = readmePath(name);
-    writeFileSync(file, applySections(readFileSync(file, 'utf8'), renderSections(name)));
+    const file = readmePath(actionFolder(name));
+    writeFileSync(file, applySections(readFileSync(file, 'utf8'), renderSections(actionFolder(name))));
     console.log(`wrote ${path.relative(REPO_ROOT, file)}`);
   }
 }

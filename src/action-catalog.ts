@@ -2,6 +2,7 @@ import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import { incidentInputs, incidentOutputs } from './settings/incident.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
+import { pipelineInputs, pipelineOutputs } from './settings/pipeline.ts';
 import { prStagingInputs, prStagingOutputs } from './settings/pr-staging.ts';
 import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
@@ -15,6 +16,8 @@ export interface ActionEntry {
   readonly post?: boolean;
   /** Marketplace icon (Feather name). */
   readonly icon: string;
+  /** The action lives at the repository root (`uses: org/deploy-actions@v1`), not in a folder. */
+  readonly root?: boolean;
   /** The CLI subcommand, when not the action's name; false for an action that only makes sense on GitHub. */
   readonly cli?: string | false;
 }
@@ -24,6 +27,16 @@ export interface ActionEntry {
  * flags and the metadata test all come from here, so they cannot drift apart.
  */
 export const ACTION_CATALOG = {
+  pipeline: {
+    summary:
+      'The whole safe deploy in one step: preflight, runner gate, deploy, health check; on failure roll back, re-verify and open an incident.',
+    inputs: pipelineInputs,
+    outputs: pipelineOutputs,
+    post: true,
+    icon: 'shield',
+    root: true,
+    cli: 'run',
+  },
   'health-check': {
     summary:
       'Probe a service (HTTP, TCP, command, PromQL) in parallel, judged over several measurements; fail fast.',
@@ -79,3 +92,8 @@ export const ACTION_CATALOG = {
 } as const satisfies Readonly<Record<string, ActionEntry>>;
 
 export type ActionName = keyof typeof ACTION_CATALOG;
+
+/** Where an action's action.yml lives: its own folder, or `.` for the root action. */
+export function actionFolder(name: string): string {
+  return (ACTION_CATALOG as Readonly<Record<string, ActionEntry>>)[name]?.root ? '.' : name;
+}

@@ -8,6 +8,7 @@ export { ACTION_CATALOG, type ActionEntry, type ActionName } from './action-cata
 export * from './entries/deploy.ts';
 export * from './entries/health-check.ts';
 export * from './entries/incident.ts';
+export * from './entries/pipeline.ts';
 export * from './entries/pr-staging.ts';
 export * from './entries/preflight.ts';
 export * from './entries/runner-gate.ts';

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { renderActionYml } from '../../scripts/generate-action-yml.ts';
 import { applySections, readmePath, renderSections } from '../../scripts/generate-docs.ts';
-import { ACTION_CATALOG, type ActionEntry } from '../../src/action-catalog.ts';
+import { ACTION_CATALOG, type ActionEntry, actionFolder } from '../../src/action-catalog.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
 import { loadAction, REPO_ROOT } from '../harness/action-metadata.ts';
 
@@ -14,11 +14,13 @@ const ACTIONS: [string, ActionEntry][] = Object.entries(ACTION_CATALOG);
 describe('action metadata matches the settings schemas (defaults live in one place)', () => {
   for (const [name, entry] of ACTIONS) {
     describe(name, () => {
-      const action = loadAction(name);
+      const folder = actionFolder(name);
+      const action = loadAction(folder);
+      const dist = entry.root ? 'dist' : '../dist';
 
       it("parses with GitHub's own action parser and runs dist/ on node24", () => {
         assert.equal(action.runs.using, 'node24');
-        assert.equal((action.runs as { main: string }).main, `../dist/${name}/index.js`);
+        assert.equal((action.runs as { main: string }).main, `${dist}/${name}/index.js`);
         assert.ok(existsSync(path.join(REPO_ROOT, 'dist', name, 'index.js')), 'the bundle exists');
       });
 
@@ -54,29 +56,30 @@ describe('action metadata matches the settings schemas (defaults live in one pla
 
       it('is the action.yml the catalog generates (npm run docs), with a post step where the action has one', () => {
         assert.equal(
-          readFileSync(path.join(REPO_ROOT, name, 'action.yml'), 'utf8'),
+          readFileSync(path.join(REPO_ROOT, folder, 'action.yml'), 'utf8'),
           renderActionYml(name, entry),
-          `${name}/action.yml is stale: run npm run docs`,
+          `${folder}/action.yml is stale: run npm run docs`,
         );
         const runs = action.runs as { post?: string; postIf?: string };
         if (entry.post) {
-          assert.equal(runs.post, `../dist/${name}/post.js`);
+          assert.equal(runs.post, `${dist}/${name}/post.js`);
           assert.ok(existsSync(path.join(REPO_ROOT, 'dist', name, 'post.js')));
         } else {
           assert.equal(runs.post, undefined);
         }
       });
 
-      it('keeps only action.yml and README.md in its folder', () => {
-        assert.deepEqual(readdirSync(path.join(REPO_ROOT, name)).sort(), ['README.md', 'action.yml']);
+      it('keeps only action.yml and README.md in its folder (the root action: at the root)', () => {
+        if (entry.root) assert.ok(existsSync(path.join(REPO_ROOT, 'action.yml')));
+        else assert.deepEqual(readdirSync(path.join(REPO_ROOT, name)).sort(), ['README.md', 'action.yml']);
       });
 
       it('has README tables generated from action.yml (npm run docs)', () => {
-        const text = readFileSync(readmePath(name), 'utf8');
+        const text = readFileSync(readmePath(folder), 'utf8');
         assert.equal(
           text,
-          applySections(text, renderSections(name)),
-          `${name}/README.md is stale: run npm run docs`,
+          applySections(text, renderSections(folder)),
+          `${folder}/README.md is stale: run npm run docs`,
         );
       });
     });
@@ -84,7 +87,9 @@ describe('action metadata matches the settings schemas (defaults live in one pla
 });
 
 describe('README usage blocks match action.yml', () => {
-  const readmes = ['README.md', ...ACTIONS.map(([name]) => `${name}/README.md`)];
+  const readmes = [
+    ...new Set(['README.md', ...ACTIONS.map(([name]) => path.join(actionFolder(name), 'README.md'))]),
+  ];
   const blocks = readmes.flatMap((file) =>
     [...readFileSync(path.join(REPO_ROOT, file), 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map(
       (match) => ({ file, yaml: match[1]! }),
@@ -98,8 +103,9 @@ describe('README usage blocks match action.yml', () => {
   for (const { file, yaml } of blocks) {
     const steps = [parse(yaml)].flat(2).filter((step) => typeof step?.uses === 'string');
     for (const step of steps) {
-      const name = /^org\/deploy-actions\/([\w-]+)@v1$/.exec(step.uses)?.[1];
-      if (!name) continue;
+      const found = /^org\/deploy-actions(?:\/([\w-]+))?@v1$/.exec(step.uses);
+      if (!found) continue;
+      const name = found[1] ?? 'pipeline';
       it(`${file}: ${step.uses} uses only declared inputs with valid values`, () => {
         const entry = (ACTION_CATALOG as Record<string, ActionEntry>)[name];
         assert.ok(entry, `${file} uses an action that does not exist: ${step.uses}`);

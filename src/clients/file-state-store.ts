@@ -75,7 +75,7 @@ export class FileStateStore implements StateStore {
 }
 
 /** Writes `target` through a temp file that `fill` creates, fsynced, renamed, directory fsynced. */
-function writeDurably(target: string, fill: (temp: string) => void): void {
+export function writeDurably(target: string, fill: (temp: string) => void): void {
   const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
   fill(temp);
   const fd = openSync(temp, 'r+');

@@ -73,7 +73,8 @@ export interface IncidentSettings {
   readonly label: string;
   readonly extraLabels: readonly string[];
   readonly maskValues: readonly string[];
-  readonly github: GitHubSettings;
+  /** The GitHub token and repository (absent for a local tracker). */
+  readonly github?: GitHubSettings;
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
@@ -91,7 +92,10 @@ const schema = z.object({
 });
 
 /** Reads the incident inputs; the log and the health report are read and checked here, once. */
-export function parseIncidentSettings(raw: RawInputs, readFile: ReadTextFile): IncidentSettings {
+export function parseIncidentSettings(
+  raw: RawInputs,
+  readFile: ReadTextFile,
+): IncidentSettings & { readonly github: GitHubSettings } {
   const values = applyDefaults(incidentInputs, raw);
   const flat = parseWithSchema(schema, values);
   const assignees = listOf(values.assignees!);

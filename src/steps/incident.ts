@@ -38,7 +38,7 @@ export interface IncidentOutcome {
  */
 export async function runIncident(settings: IncidentSettings, deps: IncidentDeps): Promise<IncidentOutcome> {
   const { redactor, logger, tracker } = deps;
-  redactor.add(settings.github.token);
+  if (settings.github) redactor.add(settings.github.token);
   for (const value of settings.maskValues) redactor.add(value);
   const clean = (text: string) => scrubCredentials(redactor.redact(text));
   const facts: IncidentFacts = {

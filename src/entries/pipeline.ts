@@ -1,0 +1,13 @@
+/** The root action's view of the core: the whole pipeline (see src/entries/runtime.ts for why entries exist). */
+export { FileIssueTracker } from '../clients/file-issue-tracker.ts';
+export { createBackends } from '../deploy/backends.ts';
+export { GitHubIssueTracker } from '../github/github-issue-tracker.ts';
+export { runPipeline } from '../pipeline.ts';
+export { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
+export {
+  type PipelineSettings,
+  parsePipelineSettings,
+  pipelineInputs,
+  pipelineOutputs,
+} from '../settings/pipeline.ts';
+export { runDeployCleanup } from '../steps/deploy-cleanup.ts';

@@ -1,0 +1,178 @@
+import * as z from 'zod/mini';
+import { ConfigurationError } from '../errors.ts';
+import type { ReadTextFile } from '../ports.ts';
+import {
+  type DeploySettings,
+  deployInputs,
+  parseDeploySettings,
+  parseRollbackSettings,
+  type RollbackSettings,
+} from './deploy.ts';
+import { booleanField } from './fields.ts';
+import { type GitHubSettings, parseGitHubSettings } from './github.ts';
+import { type HealthCheckSettings, parseHealthCheckSettings } from './health-check.ts';
+import {
+  applyDefaults,
+  type InputSpecs,
+  type OutputSpecs,
+  parseWithSchema,
+  type RawInputs,
+} from './input-spec.ts';
+import { type PreflightSettings, parsePreflightSettings } from './preflight.ts';
+import { parseRunnerGateSettings, type RunnerGateSettings } from './runner-gate.ts';
+
+/** The whole pipeline's inputs: deploy's, plus one group per optional stage (prefixed by the stage). */
+export const pipelineInputs = {
+  ...deployInputs,
+  'preflight-checks': {
+    description: 'preflight: the checks, as the preflight action takes them (empty: no preflight stage).',
+    default: '',
+  },
+  'preflight-timeout': { description: 'preflight: time limit of each check.', default: '10s' },
+  'gate-candidates': {
+    description:
+      'runner gate: the candidates, as runner-health-gate takes them (empty: no gate stage); no healthy runner stops the pipeline.',
+    default: '',
+  },
+  'gate-prometheus-url': { description: 'runner gate: the Prometheus to ask.', default: '' },
+  'health-probes': {
+    description:
+      'health check after the deploy: probes, as health-check takes them (empty: no health stage).',
+    default: '',
+  },
+  'health-probes-file': { description: 'health check: the same, from a file.', default: '' },
+  'health-count': { description: 'health check: measurements per probe, at most.', default: '5' },
+  'health-interval': { description: 'health check: time between measurements.', default: '5s' },
+  'health-failure-limit': {
+    description: 'health check: failed measurements a probe tolerates.',
+    default: '0',
+  },
+  'auto-rollback': {
+    description:
+      'Roll back to the last good version when the new one fails verification or the health check.',
+    default: 'true',
+  },
+  'on-rollback': { description: 'A command run after a verified rollback.', default: '' },
+  incident: {
+    description:
+      'Where a failure opens an incident (and a good deploy resolves it): github (issues), file (Markdown in incident-dir) or none.',
+    default: 'github',
+  },
+  'incident-dir': { description: 'incident file: the directory for incident Markdown files.', default: '' },
+  'incident-assignees': { description: 'incident: GitHub logins to assign (the on-call).', default: '' },
+  'incident-label': {
+    description: 'incident: the label that marks incidents.',
+    default: 'production-incident',
+  },
+} as const satisfies InputSpecs;
+
+export const pipelineOutputs = {
+  result: {
+    description:
+      'deployed, unchanged, rolled-back (the new version failed and the old one serves), failed, or dry-run.',
+  },
+  version: { description: 'The version asked for.' },
+  'previous-version': { description: 'The version that was current before.' },
+  'failed-stage': { description: 'The stage that failed, if any.' },
+  'incident-url': { description: 'The incident opened, commented or closed, if any.' },
+  report: { description: 'JSON: every stage with its result, timing and details.' },
+} as const satisfies OutputSpecs;
+
+export type IncidentTarget =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'file'; readonly dir: string }
+  | { readonly kind: 'github'; readonly github: GitHubSettings };
+
+export interface PipelineSettings {
+  readonly deploy: DeploySettings;
+  readonly rollback?: RollbackSettings;
+  readonly preflight?: PreflightSettings;
+  readonly gate?: RunnerGateSettings;
+  readonly health?: HealthCheckSettings;
+  readonly incident: IncidentTarget & { readonly assignees: readonly string[]; readonly label: string };
+}
+
+/** Runs a stage's own parser on its prefixed inputs; an error names the pipeline's input, not the stage's. */
+function asStage<T>(prefix: string, renamed: Readonly<Record<string, string>>, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const input = renamed[error.input] ?? `${prefix}${error.input}`;
+    throw new ConfigurationError(input, error.message.replace(/^Input "[^"]*": /, ''));
+  }
+}
+
+/** Validates the pipeline's inputs with each stage's own schema; every problem names its input. */
+export function parsePipelineSettings(raw: RawInputs, readFile: ReadTextFile): PipelineSettings {
+  const values = applyDefaults(pipelineInputs, raw);
+  const { 'auto-rollback': autoRollback } = parseWithSchema(
+    z.object({ 'auto-rollback': booleanField }),
+    values,
+  );
+  const deploy = parseDeploySettings(values, readFile);
+  const rollback = autoRollback
+    ? parseRollbackSettings({ ...values, 'to-version': '', force: 'false' }, readFile)
+    : undefined;
+  const preflight = values['preflight-checks']
+    ? asStage('preflight-', { checks: 'preflight-checks' }, () =>
+        parsePreflightSettings({
+          checks: values['preflight-checks'],
+          timeout: values['preflight-timeout'],
+          'state-dir': values['state-dir'],
+        }),
+      )
+    : undefined;
+  const gate = values['gate-candidates']
+    ? asStage('gate-', {}, () =>
+        parseRunnerGateSettings({
+          candidates: values['gate-candidates'],
+          'prometheus-url': values['gate-prometheus-url'],
+        }),
+      )
+    : undefined;
+  const health =
+    values['health-probes'] || values['health-probes-file']
+      ? asStage('health-', {}, () =>
+          parseHealthCheckSettings(
+            {
+              probes: values['health-probes'],
+              'probes-file': values['health-probes-file'],
+              count: values['health-count'],
+              interval: values['health-interval'],
+              'failure-limit': values['health-failure-limit'],
+            },
+            readFile,
+          ),
+        )
+      : undefined;
+  return {
+    deploy,
+    ...(rollback ? { rollback } : {}),
+    ...(preflight ? { preflight } : {}),
+    ...(gate ? { gate } : {}),
+    ...(health ? { health } : {}),
+    incident: {
+      ...parseIncidentTarget(values),
+      assignees: values['incident-assignees']!.split(/[\s,]+/)
+        .map((a) => a.replace(/^@/, ''))
+        .filter(Boolean),
+      label: values['incident-label']!,
+    },
+  };
+}
+
+function parseIncidentTarget(values: Readonly<Record<string, string>>): IncidentTarget {
+  const kind = values.incident;
+  if (kind === 'none') return { kind };
+  if (kind === 'file') {
+    if (!values['incident-dir'])
+      throw new ConfigurationError('incident-dir', 'is required with incident: file');
+    return { kind, dir: values['incident-dir'] };
+  }
+  if (kind !== 'github') throw new ConfigurationError('incident', `"${kind}" is not github, file or none`);
+  return {
+    kind,
+    github: asStage('incident-', {}, () => parseGitHubSettings(values)),
+  };
+}
