@@ -1,67 +1,137 @@
 /**
- * The local demo (`npm run demo`): nothing to install beyond `npm ci`. Starts the sample
- * service as release v1 and proves it healthy with the built CLI, then replaces it with a
- * broken v2 and shows the health check failing fast, naming the probe, with a timeline.
+ * The local demo (`npm run demo`): nothing to install beyond `npm ci`. In a temp dir, the
+ * sample service is deployed with the releases driver by the built CLI's whole pipeline
+ * (`deploy-actions run`): v1 (healthy), then v2 (broken: its health endpoint answers 503).
+ * v2 fails its verification at the first bad answer, is rolled back to v1, v1 is checked again,
+ * and an incident is written (a Markdown file; the GitHub API when GITHUB_API_URL, GITHUB_TOKEN
+ * and GITHUB_REPOSITORY are set). Prints a timeline and how long production ran the bad release.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'index.js');
+const dir = mkdtempSync(path.join(tmpdir(), 'deploy-actions-demo-'));
+const app = path.join(dir, 'app');
 const started = performance.now();
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const timeline: string[] = [];
 const mark = (event: string) => {
-  const line = `${((performance.now() - started) / 1000).toFixed(2).padStart(6)} s  ${event}`;
-  timeline.push(line);
+  timeline.push(`${seconds(performance.now() - started).padStart(8)}  ${event}`);
   console.log(`\n▶ ${event}`);
 };
 
-async function startService(version: string, broken: boolean): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [path.join(root, 'examples', 'sample-service', 'server.mjs')], {
-    env: { ...process.env, PORT: '0', VERSION: version, BROKEN: broken ? '1' : '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+/** A release of the sample service: its code, and a BROKEN marker for the bad one. */
+function artifact(version: string, broken: boolean): void {
+  const folder = path.join(dir, 'artifacts', version);
+  mkdirSync(folder, { recursive: true });
+  copyFileSync(path.join(root, 'examples', 'sample-service', 'server.mjs'), path.join(folder, 'server.mjs'));
+  if (broken) writeFileSync(path.join(folder, 'BROKEN'), 'its database migration fails\n');
+}
+
+const port = await new Promise<number>((resolve) => {
+  const probe = net.createServer().listen(0, '127.0.0.1', () => {
+    const { port: free } = probe.address() as net.AddressInfo;
+    probe.close(() => resolve(free));
   });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
-  const url = /listening on (\S+)/.exec(chunk.toString())?.[1];
-  if (!url) throw new Error(`the sample service did not start: ${chunk}`);
-  return { url, child };
+});
+const url = `http://127.0.0.1:${port}`;
+artifact('v1.0.0', false);
+artifact('v2.0.0', true);
+// A restart as systemd would do it: stop the old process, start the new one detached.
+const restart = [
+  'if [ -f app.pid ]; then kill $(cat app.pid) 2>/dev/null; sleep 0.2; fi',
+  `BROKEN=$([ -f current/BROKEN ] && echo 1 || echo 0) VERSION=$DEPLOY_VERSION PORT=${port} setsid node current/server.mjs > app.log 2>&1 < /dev/null &`,
+  'echo $! > app.pid',
+  'sleep 0.3',
+].join('\n');
+// Errors (not yet listening) are tolerated while it starts; a 503 fails at once.
+const probe = (name: string, route: string) =>
+  `- { name: ${name}, type: http, url: "${url}${route}", interval: 100ms, count: 30, failure-limit: 0, error-limit: 29, consecutive-successes: 2 }`;
+const github = Boolean(
+  process.env.GITHUB_API_URL && process.env.GITHUB_TOKEN && process.env.GITHUB_REPOSITORY,
+);
+const incidentDir = path.join(dir, 'incidents');
+
+/** What the CLI's --json report of a pipeline run says (the parts the demo reads). */
+interface PipelineReport {
+  readonly result?: string;
+  readonly stages?: { name: string; result: string; startMs: number; durationMs: number }[];
+  readonly incident?: { action: string; url?: string };
 }
 
-function probes(url: string): string {
-  return `
-- { name: actuator, type: http, url: "${url}/actuator/health", expect: { status: 200, json: { path: $.status, equals: UP } } }
-- { name: home, type: http, url: "${url}/" }
-- { name: api, type: http, url: "${url}/api/health" }
-`;
+function run(version: string): Promise<{ code: number; report: PipelineReport }> {
+  const args = [
+    cli,
+    'run',
+    '--json',
+    '--environment=production',
+    `--version=${version}`,
+    '--driver=releases',
+    `--releases-dir=${app}`,
+    `--artifact=${path.join(dir, 'artifacts', '{version}')}`,
+    `--restart-command=${restart}`,
+    `--state-dir=${path.join(dir, 'state')}`,
+    '--retry-wait=200ms',
+    `--verify-probes=${probe('actuator', '/actuator/health')}`,
+    `--version-url=${url}/version`,
+    `--health-probes=${[probe('actuator', '/actuator/health'), probe('api', '/api/health')].join('\n')}`,
+    '--health-count=3',
+    '--health-interval=200ms',
+    ...(github ? ['--incident=github'] : ['--incident=file', `--incident-dir=${incidentDir}`]),
+  ];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.on('close', (code) => resolve({ code: code ?? 1, report: stdout ? JSON.parse(stdout) : {} }));
+  });
 }
 
-async function healthCheck(url: string): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    [cli, 'health-check', '--probes', probes(url), '--interval', '300ms', '--count', '3'],
-    {
-      stdio: 'inherit',
-    },
-  );
-  const [code] = (await once(child, 'exit')) as [number];
-  return code;
+try {
+  mark(`deploy v1.0.0 of the sample service (releases driver, ${url})`);
+  const v1 = await run('v1.0.0');
+  mark(`v1.0.0: ${v1.report.result} (exit ${v1.code})`);
+
+  mark('deploy v2.0.0 (broken: its health endpoint answers 503)');
+  const v2 = await run('v2.0.0');
+  const stages = (v2.report.stages ?? []) as {
+    name: string;
+    result: string;
+    startMs: number;
+    durationMs: number;
+  }[];
+  for (const s of stages) mark(`  v2.0.0 ${s.name}: ${s.result} (${seconds(s.durationMs)})`);
+  const deployStage = stages.find((s) => s.name === 'deploy');
+  const recovered = stages.findLast((s) => s.name === 're-verify' || s.name === 'rollback');
+  const live = (await (await fetch(`${url}/version`)).json()) as { version: string };
+  mark(`v2.0.0: ${v2.report.result}; production serves ${live.version}`);
+  if (v2.report.incident) mark(`incident ${v2.report.incident.action}: ${v2.report.incident.url}`);
+
+  console.log(`\nTimeline (demo in ${dir})\n${timeline.join('\n')}`);
+  if (deployStage && recovered) {
+    const badToHealthy = recovered.startMs + recovered.durationMs - deployStage.startMs;
+    console.log(`\nBad release → healthy old release, verified: ${seconds(badToHealthy)} (goal ≤ 10 s)`);
+  }
+  const incidentFile = path.join(incidentDir, 'incident-1.md');
+  if (!github && existsSync(incidentFile))
+    console.log(`\nThe incident:\n\n${readFileSync(incidentFile, 'utf8')}`);
+  const ok =
+    v1.report.result === 'deployed' && v2.report.result === 'rolled-back' && live.version === 'v1.0.0';
+  console.log(ok ? '\n✅ demo passed' : '\n❌ demo did not go as expected');
+  process.exitCode = ok ? 0 : 1;
+} finally {
+  const pidFile = path.join(app, 'app.pid');
+  if (existsSync(pidFile)) {
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
 }
-
-mark('start release v1 of the sample service');
-const v1 = await startService('v1', false);
-mark(`health-check v1 at ${v1.url}`);
-const v1Code = await healthCheck(v1.url);
-mark(`v1 is ${v1Code === 0 ? 'healthy (exit 0)' : `NOT healthy (exit ${v1Code})`}`);
-v1.child.kill('SIGTERM');
-
-mark('start release v2 (broken: its health endpoint says DOWN)');
-const v2 = await startService('v2', true);
-mark(`health-check v2 at ${v2.url}`);
-const v2Code = await healthCheck(v2.url);
-mark(`v2 is ${v2Code === 0 ? 'healthy?! (exit 0)' : `unhealthy, detected fast (exit ${v2Code})`}`);
-v2.child.kill('SIGTERM');
-
-console.log(`\nTimeline\n${timeline.join('\n')}`);
-console.log('\nNext: deploy, rollback and incidents join this demo as the deploy issues land.');
-process.exitCode = v1Code === 0 && v2Code !== 0 ? 0 : 1;

@@ -115,6 +115,7 @@ export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps
   const failures: string[] = [];
   if (deployed.result === 'failed') {
     failedStage = 'deploy';
+    health = deployed.verification?.health;
     failures.push(deployed.message);
   } else if (settings.health) {
     const outcome = await stage('health-check', async () => {
