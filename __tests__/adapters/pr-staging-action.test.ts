@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { ACTION_CATALOG } from '../../src/action-catalog.ts';
 import { type PullRequestShape, pullRequestEvent } from '../fixtures/fake-github/events.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
@@ -228,20 +227,5 @@ describe('the reusable staging workflow', () => {
     assert.equal(checkout.with?.['persist-credentials'], false);
     assert.equal(workflow.jobs.teardown.if, "needs.gate.outputs.decision == 'teardown'");
     assert.deepEqual(workflow.permissions, {}, 'each job asks for what it needs, nothing at the top');
-  });
-
-  it('passes each deploy-actions step only inputs that action declares', () => {
-    for (const file of ['.github/workflows/staging.yml', 'examples/workflows/staging-caller.yml']) {
-      const parsed = parse(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
-      for (const job of Object.values<{ steps?: { uses?: string; with?: object }[] }>(parsed.jobs)) {
-        for (const step of job.steps ?? []) {
-          const name = /^org\/deploy-actions\/([\w-]+)@v1$/.exec(step.uses ?? '')?.[1];
-          if (!name) continue;
-          const declared = Object.keys(ACTION_CATALOG[name as keyof typeof ACTION_CATALOG].inputs);
-          for (const input of Object.keys(step.with ?? {}))
-            assert.ok(declared.includes(input), `${file}: ${name} has no input ${input}`);
-        }
-      }
-    }
   });
 });
