@@ -4,9 +4,11 @@ import path from 'node:path';
 import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
   createBackends,
+  createFileBackends,
   type DeploySettings,
   FileIssueTracker,
   FileStateStore,
+  GitHubDeployments,
   GitHubIssueTracker,
   loadExporter,
   ProcessRunner,
@@ -18,10 +20,12 @@ import {
   parsePreflightSettings,
   parseRollbackSettings,
   parseRunnerGateSettings,
+  parseStatusSettings,
   type RawInputs,
   Redactor,
   type RollbackSettings,
   renderPipelineText,
+  renderStatusText,
   runDeploy,
   runHealthCheck,
   runIncident,
@@ -29,6 +33,7 @@ import {
   runPreflight,
   runRollback,
   runRunnerGate,
+  runStatus,
   systemClock,
 } from '../src/index.ts';
 import type { ConsoleLogger } from './console-logger.ts';
@@ -233,6 +238,22 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
       text: renderPipelineText(outcome),
       ...(ok ? {} : { failure: outcome.message }),
     };
+  },
+  status: async (raw, context) => {
+    const settings = parseStatusSettings(raw);
+    const run = runContext();
+    const backends = settings.github
+      ? new GitHubDeployments({
+          api: githubClient(settings.github.token, context),
+          repository: settings.github.repository,
+          logger: context.logger,
+          clock: systemClock,
+          run,
+          plan: { ref: '', kind: 'deploy' },
+        })
+      : createFileBackends(stateDir(settings.stateDir, context.cwd), systemClock, run.host);
+    const report = await runStatus(settings, backends);
+    return { ok: true, report, text: renderStatusText(report) };
   },
   rollback: async (raw, context) => {
     const settings = parseRollbackSettings(raw, readFrom(context.cwd));

@@ -7,6 +7,7 @@ import {
   describeError,
   exporterInputs,
   InterruptedError,
+  statusInputs,
 } from '../src/index.ts';
 import { COMMAND_RUNNERS, fillGitHubDefaults, githubVariableOf } from './commands.ts';
 import { ConsoleLogger } from './console-logger.ts';
@@ -24,6 +25,11 @@ const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>
   exporter: {
     summary: "Serve this runner's health as Prometheus metrics (runner_status, CPU, memory, disk).",
     inputs: exporterInputs,
+  },
+  status: {
+    summary:
+      'Show an environment: the version running, the previous one, the history, and who holds the lock.',
+    inputs: statusInputs,
   },
 };
 

@@ -26,3 +26,7 @@ export type { RollbackOutcome } from './steps/rollback.ts';
 
 /** The runner exporter, loaded on demand: it brings prom-client, which no action needs at start-up. */
 export const loadExporter = () => import('./steps/exporter.ts');
+
+export { GitHubDeployments } from './github/github-deployments.ts';
+export { parseStatusSettings, statusInputs } from './settings/status.ts';
+export { renderStatusText, runStatus } from './steps/status.ts';

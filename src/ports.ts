@@ -142,6 +142,8 @@ export interface DeployLock {
   ): Promise<HeldLock>;
   /** Releases the lock `token` holds, if it still does (a post step after a killed main step). */
   releaseToken(environment: string, token: string): Promise<boolean>;
+  /** Who holds the environment's lock now, if anyone (for status and messages). */
+  holder(environment: string): Promise<LockOwner | undefined>;
 }
 
 /** An append-only record of every deploy and rollback: who, what, where, when, result, duration, attempts. */

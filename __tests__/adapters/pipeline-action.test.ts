@@ -130,6 +130,19 @@ describe('the whole pipeline in one step (root action and CLI run)', () => {
     const incident = readFileSync(path.join(cliDir, 'incidents', 'incident-1.md'), 'utf8');
     assert.match(incident, /^<!-- deploy-actions:incident environment="staging" -->/);
     assert.match(incident, /rolled back to v1\.0\.0/);
+
+    const status = await runCli([
+      'status',
+      '--environment',
+      'staging',
+      '--state-dir',
+      path.join(cliDir, 'state'),
+    ]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /^staging: v1\.0\.0 \(previous: v2\.0\.0-bad\)$/m);
+    assert.match(status.stdout, /^lock: free$/m);
+    assert.match(status.stdout, /⛔ v2\.0\.0-bad +bad +deploy .* — rolled back to v1\.0\.0/);
+    assert.match(status.stdout, /✅ v1\.0\.0 +good +rollback/);
   });
 
   it('names a bad stage input by the pipeline input it came from', async () => {

@@ -71,6 +71,18 @@ describe('CLI: incident and GitHub Deployments, from Jenkins or a laptop', () =>
     assert.equal(deployment!.payload.runUrl, 'https://jenkins.example.com/job/shop/42/');
     assert.equal(deployment!.statuses.at(-1)!.state, 'success');
     assert.equal(JSON.parse(repeat.stdout).result, 'unchanged');
+    const status = await runCli(
+      ['status', '--backend', 'github', '--environment', 'cli-prod', '--json'],
+      env,
+    );
+    assert.equal(status.code, 0, status.stderr);
+    const report = JSON.parse(status.stdout);
+    assert.equal(report.current, 'v1');
+    assert.equal(report.lock, undefined);
+    assert.deepEqual(
+      report.releases.map((r: { status: string }) => r.status),
+      ['good'],
+    );
     assert.equal(noSha.code, 2);
     assert.match(noSha.stderr, /Input "ref": is needed with backend: github/);
     assertFaithful(github);

@@ -112,9 +112,9 @@ describe('FileDeployLock (real processes)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
     const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname() });
     const { token } = await lock.acquire('production', me, { timeoutMs: 1000 });
-    assert.equal(lock.holder('production')?.pid, process.pid);
+    assert.equal((await lock.holder('production'))?.pid, process.pid);
     assert.equal(await lock.releaseToken('production', token), true);
-    assert.equal(lock.holder('production'), undefined);
+    assert.equal(await lock.holder('production'), undefined);
     assert.equal(await lock.releaseToken('production', token), false, 'a second release finds nothing');
   });
 
@@ -128,11 +128,11 @@ describe('FileDeployLock (real processes)', () => {
       JSON.stringify({ pid: 1, host: 'other-runner', since: '2026-11-24T00:00:00Z', token: 't' }),
     );
     const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname(), leaseMs: 1000, pollMs: 20 });
-    assert.equal(lock.holder('production')?.host, 'other-runner', 'fresh: still held');
+    assert.equal((await lock.holder('production'))?.host, 'other-runner', 'fresh: still held');
     const old = new Date(Date.now() - 5000);
     utimesSync(ticket, old, old);
     const mine = await lock.acquire('production', me, { timeoutMs: 1000 });
-    assert.equal(lock.holder('production')?.pid, process.pid);
+    assert.equal((await lock.holder('production'))?.pid, process.pid);
     await mine.release();
   });
 });

@@ -117,7 +117,7 @@ export class FileDeployLock implements DeployLock {
   }
 
   /** Who holds the environment's lock now, if anyone (for `status` and messages). */
-  holder(environment: string): LockOwner | undefined {
+  async holder(environment: string): Promise<LockOwner | undefined> {
     const [first] = this.#liveTickets(this.#lockDir(environment));
     return first ? (first.owner ?? unknownOwner(first)) : undefined;
   }

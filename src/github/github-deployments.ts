@@ -74,6 +74,12 @@ export class GitHubDeployments {
     this.store = { read: (environment) => this.#read(environment), write: (state) => this.#write(state) };
     this.lock = {
       acquire: (environment, owner, options) => this.#acquire(environment, owner, options),
+      holder: async (environment) => {
+        const [first] = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS))
+          .filter((d) => !isTerminal(d))
+          .toSorted((a, b) => a.id - b.id);
+        return first ? ownerOf(first) : undefined;
+      },
       releaseToken: (_environment, token) =>
         this.#finishUnbound(Number(token), 'error', 'interrupted: the deploy step was killed'),
     };

@@ -1,0 +1,56 @@
+import { describeOwner } from '../github/deployment-records.ts';
+import type { DeployLock, EnvironmentState, LockOwner, ReleaseRecord, StateStore } from '../ports.ts';
+import type { StatusSettings } from '../settings/status.ts';
+
+export interface StatusReport {
+  readonly environment: string;
+  readonly current?: string;
+  readonly previous?: string;
+  readonly lastDeploy?: string;
+  readonly lock?: LockOwner;
+  /** Newest first. */
+  readonly releases: readonly ReleaseRecord[];
+}
+
+/** An environment's state and lock, read (never changed). */
+export async function runStatus(
+  settings: StatusSettings,
+  deps: { store: StateStore; lock: DeployLock },
+): Promise<StatusReport> {
+  const [state, lock]: [EnvironmentState, LockOwner | undefined] = await Promise.all([
+    deps.store.read(settings.environment),
+    deps.lock.holder(settings.environment),
+  ]);
+  return {
+    environment: settings.environment,
+    ...(state.current ? { current: state.current } : {}),
+    ...(state.previous ? { previous: state.previous } : {}),
+    ...(state.lastDeployTimestamp ? { lastDeploy: state.lastDeployTimestamp } : {}),
+    ...(lock ? { lock } : {}),
+    releases: state.releases.slice(-settings.history).toReversed(),
+  };
+}
+
+const ICONS: Readonly<Record<ReleaseRecord['status'], string>> = {
+  good: '✅',
+  bad: '⛔',
+  failed: '❌',
+  interrupted: '⏹️',
+  deploying: '⏳',
+};
+
+/** The report for a terminal. */
+export function renderStatusText(report: StatusReport): string {
+  const lines = [
+    `${report.environment}: ${report.current ?? 'nothing deployed yet'}${report.previous ? ` (previous: ${report.previous})` : ''}`,
+    report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
+    report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',
+    '',
+    'history (newest first):',
+    ...report.releases.map(
+      (r) =>
+        `  ${ICONS[r.status]} ${r.version.padEnd(16)} ${r.status.padEnd(11)} ${(r.kind ?? 'deploy').padEnd(8)}  ${r.startedAt}${r.actor ? `  ${r.actor}` : ''}${r.reason ? `  — ${r.reason}` : ''}`,
+    ),
+  ];
+  return lines.filter((line, i) => line !== '' || i === 3).join('\n');
+}
