@@ -10,6 +10,7 @@ import {
   statusInputs,
 } from '../src/index.ts';
 import { COMMAND_RUNNERS, fillGitHubDefaults, githubVariableOf } from './commands.ts';
+import { locateError, mergeConfig, readConfigFile } from './config-file.ts';
 import { ConsoleLogger } from './console-logger.ts';
 
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
@@ -34,6 +35,7 @@ const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>
 };
 
 const COMMON = {
+  config: { type: 'string' },
   json: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
@@ -64,6 +66,7 @@ function usage(command?: string): string {
     '',
     'Options (the same as the action inputs):',
     ...flags,
+    `  --${'config'.padEnd(24)} A YAML file of these options (default: ./deploy.yml when it exists); flags override it.`,
     `  --${'json'.padEnd(24)} Print the JSON report on stdout instead of the summary.`,
     `  --${'verbose'.padEnd(24)} Show each probe's measurements and debug lines.`,
   ].join('\n');
@@ -111,12 +114,22 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const given = values as Readonly<Record<string, unknown>>;
+  const flags = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
+  const known = new Set(Object.values(COMMANDS).flatMap((entry) => Object.keys(entry.inputs)));
+  const configFile = typeof values.config === 'string' ? values.config : 'deploy.yml';
+  const config = readConfigFile(configFile, process.cwd(), known, values.config !== undefined);
   const raw = fillGitHubDefaults(
     spec.inputs,
-    Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])])),
+    mergeConfig(config, flags, Object.keys(spec.inputs)),
     process.env,
   );
-  const outcome = await COMMAND_RUNNERS[command]!(raw, { logger, signal: cancel.signal, cwd: process.cwd() });
+  const outcome = await COMMAND_RUNNERS[command]!(raw, {
+    logger,
+    signal: cancel.signal,
+    cwd: process.cwd(),
+  }).catch((error: unknown) => {
+    throw error instanceof ConfigurationError ? locateError(error, config, flags) : error;
+  });
   if (outcome.failure) logger.error(outcome.failure);
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
   else if (outcome.text) process.stdout.write(`\n${outcome.text}\n`);
