@@ -15,6 +15,8 @@ import { ConsoleLogger } from './console-logger.ts';
 
 /** Exit codes: 0 ok, 1 the check or deploy failed, 2 bad input, 130 interrupted. */
 const EXIT = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+/** A progress line after this long without output. */
+const PROGRESS_EVERY_MS = 10_000;
 
 /** The CLI's commands: one per action, named as the action or its `cli` name. */
 const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>> = {
@@ -103,12 +105,27 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.ok;
   }
   const json = values.json === true;
+  let lastLine = performance.now();
+  const write = (stream: NodeJS.WriteStream, line: string) => {
+    lastLine = performance.now();
+    stream.write(`${line}\n`);
+  };
   const logger = new ConsoleLogger({
     verbose: values.verbose === true,
     colour: process.stdout.isTTY === true && !process.env.NO_COLOR,
-    out: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    out: (line) => write(json ? process.stderr : process.stdout, line),
+    err: (line) => write(process.stderr, line),
   });
+  // A long quiet wait (a lock, a slow command, a retry's backoff) still says it is alive.
+  const since = performance.now();
+  const progress = setInterval(() => {
+    if (command === 'exporter' || performance.now() - lastLine < PROGRESS_EVERY_MS) return;
+    write(
+      process.stderr,
+      `… ${command}: still working (${Math.round((performance.now() - since) / 1000)} s)`,
+    );
+  }, 1000);
+  progress.unref();
   const cancel = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => cancel.abort(new InterruptedError(`interrupted by ${signal}`));
   process.once('SIGINT', onSignal);

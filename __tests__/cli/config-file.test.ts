@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../fixtures/run-cli.ts';
 
-describe('CLI: one config file (deploy.yml) for every command, flags over it', () => {
+describe('CLI: one config file (deploy.yml) for every command, flags over it; progress on long waits', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'cli-config-'));
   const live = path.join(dir, 'live');
   const config = (text: string) => {
@@ -56,5 +56,22 @@ describe('CLI: one config file (deploy.yml) for every command, flags over it', (
     assert.equal(broken.code, 2);
     assert.match(broken.stderr, /Input "config": .*:\d+:\d+: not valid YAML/);
     assert.match(missing.stderr, /Input "config": .*nope\.yml does not exist/);
+  });
+
+  it('a long quiet wait prints a progress line every 10 s, so a CI log shows it is alive', async () => {
+    const result = await runCli([
+      'deploy',
+      '--environment',
+      'quiet',
+      '--version',
+      'v1',
+      '--command',
+      'sleep 11',
+      '--state-dir',
+      path.join(dir, 'state-quiet'),
+    ]);
+
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^… deploy: still working \(1\d s\)$/m);
   });
 });
