@@ -10,6 +10,9 @@
  *   4. incident-issue resolving nothing (octokit loaded, one request to a local fake GitHub)
  *      vs bare `node -e ''`: what the GitHub client costs an action at start-up
  *   5. the size of dist/ (every action, the CLI and their shared chunks; goal ≤ 1.5 MB)
+ *   6. every other action's cold start on a small real job, vs bare `node -e ''`
+ *   7. the whole pipeline (root action) on a no-op deploy with a one-probe health check
+ *      (goal ≤ 1.5 s), and the demo's bad-release-to-recovered time (goal ≤ 10 s)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -160,6 +163,80 @@ rows.push([
   '(measured)',
 ]);
 await github.close();
+
+/** One row: an action's median cold start against bare node, run alternately. */
+async function coldStartRow(label: string, run: () => Promise<number>, goal = '(measured)'): Promise<void> {
+  const [bareNode, action] = await compare(10, () => timeRun(['-e', '']), run);
+  rows.push([
+    label,
+    `${action.toFixed(0)} ms vs ${bareNode.toFixed(0)} ms`,
+    `+${(action - bareNode).toFixed(0)} ms`,
+    goal,
+  ]);
+}
+const dist = (name: string) => path.join(root, 'dist', name, 'index.js');
+
+await coldStartRow('cold start: preflight (one command check) vs node -e ""', () =>
+  timeRun([dist('preflight')], actionEnv({ checks: '- { type: command, command: sh }' })),
+);
+const exporter = http.createServer((_req, res) =>
+  res.end(
+    'runner_status{runner="a"} 1\nrunner_cpu_usage_percent{runner="a"} 5\nrunner_memory_usage_percent{runner="a"} 5\n',
+  ),
+);
+await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve));
+const exporterUrl = `http://127.0.0.1:${(exporter.address() as AddressInfo).port}/metrics`;
+await coldStartRow('cold start: runner-health-gate (one scraped runner) vs node -e ""', () =>
+  timeRun(
+    [dist('runner-health-gate')],
+    actionEnv({ candidates: `- { name: a, labels: [a], metrics-url: "${exporterUrl}" }` }),
+  ),
+);
+exporter.close();
+const rollbackState = mkdtempSync(path.join(tmpdir(), 'bench-rollback-'));
+for (const version of ['v1', 'v2'])
+  await timeRun(
+    [deployAction],
+    actionEnv({ environment: 'bench', version, command: 'true', 'state-dir': rollbackState }),
+  );
+await coldStartRow('cold start: rollback (dry run over real state) vs node -e ""', () =>
+  timeRun(
+    [dist('rollback')],
+    actionEnv({ environment: 'bench', command: 'true', 'state-dir': rollbackState, 'dry-run': 'true' }),
+  ),
+);
+const pipelineState = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
+let p = 0;
+await coldStartRow(
+  'whole pipeline (root action): no-op deploy + 1 TCP probe vs node -e ""',
+  () =>
+    timeRun(
+      [dist('pipeline')],
+      actionEnv({
+        environment: 'bench',
+        version: `v1.0.${p++}`,
+        command: 'true',
+        'state-dir': pipelineState,
+        'health-probes': `- { name: port, type: tcp, host: 127.0.0.1, port: ${tcpPort} }`,
+        'health-count': '1',
+        incident: 'none',
+      }),
+    ),
+  '≤ 1.5 s in all',
+);
+
+const demo = await new Promise<string>((resolve) => {
+  const child = spawn(process.execPath, [path.join(root, 'scripts', 'demo.ts')], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.on('close', () => resolve(output));
+});
+const recovered = /Bad release → healthy old release, verified: (\S+ s)/.exec(demo)?.[1] ?? 'the demo failed';
+rows.push(['demo: bad release → healthy old release, verified', recovered, '', '≤ 10 s']);
 
 const sizeOf = (dir: string): number =>
   readdirSync(dir, { withFileTypes: true }).reduce(
