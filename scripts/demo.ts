@@ -42,12 +42,7 @@ const url = `http://127.0.0.1:${port}`;
 artifact('v1.0.0', false);
 artifact('v2.0.0', true);
 // A restart as systemd would do it: stop the old process, start the new one detached.
-const restart = [
-  'if [ -f app.pid ]; then kill $(cat app.pid) 2>/dev/null; sleep 0.2; fi',
-  `BROKEN=$([ -f current/BROKEN ] && echo 1 || echo 0) VERSION=$DEPLOY_VERSION PORT=${port} setsid node current/server.mjs > app.log 2>&1 < /dev/null &`,
-  'echo $! > app.pid',
-  'sleep 0.3',
-].join('\n');
+const restart = `PORT=${port} ${path.join(root, 'examples', 'sample-service', 'restart.sh')}`;
 // Errors (not yet listening) are tolerated while it starts; a 503 fails at once.
 const probe = (name: string, route: string) =>
   `- { name: ${name}, type: http, url: "${url}${route}", interval: 100ms, count: 30, failure-limit: 0, error-limit: 29, consecutive-successes: 2 }`;

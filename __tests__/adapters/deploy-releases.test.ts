@@ -54,14 +54,7 @@ describe('deploy with the releases driver: a real service started from releases/
       path.join(artifacts, 'v2.0.0'),
       '.',
     ]);
-    const restart = [
-      'if [ -f app.pid ]; then kill $(cat app.pid) 2>/dev/null; sleep 0.2; fi',
-      `BROKEN=$([ -f current/BROKEN ] && echo 1 || echo 0) VERSION=$DEPLOY_VERSION PORT=${port} setsid node current/server.mjs > app.log 2>&1 < /dev/null &`,
-      'echo $! > app.pid',
-      // The driver stops what is left in the command's process group when it exits: give setsid
-      // the moment it needs to leave it (a real restart would be systemctl restart).
-      'sleep 0.3',
-    ].join('\n');
+    const restart = `PORT=${port} ${path.join(REPO_ROOT, 'examples', 'sample-service', 'restart.sh')}`;
     inputs = {
       environment: 'production',
       driver: 'releases',

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +11,8 @@ import {
   startMetricsEndpoint,
   startPrometheus,
 } from '../fixtures/prometheus.ts';
-import { CLI, runCli } from '../fixtures/run-cli.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { startVersionedService } from '../fixtures/versioned-service.ts';
-import { REPO_ROOT } from '../harness/action-metadata.ts';
 
 const runnerMetrics = (runner: string, status: number) =>
   `# TYPE runner_status gauge\nrunner_status{runner="${runner}",role="deploy"} ${status}\n` +
@@ -181,20 +179,9 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
     const fast = `echo "$DEPLOY_VERSION" > ${live}`;
     assert.equal((await runCli(flags('v1.0.0', fast))).code, 0);
 
-    const child = spawn(process.execPath, [CLI, ...flags('v2.0.0', `sleep 30; ${fast}`)], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk) => {
-      output += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      output += chunk;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const interrupted = await runCli(flags('v2.0.0', `sleep 30; ${fast}`), {}, { interruptAfterMs: 2000 });
+    const { code } = interrupted;
+    const output = `${interrupted.stdout}${interrupted.stderr}`;
 
     assert.equal(code, 130, output);
     assert.match(output, /the state still says v1\.0\.0 is current, and the lock is released/);
