@@ -98,5 +98,11 @@ describe('CLI: incident and GitHub Deployments, from Jenkins or a laptop', () =>
       result.stderr,
       /Input "github-token": is needed: pass a token \(or set GITHUB_TOKEN for the CLI\)/,
     );
+    const run = await runCli(['run', '--environment', 'production', '--version', 'v1', '--command', 'true']);
+    assert.equal(run.code, 2);
+    assert.match(
+      run.stderr,
+      /Input "github-token": is needed: .* for incident: github \(or set incident: file or none\)/,
+    );
   });
 });

@@ -173,6 +173,18 @@ function parseIncidentTarget(values: Readonly<Record<string, string>>): Incident
   if (kind !== 'github') throw new ConfigurationError('incident', `"${kind}" is not github, file or none`);
   return {
     kind,
-    github: asStage('incident-', {}, () => parseGitHubSettings(values)),
+    github: (() => {
+      try {
+        return parseGitHubSettings(values);
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error;
+        // Outside GitHub, say how to do without GitHub issues too.
+        const why = error.message.replace(/^Input "[^"]*": /, '');
+        throw new ConfigurationError(
+          error.input,
+          `${why} for incident: github (or set incident: file or none)`,
+        );
+      }
+    })(),
   };
 }
