@@ -3,10 +3,10 @@ import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
+  chooseIncidentTracker,
   createBackends,
   createFileBackends,
   type DeploySettings,
-  FileIssueTracker,
   FileStateStore,
   GitHubDeployments,
   GitHubIssueTracker,
@@ -214,17 +214,11 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
     const { deploy, incident } = settings;
     const deps = releaseDeps(deploy, { kind: 'deploy', version: deploy.version }, context);
     if (incident.kind === 'github') deps.redactor.add(incident.github.token);
-    const tracker =
-      incident.kind === 'github'
-        ? new GitHubIssueTracker({
-            api: githubClient(incident.github.token, context),
-            repository: incident.github.repository,
-            logger: context.logger,
-            label: incident.label,
-          })
-        : incident.kind === 'file'
-          ? new FileIssueTracker(path.resolve(context.cwd, incident.dir))
-          : undefined;
+    const tracker = chooseIncidentTracker(incident, {
+      ...(incident.kind === 'github' ? { api: githubClient(incident.github.token, context) } : {}),
+      logger: context.logger,
+      resolveDir: (dir) => path.resolve(context.cwd, dir),
+    });
     const outcome = await runPipeline(settings, {
       ...deps,
       writeFile: (file, text) => writeFileSync(path.resolve(context.cwd, file), text),

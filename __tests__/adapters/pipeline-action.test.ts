@@ -151,5 +151,10 @@ describe('the whole pipeline in one step (root action and CLI run)', () => {
     });
     assert.equal(step.outcome, 'failure');
     assert.match(step.log, /Input "preflight-checks": check 1: unknown type "nope"/);
+    const assignee = await runGitHubStep(github, '.', {
+      with: { ...inputs('v9'), 'incident-assignees': 'alice oncall!' },
+    });
+    assert.equal(assignee.outcome, 'failure');
+    assert.match(assignee.log, /Input "incident-assignees": "oncall!" is not a GitHub login/);
   });
 });

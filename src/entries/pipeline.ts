@@ -1,7 +1,6 @@
 /** The root action's view of the core: the whole pipeline (see src/entries/runtime.ts for why entries exist). */
-export { FileIssueTracker } from '../clients/file-issue-tracker.ts';
 export { createBackends } from '../deploy/backends.ts';
-export { GitHubIssueTracker } from '../github/github-issue-tracker.ts';
+export { chooseIncidentTracker } from '../incident/choose-tracker.ts';
 export { runPipeline } from '../pipeline.ts';
 export { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
 export {

@@ -78,11 +78,17 @@ export interface IncidentSettings {
 }
 
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const listOf = (text: string) =>
-  text
+
+/** GitHub logins separated by commas or spaces (a leading @ allowed); anything else names `input`. */
+export function parseAssignees(text: string, input: string): string[] {
+  const logins = text
     .split(/[\s,]+/)
     .map((item) => item.replace(/^@/, ''))
     .filter(Boolean);
+  const wrong = logins.find((login) => !LOGIN.test(login));
+  if (wrong) throw new ConfigurationError(input, `"${wrong}" is not a GitHub login`);
+  return logins;
+}
 
 const schema = z.object({
   mode: z.enum(['open', 'resolve'], { error: 'expected open or resolve' }),
@@ -98,9 +104,7 @@ export function parseIncidentSettings(
 ): IncidentSettings & { readonly github: GitHubSettings } {
   const values = applyDefaults(incidentInputs, raw);
   const flat = parseWithSchema(schema, values);
-  const assignees = listOf(values.assignees!);
-  const wrong = assignees.find((login) => !LOGIN.test(login));
-  if (wrong) throw new ConfigurationError('assignees', `"${wrong}" is not a GitHub login`);
+  const assignees = parseAssignees(values.assignees!, 'assignees');
   if (values.log && values['log-file']) throw new ConfigurationError('log', 'give log or log-file, not both');
   const log = values['log-file'] ? readLogFile(values['log-file'], readFile) : values.log!;
   const tail = log

@@ -11,6 +11,7 @@ import {
 import { booleanField } from './fields.ts';
 import { type GitHubSettings, parseGitHubSettings } from './github.ts';
 import { type HealthCheckSettings, parseHealthCheckSettings } from './health-check.ts';
+import { parseAssignees } from './incident.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -154,9 +155,7 @@ export function parsePipelineSettings(raw: RawInputs, readFile: ReadTextFile): P
     ...(health ? { health } : {}),
     incident: {
       ...parseIncidentTarget(values),
-      assignees: values['incident-assignees']!.split(/[\s,]+/)
-        .map((a) => a.replace(/^@/, ''))
-        .filter(Boolean),
+      assignees: parseAssignees(values['incident-assignees']!, 'incident-assignees'),
       label: values['incident-label']!,
     },
   };
