@@ -29,5 +29,7 @@ await runAction('deploy', async (action) => {
   await action.appendSummary(renderDeploySummary(settings.environment, settings.driver.kind, outcome));
   if (outcome.result === 'failed')
     action.fail(outcome.message, `deploy: ${settings.environment} ${outcome.version} failed`);
-  else if (outcome.result !== 'dry-run') action.deps.logger.info(outcome.message);
+  else if (outcome.unrecorded)
+    action.fail(outcome.message, `deploy: ${settings.environment} ${outcome.version} not recorded`);
+  else action.deps.logger.info(outcome.message);
 });

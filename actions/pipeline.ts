@@ -32,5 +32,7 @@ await runAction('deploy-actions', async (action) => {
   await action.appendSummary(renderPipelineSummary(deploy.environment, outcome));
   if (outcome.failedStage)
     action.fail(outcome.message, `deploy-actions: ${deploy.environment} failed at ${outcome.failedStage}`);
+  else if (outcome.unrecorded)
+    action.fail(outcome.message, `deploy-actions: ${deploy.environment} not recorded`);
   else action.deps.logger.info(outcome.message);
 });

@@ -27,6 +27,7 @@ await runAction('rollback', async (action) => {
   await action.appendSummary(
     `### ${icon} Rollback of ${settings.environment}: ${outcome.from} → ${outcome.to}\n\n${outcome.message}`,
   );
-  if (outcome.result === 'failed') action.fail(outcome.message, `rollback: ${settings.environment} failed`);
+  if (outcome.result === 'failed' || outcome.unrecorded)
+    action.fail(outcome.message, `rollback: ${settings.environment} failed`);
   else action.deps.logger.info(outcome.message);
 });

@@ -45,6 +45,8 @@ export interface CommandOutcome {
   readonly text: string;
   /** Printed as an error when the command did not succeed. */
   readonly failure?: string;
+  /** Why it did not succeed, when that is not a plain failure: bad input (exit 2) or a cancel (exit 130). */
+  readonly exit?: 'bad-input' | 'interrupted';
 }
 
 export interface CommandContext {
@@ -131,15 +133,26 @@ function githubClient(token: string, context: CommandContext) {
   return createGitHubClient({ token, baseUrl, logger: context.logger });
 }
 
-/** A deploy's or rollback's outcome for the terminal: the dry-run plan was already logged. */
-function describeRelease(outcome: { result: string; message: string }): CommandOutcome {
-  const ok = outcome.result !== 'failed';
-  return {
-    ok,
-    report: outcome,
-    text: outcome.result === 'dry-run' ? '' : outcome.message,
-    ...(ok ? {} : { failure: outcome.message }),
-  };
+/**
+ * Outside GitHub with no token, `run` writes incidents as Markdown under state-dir/incidents
+ * unless an incident target was chosen: a laptop or Jenkins rehearsal should not fail for want
+ * of GitHub.
+ */
+function withLocalIncidents(raw: RawInputs, context: CommandContext): RawInputs {
+  if (raw.incident || raw['github-token']) return raw;
+  const dir =
+    raw['incident-dir'] ||
+    path.join(stateDir(raw['state-dir'] || '~/.deploy-actions', context.cwd), 'incidents');
+  context.logger.info(
+    `No GitHub token: incidents go to Markdown files in ${dir} (set --incident to choose).`,
+  );
+  return { ...raw, incident: 'file', 'incident-dir': dir };
+}
+
+/** A deploy's or rollback's outcome for the terminal. */
+function describeRelease(outcome: { result: string; message: string; unrecorded?: string }): CommandOutcome {
+  const ok = outcome.result !== 'failed' && !outcome.unrecorded;
+  return { ok, report: outcome, text: outcome.message, ...(ok ? {} : { failure: outcome.message }) };
 }
 
 export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
@@ -210,7 +223,7 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
     return { ok, report: outcome, text, ...(ok ? {} : { failure: outcome.failure }) };
   },
   run: async (raw, context) => {
-    const settings = parsePipelineSettings(raw, readFrom(context.cwd));
+    const settings = parsePipelineSettings(withLocalIncidents(raw, context), readFrom(context.cwd));
     const { deploy, incident } = settings;
     const deps = releaseDeps(deploy, { kind: 'deploy', version: deploy.version }, context);
     if (incident.kind === 'github') deps.redactor.add(incident.github.token);
@@ -225,12 +238,15 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
       preflight: { readEnv: (name) => process.env[name], mask: (value) => deps.redactor.add(value) },
       ...(tracker ? { tracker } : {}),
     });
-    const ok = !outcome.failedStage;
+    const ok = !outcome.failedStage && !outcome.unrecorded;
+    const exit = { configuration: 'bad-input', interrupted: 'interrupted', failed: undefined } as const;
+    const how = outcome.failure ? exit[outcome.failure] : undefined;
     return {
       ok,
       report: outcome,
       text: renderPipelineText(outcome),
       ...(ok ? {} : { failure: outcome.message }),
+      ...(how ? { exit: how } : {}),
     };
   },
   status: async (raw, context) => {

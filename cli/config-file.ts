@@ -82,6 +82,7 @@ export function locateError(
   if (line === undefined || flags[error.input] !== undefined) return error;
   return new ConfigurationError(
     error.input,
-    `${config!.file}:${line}: field "${error.input}": ${error.message.replace(/^Input "[^"]*": /, '')}`,
+    `${config!.file}:${line}: field "${error.input}": ${error.problem}`,
+    error.remedy,
   );
 }

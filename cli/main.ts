@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import packageJson from '../package.json' with { type: 'json' };
 import {
   ACTION_CATALOG,
   type ActionEntry,
   ConfigurationError,
   describeError,
+  describeForFlags,
   exporterInputs,
   InterruptedError,
   statusInputs,
@@ -76,6 +78,10 @@ function usage(command?: string): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--version' || command === '-V') {
+    process.stdout.write(`deploy-actions ${packageJson.version}\n`);
+    return EXIT.ok;
+  }
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${usage()}\n`);
     return command ? EXIT.ok : EXIT.badInput;
@@ -85,20 +91,24 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`Unknown command "${command}".\n\n${usage()}\n`);
     return EXIT.badInput;
   }
+  const booleans = new Set(
+    Object.entries(spec.inputs)
+      .filter(([, input]) => input.default === 'true' || input.default === 'false')
+      .map(([name]) => name),
+  );
   const options = Object.fromEntries(
-    Object.entries(spec.inputs).map(([name, input]) => [
+    Object.keys(spec.inputs).map((name) => [
       name,
-      {
-        type:
-          input.default === 'true' || input.default === 'false' ? ('boolean' as const) : ('string' as const),
-      },
+      { type: booleans.has(name) ? 'boolean' : 'string' } as const,
     ]),
   );
+  const known = { ...options, ...COMMON };
   const { values } = parseArgs({
-    args: [...rest],
-    options: { ...options, ...COMMON },
+    args: normaliseBooleans(rest, new Set([...booleans, 'json', 'verbose'])),
+    options: known,
     strict: true,
     allowPositionals: false,
+    allowNegative: true,
   });
   if (values.help) {
     process.stdout.write(`${usage(command)}\n`);
@@ -132,9 +142,9 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const given = values as Readonly<Record<string, unknown>>;
   const flags = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
-  const known = new Set(Object.values(COMMANDS).flatMap((entry) => Object.keys(entry.inputs)));
+  const fields = new Set(Object.values(COMMANDS).flatMap((entry) => Object.keys(entry.inputs)));
   const configFile = typeof values.config === 'string' ? values.config : 'deploy.yml';
-  const config = readConfigFile(configFile, process.cwd(), known, values.config !== undefined);
+  const config = readConfigFile(configFile, process.cwd(), fields, values.config !== undefined);
   const raw = fillGitHubDefaults(
     spec.inputs,
     mergeConfig(config, flags, Object.keys(spec.inputs)),
@@ -150,7 +160,54 @@ async function main(argv: readonly string[]): Promise<number> {
   if (outcome.failure) logger.error(outcome.failure);
   if (json) process.stdout.write(`${JSON.stringify(outcome.report, null, 2)}\n`);
   else if (outcome.text) process.stdout.write(`\n${outcome.text}\n`);
-  return outcome.ok ? EXIT.ok : EXIT.failed;
+  if (outcome.ok) return EXIT.ok;
+  return outcome.exit === 'bad-input'
+    ? EXIT.badInput
+    : outcome.exit === 'interrupted'
+      ? EXIT.interrupted
+      : EXIT.failed;
+}
+
+/**
+ * Every boolean option takes `--x`, `--no-x`, `--x=true|false` and `--x true|false`: the last two
+ * are rewritten to the first two, which parseArgs understands; any other value is an error.
+ */
+function normaliseBooleans(args: readonly string[], booleans: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (!match || !booleans.has(match[1]!)) {
+      out.push(arg);
+      continue;
+    }
+    let value = match[2];
+    if (value === undefined && /^(true|false)$/i.test(args[i + 1] ?? '')) value = args[++i];
+    if (value === undefined) out.push(arg);
+    else if (/^true$/i.test(value)) out.push(`--${match[1]}`);
+    else if (/^false$/i.test(value)) out.push(`--no-${match[1]}`);
+    else throw new ConfigurationError(match[1]!, `"${value}" is not true or false`);
+  }
+  return out;
+}
+
+/** The known option nearest to a mistyped one, if it is near enough to be what was meant. */
+export function nearestOption(typed: string, known: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let diagonal = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const above = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length]!;
+  };
+  const [best] = known.map((name) => ({ name, d: distance(typed, name) })).toSorted((x, y) => x.d - y.d);
+  return best && best.d <= Math.max(2, Math.floor(typed.length / 3)) ? best.name : undefined;
 }
 
 /** A boolean flag (`--dry-run`) is the input's "true"; a string flag is its value. */
@@ -158,14 +215,23 @@ function flagValue(value: unknown): string | undefined {
   return typeof value === 'boolean' ? String(value) : (value as string | undefined);
 }
 
+/** For an unknown option, the nearest one the command has. */
+function suggestion(error: Error): string {
+  const typed = /Unknown option '--([^']+)'/.exec(error.message)?.[1];
+  const spec = COMMANDS[process.argv[2] ?? ''];
+  if (!typed || !spec) return '';
+  const near = nearestOption(typed, [...Object.keys(spec.inputs), ...Object.keys(COMMON)]);
+  return near ? `. Did you mean --${near}?` : '';
+}
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (
-    error instanceof ConfigurationError ||
-    (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-  ) {
-    process.stderr.write(`error: ${describeError(error)}\n`);
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`error: ${describeForFlags(error)}\n`);
+    process.exitCode = EXIT.badInput;
+  } else if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`error: ${describeError(error)}${suggestion(error as Error)}\n`);
     process.exitCode = EXIT.badInput;
   } else if (error instanceof InterruptedError) {
     process.stderr.write(`${error.message}\n`);

@@ -13,7 +13,7 @@ export * from './entries/pr-staging.ts';
 export * from './entries/preflight.ts';
 export * from './entries/runner-gate.ts';
 export * from './entries/runtime.ts';
-export { InternalError } from './errors.ts';
+export { describeForFlags, InternalError } from './errors.ts';
 export { SecretSet } from './redactor.ts';
 export type { DeploySettings, RollbackSettings } from './settings/deploy.ts';
 export { exporterInputs, parseExporterSettings } from './settings/exporter.ts';

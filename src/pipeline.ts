@@ -1,40 +1,40 @@
-import type { ReleaseDeps } from './deploy/release-run.ts';
+import { withoutOutput } from './deploy/driver.ts';
+import { verifyDeployment } from './deploy/verify.ts';
+import { describeError } from './errors.ts';
 import type { CheckResult } from './health/engine.ts';
+import { decideRecovery, type RecoveryFacts, type RollbackReport } from './pipeline/decide-recovery.ts';
+import {
+  type FailureKind,
+  type Ran,
+  StageLog,
+  type StageName,
+  type StageRecord,
+} from './pipeline/stage-log.ts';
 import type { IssueTracker, WriteTextFile } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
+import { type ReleaseDeps, withEnvironmentLock } from './release/release-deps.ts';
+import { type Production, ReleaseFault } from './release/run-release.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
-import { runDeploy } from './steps/deploy.ts';
+import { type DeployOutcome, deployLocked, runDeploy } from './steps/deploy.ts';
 import { runHealthCheck } from './steps/health-check.ts';
 import { type IncidentOutcome, runIncident } from './steps/incident.ts';
 import { runPreflight } from './steps/preflight.ts';
-import { runRollback } from './steps/rollback.ts';
+import { rollbackLocked } from './steps/rollback.ts';
 import { runRunnerGate } from './steps/runner-gate.ts';
 
-export type StageName =
-  | 'preflight'
-  | 'gate'
-  | 'deploy'
-  | 'health-check'
-  | 'rollback'
-  | 're-verify'
-  | 'incident';
-
-/** One stage as it ran: when (ms from the pipeline's start), how long, and how it ended. */
-export interface StageRecord {
-  readonly name: StageName;
-  readonly result: 'passed' | 'warnings' | 'failed' | 'unchanged' | 'dry-run';
-  readonly startMs: number;
-  readonly durationMs: number;
-  readonly detail: string;
-}
+export type { StageName, StageRecord };
 
 export interface PipelineOutcome {
   readonly result: 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'dry-run';
   readonly version: string;
   readonly previous?: string;
   readonly failedStage?: StageName;
+  /** How the failed stage failed: bad input (the CLI exits 2), cancelled (130), or anything else. */
+  readonly failure?: FailureKind;
   readonly stages: readonly StageRecord[];
   readonly incident?: Pick<IncidentOutcome, 'action' | 'number' | 'url' | 'failure'>;
+  /** The record could not be written: why. */
+  readonly unrecorded?: string;
   /** One sentence for people. */
   readonly message: string;
 }
@@ -46,181 +46,300 @@ export interface PipelineDeps extends ReleaseDeps {
   readonly tracker?: IssueTracker;
 }
 
+/** What the pipeline gathered: the recovery facts, plus what the incident and the outcome tell. */
+interface Run {
+  facts: RecoveryFacts;
+  failure?: { stage: StageName; kind: FailureKind; message: string };
+  deployed?: DeployOutcome;
+  health?: CheckResult;
+  /** The version a successful rollback restored. */
+  rolledBackTo?: string;
+  incidentRef?: PipelineOutcome['incident'];
+  notes: string[];
+}
+
 /**
- * The whole safe deploy: preflight → runner gate → deploy (lock, state) → health check; when the
- * new version fails (verification or health), roll back to the last good one and check it
- * again, then open an incident; after a good deploy, resolve an open incident. Every stage is
- * timed and recorded. Stages a setting leaves out are skipped.
+ * The whole safe deploy: preflight → runner gate → (one lock) deploy → health check → recovery
+ * as decideRecovery says (check production, roll back, re-verify) → incident opened or
+ * resolved. Every stage is recorded; whatever a stage throws is a failed stage, and the report
+ * is always complete.
  */
 export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps): Promise<PipelineOutcome> {
-  const started = deps.clock.now();
-  const stages: StageRecord[] = [];
-  const version = settings.deploy.version;
-  const stage = async <T>(
-    name: StageName,
-    body: () => Promise<[StageRecord['result'], string, T]>,
-  ): Promise<T> => {
-    const startMs = deps.clock.now() - started;
-    deps.logger.info(`── ${name} ──`);
-    const [result, detail, value] = await body();
-    const durationMs = Math.round(deps.clock.now() - started - startMs);
-    stages.push({ name, result, startMs: Math.round(startMs), durationMs, detail });
-    return value;
+  const stages = new StageLog(deps.clock, deps.logger);
+  const run: Run = {
+    facts: { autoRollback: Boolean(settings.rollback), canCheck: canCheck(settings) },
+    notes: [],
   };
-  const end = (outcome: Omit<PipelineOutcome, 'stages' | 'version'>): PipelineOutcome => ({
-    ...outcome,
-    version,
-    stages,
-  });
+  if (!(await beforeDeploy(settings, deps, stages, run))) return finish(settings, stages, run);
+  if (settings.deploy.dryRun) {
+    await dryRun(settings, deps, stages, run);
+    return finish(settings, stages, run);
+  }
+  const waitedFrom = stages.mark();
+  try {
+    await withEnvironmentLock(settings.deploy, deps, (held) =>
+      releaseAndRecover(settings, { ...deps, ...held }, stages, run),
+    );
+  } catch (error) {
+    // Only the lock throws here (releaseAndRecover records its own failures): waiting for it, or freeing it.
+    if (run.deployed) run.notes.push(`the lock could not be released: ${describeError(error)}`);
+    else fail(run, 'deploy', stages.failed('deploy', error, waitedFrom), 'untouched');
+  }
+  if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
+  if (!run.failure && !run.facts.interrupted) await incident(settings, deps, stages, run, 'resolve');
+  return finish(settings, stages, run);
+}
 
+async function beforeDeploy(settings: PipelineSettings, deps: PipelineDeps, stages: StageLog, run: Run) {
   if (settings.preflight) {
-    const checked = await stage('preflight', async () => {
+    const checked = await stages.run('preflight', async () => {
       const outcome = await runPreflight(settings.preflight!, {
         ...deps,
         ...deps.preflight,
         store: () => deps.store,
       });
-      return [outcome.result, outcome.message, outcome.result !== 'failed'];
+      if (outcome.result === 'failed') throw new Error(outcome.message);
+      return { result: outcome.result, detail: outcome.message, value: undefined };
     });
-    if (!checked)
-      return end({
-        result: 'failed',
-        failedStage: 'preflight',
-        message: 'Preflight failed: nothing was deployed.',
-      });
+    if (!checked.ok) return fail(run, 'preflight', checked, 'untouched');
   }
   if (settings.gate) {
-    const runner = await stage('gate', async () => {
+    const gated = await stages.run('gate', async () => {
       const decision = await runRunnerGate(settings.gate!, deps);
-      return [decision.runner ? 'passed' : 'failed', decision.reason, decision.runner];
+      if (!decision.runner) throw new Error(`no healthy runner: ${decision.reason}`);
+      return { result: 'passed', detail: decision.reason, value: undefined };
     });
-    if (!runner)
-      return end({
-        result: 'failed',
-        failedStage: 'gate',
-        message: 'No healthy runner: nothing was deployed.',
-      });
+    if (!gated.ok) return fail(run, 'gate', gated, 'untouched');
   }
-  const deployed = await stage('deploy', async () => {
-    const outcome = await runDeploy(settings.deploy, deps);
+  return true;
+}
+
+/** Under the lock: the release, the health check, and recovery until production is settled. */
+async function releaseAndRecover(settings: PipelineSettings, deps: PipelineDeps, stages: StageLog, run: Run) {
+  const deployed = await stages.run('deploy', async () => {
+    const outcome = await deployLocked(settings.deploy, deps);
     const result = outcome.result === 'deployed' ? 'passed' : outcome.result;
-    return [result, outcome.message, outcome];
+    return { result, detail: outcome.message, value: outcome };
   });
-  const previous = deployed.previous;
-  const base = { ...(previous ? { previous } : {}) };
-  if (deployed.result === 'dry-run') return end({ ...base, result: 'dry-run', message: deployed.message });
-
-  let failedStage: StageName | undefined;
-  let health: CheckResult | undefined;
-  const failures: string[] = [];
-  if (deployed.result === 'failed') {
-    failedStage = 'deploy';
-    health = deployed.verification?.health;
-    failures.push(deployed.message);
-  } else if (settings.health) {
-    const outcome = await stage('health-check', async () => {
-      const checked = await runHealthCheck(settings.health!, deps);
-      return [checked.verdict === 'successful' ? 'passed' : 'failed', checked.message, checked];
-    });
-    if (outcome.verdict !== 'successful') {
-      failedStage = 'health-check';
-      health = outcome.report;
-      failures.push(outcome.message);
-    }
-  }
-
-  if (!failedStage) {
-    const incident = await fileIncident(settings, deps, 'resolve', {}, stage);
-    const result = deployed.result === 'unchanged' ? 'unchanged' : 'deployed';
-    return end({ ...base, result, message: deployed.message, ...(incident ? { incident } : {}) });
-  }
-
-  // Roll back only when the new version went live: a driver that failed left the old one current.
-  const live = failedStage === 'health-check' || deployed.verification?.ok === false;
-  let rolledBack = false;
-  if (settings.rollback && live && previous) {
-    const outcome = await stage('rollback', async () => {
-      const rollback = await runRollback(settings.rollback!, deps);
-      return [rollback.result === 'failed' ? 'failed' : 'passed', rollback.message, rollback];
-    });
-    rolledBack = outcome.result === 'rolled-back';
-    if (!rolledBack) failures.push(outcome.message);
-    if (rolledBack && settings.health) {
-      const again = await stage('re-verify', async () => {
-        const checked = await runHealthCheck(settings.health!, deps);
-        return [checked.verdict === 'successful' ? 'passed' : 'failed', checked.message, checked];
-      });
-      if (again.verdict !== 'successful') {
-        rolledBack = false;
-        failures.push(`after the rollback: ${again.message}`);
+  if (!deployed.ok) {
+    const production = deployed.error instanceof ReleaseFault ? deployed.error.production : 'untouched';
+    fail(run, 'deploy', deployed, production);
+  } else {
+    run.deployed = deployed.value;
+    if (deployed.value.verification?.health) run.health = deployed.value.verification.health;
+    if (deployed.value.result === 'failed')
+      fail(
+        run,
+        'deploy',
+        { ok: false, kind: 'failed', error: new Error(deployed.value.message) },
+        deployed.value.production,
+      );
+    else if (settings.health) {
+      const checked = await healthStage('health-check', settings, deps, stages);
+      if (!checked.ok || !checked.value.healthy) {
+        if (checked.ok) run.health = checked.value.report;
+        fail(
+          run,
+          'health-check',
+          checked.ok ? { ok: false, kind: 'failed', error: new Error(checked.value.message) } : checked,
+          'live-unverified',
+        );
       }
     }
   }
-  const incident = await fileIncident(
-    settings,
-    deps,
-    'open',
-    {
-      stage: failedStage,
-      ...(previous ? { previousVersion: previous } : {}),
-      rollback: !live || !settings.rollback ? 'none' : rolledBack ? 'succeeded' : 'failed',
-      ...(health ? { health } : {}),
-      log: failures.join('\n'),
-    },
-    stage,
-  );
-  const back = rolledBack ? ` Rolled back: ${previous} serves again.` : '';
-  return end({
-    ...base,
-    result: rolledBack ? 'rolled-back' : 'failed',
-    failedStage,
-    message: `${version} failed at ${failedStage}.${back}`,
-    ...(incident ? { incident } : {}),
+  if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
+  for (;;) {
+    const next = decideRecovery(run.facts);
+    if (next.next === 'stop' || next.next === 'resolve-incident') return;
+    if (next.next === 'open-incident') return incident(settings, deps, stages, run, 'open', next.rollback);
+    if (next.next === 'roll-back') {
+      const because = `${run.failure?.stage} failed`;
+      const back = await stages.run('rollback', async () => {
+        const outcome = await rollbackLocked(settings.rollback!, deps, because);
+        if (outcome.result === 'failed') throw new Error(outcome.message);
+        return { result: 'passed', detail: outcome.message, value: outcome };
+      });
+      if (back.ok) run.rolledBackTo = back.value.to;
+      else run.notes.push(message(back));
+      run.facts = { ...run.facts, rollback: back.ok ? 'succeeded' : 'failed' };
+    } else {
+      const name = next.next === 'check-production' ? 'check-production' : 're-verify';
+      const checked = await healthStage(name, settings, deps, stages);
+      const healthy = checked.ok && checked.value.healthy ? 'healthy' : 'unhealthy';
+      if (healthy === 'unhealthy')
+        run.notes.push(`${name}: ${checked.ok ? checked.value.message : message(checked)}`);
+      run.facts = {
+        ...run.facts,
+        ...(name === 'check-production' ? { production: healthy } : { reverified: healthy }),
+      };
+    }
+    if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
+  }
+}
+
+/** Production's health: the health probes, else the deploy's verify probes and version for what should be live. */
+async function healthStage(
+  name: StageName,
+  settings: PipelineSettings,
+  deps: PipelineDeps,
+  stages: StageLog,
+) {
+  return stages.run(name, async () => {
+    if (settings.health) {
+      const checked = await runHealthCheck(settings.health, deps);
+      const healthy = checked.verdict === 'successful';
+      return {
+        result: healthy ? 'passed' : 'failed',
+        detail: checked.message,
+        value: { healthy, report: checked.report, message: checked.message },
+      };
+    }
+    const state = await deps.store.read(settings.deploy.environment);
+    const live = state.current ?? settings.deploy.version;
+    const verified = await verifyDeployment(settings.deploy.verify, live, deps);
+    const detail = verified.ok
+      ? `${live} serves, verified (${verified.reason})`
+      : `${live}: ${verified.reason}`;
+    return {
+      result: verified.ok ? 'passed' : 'failed',
+      detail,
+      value: { healthy: verified.ok, report: verified.health, message: detail },
+    };
   });
 }
 
-async function fileIncident(
+async function dryRun(settings: PipelineSettings, deps: PipelineDeps, stages: StageLog, run: Run) {
+  const planned = await stages.run('deploy', async () => {
+    const outcome = await runDeploy(settings.deploy, deps);
+    return { result: 'dry-run', detail: outcome.message, value: outcome };
+  });
+  if (!planned.ok) return fail(run, 'deploy', planned, 'untouched');
+  run.deployed = planned.value;
+  if (settings.health)
+    stages.planned('health-check', `would check ${settings.health.probes.map((p) => p.name).join(', ')}`);
+  if (settings.rollback)
+    stages.planned(
+      'rollback',
+      `on failure: would check production and roll back to ${planned.value.previous ?? 'the last good version'}, then re-verify`,
+    );
+  if (settings.incident.kind !== 'none')
+    stages.planned(
+      'incident',
+      `would open an incident (${settings.incident.kind}) on failure, or resolve an open one`,
+    );
+  return true;
+}
+
+async function incident(
   settings: PipelineSettings,
   deps: PipelineDeps,
+  stages: StageLog,
+  run: Run,
   mode: 'open' | 'resolve',
-  facts: {
-    stage?: string;
-    previousVersion?: string;
-    rollback?: 'succeeded' | 'failed' | 'none';
-    health?: CheckResult;
-    log?: string;
-  },
-  stage: <T>(name: StageName, body: () => Promise<[StageRecord['result'], string, T]>) => Promise<T>,
-): Promise<PipelineOutcome['incident']> {
+  rollback: RollbackReport = 'none',
+): Promise<void> {
   const tracker = deps.tracker;
-  if (!tracker) return undefined;
-  const incident = settings.incident;
-  const outcome = await stage('incident', async () => {
-    const filed = await runIncident(
+  if (!tracker) return;
+  const previous = run.deployed?.previous;
+  const filed = await stages.run('incident', async () => {
+    const outcome = await runIncident(
       {
         mode,
         facts: {
           environment: settings.deploy.environment,
           version: settings.deploy.version,
-          rollback: 'none',
-          ...facts,
+          rollback,
+          ...(run.failure ? { stage: run.failure.stage } : {}),
+          ...(previous ? { previousVersion: previous } : {}),
+          ...(run.health ? { health: run.health } : {}),
+          // What is recorded never quotes a command's output (the run's log has it, masked).
+          log: [run.failure?.message ?? '', ...run.notes].filter(Boolean).map(withoutOutput).join('\n'),
         },
-        assignees: incident.assignees,
-        label: incident.label,
+        assignees: settings.incident.assignees,
+        label: settings.incident.label,
         extraLabels: [],
         maskValues: [],
-        ...(incident.kind === 'github' ? { github: incident.github } : {}),
+        ...(settings.incident.kind === 'github' ? { github: settings.incident.github } : {}),
       },
       { ...deps, tracker },
     );
-    const detail = filed.failure ?? `${filed.action}${filed.url ? ` ${filed.url}` : ''}`;
-    return [filed.failure ? 'failed' : 'passed', detail, filed];
+    const detail = outcome.failure ?? `${outcome.action}${outcome.url ? ` ${outcome.url}` : ''}`;
+    return { result: outcome.failure ? 'failed' : 'passed', detail, value: outcome };
   });
-  if (mode === 'resolve' && outcome.action === 'none') return undefined;
+  if (!filed.ok || (mode === 'resolve' && filed.value.action === 'none')) return;
+  const o = filed.value;
+  run.incidentRef = {
+    action: o.action,
+    ...(o.number ? { number: o.number } : {}),
+    ...(o.url ? { url: o.url } : {}),
+    ...(o.failure ? { failure: o.failure } : {}),
+  };
+}
+
+function fail(
+  run: Run,
+  stage: StageName,
+  ran: Extract<Ran<unknown>, { ok: false }>,
+  production: Production,
+): false {
+  if (!run.failure) {
+    run.failure = { stage, kind: ran.kind, message: message(ran) };
+    run.facts = { ...run.facts, failed: { stage, production } };
+  }
+  if (ran.kind === 'interrupted') run.facts = { ...run.facts, interrupted: true };
+  return false;
+}
+
+function message(ran: Extract<Ran<unknown>, { ok: false }>): string {
+  return describeError(ran.error);
+}
+
+function canCheck(settings: PipelineSettings): boolean {
+  const { verify } = settings.deploy;
+  return (
+    Boolean(settings.health) ||
+    verify.probes.length > 0 ||
+    Boolean(verify.versionCommand || verify.versionUrl)
+  );
+}
+
+function finish(settings: PipelineSettings, stages: StageLog, run: Run): PipelineOutcome {
+  const version = settings.deploy.version;
+  const previous = run.deployed?.previous;
+  const base = {
+    version,
+    ...(previous ? { previous } : {}),
+    stages: stages.records,
+    ...(run.incidentRef ? { incident: run.incidentRef } : {}),
+    ...(run.deployed?.unrecorded ? { unrecorded: run.deployed.unrecorded } : {}),
+  };
+  if (!run.failure) {
+    const result =
+      run.deployed?.result === 'unchanged' || run.deployed?.result === 'dry-run'
+        ? run.deployed.result
+        : 'deployed';
+    return { ...base, result, message: run.deployed?.message ?? `${version}: ${result}` };
+  }
+  const { stage, kind } = run.failure;
+  const { facts } = run;
+  const rolledBack = facts.rollback === 'succeeded' && facts.reverified !== 'unhealthy';
+  const after = rolledBack
+    ? ` Rolled back: ${run.rolledBackTo} serves again.`
+    : facts.production === 'healthy'
+      ? ` ${previous ?? 'The old version'} still serves, verified.`
+      : facts.rollback === 'failed' || facts.reverified === 'unhealthy'
+        ? ' The rollback did not restore a healthy production: act now.'
+        : '';
+  const why = kind === 'interrupted' ? `was interrupted at ${stage}` : `failed at ${stage}`;
   return {
-    action: outcome.action,
-    ...(outcome.number ? { number: outcome.number } : {}),
-    ...(outcome.url ? { url: outcome.url } : {}),
-    ...(outcome.failure ? { failure: outcome.failure } : {}),
+    ...base,
+    result: rolledBack ? 'rolled-back' : 'failed',
+    failedStage: stage,
+    failure: kind,
+    // Where recovery ran, the stages and the incident tell why; otherwise the reason is the news.
+    message:
+      facts.failed?.production === 'untouched' || kind === 'interrupted'
+        ? `${version} ${why}: ${withoutOutput(run.failure.message).replace(/\.$/, '')}.`
+        : `${version} ${why}.${after}`,
   };
 }

@@ -44,6 +44,8 @@ export interface CommandRequest {
   readonly timeoutMs?: number;
   /** Kills the whole process tree when aborted. */
   readonly signal?: AbortSignal;
+  /** Called with the process group's id once it started (a lock holds on while the group lives). */
+  readonly onStart?: (pid: number) => void;
   /** Called with each chunk of output as it arrives (stdout and stderr). */
   readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -128,6 +130,12 @@ export interface HeldLock {
   /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
   readonly token: string;
   release(): Promise<void>;
+  /**
+   * Ties a process group the holder started to the lock: while it lives the lock is not free,
+   * even if the holder itself was killed (its driver's orphans would otherwise run beside the
+   * next deploy's).
+   */
+  guard?(processGroup: number): void;
 }
 
 /**

@@ -100,7 +100,7 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     ]);
   });
 
-  it('fails after the last attempt, keeps the old version current, runs on-failure', async () => {
+  it('fails after the last attempt, keeps the old version current but unverified, says production may have changed, runs on-failure', async () => {
     const r = target();
     await deploy(r, { version: 'v1.0.0', command: r.command() });
     const marker = path.join(r.dir, 'on-failure-ran');
@@ -114,11 +114,16 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     assert.equal(step.outputs.result, 'failed');
     assert.match(
       step.commands.find((c) => c.name === 'error')!.message,
-      /failed: all 2 attempts failed; the last: the deploy command exited 3: nope\. The state still says v1\.0\.0 is current\./,
+      /failed: all 2 attempts failed; the last: the deploy command exited 3: nope\. The driver ran, so production may have changed: check it, and roll back to v1\.0\.0 if it is unhealthy\./,
     );
     const state = r.state();
     assert.equal(state.current, 'v1.0.0');
     assert.deepEqual(state.releases.at(-1).status, 'failed');
+    assert.equal(
+      state.releases.at(-1).reason,
+      'all 2 attempts failed; the last: the deploy command exited 3',
+      'no output recorded',
+    );
     assert.match(readFileSync(marker, 'utf8'), /Deploying v2\.0\.0 to production failed/);
   });
 
@@ -153,7 +158,7 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
       assert.equal(step.outputs.result, 'failed');
       assert.match(
         step.commands.find((c) => c.name === 'error')!.message,
-        /failed: verification failed: health check failed: health: status 503.*Roll back to v1\.0\.0 with the rollback action\./,
+        /failed: verification failed: health check failed: health: status 503.*v2\.0\.0-bad is live but not verified: roll back to v1\.0\.0 with the rollback action\./,
       );
       const state = r.state();
       assert.equal(state.current, 'v2.0.0-bad', 'what runs is what state says');
@@ -173,8 +178,9 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     assert.equal(step.outputs.result, 'dry-run');
     assert.match(
       step.log,
-      /Dry run: nothing will change\.\n\s+environment: production \(current: v1\.0\.0 → target: v2\.0\.0\)/,
+      /Dry run: nothing will change\. deploy production: v1\.0\.0 → v2\.0\.0\n\s+plan: /,
     );
+    assert.equal(step.log.match(/Dry run: nothing will change/g)?.length, 1, 'the plan is printed once');
     assert.equal(readFileSync(path.join(r.stateDir, 'production.json'), 'utf8'), before);
     assert.deepEqual(readdirSync(r.stateDir).sort(), files);
     assert.equal(readFileSync(r.live, 'utf8').trim(), 'v1.0.0');
@@ -241,7 +247,7 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
 });
 
 describe('deploy action: cancel and crash safety', () => {
-  it('SIGINT mid-deploy: stops the tree, marks the release interrupted, keeps the old version, frees the lock', async () => {
+  it('SIGINT mid-deploy: stops the tree, records the new version as live but not verified, frees the lock', async () => {
     const t = target();
     await deploy(t, { version: 'v1.0.0', command: t.command() });
     const pidFile = path.join(t.dir, 'grandchild');
@@ -257,12 +263,14 @@ describe('deploy action: cancel and crash safety', () => {
     assert.deepEqual(step.cancelSignals, ['SIGINT'], 'it stopped before the runner escalated');
     assert.match(
       step.log,
-      /cancelled by SIGINT while deploying v2\.0\.0 to production: the driver's process tree was stopped, v2\.0\.0 is marked interrupted, the state still says v1\.0\.0 is current, and the lock is released\. Next: deploy again, or roll back\./,
+      /cancelled by SIGINT while releasing v2\.0\.0 to production: its process trees were stopped, the record says v2\.0\.0 is live but not verified, and the lock is released\. Next: verify it with a deploy of v2\.0\.0, or roll back to the last good version\./,
     );
     assert.equal(isRunning(Number(readFileSync(pidFile, 'utf8'))), false);
-    assert.equal(readFileSync(t.live, 'utf8').trim(), 'v1.0.0', 'production still runs the old version');
+    // The driver had begun: in place, production may already be changing, so the record does not
+    // claim the old version serves; it names the new one, unverified.
     const state = t.state();
-    assert.equal(state.current, 'v1.0.0');
+    assert.equal(state.current, 'v2.0.0');
+    assert.equal(state.previous, 'v1.0.0');
     assert.equal(state.releases.at(-1).status, 'interrupted');
     assert.deepEqual(readdirSync(path.join(t.stateDir, 'production.lock')), [], 'the lock is free');
     const next = await deploy(t, { version: 'v2.0.0', command: t.command() });
@@ -304,13 +312,21 @@ describe('deploy action: cancel and crash safety', () => {
   it('three deploys arriving together all run, one at a time, in arrival order', async () => {
     const t = target();
     const log = path.join(t.dir, 'order.log');
-    const command = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.3; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const gate = path.join(t.dir, 'gate');
+    // The first deploy holds the lock until both others wait for it: no race on a fast machine or a slow one.
+    const command = `echo "start $DEPLOY_VERSION" >> ${log}; while [ ! -e ${gate} ]; do sleep 0.02; done; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const lockDir = path.join(t.stateDir, 'production.lock');
+    const tickets = async (n: number) => {
+      while (!existsSync(lockDir) || readdirSync(lockDir).filter((f) => f.endsWith('.ticket')).length < n)
+        await new Promise((r) => setTimeout(r, 10));
+    };
     const first = deploy(t, { version: 'v1.0.0', command }, { cancelWhen: /never/ });
     while (!existsSync(log)) await new Promise((r) => setTimeout(r, 10));
     const second = deploy(t, { version: 'v2.0.0', command });
-    const lockDir = path.join(t.stateDir, 'production.lock');
-    while (readdirSync(lockDir).length < 2) await new Promise((r) => setTimeout(r, 10));
+    await tickets(2);
     const third = deploy(t, { version: 'v3.0.0', command });
+    await tickets(3);
+    writeFileSync(gate, '');
     const steps = await Promise.all([first, second, third]);
     assert.deepEqual(
       steps.map((s) => s.outputs.result),
@@ -340,11 +356,13 @@ describe('deploy action: hooks and the running version', () => {
       'pre-deploy': 'echo "db not migrated" >&2; exit 1',
     });
     assert.equal(stopped.outcome, 'failure');
+    assert.equal(stopped.outputs.result, 'failed');
     assert.match(
       stopped.log,
-      /Input "pre-deploy": the pre-deploy hook exited 1: db not migrated; nothing was deployed/,
+      /failed: the pre-deploy hook exited 1: db not migrated\. Nothing was changed\./,
     );
     assert.equal(t.attempts(), 0);
+    assert.equal(existsSync(path.join(t.stateDir, 'production.json')), false, 'no release was recorded');
     const marker = path.join(t.dir, 'post-ran');
     const step = await deploy(t, {
       version: 'v1.0.0',

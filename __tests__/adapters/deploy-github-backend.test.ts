@@ -59,7 +59,7 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     github.repo('acme/shop').deployments.filter((d) => d.environment === environment);
   const states = (d: FakeDeployment) => d.statuses.map((s) => s.state);
 
-  it('records a deploy as a deployment with statuses queued → in_progress → success', async () => {
+  it('records a deploy as a deployment with statuses queued → in_progress (deploying, then live) → success', async () => {
     const result = await step('deploy', 'production', { version: 'v1.0.0' });
 
     assert.equal(result.outcome, 'success', result.log);
@@ -72,7 +72,11 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.equal(deployment.transient_environment, false);
     assert.equal(deployment.payload.version, 'v1.0.0');
     assert.equal(deployment.payload.actor, 'octocat');
-    assert.deepEqual(states(deployment), ['queued', 'in_progress', 'success']);
+    assert.deepEqual(states(deployment), ['queued', 'in_progress', 'in_progress', 'success']);
+    assert.deepEqual(
+      deployment.statuses.slice(1, 3).map((s) => s.description),
+      ['deploying v1.0.0', 'live: v1.0.0 switched to, verifying'],
+    );
     const success = deployment.statuses.at(-1)!;
     assert.equal(success.environment_url, 'https://shop.example.com');
     assert.match(success.log_url, /^https:\/\/github\.com\/acme\/shop\/actions\/runs\/\d+$/);
@@ -92,9 +96,10 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.equal(repeat.outputs.result, 'unchanged', repeat.log);
     const all = deployments('production');
     const noOp = all.at(-1)!;
-    assert.deepEqual(states(noOp), ['queued', 'in_progress', 'inactive']);
+    // A no-op never claims to be deploying anything.
+    assert.deepEqual(states(noOp), ['queued', 'inactive']);
     assert.match(noOp.statuses.at(-1)!.description, /^skipped: nothing was deployed/);
-    assert.deepEqual(states(all.at(-2)!), ['queued', 'in_progress', 'success']);
+    assert.deepEqual(states(all.at(-2)!), ['queued', 'in_progress', 'in_progress', 'success']);
   });
 
   it('a broken release fails verification; rollback marks it bad and records the restored version', async () => {
@@ -113,7 +118,7 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.match(bad!.statuses.at(-1)!.description, /^bad: rolled back to v2\.0\.0/);
     assert.equal(restored!.task, 'deploy:rollback');
     assert.equal(restored!.payload.version, 'v2.0.0');
-    assert.deepEqual(states(restored!), ['queued', 'in_progress', 'success']);
+    assert.deepEqual(states(restored!), ['queued', 'in_progress', 'in_progress', 'success']);
     assert.equal(readFileSync(live, 'utf8').trim(), 'v2.0.0');
     assert.equal(again.outcome, 'failure');
     assert.match(again.log, /v3\.0\.0-bad is marked bad \(rolled back to v2\.0\.0/);
@@ -138,7 +143,7 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     );
     // GitHub marks a non-production environment's older successes inactive (auto_inactive).
     for (const d of deployments('queue'))
-      assert.deepEqual(states(d).slice(0, 3), ['queued', 'in_progress', 'success']);
+      assert.deepEqual(states(d).slice(0, 4), ['queued', 'in_progress', 'in_progress', 'success']);
     assert.ok(results.some((r) => /Waiting for the queue lock/.test(r.log)));
   });
 
@@ -202,7 +207,7 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.match(gaveUp.statuses.at(-1)!.description, /^skipped: gave up waiting for the lock/);
   });
 
-  it('a main step killed while deploying: the post step marks its deployment interrupted', async () => {
+  it('a main step killed while deploying: the post step marks its deployment interrupted and live (unverified)', async () => {
     const main = await step(
       'deploy',
       'killed',
@@ -215,7 +220,10 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.equal(post.outcome, 'success', post.log);
     const [deployment] = deployments('killed');
     assert.deepEqual(states(deployment!), ['queued', 'in_progress', 'error']);
-    assert.match(deployment!.statuses.at(-1)!.description, /^interrupted: the deploy step was killed/);
+    assert.match(
+      deployment!.statuses.at(-1)!.description,
+      /^interrupted \(live\): the deploy step was killed/,
+    );
     assert.ok(!existsSync(path.join(dir, 'nothing')));
   });
 

@@ -141,7 +141,10 @@ describe('the whole pipeline in one step (root action and CLI run)', () => {
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /^staging: v1\.0\.0 \(previous: v2\.0\.0-bad\)$/m);
     assert.match(status.stdout, /^lock: free$/m);
-    assert.match(status.stdout, /⛔ v2\.0\.0-bad +bad +deploy .* — rolled back to v1\.0\.0/);
+    assert.match(
+      status.stdout,
+      /⛔ v2\.0\.0-bad +bad +deploy .* — health-check failed; rolled back to v1\.0\.0/,
+    );
     assert.match(status.stdout, /✅ v1\.0\.0 +good +rollback/);
   });
 

@@ -54,8 +54,8 @@ describe('CLI: one config file (deploy.yml) for every command, flags over it; pr
     assert.equal(typo.code, 2);
     assert.match(typo.stderr, /:1: unknown field "environmnt"/);
     assert.equal(broken.code, 2);
-    assert.match(broken.stderr, /Input "config": .*:\d+:\d+: not valid YAML/);
-    assert.match(missing.stderr, /Input "config": .*nope\.yml does not exist/);
+    assert.match(broken.stderr, /--config: .*:\d+:\d+: not valid YAML/);
+    assert.match(missing.stderr, /--config: .*nope\.yml does not exist/);
   });
 
   it('a long quiet wait prints a progress line every 10 s, so a CI log shows it is alive', async () => {

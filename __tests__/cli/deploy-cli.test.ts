@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -34,7 +34,14 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
     assert.equal(dry.code, 0);
     assert.match(dry.stdout, /Dry run: nothing will change\./);
     assert.equal(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'), state);
-    const back = await cli(['rollback', ...flags]);
+    // v2.0.0 is verified good: stepping back from it takes a named version.
+    const refused = await cli(['rollback', ...flags]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /error: --to-version: v2\.0\.0 is live and was verified good, so there is nothing to roll back/,
+    );
+    const back = await cli(['rollback', ...flags, '--to-version', 'v1.0.0']);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, /Rolled production back from v2\.0\.0 \(now marked bad\) to v1\.0\.0/);
     assert.equal(readFileSync(live, 'utf8').trim(), 'v1.0.0');
@@ -43,7 +50,10 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
   it('exits 2 on bad input and 1 on a failed deploy', async () => {
     const bad = await cli(['deploy', ...flags, '--version', 'latest']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /error: Input "version": "latest" is a moving name/);
+    assert.match(
+      bad.stderr,
+      /error: --version: "latest" is a moving name; .*, or pass --no-require-immutable/,
+    );
     const failed = await cli([
       'deploy',
       ...flags,
@@ -64,7 +74,9 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
   it('shares the lock with a deploy from a workflow on the same runner: never overlapping, in arrival order', async () => {
     const shared = mkdtempSync(path.join(tmpdir(), 'cli-beside-'));
     const log = path.join(shared, 'order.log');
-    const slow = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.4; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const gate = path.join(shared, 'gate');
+    // The workflow's deploy holds the lock until the CLI's waits behind it, however slow the machine.
+    const slow = `echo "start $DEPLOY_VERSION" >> ${log}; while [ ! -e ${gate} ]; do sleep 0.02; done; echo "end $DEPLOY_VERSION" >> ${log}`;
     const action = runStep('deploy', {
       with: {
         environment: 'production',
@@ -85,6 +97,10 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
       '--version',
       'v2.0.0',
     ]);
+    const lockDir = path.join(shared, 'state', 'production.lock');
+    while (readdirSync(lockDir).filter((f) => f.endsWith('.ticket')).length < 2)
+      await new Promise((r) => setTimeout(r, 10));
+    writeFileSync(gate, '');
     const [step, run] = await Promise.all([action, fromCli]);
     assert.equal(step.outputs.result, 'deployed');
     assert.equal(run.code, 0, run.stderr);

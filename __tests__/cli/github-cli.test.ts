@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -84,11 +84,11 @@ describe('CLI: incident and GitHub Deployments, from Jenkins or a laptop', () =>
       ['good'],
     );
     assert.equal(noSha.code, 2);
-    assert.match(noSha.stderr, /Input "ref": is needed with backend: github/);
+    assert.match(noSha.stderr, /--ref: is needed with backend: github/);
     assertFaithful(github);
   });
 
-  it('without a token: exit 2 naming the input and the variable', async () => {
+  it('without a token: incident exits 2 naming the input and the variable; run writes Markdown incidents', async () => {
     const result = await runCli(['incident', '--environment', 'production'], {
       GITHUB_REPOSITORY: 'acme/shop',
     });
@@ -96,13 +96,32 @@ describe('CLI: incident and GitHub Deployments, from Jenkins or a laptop', () =>
     assert.equal(result.code, 2);
     assert.match(
       result.stderr,
-      /Input "github-token": is needed: pass a token \(or set GITHUB_TOKEN for the CLI\)/,
+      /--github-token: is needed: pass a token \(or set GITHUB_TOKEN for the CLI\)/,
     );
-    const run = await runCli(['run', '--environment', 'production', '--version', 'v1', '--command', 'true']);
-    assert.equal(run.code, 2);
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'no-token-'));
+    const flags = [
+      'run',
+      '--environment',
+      'production',
+      '--command',
+      'exit 1',
+      '--attempts',
+      '1',
+      '--state-dir',
+      stateDir,
+    ];
+    const run = await runCli([...flags, '--version', 'v1']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stdout, /No GitHub token: incidents go to Markdown files in .*incidents/);
     assert.match(
-      run.stderr,
-      /Input "github-token": is needed: .* for incident: github \(or set incident: file or none\)/,
+      readFileSync(path.join(stateDir, 'incidents', 'incident-1.md'), 'utf8'),
+      /production v1 failed at deploy/,
+    );
+    const chosen = await runCli([...flags, '--version', 'v2', '--incident', 'github']);
+    assert.equal(chosen.code, 2);
+    assert.match(
+      chosen.stderr,
+      /--github-token: is needed: .* for incident: github, or pass --incident=file/,
     );
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,7 +118,15 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
     const stateDir = path.join(dir, 'state-t024');
     const log = path.join(dir, 't024.log');
     writeFileSync(log, '');
-    const command = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.4; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const gate = path.join(dir, 't024.gate');
+    // v1 holds the lock until v2 and v3 have arrived (taken their tickets): arrival order is
+    // then the order the test started them in, however slow the machine.
+    const command = `echo "start $DEPLOY_VERSION" >> ${log}; while [ ! -e ${gate} ]; do sleep 0.02; done; echo "end $DEPLOY_VERSION" >> ${log}`;
+    const tickets = async (n: number) => {
+      const lockDir = path.join(stateDir, 'queue.lock');
+      while (!existsSync(lockDir) || readdirSync(lockDir).filter((f) => f.endsWith('.ticket')).length < n)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+    };
     const deploy = (version: string) =>
       runCli([
         'deploy',
@@ -133,10 +141,11 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
       ]);
 
     const runs: Promise<Awaited<ReturnType<typeof runCli>>>[] = [];
-    for (const version of ['v1', 'v2', 'v3']) {
+    for (const [i, version] of ['v1', 'v2', 'v3'].entries()) {
       runs.push(deploy(version));
-      await new Promise((resolve) => setTimeout(resolve, 150)); // arrival order: v1, v2, v3
+      await tickets(i + 1);
     }
+    writeFileSync(gate, '');
     const results = await Promise.all(runs);
 
     for (const result of results) assert.equal(result.code, 0, result.stderr);
@@ -162,7 +171,7 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
     );
   });
 
-  it('T025 interruption: SIGINT 2 s into a slow deploy; the old version still serves, state says interrupted, the lock is free, the next deploy succeeds', async () => {
+  it('T025 interruption: SIGINT 2 s into a slow deploy; the old version still serves, the record says the new one may be live and is not verified, the lock is free, the next deploy succeeds', async () => {
     const stateDir = path.join(dir, 'state-t025');
     const flags = (version: string, command: string) => [
       'deploy',
@@ -184,7 +193,7 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
     const output = `${interrupted.stdout}${interrupted.stderr}`;
 
     assert.equal(code, 130, output);
-    assert.match(output, /the state still says v1\.0\.0 is current, and the lock is released/);
+    assert.match(output, /the record says v2\.0\.0 is live but not verified, and the lock is released/);
     assert.equal(readFileSync(live, 'utf8').trim(), 'v1.0.0');
     assert.equal(
       (await fetch(`${service.url}/health`)).status,
@@ -194,7 +203,9 @@ describe('seed 004 scenarios (T022–T025), end to end', () => {
     const status = JSON.parse(
       (await runCli(['status', '--environment', 'slow', '--state-dir', stateDir, '--json'])).stdout,
     );
-    assert.equal(status.current, 'v1.0.0');
+    // The driver had begun, so the record cannot claim v1.0.0 still serves: it names v2.0.0, unverified.
+    assert.equal(status.current, 'v2.0.0');
+    assert.equal(status.verified, false);
     assert.equal(status.releases[0].status, 'interrupted');
     assert.equal(status.lock, undefined, 'the lock is free');
     const next = await runCli(flags('v2.0.1', fast));

@@ -35,6 +35,7 @@ export class ProcessRunner implements CommandRunner {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (child.pid !== undefined) request.onStart?.(child.pid);
     let timedOut = false;
     let aborted = false;
     let stopping = false;

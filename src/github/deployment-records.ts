@@ -59,9 +59,11 @@ export function statusFor(record: ReleaseRecord, live: boolean): { state: string
     case 'bad':
       return tagged('bad', 'failure');
     case 'interrupted':
-      return tagged('interrupted', 'error');
+      return tagged(live ? 'interrupted (live)' : 'interrupted', 'error');
     case 'deploying':
-      return { state: 'in_progress', description: clip(`deploying ${record.version}`) };
+      return live
+        ? { state: 'in_progress', description: clip(`live: ${record.version} switched to, verifying`) }
+        : { state: 'in_progress', description: clip(`deploying ${record.version}`) };
   }
 }
 
@@ -121,8 +123,11 @@ export function toRecord(deployment: DeploymentView): ReleaseRecord | undefined 
 
 /** Whether the deployment's version ever served: verified good, or switched to and then failed. */
 function wentLive(deployment: DeploymentView): boolean {
-  return deployment.statuses.some((s) => s.state === 'success' || tagOf(s) === 'failed (live)');
+  return deployment.statuses.some((s) => s.state === 'success' || LIVE_TAGS.has(tagOf(s)));
 }
+
+/** Tags of statuses that say the version reached users (switched to, whatever came after). */
+const LIVE_TAGS = new Set(['live', 'failed (live)', 'interrupted (live)']);
 
 /**
  * The environment's state from its deployments (any order): history oldest first; current is

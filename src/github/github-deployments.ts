@@ -1,6 +1,5 @@
 import { LockTimeoutError } from '../clients/file-deploy-lock.ts';
 import { isProcessAlive } from '../clients/process-alive.ts';
-import { lastGoodBefore } from '../deploy/state-changes.ts';
 import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import type {
@@ -16,6 +15,8 @@ import type {
   RunContext,
   StateStore,
 } from '../ports.ts';
+import { planRollback } from '../release/plan-release.ts';
+import { settleAbandoned } from '../release/release-state.ts';
 import {
   type DeploymentView,
   describeOwner,
@@ -66,7 +67,7 @@ export class GitHubDeployments {
   readonly #ids = new Map<string, number>();
   readonly #posted = new Map<number, string>();
   /** The release status each deployment id is known to have (read, or written by this run). */
-  readonly #seen = new Map<number, ReleaseRecord['status']>();
+  readonly #seen = new Map<number, string>();
 
   constructor(options: GitHubDeploymentsOptions) {
     this.#o = options;
@@ -80,8 +81,7 @@ export class GitHubDeployments {
           .toSorted((a, b) => a.id - b.id);
         return first ? ownerOf(first) : undefined;
       },
-      releaseToken: (_environment, token) =>
-        this.#finishUnbound(Number(token), 'error', 'interrupted: the deploy step was killed'),
+      releaseToken: (_environment, token) => this.#releaseKilled(Number(token)),
     };
   }
 
@@ -96,19 +96,23 @@ export class GitHubDeployments {
       if (deciding) this.#posted.set(d.id, `${deciding.state} ${deciding.description}`);
     }
     const state = toEnvironmentState(environment, deployments);
-    for (const record of state.releases) this.#seen.set(Number(record.id), record.status);
+    for (const [index, record] of state.releases.entries()) {
+      const live = index === state.releases.length - 1 && state.current === record.version;
+      this.#seen.set(Number(record.id), `${record.status}${live ? ' live' : ''}`);
+    }
     return state;
   }
 
   async #write(state: EnvironmentState): Promise<void> {
     for (const [index, record] of state.releases.entries()) {
       const id = record.id ? Number(record.id) : await this.#deploymentFor(state.environment, record);
-      if (this.#seen.get(id) === record.status) continue;
       const newest = index === state.releases.length - 1;
-      const { state: status, description } = statusFor(record, newest && state.current === record.version);
+      const live = newest && state.current === record.version;
+      if (this.#seen.get(id) === `${record.status}${live ? ' live' : ''}`) continue;
+      const { state: status, description } = statusFor(record, live);
       if (this.#posted.get(id) !== `${status} ${description}`)
         await this.#postStatus(id, status, description);
-      this.#seen.set(id, record.status);
+      this.#seen.set(id, `${record.status}${live ? ' live' : ''}`);
     }
   }
 
@@ -123,7 +127,7 @@ export class GitHubDeployments {
       held.bound = true;
       id = held.id;
     } else {
-      id = await this.#create(environment, record.version);
+      id = await this.#create(environment, record.version, undefined, record.kind ?? 'deploy');
       if (held && !held.bound) {
         // Someone deployed between planning and locking: the lock's deployment records nothing.
         held.bound = true;
@@ -180,7 +184,8 @@ export class GitHubDeployments {
         throw options.signal?.reason instanceof Error ? options.signal.reason : new InterruptedError();
       throw error;
     }
-    await this.#postStatus(id, 'in_progress', `deploying ${version || '(to be decided)'}`);
+    // It stays queued until a release begins on it (in_progress, deploying): a refused or no-op
+    // deploy never claims to have deployed anything.
     return {
       token: String(id),
       release: async () => {
@@ -206,7 +211,7 @@ export class GitHubDeployments {
       await this.#postStatus(
         deployment.id,
         'error',
-        `${started ? 'interrupted' : SKIPPED}: abandoned, ${why}`,
+        `${started ? 'interrupted (live)' : SKIPPED}: abandoned, ${why}`,
       );
     }
     return holding;
@@ -232,19 +237,26 @@ export class GitHubDeployments {
   }
 
   async #rollbackTarget(environment: string): Promise<string | undefined> {
-    const state = await this.#read(environment);
-    return lastGoodBefore(state, state.current);
+    // The core's own choice, as the rollback will make it once it holds the lock.
+    const state = settleAbandoned(await this.#read(environment), new Date(this.#o.clock.now()).toISOString());
+    const plan = planRollback(state, { force: true, because: 'a rollback was asked for' });
+    return plan.kind === 'release' ? plan.version : undefined;
   }
 
-  async #create(environment: string, version: string, owner?: Omit<LockOwner, 'since'>): Promise<number> {
+  async #create(
+    environment: string,
+    version: string,
+    owner?: Omit<LockOwner, 'since'>,
+    kind: 'deploy' | 'rollback' = this.#o.plan.kind,
+  ): Promise<number> {
     const { run, plan } = this.#o;
-    const payload = payloadFor(version, plan.kind, run, new Date(this.#o.clock.now()).toISOString(), owner);
+    const payload = payloadFor(version, kind, run, new Date(this.#o.clock.now()).toISOString(), owner);
     return this.#gh.create({
       environment,
       ref: plan.ref,
-      task: plan.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
+      task: kind === 'rollback' ? 'deploy:rollback' : 'deploy',
       payload,
-      description: `${plan.kind} ${version || '(last good version)'} by deploy-actions`,
+      description: `${kind} ${version || '(last good version)'} by deploy-actions`,
       transient: this.#o.transient ?? false,
       ...(this.#o.production !== undefined ? { production: this.#o.production } : {}),
     });
@@ -260,7 +272,25 @@ export class GitHubDeployments {
     this.#posted.set(id, `${state} ${description}`);
   }
 
-  /** Ends the lock's deployment when no release was recorded on it (unchanged, refused, killed). */
+  /**
+   * A post step after its main step was killed holding deployment `id`: a release begun on it
+   * (in_progress) may be live and is not verified; one that never began deployed nothing.
+   */
+  async #releaseKilled(id: number): Promise<boolean> {
+    const deployment = await this.#gh.get(id);
+    if (isTerminal(deployment)) return false;
+    const began = deployment.statuses[0]?.state === 'in_progress';
+    await this.#postStatus(
+      id,
+      'error',
+      began
+        ? 'interrupted (live): the deploy step was killed'
+        : `${SKIPPED}: the deploy step was killed before it deployed`,
+    );
+    return true;
+  }
+
+  /** Ends the lock's deployment when no release was recorded on it (unchanged, refused). */
   async #finishUnbound(id: number, state: string, description: string): Promise<boolean> {
     if (this.#held?.id === id && this.#held.bound) return false;
     if (isTerminal(await this.#gh.get(id))) return false;

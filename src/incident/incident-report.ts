@@ -9,7 +9,8 @@ export interface IncidentFacts {
   readonly previousVersion?: string;
   /** The stage that failed: preflight, gate, deploy, health-check, rollback … */
   readonly stage?: string;
-  readonly rollback: 'succeeded' | 'failed' | 'none';
+  /** not-needed: production was checked after the failure and the old version still serves, verified. */
+  readonly rollback: 'succeeded' | 'failed' | 'not-needed' | 'none';
   readonly actor?: string;
   readonly runUrl?: string;
   readonly runner?: string;
@@ -85,6 +86,7 @@ function factsTable(facts: IncidentFacts): string {
   const rollback = {
     succeeded: `✅ succeeded${facts.previousVersion ? `: ${facts.previousVersion} is serving again` : ''}`,
     failed: '❌ failed: the environment may be down, act now',
+    'not-needed': `— not needed: production was checked after the failure${facts.previousVersion ? ` and ${facts.previousVersion} still serves, verified` : ' and is healthy'}`,
     none: '— not attempted',
   }[facts.rollback];
   const rows: [string, string | undefined][] = [

@@ -3,9 +3,9 @@ import { accessSync, constants, createReadStream, existsSync, readFileSync, stat
 import path from 'node:path';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
-import { findBad } from '../deploy/state-changes.ts';
 import { describeError } from '../errors.ts';
 import type { CommandRunner, StateStore } from '../ports.ts';
+import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
 
 /** What one check found. `detail` never holds a secret's value. */

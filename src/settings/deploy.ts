@@ -416,7 +416,8 @@ export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): Dep
   if (moving && flags['require-immutable']) {
     throw new ConfigurationError(
       'version',
-      `${moving}; deploy an immutable version (v1.4.2, name@sha256:…, a git SHA) or set require-immutable: false`,
+      `${moving}; deploy an immutable version (v1.4.2, name@sha256:…, a git SHA)`,
+      { input: 'require-immutable', value: 'false' },
     );
   }
   return {

@@ -30,7 +30,11 @@ export const incidentInputs = {
     description: 'The stage that failed: preflight, gate, deploy, health-check, rollback …',
     default: '',
   },
-  rollback: { description: 'How the rollback went: succeeded, failed or none.', default: 'none' },
+  rollback: {
+    description:
+      'How the rollback went: succeeded, failed, not-needed (production was checked and still healthy) or none.',
+    default: 'none',
+  },
   'health-report': {
     description: "The health check's report: the health-check action's report output (JSON), or Markdown.",
     default: '',
@@ -93,7 +97,9 @@ export function parseAssignees(text: string, input: string): string[] {
 const schema = z.object({
   mode: z.enum(['open', 'resolve'], { error: 'expected open or resolve' }),
   environment: z.string().check(z.regex(ENVIRONMENT_NAME, 'expected letters, digits, . _ - (at most 63)')),
-  rollback: z.enum(['succeeded', 'failed', 'none'], { error: 'expected succeeded, failed or none' }),
+  rollback: z.enum(['succeeded', 'failed', 'not-needed', 'none'], {
+    error: 'expected succeeded, failed, not-needed or none',
+  }),
   'log-lines': wholeNumberField(1),
 });
 

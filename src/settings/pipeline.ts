@@ -100,7 +100,7 @@ function asStage<T>(prefix: string, renamed: Readonly<Record<string, string>>, p
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     const input = renamed[error.input] ?? `${prefix}${error.input}`;
-    throw new ConfigurationError(input, error.message.replace(/^Input "[^"]*": /, ''));
+    throw new ConfigurationError(input, error.problem, error.remedy);
   }
 }
 
@@ -178,11 +178,10 @@ function parseIncidentTarget(values: Readonly<Record<string, string>>): Incident
       } catch (error) {
         if (!(error instanceof ConfigurationError)) throw error;
         // Outside GitHub, say how to do without GitHub issues too.
-        const why = error.message.replace(/^Input "[^"]*": /, '');
-        throw new ConfigurationError(
-          error.input,
-          `${why} for incident: github (or set incident: file or none)`,
-        );
+        throw new ConfigurationError(error.input, `${error.problem} for incident: github`, {
+          input: 'incident',
+          value: 'file',
+        });
       }
     })(),
   };

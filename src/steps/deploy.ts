@@ -1,19 +1,14 @@
 import { createDriver } from '../deploy/create-driver.ts';
-import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
-import {
-  driveAndVerify,
-  type ReleaseDeps,
-  recordFinish,
-  recordRelease,
-  releaseRecord,
-  withEnvironmentLock,
-} from '../deploy/release-run.ts';
+import { deployEnv, runLogged } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
-import { currentIsGood, findBad } from '../deploy/state-changes.ts';
-import { type Verification, verifyDeployment } from '../deploy/verify.ts';
+import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
-import { ConfigurationError } from '../errors.ts';
+import { planDeploy } from '../release/plan-release.ts';
+import { type ReleaseDeps, recordFinish, withEnvironmentLock } from '../release/release-deps.ts';
+import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
+import { inPlaceStrategy } from '../release/strategy.ts';
 import type { DeploySettings } from '../settings/deploy.ts';
+import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
 
@@ -21,92 +16,30 @@ export interface DeployOutcome {
   readonly result: 'deployed' | 'unchanged' | 'dry-run' | 'failed';
   readonly version: string;
   readonly previous?: string;
+  /** Where a failure left production (the pipeline's recovery decides on it). */
+  readonly production: Production;
   readonly attempts: readonly AttemptRecord[];
   readonly facts: Readonly<Record<string, number | string>>;
   readonly verification?: Verification;
+  /** The record could not be written at the end: why (the result is still what happened). */
+  readonly unrecorded?: string;
   /** One sentence for people. */
   readonly message: string;
 }
 
 /**
- * Deploys `settings.version` to `settings.environment`: under the environment's lock, refusing
- * a version marked bad, skipping one already current and healthy, running the driver with
- * retries, verifying health and version, and recording every step in state and the audit log.
- * On cancel it stops the driver's process tree, marks the release interrupted, releases the
- * lock and throws InterruptedError saying what was left.
+ * Deploys `settings.version` to `settings.environment`: one release under the environment's
+ * lock (see runRelease), the on-failure hook after a failure, and an audit entry however it ends.
  */
 export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Promise<DeployOutcome> {
-  const driver = createDriver(settings.driver, deps.runner, deps.logger);
-  if (settings.dryRun) return planOnly(settings, deps, driver);
+  if (settings.dryRun) return planDryRun({ kind: 'deploy', settings }, deps);
   const started = deps.clock.now();
-  deps.logger.info(`Deploying ${settings.version} to ${settings.environment} (${driver.name} driver)`);
+  deps.logger.info(
+    `Deploying ${settings.version} to ${settings.environment} (${settings.driver.kind} driver)`,
+  );
   let outcome: DeployOutcome | undefined;
   try {
-    outcome = await withEnvironmentLock(settings, deps, async () => {
-      const state = await deps.store.read(settings.environment);
-      const previous = state.current;
-      const base = { version: settings.version, ...(previous ? { previous } : {}) };
-      const bad = findBad(state, settings.version);
-      if (bad && !settings.force) {
-        throw new ConfigurationError(
-          'version',
-          `${settings.version} is marked bad (${bad.reason ?? 'no reason recorded'}); deploy another version, or set force: true`,
-        );
-      }
-      if (state.current === settings.version && currentIsGood(state) && !settings.force) {
-        const verification = await verifyDeployment(settings.verify, settings.version, deps);
-        if (verification.ok) {
-          return {
-            ...base,
-            result: 'unchanged',
-            attempts: [],
-            facts: {},
-            verification,
-            message: `${settings.version} is already current on ${settings.environment} (${verification.reason}): nothing to do.`,
-          } as const;
-        }
-        deps.logger.warning(
-          `${settings.version} is current but not verified (${verification.reason}): deploying it again`,
-        );
-      }
-      await runHook(settings.hooks.preDeploy, 'pre-deploy', settings, previous, deps, true);
-      const result = await recordRelease(
-        settings,
-        deps,
-        state,
-        releaseRecord(settings.version, 'deploy', deps),
-        (current) =>
-          driveAndVerify(settings, driver, settings.version, previous, deps).then((drive) => ({
-            drive,
-            current,
-          })),
-      );
-      const { drive } = result;
-      if (!drive.ok) {
-        const advice =
-          drive.stage === 'verification'
-            ? ` Roll back${previous ? ` to ${previous}` : ''} with the rollback action.`
-            : ` The state still says ${previous ?? 'nothing'} is current.`;
-        return {
-          ...base,
-          result: 'failed',
-          attempts: drive.attempts,
-          facts: drive.facts,
-          ...(drive.verification ? { verification: drive.verification } : {}),
-          message: `Deploying ${settings.version} to ${settings.environment} failed: ${drive.reason}.${advice}`,
-        } as const;
-      }
-      await runHook(settings.hooks.postDeploy, 'post-deploy', settings, previous, deps, false);
-      const took = formatDuration(deps.clock.now() - started);
-      return {
-        ...base,
-        result: 'deployed',
-        attempts: drive.attempts,
-        facts: drive.facts,
-        verification: drive.verification,
-        message: `Deployed ${settings.version} to ${settings.environment} in ${took} (${plural(drive.attempts.length, 'attempt')}; ${drive.verification.reason}).`,
-      } as const;
-    });
+    outcome = await withEnvironmentLock(settings, deps, (locked) => deployLocked(settings, locked, started));
     if (outcome.result === 'failed' && settings.hooks.onFailure) {
       const hook = await runLogged(deps.runner, deps.logger, 'the on-failure hook', {
         command: settings.hooks.onFailure,
@@ -132,70 +65,69 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   }
 }
 
-async function runHook(
-  command: string | undefined,
-  name: string,
+/** The deploy's release, for a caller already holding the lock (the pipeline). */
+export async function deployLocked(
   settings: DeploySettings,
-  previous: string | undefined,
   deps: DeployDeps,
-  blocking: boolean,
-): Promise<void> {
-  if (!command) return;
-  const hook = await runLogged(deps.runner, deps.logger, `the ${name} hook`, {
-    command,
-    env: deployEnv({ ...settings, ...(previous ? { previous } : {}) }),
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  if (!hook.failure) return;
-  if (blocking) throw new ConfigurationError(name, `${hook.failure}; nothing was deployed`);
-  deps.logger.warning(`${hook.failure} (the deploy itself is done and verified)`);
+  started = deps.clock.now(),
+): Promise<DeployOutcome> {
+  const release = await runRelease(
+    {
+      kind: 'deploy',
+      target: settings,
+      plan: (state) => planDeploy(state, settings),
+      strategy: (runner) =>
+        inPlaceStrategy(createDriver(settings.driver, runner, deps.logger), settings.retry, deps.logger),
+      ...(settings.hooks.preDeploy
+        ? { preHook: { name: 'pre-deploy', command: settings.hooks.preDeploy } }
+        : {}),
+      ...(settings.hooks.postDeploy
+        ? { postHook: { name: 'post-deploy', command: settings.hooks.postDeploy } }
+        : {}),
+    },
+    deps,
+  );
+  return {
+    ...describeDeploy(settings, release, deps.clock.now() - started),
+    ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
+  };
 }
 
-async function planOnly(
-  settings: DeploySettings,
-  deps: DeployDeps,
-  driver: DeployDriver,
-): Promise<DeployOutcome> {
-  const state = await deps.store.read(settings.environment);
-  const lines = [
-    'Dry run: nothing will change.',
-    `  environment: ${settings.environment} (current: ${state.current ?? 'none'} → target: ${settings.version})`,
-    `  driver:      ${driver.plan(settings.version)}`,
-    `  retry:       ${settings.retry.attempts} attempts, ${formatDuration(settings.retry.waitMs)} wait ×${settings.retry.factor}, ${formatDuration(settings.retry.attemptTimeoutMs)} per attempt`,
-    `  lock:        ${settings.environment} (wait up to ${formatDuration(settings.lockTimeoutMs)})`,
-    `  hooks:       ${
-      Object.entries(settings.hooks)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('; ') || 'none'
-    }`,
-    `  verify:      ${[...settings.verify.probes.map((p) => p.name), settings.verify.versionCommand ?? '', settings.verify.versionUrl?.href ?? ''].filter(Boolean).join(', ') || 'nothing'}`,
-  ];
-  if (findBad(state, settings.version))
-    lines.push(
-      `  refused:     ${settings.version} is marked bad${settings.force ? ' (force: deploying anyway)' : ''}`,
-    );
-  for (const line of lines) deps.logger.info(line);
-  let facts: Readonly<Record<string, number | string>> = {};
-  if (driver.checkRun) {
-    deps.logger.info(`Check run (${driver.name}): what would change`);
-    const check = await driver.checkRun({
-      version: settings.version,
-      environment: settings.environment,
-      ...(state.current ? { previous: state.current } : {}),
-      timeoutMs: settings.retry.attemptTimeoutMs,
-      signal: deps.signal ?? new AbortController().signal,
-    });
-    facts = check.facts ?? {};
-    lines.push(`  check run:   ${check.summary}`);
-    deps.logger.info(lines.at(-1)!);
-  }
+function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookMs: number): DeployOutcome {
+  const { version, environment } = settings;
+  const base = {
+    version,
+    ...(release.from ? { previous: release.from } : {}),
+    production: release.production,
+    attempts: release.attempts,
+    facts: release.facts,
+    ...(release.verification ? { verification: release.verification } : {}),
+  };
+  const unrecorded = release.unrecorded
+    ? ` It could not be recorded (${release.unrecorded}): the record is behind production until a deploy of ${version} records it.`
+    : '';
+  if (release.result === 'unchanged')
+    return {
+      ...base,
+      result: 'unchanged',
+      message: `${version} is already current on ${environment} (${release.verification?.reason ?? 'verified'}): nothing to do.`,
+    };
+  if (release.result === 'released')
+    return {
+      ...base,
+      result: 'deployed',
+      message: `Deployed ${version} to ${environment} in ${formatDuration(tookMs)} (${plural(release.attempts.length, 'attempt')}; ${release.verification?.reason}).${unrecorded}`,
+    };
+  const left: Readonly<Record<Production, string>> = {
+    untouched: `Nothing was changed${release.from ? `; ${release.from} is still current` : ''}.`,
+    'maybe-changed': `The driver ran, so production may have changed: check it, and roll back to ${release.from ?? 'the last good version'} if it is unhealthy.`,
+    'live-unverified': `${version} is live but not verified: roll back${release.from ? ` to ${release.from}` : ''} with the rollback action.`,
+    'live-verified': '',
+  };
   return {
-    result: 'dry-run',
-    version: settings.version,
-    ...(state.current ? { previous: state.current } : {}),
-    attempts: [],
-    facts,
-    message: lines.join('\n'),
+    ...base,
+    result: 'failed',
+    message: `Deploying ${version} to ${environment} failed: ${release.reason}. ${left[release.production]}${unrecorded}`,
   };
 }
 

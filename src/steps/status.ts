@@ -1,10 +1,13 @@
 import { describeOwner } from '../github/deployment-records.ts';
 import type { DeployLock, EnvironmentState, LockOwner, ReleaseRecord, StateStore } from '../ports.ts';
+import { liveView } from '../release/release-state.ts';
 import type { StatusSettings } from '../settings/status.ts';
 
 export interface StatusReport {
   readonly environment: string;
   readonly current?: string;
+  /** Whether the newest release is the current version, verified good (else production is unsettled). */
+  readonly verified: boolean;
   readonly previous?: string;
   readonly lastDeploy?: string;
   readonly lock?: LockOwner;
@@ -24,6 +27,7 @@ export async function runStatus(
   return {
     environment: settings.environment,
     ...(state.current ? { current: state.current } : {}),
+    verified: liveView(state).verified,
     ...(state.previous ? { previous: state.previous } : {}),
     ...(state.lastDeployTimestamp ? { lastDeploy: state.lastDeployTimestamp } : {}),
     ...(lock ? { lock } : {}),
@@ -39,10 +43,17 @@ const ICONS: Readonly<Record<ReleaseRecord['status'], string>> = {
   deploying: '⏳',
 };
 
+function unsettled(report: StatusReport): string {
+  const newest = report.releases[0];
+  return newest
+    ? `${newest.kind ?? 'deploy'} of ${newest.version} ${newest.status}${newest.reason ? `: ${newest.reason}` : ''}`
+    : 'unknown';
+}
+
 /** The report for a terminal. */
 export function renderStatusText(report: StatusReport): string {
   const lines = [
-    `${report.environment}: ${report.current ?? 'nothing deployed yet'}${report.previous ? ` (previous: ${report.previous})` : ''}`,
+    `${report.environment}: ${report.current ?? 'nothing deployed yet'}${report.current && !report.verified ? ` — NOT VERIFIED (${unsettled(report)})` : ''}${report.previous ? ` (previous: ${report.previous})` : ''}`,
     report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
     report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',
     '',

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-var n=class extends Error{name="ConfigurationError";input;constructor(r,t){super(`Input "${r}": ${t}`),this.input=r}},s=class extends Error{name="InterruptedError";constructor(r="cancelled"){super(r)}};function o(e){if(e instanceof Error){let r=e.cause instanceof Error?`: ${e.cause.message}`:"";return`${e.message}${r}`}return String(e)}export{n as a,s as b,o as c};

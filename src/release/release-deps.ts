@@ -1,0 +1,128 @@
+import type { Verification } from '../deploy/verify.ts';
+import type {
+  AuditLog,
+  Clock,
+  CommandRunner,
+  DeployLock,
+  HeldLock,
+  Logger,
+  RunContext,
+  StateStore,
+} from '../ports.ts';
+import type { Redactor } from '../redactor.ts';
+import type { TargetSettings } from '../settings/deploy.ts';
+
+/** What a release needs from the world. */
+export interface ReleaseDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly runner: CommandRunner;
+  readonly redactor: Redactor;
+  readonly store: StateStore;
+  readonly lock: DeployLock;
+  readonly audit: AuditLog;
+  readonly run: RunContext;
+  readonly signal?: AbortSignal;
+  /** Called once the lock is held, with its token (the action saves it for its post step). */
+  readonly onLocked?: (token: string) => void;
+}
+
+/**
+ * Runs `body` holding the environment's lock, released however `body` ends. Every command the
+ * body starts is tied to the lock: the lock stays held while its process group lives, so a
+ * deploy killed with kill -9 never lets a second driver run beside the first one's orphans.
+ */
+export async function withEnvironmentLock<T>(
+  settings: Pick<TargetSettings, 'environment' | 'lockTimeoutMs'>,
+  deps: ReleaseDeps,
+  body: (deps: ReleaseDeps) => Promise<T>,
+): Promise<T> {
+  const lock = await deps.lock.acquire(
+    settings.environment,
+    {
+      pid: deps.run.pid,
+      host: deps.run.host,
+      ...(deps.run.actor ? { actor: deps.run.actor } : {}),
+      ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
+    },
+    {
+      timeoutMs: settings.lockTimeoutMs,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+      onWait: (holder) =>
+        deps.logger.info(
+          `Waiting for the ${settings.environment} lock, held by pid ${holder.pid} on ${holder.host}${holder.actor ? ` (${holder.actor})` : ''} since ${holder.since}`,
+        ),
+    },
+  );
+  deps.onLocked?.(lock.token);
+  try {
+    return await body({ ...deps, runner: guardedRunner(deps.runner, lock) });
+  } finally {
+    await lock.release();
+  }
+}
+
+function guardedRunner(runner: CommandRunner, lock: HeldLock): CommandRunner {
+  if (!lock.guard) return runner;
+  const guard = lock.guard.bind(lock);
+  return {
+    run: (request) =>
+      runner.run({
+        ...request,
+        onStart: (pid) => {
+          guard(pid);
+          request.onStart?.(pid);
+        },
+      }),
+  };
+}
+
+/**
+ * Records a finished deploy or rollback: an audit log entry, and (when a Pushgateway is
+ * configured) its metrics. Called however the release ended; a failure here only warns.
+ */
+export async function recordFinish(
+  deps: ReleaseDeps,
+  settings: TargetSettings,
+  entry: {
+    readonly action: 'deploy' | 'rollback';
+    readonly version: string | null;
+    readonly from: string | null;
+    readonly result: string;
+    readonly durationMs: number;
+    readonly attempts: number;
+  },
+  verification: Verification | undefined,
+): Promise<void> {
+  try {
+    await deps.audit.append({
+      at: new Date(deps.clock.now()).toISOString(),
+      ...entry,
+      environment: settings.environment,
+      ...(deps.run.actor ? { actor: deps.run.actor } : {}),
+      ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
+      host: deps.run.host,
+    });
+  } catch (error) {
+    deps.logger.warning(`The audit log entry could not be written: ${(error as Error).message}`);
+  }
+  if (!settings.pushgatewayUrl) return;
+  // Loaded only when a Pushgateway is configured: prom-client would otherwise weigh on every start.
+  const { reportDeployMetrics } = await import('../metrics/report-metrics.ts');
+  const failedProbes =
+    verification?.health?.probes
+      .filter((p) => p.verdict !== 'successful' && p.verdict !== 'stopped')
+      .map((p) => p.name) ?? [];
+  await reportDeployMetrics(
+    settings.pushgatewayUrl,
+    {
+      environment: settings.environment,
+      kind: entry.action,
+      result: entry.result,
+      durationSeconds: entry.durationMs / 1000,
+      failedProbes,
+      finishedAt: deps.clock.now(),
+    },
+    deps.logger,
+  );
+}

@@ -1,0 +1,95 @@
+import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
+
+/**
+ * Pure changes to an environment's record. The release skeleton decides, these compute the
+ * next state, the store writes it atomically. The rule they keep: `current` names the version
+ * users may be reaching, and only a newest release that is `good` means it was verified.
+ */
+
+/** What the record says users reach, and whether that was verified. */
+export interface LiveView {
+  readonly version?: string;
+  /** The newest release is good and is the current version: nothing since can have changed production. */
+  readonly verified: boolean;
+  /** The newest release when it is not good: production may not be what a good release left. */
+  readonly unsettled?: ReleaseRecord;
+}
+
+export function liveView(state: EnvironmentState): LiveView {
+  const newest = state.releases.at(-1);
+  const verified = newest?.status === 'good' && newest.version === state.current;
+  return {
+    ...(state.current ? { version: state.current } : {}),
+    verified,
+    ...(newest && !verified ? { unsettled: newest } : {}),
+  };
+}
+
+/** The state with a release started (status deploying): from here production may change. */
+export function beginRelease(state: EnvironmentState, record: ReleaseRecord): EnvironmentState {
+  return { ...state, deployStart: record.startedAt, releases: [...state.releases, record] };
+}
+
+/** The newest release's version is now what users reach (not yet verified). */
+export function markLive(state: EnvironmentState, at: string): EnvironmentState {
+  const last = state.releases.at(-1);
+  if (!last || state.current === last.version) return state;
+  return {
+    ...state,
+    current: last.version,
+    ...(state.current ? { previous: state.current } : {}),
+    lastDeployTimestamp: at,
+  };
+}
+
+/** The newest release finished as `outcome`; a good one is (or stays) current. */
+export function finishRelease(
+  state: EnvironmentState,
+  outcome: Pick<ReleaseRecord, 'status' | 'finishedAt' | 'attempts' | 'reason'>,
+): EnvironmentState {
+  const last = state.releases.at(-1);
+  if (!last) return state;
+  const finished: ReleaseRecord = { ...last, ...outcome };
+  const next = { ...state, releases: [...state.releases.slice(0, -1), finished] };
+  return outcome.status === 'good' ? markLive(next, outcome.finishedAt ?? last.startedAt) : next;
+}
+
+/**
+ * A release left `deploying` by a deploy that is gone (killed with its lock): it may have changed
+ * production, so it is recorded interrupted and its version as what users may be reaching.
+ * Called only by a lock holder, so no live deploy is mistaken for a dead one.
+ */
+export function settleAbandoned(state: EnvironmentState, at: string): EnvironmentState {
+  const last = state.releases.at(-1);
+  if (last?.status !== 'deploying') return state;
+  return markLive(
+    finishRelease(state, {
+      status: 'interrupted',
+      finishedAt: at,
+      reason: 'abandoned: the deploy that started it ended without finishing (killed)',
+    }),
+    at,
+  );
+}
+
+/** The state with every finished release of `version` marked bad, with why. */
+export function markBad(state: EnvironmentState, version: string, reason: string): EnvironmentState {
+  return {
+    ...state,
+    releases: state.releases.map((r) =>
+      r.version === version && r.status !== 'deploying' ? { ...r, status: 'bad', reason } : r,
+    ),
+  };
+}
+
+/** The newest release of `version` marked bad, if any: a version once marked bad stays refused. */
+export function findBad(state: EnvironmentState, version: string): ReleaseRecord | undefined {
+  return state.releases.findLast((r) => r.version === version && r.status === 'bad');
+}
+
+/** The newest version verified good and not marked bad since, other than `except`. */
+export function lastGood(state: EnvironmentState, except?: string): string | undefined {
+  return state.releases.findLast(
+    (r) => r.status === 'good' && r.version !== except && !findBad(state, r.version),
+  )?.version;
+}
