@@ -66,11 +66,6 @@ export interface CommandRunner {
   run(request: CommandRequest): Promise<CommandResult>;
 }
 
-/** Markdown for the step summary (GitHub) or the terminal (CLI). */
-export interface SummaryWriter {
-  append(markdown: string): void;
-}
-
 /** Reads a file the user named (a probes file, a config). Relative paths are the runtime's to resolve. */
 export type ReadTextFile = (path: string) => string;
 
@@ -175,13 +170,6 @@ export interface IssueTracker {
   ): Promise<IncidentRef>;
   comment(incident: IncidentRef, body: string): Promise<void>;
   close(incident: IncidentRef, body: string): Promise<void>;
-}
-
-/** Counters, histograms and gauges by name; labels never carry secret values. */
-export interface MetricsSink {
-  increment(name: string, labels?: Readonly<Record<string, string>>): void;
-  observe(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
-  set(name: string, value: number, labels?: Readonly<Record<string, string>>): void;
 }
 
 /** Writes a file the user asked for (a report). Relative paths are the runtime's to resolve. */

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
-  closeSync,
+  linkSync,
   mkdirSync,
-  openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   utimesSync,
-  writeSync,
+  writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../durations.ts';
@@ -33,12 +33,18 @@ export interface FileDeployLockOptions {
   readonly onBroken?: (owner: LockOwner, why: string) => void;
 }
 
+/** What a ticket says of its holder: who, and the process groups its commands run in. */
+type TicketOwner = LockOwner & { readonly token: string; readonly groups?: readonly number[] };
+
 interface Ticket {
   readonly file: string;
   readonly sequence: number;
-  readonly owner?: LockOwner & { token: string };
+  readonly owner?: TicketOwner;
   readonly touchedAt: number;
 }
+
+/** A ticket with no readable owner older than this was left by a writer that died mid-write. */
+const UNREADABLE_GRACE_MS = 2000;
 
 const TICKET = /^(\d{12})\.ticket$/;
 
@@ -65,9 +71,14 @@ export class FileDeployLock implements DeployLock {
   ): Promise<HeldLock> {
     const { clock } = this.#options;
     const dir = this.#lockDir(environment);
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (error) {
+      throw new Error(`cannot take the deploy lock in ${dir}: ${(error as Error).message}`);
+    }
     const token = randomUUID();
-    const mine = this.#takeTicket(dir, { ...owner, since: new Date(clock.now()).toISOString(), token });
+    const owned: TicketOwner = { ...owner, since: new Date(clock.now()).toISOString(), token };
+    const mine = this.#takeTicket(dir, owned);
     const lease = this.#leaseMs();
     const heartbeat = setInterval(() => touch(mine), Math.max(10, lease / 3));
     heartbeat.unref();
@@ -99,11 +110,21 @@ export class FileDeployLock implements DeployLock {
         throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
       throw error;
     }
+    let groups: number[] = [];
     return {
       token,
       release: async () => {
         clearInterval(heartbeat);
         remove(mine);
+      },
+      // Synchronous, so the ticket names the group before the command can outlive this process.
+      guard: (group) => {
+        groups = [...groups.filter(isGroupAlive), group];
+        try {
+          rewrite(mine, { ...owned, groups });
+        } catch {
+          // The disk refused: the lock is still held; only the kill -9 protection is lost.
+        }
       },
     };
   }
@@ -112,6 +133,8 @@ export class FileDeployLock implements DeployLock {
     const dir = this.#lockDir(environment);
     const ticket = this.#readTickets(dir).find((t) => t.owner?.token === token);
     if (!ticket) return false;
+    // The holder was killed: what it started is stopped before anyone else may deploy.
+    await stopGroups(ticket.owner?.groups ?? [], this.#options.clock);
     remove(ticket.file);
     return true;
   }
@@ -130,24 +153,33 @@ export class FileDeployLock implements DeployLock {
     return this.#options.leaseMs ?? 120_000;
   }
 
-  #takeTicket(dir: string, owner: LockOwner & { token: string }): string {
-    let sequence = Math.max(0, ...this.#readTickets(dir).map((t) => t.sequence)) + 1;
-    for (;;) {
-      const file = path.join(dir, `${String(sequence).padStart(12, '0')}.ticket`);
-      let fd: number;
-      try {
-        fd = openSync(file, 'wx');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        sequence++;
-        continue;
+  /**
+   * Takes the next free number with the whole ticket in place at once (written to a temp file,
+   * then hard-linked under its number, which fails if the number is taken): a full disk leaves
+   * no empty ticket behind, only an error.
+   */
+  #takeTicket(dir: string, owner: TicketOwner): string {
+    const temp = path.join(dir, `.${process.pid}.${randomUUID()}.tmp`);
+    try {
+      writeFileSync(temp, JSON.stringify(owner), { flag: 'wx' });
+    } catch (error) {
+      remove(temp);
+      throw new Error(`cannot take the deploy lock in ${dir}: ${(error as Error).message}`);
+    }
+    try {
+      let sequence = Math.max(0, ...this.#readTickets(dir).map((t) => t.sequence)) + 1;
+      for (;;) {
+        const file = path.join(dir, `${String(sequence).padStart(12, '0')}.ticket`);
+        try {
+          linkSync(temp, file);
+          return file;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+          sequence++;
+        }
       }
-      try {
-        writeSync(fd, JSON.stringify(owner));
-      } finally {
-        closeSync(fd);
-      }
-      return file;
+    } finally {
+      remove(temp);
     }
   }
 
@@ -193,7 +225,14 @@ export class FileDeployLock implements DeployLock {
 
   #whyAbandoned(ticket: Ticket, now: number): string | undefined {
     const owner = ticket.owner;
-    if (owner && owner.host === this.#options.host && !isProcessAlive(owner.pid)) {
+    if (!owner)
+      return now - ticket.touchedAt > UNREADABLE_GRACE_MS
+        ? 'its ticket is empty or unreadable (its writer died mid-write)'
+        : undefined;
+    if (owner.host === this.#options.host) {
+      // On this machine the processes say it all: the holder, or the commands it started, still
+      // running (a holder killed with kill -9 leaves its driver's process group behind).
+      if (isProcessAlive(owner.pid) || (owner.groups ?? []).some(isGroupAlive)) return undefined;
       return `its process ${owner.pid} on ${owner.host} is gone`;
     }
     if (now - ticket.touchedAt > this.#leaseMs()) {
@@ -214,6 +253,39 @@ function touch(file: string): void {
   } catch {
     // released meanwhile
   }
+}
+
+/** Replaces a ticket's content at once (temp file renamed over it). */
+function rewrite(file: string, owner: TicketOwner): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(owner));
+  renameSync(temp, file);
+}
+
+/** Whether any process of the group still runs. */
+function isGroupAlive(group: number): boolean {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Stops process groups a killed holder left: SIGTERM, then SIGKILL after 2 s for what remains. */
+async function stopGroups(groups: readonly number[], clock: Clock): Promise<void> {
+  const signal = (name: NodeJS.Signals) => {
+    for (const group of groups.filter(isGroupAlive)) {
+      try {
+        process.kill(-group, name);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  };
+  signal('SIGTERM');
+  for (let waited = 0; waited < 2000 && groups.some(isGroupAlive); waited += 50) await clock.sleep(50);
+  signal('SIGKILL');
 }
 
 function remove(file: string): void {

@@ -21,6 +21,11 @@ export class StateCorruptError extends Error {
   override readonly name = 'StateCorruptError';
 }
 
+/** The state file is there but this user may not read it: its history is intact, the fix is access. */
+export class StateUnreadableError extends Error {
+  override readonly name = 'StateUnreadableError';
+}
+
 /**
  * Deploy state in `<dir>/<environment>.json`, with the copy before the last write in
  * `<environment>.json.bak`. Every write is atomic and durable: a temp file written and fsynced,
@@ -41,9 +46,22 @@ export class FileStateStore implements StateStore {
   async read(environment: string): Promise<EnvironmentState> {
     const file = this.fileFor(environment);
     if (!existsSync(file)) return emptyState(environment);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      throw new StateUnreadableError(
+        `The deploy state file ${file} cannot be read (${message}). Nothing was changed and its history is intact: ${
+          code === 'EACCES' || code === 'EPERM'
+            ? `give the user running deploys read and write access to it and to ${this.#dir} (chown or chmod), then run again`
+            : 'fix what the error names, then run again'
+        }. Do not move it aside.`,
+      );
+    }
     let document: unknown;
     try {
-      document = JSON.parse(readFileSync(file, 'utf8'));
+      document = JSON.parse(text);
     } catch (error) {
       throw this.#corrupt(file, `it is not valid JSON (${(error as Error).message})`);
     }

@@ -29,13 +29,21 @@ export class ProcessRunner implements CommandRunner {
     const started = performance.now();
     const keep = this.#options.keepOutput ?? 64 * 1024;
     const out = { stdout: new TailBuffer(keep), stderr: new TailBuffer(keep) };
-    const child = spawn('/bin/sh', ['-c', request.command], {
+    // With onStart, the command waits for a go on its stdin, given once onStart returned: a lock
+    // records the group before anything in it runs, so no kill -9 can fall between the two. If
+    // this process dies first, the go never comes and the command never runs.
+    const gated = request.onStart !== undefined;
+    const child = spawn('/bin/sh', gated ? ['-c', GATE, request.command] : ['-c', request.command], {
       cwd: request.cwd,
       env: { ...this.#options.baseEnv, ...request.env },
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [gated ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     if (child.pid !== undefined) request.onStart?.(child.pid);
+    if (gated) {
+      child.stdin?.on('error', () => {}); // the command may be gone already (spawn failed)
+      child.stdin?.end('go\n');
+    }
     let timedOut = false;
     let aborted = false;
     let stopping = false;
@@ -57,8 +65,8 @@ export class ProcessRunner implements CommandRunner {
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
     for (const stream of ['stdout', 'stderr'] as const) {
-      child[stream].setEncoding('utf8');
-      child[stream].on('data', (chunk: string) => {
+      child[stream]!.setEncoding('utf8');
+      child[stream]!.on('data', (chunk: string) => {
         out[stream].append(chunk);
         request.onOutput?.(chunk, stream);
       });
@@ -96,6 +104,9 @@ export class ProcessRunner implements CommandRunner {
     grace.unref();
   }
 }
+
+/** Reads the go, then becomes the command (passed as $0, never spliced into the script). */
+const GATE = 'IFS= read -r go && exec /bin/sh -c "$0"';
 
 /** Signals the child's whole process group; false when it is already gone. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {

@@ -24,6 +24,8 @@ export interface DeploymentPayload {
   readonly runAttempt?: string;
   readonly runUrl?: string;
   readonly startedAt?: string;
+  /** Unique to one create call: a retried POST that GitHub had already done makes a twin with the same nonce. */
+  readonly nonce?: string;
 }
 
 export interface StatusView {
@@ -69,6 +71,11 @@ export function statusFor(record: ReleaseRecord, live: boolean): { state: string
 
 export function isOurs(deployment: DeploymentView): boolean {
   return deployment.payload['deploy-actions'] === 1 && typeof deployment.payload.version === 'string';
+}
+
+/** Whether the deployment records a release (not one still queued, nor a skipped no-op). */
+export function carriesRelease(deployment: DeploymentView): boolean {
+  return toRecord(deployment) !== undefined;
 }
 
 /** Whether the deployment is done with the environment: finished, given up, or skipped. */
@@ -165,6 +172,7 @@ export function payloadFor(
   run: RunContext,
   startedAt: string,
   owner?: Omit<LockOwner, 'since'>,
+  nonce?: string,
 ): DeploymentPayload {
   const digest = /@(sha256:[0-9a-f]{64})$/.exec(version)?.[1];
   return {
@@ -179,6 +187,7 @@ export function payloadFor(
     ...(run.runId ? { runId: run.runId, runAttempt: run.runAttempt ?? '1' } : {}),
     ...(run.runUrl ? { runUrl: run.runUrl } : {}),
     startedAt,
+    ...(nonce ? { nonce } : {}),
   };
 }
 

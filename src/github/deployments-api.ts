@@ -1,6 +1,16 @@
 import type { GitHubApi, RepositoryRef } from '../ports.ts';
-import { type DeploymentPayload, type DeploymentView, isOurs } from './deployment-records.ts';
+import {
+  carriesRelease,
+  type DeploymentPayload,
+  type DeploymentView,
+  isOurs,
+  isTerminal,
+} from './deployment-records.ts';
 import { callGitHub, explainGitHubError, statusOf } from './github-errors.ts';
+
+/** GitHub's largest page, and how many pages a history read may take (1,000 deployments). */
+const PAGE = 100;
+const MAX_PAGES = 10;
 
 export interface NewDeployment {
   readonly environment: string;
@@ -33,17 +43,55 @@ export class DeploymentsApi {
     this.#repository = repository;
   }
 
-  /** The newest `limit` deployments of `environment` (only deploy-actions' unless `all`), each with its statuses. */
-  async list(environment: string, limit: number, options: { all?: boolean } = {}): Promise<DeploymentView[]> {
+  /**
+   * The environment's deployments that carry a deploy-actions release, newest first, with their
+   * statuses: pages of 100 are read until `releases` of them are found (deployments of other
+   * tools, GitHub Actions' own, and skipped no-ops do not count) or `MAX_PAGES` were read.
+   */
+  async history(environment: string, releases: number): Promise<DeploymentView[]> {
+    const found: DeploymentView[] = [];
+    for (let page = 1; page <= MAX_PAGES && found.filter(carriesRelease).length < releases; page++) {
+      const raw = await this.#page(environment, page, PAGE);
+      for (const view of raw.map(toView).filter(isOurs)) found.push(await this.#withStatuses(view, 100));
+      if (raw.length < PAGE) break;
+    }
+    return found;
+  }
+
+  /**
+   * deploy-actions' deployments of the environment older than `mine`, newest status only (a
+   * waiting deploy's cheap look at the queue): one list request, and one status request for each
+   * deployment not already known to be finished (`finished` is kept by the caller between looks).
+   */
+  async queueBefore(environment: string, mine: number, finished: Set<number>): Promise<DeploymentView[]> {
+    const raw = await this.#page(environment, 1, PAGE);
+    const ahead = raw.map(toView).filter((d) => isOurs(d) && d.id < mine && !finished.has(d.id));
+    const views = await Promise.all(ahead.map((d) => this.#withStatuses(d, 1)));
+    for (const view of views) if (isTerminal(view)) finished.add(view.id);
+    return views;
+  }
+
+  /** Every deployment of the environment, whoever made it, with its newest status (for a teardown). */
+  async all(environment: string): Promise<DeploymentView[]> {
+    const found: DeploymentView[] = [];
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const raw = await this.#page(environment, page, PAGE);
+      for (const view of raw.map(toView)) found.push(await this.#withStatuses(view, 1));
+      if (raw.length < PAGE) break;
+    }
+    return found;
+  }
+
+  async #page(environment: string, page: number, perPage: number): Promise<RawDeployment[]> {
     const { data } = await this.#call('listing deployments', 'deployments: read', () =>
       this.#api.request('GET /repos/{owner}/{repo}/deployments', {
         ...this.#repository,
         environment,
-        per_page: limit,
+        per_page: perPage,
+        page,
       }),
     );
-    const views = (data as RawDeployment[]).map(toView).filter((d) => options.all || isOurs(d));
-    return Promise.all(views.map((d) => this.#withStatuses(d)));
+    return data as RawDeployment[];
   }
 
   async get(id: number): Promise<DeploymentView> {
@@ -53,7 +101,7 @@ export class DeploymentsApi {
         deployment_id: id,
       }),
     );
-    return this.#withStatuses(toView(data as RawDeployment));
+    return this.#withStatuses(toView(data as RawDeployment), 100);
   }
 
   async create(deployment: NewDeployment): Promise<number> {
@@ -106,12 +154,12 @@ export class DeploymentsApi {
     }
   }
 
-  async #withStatuses(deployment: DeploymentView): Promise<DeploymentView> {
+  async #withStatuses(deployment: DeploymentView, newest: number): Promise<DeploymentView> {
     const { data } = await this.#call('reading deployment statuses', 'deployments: read', () =>
       this.#api.request('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
         ...this.#repository,
         deployment_id: deployment.id,
-        per_page: 100,
+        per_page: newest,
       }),
     );
     const statuses = (data as { state: string; description: string | null; created_at: string }[]).map(

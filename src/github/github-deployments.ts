@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockTimeoutError } from '../clients/file-deploy-lock.ts';
 import { isProcessAlive } from '../clients/process-alive.ts';
 import { formatDuration } from '../durations.ts';
@@ -47,8 +48,10 @@ export interface GitHubDeploymentsOptions {
   readonly redact?: (text: string) => string;
 }
 
-/** How many of an environment's newest deployments make its state (GitHub lists newest first). */
-const HISTORY_DEPLOYMENTS = 30;
+/** How many releases (deploy-actions' deployments that carry one) make an environment's state. */
+const HISTORY_RELEASES = 30;
+/** A waiting deploy looks at the queue less often the longer it waits, up to this (the request budget). */
+const MAX_POLL_MS = 30_000;
 
 /**
  * State and lock of an environment in GitHub Deployments, shared by every runner. Taking the
@@ -63,6 +66,8 @@ export class GitHubDeployments {
   readonly #o: GitHubDeploymentsOptions;
   readonly #gh: DeploymentsApi;
   #held: { id: number; version: string | undefined; bound: boolean } | undefined;
+  /** The nonce of the lock's deployment (see DeploymentPayload.nonce). */
+  #nonce: string | undefined;
   /** Deployment id by release (version and start), and the status last posted for each id. */
   readonly #ids = new Map<string, number>();
   readonly #posted = new Map<number, string>();
@@ -76,7 +81,7 @@ export class GitHubDeployments {
     this.lock = {
       acquire: (environment, owner, options) => this.#acquire(environment, owner, options),
       holder: async (environment) => {
-        const [first] = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS))
+        const [first] = (await this.#gh.queueBefore(environment, Number.MAX_SAFE_INTEGER, new Set()))
           .filter((d) => !isTerminal(d))
           .toSorted((a, b) => a.id - b.id);
         return first ? ownerOf(first) : undefined;
@@ -88,7 +93,7 @@ export class GitHubDeployments {
   async #read(environment: string): Promise<EnvironmentState> {
     // The deployment this run holds the lock with is no release until the store records one on it.
     const held = this.#held;
-    const deployments = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS)).filter(
+    const deployments = (await this.#gh.history(environment, HISTORY_RELEASES)).filter(
       (d) => !held || held.bound || d.id !== held.id,
     );
     for (const d of deployments) {
@@ -150,17 +155,18 @@ export class GitHubDeployments {
     const version =
       this.#o.plan.version ??
       (this.#o.plan.kind === 'rollback' ? await this.#rollbackTarget(environment) : undefined);
-    const id = await this.#create(environment, version ?? '', owner);
+    this.#nonce = randomUUID();
+    const id = await this.#create(environment, version ?? '', owner, this.#o.plan.kind, this.#nonce);
     this.#held = { id, version, bound: false };
     await this.#postStatus(id, 'queued', 'waiting for older deploys of this environment');
     const deadline = this.#o.clock.now() + options.timeoutMs;
+    const finished = new Set<number>();
     let told = 0;
+    let pollMs = this.#o.pollMs ?? 5000;
     try {
       for (;;) {
-        const ahead = (await this.#gh.list(environment, HISTORY_DEPLOYMENTS)).filter(
-          (d) => d.id < id && !isTerminal(d),
-        );
-        const holding = await this.#dropAbandoned(ahead);
+        const ahead = (await this.#gh.queueBefore(environment, id, finished)).filter((d) => !isTerminal(d));
+        const holding = await this.#dropAbandoned(ahead, id);
         if (holding.length === 0) break;
         const holder = ownerOf(holding[0]!);
         if (told++ === 0) options.onWait?.(holder);
@@ -169,7 +175,13 @@ export class GitHubDeployments {
             `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describeOwner(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
           );
         }
-        await this.#o.clock.sleep(this.#o.pollMs ?? 5000, options.signal);
+        await this.#o.clock.sleep(
+          Math.min(pollMs, Math.max(0, deadline - this.#o.clock.now())),
+          options.signal,
+        );
+        // Each look costs a list request and one status request per unfinished deployment ahead:
+        // backing off keeps a long wait within a GITHUB_TOKEN's 1,000 requests an hour.
+        pollMs = Math.min(Math.max(pollMs, MAX_POLL_MS), pollMs * 1.5);
       }
     } catch (error) {
       const cancelled = options.signal?.aborted;
@@ -196,10 +208,10 @@ export class GitHubDeployments {
   }
 
   /** The deployments ahead that still hold the environment; abandoned ones are marked error. */
-  async #dropAbandoned(ahead: readonly DeploymentView[]): Promise<DeploymentView[]> {
+  async #dropAbandoned(ahead: readonly DeploymentView[], mine: number): Promise<DeploymentView[]> {
     const holding: DeploymentView[] = [];
     for (const deployment of ahead) {
-      const why = await this.#abandonment(deployment);
+      const why = await this.#abandonment(deployment, mine);
       if (!why) {
         holding.push(deployment);
         continue;
@@ -217,8 +229,10 @@ export class GitHubDeployments {
     return holding;
   }
 
-  async #abandonment(deployment: DeploymentView): Promise<string | undefined> {
+  async #abandonment(deployment: DeploymentView, id: number): Promise<string | undefined> {
     const { payload } = deployment;
+    if (payload.nonce && payload.nonce === this.#nonce)
+      return `it is a twin of deployment ${id}, made when GitHub had done a create request that was then retried`;
     const mine = this.#o.run;
     if (payload.runId) {
       if (payload.runId === mine.runId) {
@@ -248,9 +262,11 @@ export class GitHubDeployments {
     version: string,
     owner?: Omit<LockOwner, 'since'>,
     kind: 'deploy' | 'rollback' = this.#o.plan.kind,
+    nonce: string = randomUUID(),
   ): Promise<number> {
     const { run, plan } = this.#o;
-    const payload = payloadFor(version, kind, run, new Date(this.#o.clock.now()).toISOString(), owner);
+    const at = new Date(this.#o.clock.now()).toISOString();
+    const payload = payloadFor(version, kind, run, at, owner, nonce);
     return this.#gh.create({
       environment,
       ref: plan.ref,

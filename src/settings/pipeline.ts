@@ -10,7 +10,7 @@ import {
 } from './deploy.ts';
 import { booleanField } from './fields.ts';
 import { type GitHubSettings, parseGitHubSettings } from './github.ts';
-import { type HealthCheckSettings, parseHealthCheckSettings } from './health-check.ts';
+import { type HealthCheckSettings, healthCheckInputs, parseHealthCheckSettings } from './health-check.ts';
 import { parseAssignees } from './incident.ts';
 import {
   applyDefaults,
@@ -19,8 +19,13 @@ import {
   parseWithSchema,
   type RawInputs,
 } from './input-spec.ts';
-import { type PreflightSettings, parsePreflightSettings } from './preflight.ts';
-import { parseRunnerGateSettings, type RunnerGateSettings } from './runner-gate.ts';
+import { type PreflightSettings, parsePreflightSettings, preflightInputs } from './preflight.ts';
+import { parseRunnerGateSettings, type RunnerGateSettings, runnerGateInputs } from './runner-gate.ts';
+
+/** A stage's input as the pipeline offers it: the stage's own description and its one default. */
+function fromStage(stage: string, spec: { readonly description: string; readonly default?: string }) {
+  return { description: `${stage}: ${spec.description}`, default: spec.default ?? '' };
+}
 
 /** The whole pipeline's inputs: deploy's, plus one group per optional stage (prefixed by the stage). */
 export const pipelineInputs = {
@@ -29,25 +34,22 @@ export const pipelineInputs = {
     description: 'preflight: the checks, as the preflight action takes them (empty: no preflight stage).',
     default: '',
   },
-  'preflight-timeout': { description: 'preflight: time limit of each check.', default: '10s' },
+  'preflight-timeout': fromStage('preflight', preflightInputs.timeout),
   'gate-candidates': {
     description:
       'runner gate: the candidates, as runner-health-gate takes them (empty: no gate stage); no healthy runner stops the pipeline.',
     default: '',
   },
-  'gate-prometheus-url': { description: 'runner gate: the Prometheus to ask.', default: '' },
+  'gate-prometheus-url': fromStage('runner gate', runnerGateInputs['prometheus-url']),
   'health-probes': {
     description:
       'health check after the deploy: probes, as health-check takes them (empty: no health stage).',
     default: '',
   },
   'health-probes-file': { description: 'health check: the same, from a file.', default: '' },
-  'health-count': { description: 'health check: measurements per probe, at most.', default: '5' },
-  'health-interval': { description: 'health check: time between measurements.', default: '5s' },
-  'health-failure-limit': {
-    description: 'health check: failed measurements a probe tolerates.',
-    default: '0',
-  },
+  'health-count': fromStage('health check', healthCheckInputs.count),
+  'health-interval': fromStage('health check', healthCheckInputs.interval),
+  'health-failure-limit': fromStage('health check', healthCheckInputs['failure-limit']),
   'auto-rollback': {
     description:
       'Roll back to the last good version when the new one fails verification or the health check.',

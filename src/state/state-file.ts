@@ -31,9 +31,13 @@ const stateV2 = z.object({
   releases: z.array(release),
 });
 
-/** Seed 004's flat file: current and previous version with timestamps, no history. */
-const stateV1 = z.object({
-  current_version: text,
+/**
+ * Seed 004's flat file: current and previous version with timestamps, no history. It always
+ * names the current version, and nothing else may be in it: a JSON file that is not ours is
+ * refused, never read as an empty state (that would drop the history on the next write).
+ */
+const stateV1 = z.strictObject({
+  current_version: z.string().check(z.minLength(1)),
   previous_version: text,
   deploy_start: text,
   last_deploy_timestamp: text,
@@ -46,7 +50,13 @@ export function decodeState(document: unknown, environment: string): Environment
   const version = (document as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version === undefined) {
     const v1 = stateV1.safeParse(document);
-    if (!v1.success) return { problem: `not a deploy state file (${v1.error.issues[0]?.message})` };
+    if (!v1.success) {
+      const issue = v1.error.issues[0];
+      const where = issue?.path.length ? ` (field ${issue.path.join('.')})` : '';
+      return {
+        problem: `it is not a deploy state file: no schemaVersion, and not a seed-004 file${where}: ${issue?.message}`,
+      };
+    }
     return migrateV1(v1.data, environment);
   }
   if (version !== STATE_SCHEMA_VERSION) {

@@ -134,7 +134,7 @@ async function teardown(
 ): Promise<PrStagingOutcome> {
   const deployments = new DeploymentsApi(deps.api, settings.github.repository);
   let retired = 0;
-  for (const deployment of await deployments.list(base.environment, 100, { all: true })) {
+  for (const deployment of await deployments.all(base.environment)) {
     if (deployment.statuses[0]?.state === 'inactive') continue;
     await deployments.postStatus(deployment.id, {
       state: 'inactive',
