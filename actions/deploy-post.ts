@@ -1,5 +1,4 @@
-import { deployInputs, parseDeploySettings, runDeployCleanup } from '../src/entries/deploy.ts';
-import { releaseBackends } from './runtime/release-backends.ts';
+import { deployInputs, parseDeploySettings, releaseDeps, runDeployCleanup } from '../src/entries/deploy.ts';
 import { runAction } from './runtime/run-action.ts';
 
 // The deploy action's post step (runs.post, always): frees a lock its main step was killed holding.
@@ -7,10 +6,7 @@ await runAction('deploy (post)', async (action) => {
   const token = action.savedState('lock-token');
   if (!token) return;
   // The runner gives the post step the main step's inputs again.
-  const settings = parseDeploySettings(action.readInputs(deployInputs), action.deps.readFile);
-  await runDeployCleanup(settings.environment, token, {
-    ...action.deps,
-    ...(await releaseBackends(action, settings, { kind: 'deploy', version: settings.version })),
-    run: action.run,
-  });
+  const settings = parseDeploySettings(action.readInputs(deployInputs), action.host.readFile);
+  const plan = { kind: 'deploy', version: settings.version } as const;
+  await runDeployCleanup(settings.environment, token, await releaseDeps(action.host, settings, plan));
 });

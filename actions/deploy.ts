@@ -2,20 +2,16 @@ import {
   deployInputs,
   deployOutputs,
   parseDeploySettings,
+  releaseDeps,
   renderDeploySummary,
   runDeploy,
 } from '../src/entries/deploy.ts';
-import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('deploy', async (action) => {
-  const settings = parseDeploySettings(action.readInputs(deployInputs), action.deps.readFile);
-  const outcome = await runDeploy(settings, {
-    ...action.deps,
-    ...(await releaseBackends(action, settings, { kind: 'deploy', version: settings.version })),
-    run: action.run,
-    onLocked: (token) => action.saveState({ 'lock-token': token }),
-  });
+  const settings = parseDeploySettings(action.readInputs(deployInputs), action.host.readFile);
+  const plan = { kind: 'deploy', version: settings.version } as const;
+  const outcome = await runDeploy(settings, await releaseDeps(action.host, settings, plan));
   action.setOutputs(deployOutputs, {
     result: outcome.result,
     version: outcome.version,
@@ -31,5 +27,5 @@ await runAction('deploy', async (action) => {
     action.fail(outcome.message, `deploy: ${settings.environment} ${outcome.version} failed`);
   else if (outcome.unrecorded)
     action.fail(outcome.message, `deploy: ${settings.environment} ${outcome.version} not recorded`);
-  else action.deps.logger.info(outcome.message);
+  else action.host.logger.info(outcome.message);
 });

@@ -1,7 +1,7 @@
 import {
-  GitHubIssueTracker,
   incidentInputs,
   incidentOutputs,
+  incidentTracker,
   parseIncidentSettings,
   renderIncidentSummary,
   runIncident,
@@ -9,16 +9,9 @@ import {
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('incident-issue', async (action) => {
-  const settings = parseIncidentSettings(action.readInputs(incidentInputs), action.deps.readFile);
-  const { token, repository } = settings.github;
-  const tracker = new GitHubIssueTracker({
-    api: await action.github(token),
-    repository,
-    logger: action.deps.logger,
-    label: settings.label,
-    extraLabels: settings.extraLabels,
-  });
-  const outcome = await runIncident(settings, { ...action.deps, tracker, run: action.run });
+  const settings = parseIncidentSettings(action.readInputs(incidentInputs), action.host.readFile);
+  const tracker = await incidentTracker(action.host, { kind: 'github', ...settings });
+  const outcome = await runIncident(settings, { ...action.host, tracker: tracker! });
   action.setOutputs(incidentOutputs, {
     action: outcome.action,
     'issue-number': outcome.number ? String(outcome.number) : '',

@@ -1,26 +1,17 @@
 import {
   parsePipelineSettings,
+  pipelineDeps,
   pipelineInputs,
   pipelineOutputs,
   renderPipelineSummary,
   runPipeline,
 } from '../src/entries/pipeline.ts';
-import { incidentTracker } from './runtime/incident-tracker.ts';
-import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('deploy-actions', async (action) => {
-  const settings = parsePipelineSettings(action.readInputs(pipelineInputs), action.deps.readFile);
-  const { incident, deploy } = settings;
-  const tracker = await incidentTracker(action, incident);
-  const outcome = await runPipeline(settings, {
-    ...action.deps,
-    ...(await releaseBackends(action, deploy, { kind: 'deploy', version: deploy.version })),
-    run: action.run,
-    preflight: { readEnv: (name) => process.env[name], mask: (value) => action.deps.redactor.add(value) },
-    ...(tracker ? { tracker } : {}),
-    onLocked: (token) => action.saveState({ 'lock-token': token }),
-  });
+  const settings = parsePipelineSettings(action.readInputs(pipelineInputs), action.host.readFile);
+  const outcome = await runPipeline(settings, await pipelineDeps(action.host, settings));
+  const { environment } = settings.deploy;
   action.setOutputs(pipelineOutputs, {
     result: outcome.result,
     version: outcome.version,
@@ -29,10 +20,9 @@ await runAction('deploy-actions', async (action) => {
     'incident-url': outcome.incident?.url ?? '',
     report: JSON.stringify(outcome),
   });
-  await action.appendSummary(renderPipelineSummary(deploy.environment, outcome));
+  await action.appendSummary(renderPipelineSummary(environment, outcome));
   if (outcome.failedStage)
-    action.fail(outcome.message, `deploy-actions: ${deploy.environment} failed at ${outcome.failedStage}`);
-  else if (outcome.unrecorded)
-    action.fail(outcome.message, `deploy-actions: ${deploy.environment} not recorded`);
-  else action.deps.logger.info(outcome.message);
+    action.fail(outcome.message, `deploy-actions: ${environment} failed at ${outcome.failedStage}`);
+  else if (outcome.unrecorded) action.fail(outcome.message, `deploy-actions: ${environment} not recorded`);
+  else action.host.logger.info(outcome.message);
 });

@@ -13,8 +13,8 @@ await runAction('pr-staging', async (action) => {
   const eventPath = process.env.GITHUB_EVENT_PATH;
   const payload = eventPath ? JSON.parse(readFileSync(eventPath, 'utf8')) : undefined;
   const event = readPullRequestEvent(process.env.GITHUB_EVENT_NAME ?? '', payload);
-  const api = await action.github(settings.github.token);
-  const outcome = await runPrStaging(settings, event, { ...action.deps, api, run: action.run });
+  const api = await action.host.github(settings.github.token);
+  const outcome = await runPrStaging(settings, event, { ...action.host, api });
   action.setOutputs(prStagingOutputs, {
     decision: outcome.decision ?? '',
     reason: outcome.reason,

@@ -1,22 +1,16 @@
 import {
   parseRollbackSettings,
+  releaseDeps,
   rollbackInputs,
   rollbackOutputs,
   runRollback,
 } from '../src/entries/deploy.ts';
-import { releaseBackends } from './runtime/release-backends.ts';
 import { runAction } from './runtime/run-action.ts';
 
 await runAction('rollback', async (action) => {
-  const settings = parseRollbackSettings(action.readInputs(rollbackInputs), action.deps.readFile);
-  const outcome = await runRollback(settings, {
-    ...action.deps,
-    ...(await releaseBackends(action, settings, {
-      kind: 'rollback',
-      ...(settings.toVersion ? { version: settings.toVersion } : {}),
-    })),
-    run: action.run,
-  });
+  const settings = parseRollbackSettings(action.readInputs(rollbackInputs), action.host.readFile);
+  const plan = { kind: 'rollback', ...(settings.toVersion ? { version: settings.toVersion } : {}) } as const;
+  const outcome = await runRollback(settings, await releaseDeps(action.host, settings, plan));
   action.setOutputs(rollbackOutputs, {
     result: outcome.result,
     'from-version': outcome.from,
@@ -29,5 +23,5 @@ await runAction('rollback', async (action) => {
   );
   if (outcome.result === 'failed' || outcome.unrecorded)
     action.fail(outcome.message, `rollback: ${settings.environment} failed`);
-  else action.deps.logger.info(outcome.message);
+  else action.host.logger.info(outcome.message);
 });

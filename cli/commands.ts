@@ -1,16 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
-import { createGitHubClient } from '../actions/runtime/github-client.ts';
 import {
-  chooseIncidentTracker,
-  createBackends,
   createFileBackends,
-  type DeploySettings,
-  FileStateStore,
   GitHubDeployments,
-  GitHubIssueTracker,
+  type Host,
+  incidentTracker,
   loadExporter,
+  loadGitHubClient,
   ProcessRunner,
   parseDeploySettings,
   parseExporterSettings,
@@ -21,9 +18,12 @@ import {
   parseRollbackSettings,
   parseRunnerGateSettings,
   parseStatusSettings,
+  pipelineDeps,
+  preflightDeps,
   type RawInputs,
+  RecordBoundary,
   Redactor,
-  type RollbackSettings,
+  releaseDeps,
   renderPipelineText,
   renderStatusText,
   runDeploy,
@@ -81,21 +81,33 @@ export function githubVariableOf(fallback: string | undefined): string | undefin
   return field ? `GITHUB_${field.toUpperCase()}` : undefined;
 }
 
-function commonDeps(context: CommandContext) {
+/**
+ * The CLI's host: the terminal's logger, this machine's processes, paths from the working
+ * directory (`~` the home), the environment, and GitHub at GITHUB_API_URL. The core is wired from
+ * it exactly as from the action runtime's.
+ */
+function hostFor(context: CommandContext): Host {
+  const redactor = new Redactor(context.logger);
+  const resolve = (file: string) => path.resolve(context.cwd, file);
   return {
     logger: context.logger,
     clock: systemClock,
     runner: new ProcessRunner({ baseEnv: process.env }),
-    redactor: new Redactor(context.logger),
+    redactor,
     signal: context.signal,
+    run: runContext(),
+    readFile: (file) => readFileSync(resolve(file), 'utf8'),
+    writeFile: (file, text) => writeFileSync(resolve(file), text),
+    resolveDir: (dir) =>
+      dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
+    readEnv: (name) => process.env[name],
+    github: async (token) => {
+      redactor.add(token);
+      const { createGitHubClient } = await loadGitHubClient();
+      const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
+      return createGitHubClient({ token, baseUrl, logger: context.logger });
+    },
   };
-}
-
-const readFrom = (cwd: string) => (file: string) => readFileSync(path.resolve(cwd, file), 'utf8');
-
-/** State dir with `~` as the user's home; relative paths from the working directory. */
-function stateDir(dir: string, cwd: string): string {
-  return dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : path.resolve(cwd, dir);
 }
 
 /** Who and where, outside GitHub: the user, this host, and the CI job's page when there is one. */
@@ -105,32 +117,9 @@ function runContext() {
   return { actor: userInfo().username, runner: host, host, pid: process.pid, ...(runUrl ? { runUrl } : {}) };
 }
 
-/** Deploy's and rollback's dependencies: state and lock where the backend input says. */
-function releaseDeps(
-  settings: DeploySettings | RollbackSettings,
-  plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
-  context: CommandContext,
-) {
-  const deps = commonDeps(context);
-  const run = runContext();
-  const { backend } = settings;
-  if (backend.kind === 'github') deps.redactor.add(backend.github.token);
-  const api = backend.kind === 'github' ? githubClient(backend.github.token, context) : undefined;
-  const backends = createBackends(settings, plan, {
-    stateDir: stateDir(settings.stateDir, context.cwd),
-    clock: systemClock,
-    logger: context.logger,
-    run,
-    redactor: deps.redactor,
-    ...(api ? { api } : {}),
-  });
-  return { ...deps, ...backends, run };
-}
-
-/** The product's one GitHub client, at GITHUB_API_URL (GitHub Enterprise Server works). */
-function githubClient(token: string, context: CommandContext) {
-  const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-  return createGitHubClient({ token, baseUrl, logger: context.logger });
+/** A report for --json, through the record boundary like every output. */
+function reported(host: Host, report: unknown): unknown {
+  return new RecordBoundary(host.redactor).value(report);
 }
 
 /**
@@ -138,63 +127,62 @@ function githubClient(token: string, context: CommandContext) {
  * unless an incident target was chosen: a laptop or Jenkins rehearsal should not fail for want
  * of GitHub.
  */
-function withLocalIncidents(raw: RawInputs, context: CommandContext): RawInputs {
+function withLocalIncidents(raw: RawInputs, host: Host): RawInputs {
   if (raw.incident || raw['github-token']) return raw;
   const dir =
-    raw['incident-dir'] ||
-    path.join(stateDir(raw['state-dir'] || '~/.deploy-actions', context.cwd), 'incidents');
-  context.logger.info(
-    `No GitHub token: incidents go to Markdown files in ${dir} (set --incident to choose).`,
-  );
+    raw['incident-dir'] || path.join(host.resolveDir(raw['state-dir'] || '~/.deploy-actions'), 'incidents');
+  host.logger.info(`No GitHub token: incidents go to Markdown files in ${dir} (set --incident to choose).`);
   return { ...raw, incident: 'file', 'incident-dir': dir };
 }
 
 /** A deploy's or rollback's outcome for the terminal. */
-function describeRelease(outcome: { result: string; message: string; unrecorded?: string }): CommandOutcome {
+function describeRelease(
+  host: Host,
+  outcome: { result: string; message: string; unrecorded?: string },
+): CommandOutcome {
   const ok = outcome.result !== 'failed' && !outcome.unrecorded;
-  return { ok, report: outcome, text: outcome.message, ...(ok ? {} : { failure: outcome.message }) };
+  return {
+    ok,
+    report: reported(host, outcome),
+    text: outcome.message,
+    ...(ok ? {} : { failure: outcome.message }),
+  };
 }
 
-export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
-  'health-check': async (raw, context) => {
-    const settings = parseHealthCheckSettings(raw, readFrom(context.cwd));
-    const outcome = await runHealthCheck(settings, {
-      ...commonDeps(context),
-      writeFile: (file, text) => writeFileSync(path.resolve(context.cwd, file), text),
-    });
+/** Each command, given the CLI's host (see hostFor). */
+const commands: Readonly<
+  Record<string, (raw: RawInputs, host: Host, context: CommandContext) => Promise<CommandOutcome>>
+> = {
+  'health-check': async (raw, host) => {
+    const outcome = await runHealthCheck(parseHealthCheckSettings(raw, host.readFile), host);
     const ok = outcome.verdict === 'successful';
     return { ok, report: outcome.report, text: outcome.text, ...(ok ? {} : { failure: outcome.message }) };
   },
-  deploy: async (raw, context) => {
-    const settings = parseDeploySettings(raw, readFrom(context.cwd));
+  deploy: async (raw, host) => {
+    const settings = parseDeploySettings(raw, host.readFile);
     const plan = { kind: 'deploy', version: settings.version } as const;
-    return describeRelease(await runDeploy(settings, releaseDeps(settings, plan, context)));
+    return describeRelease(host, await runDeploy(settings, await releaseDeps(host, settings, plan)));
   },
-  exporter: async (raw, context) => {
+  exporter: async (raw, host) => {
     const settings = parseExporterSettings(raw, hostname());
     // The exporter (and prom-client) load only for this command.
     const { runExporter } = await loadExporter();
-    await runExporter(settings, {
-      logger: context.logger,
-      runner: new ProcessRunner({ baseEnv: process.env }),
-      signal: context.signal,
-    });
+    await runExporter(settings, host);
     return { ok: true, report: { stopped: true }, text: '' };
   },
-  preflight: async (raw, context) => {
+  preflight: async (raw, host) => {
     const settings = parsePreflightSettings(raw);
-    const deps = commonDeps(context);
-    const outcome = await runPreflight(settings, {
-      ...deps,
-      store: () => new FileStateStore(stateDir(settings.stateDir, context.cwd)),
-      readEnv: (name) => process.env[name],
-      mask: (value) => deps.redactor.add(value),
-    });
+    const outcome = await runPreflight(settings, preflightDeps(host, settings.stateDir));
     const ok = outcome.result !== 'failed';
-    return { ok, report: outcome, text: outcome.message, ...(ok ? {} : { failure: outcome.message }) };
+    return {
+      ok,
+      report: reported(host, outcome),
+      text: outcome.message,
+      ...(ok ? {} : { failure: outcome.message }),
+    };
   },
-  gate: async (raw, context) => {
-    const decision = await runRunnerGate(parseRunnerGateSettings(raw), commonDeps(context));
+  gate: async (raw, host) => {
+    const decision = await runRunnerGate(parseRunnerGateSettings(raw), host);
     const text = decision.runner
       ? `${decision.runner} ${JSON.stringify(decision.labels)}: ${decision.reason}`
       : '';
@@ -205,72 +193,56 @@ export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = {
       ...(decision.runner ? {} : { failure: `No healthy runner: ${decision.reason}` }),
     };
   },
-  incident: async (raw, context) => {
-    const settings = parseIncidentSettings(raw, readFrom(context.cwd));
-    const { token, repository } = settings.github;
-    const deps = commonDeps(context);
-    deps.redactor.add(token);
-    const tracker = new GitHubIssueTracker({
-      api: githubClient(token, context),
-      repository,
-      logger: context.logger,
-      label: settings.label,
-      extraLabels: settings.extraLabels,
-    });
-    const outcome = await runIncident(settings, { ...deps, tracker, run: runContext() });
+  incident: async (raw, host) => {
+    const settings = parseIncidentSettings(raw, host.readFile);
+    const tracker = await incidentTracker(host, { kind: 'github', ...settings });
+    const outcome = await runIncident(settings, { ...host, tracker: tracker! });
     const ok = !outcome.failure;
     const text = outcome.url ? `${outcome.action}: ${outcome.url}` : `${outcome.action}`;
-    return { ok, report: outcome, text, ...(ok ? {} : { failure: outcome.failure }) };
+    return { ok, report: reported(host, outcome), text, ...(ok ? {} : { failure: outcome.failure }) };
   },
-  run: async (raw, context) => {
-    const settings = parsePipelineSettings(withLocalIncidents(raw, context), readFrom(context.cwd));
-    const { deploy, incident } = settings;
-    const deps = releaseDeps(deploy, { kind: 'deploy', version: deploy.version }, context);
-    if (incident.kind === 'github') deps.redactor.add(incident.github.token);
-    const tracker = chooseIncidentTracker(incident, {
-      ...(incident.kind === 'github' ? { api: githubClient(incident.github.token, context) } : {}),
-      logger: context.logger,
-      resolveDir: (dir) => path.resolve(context.cwd, dir),
-    });
-    const outcome = await runPipeline(settings, {
-      ...deps,
-      writeFile: (file, text) => writeFileSync(path.resolve(context.cwd, file), text),
-      preflight: { readEnv: (name) => process.env[name], mask: (value) => deps.redactor.add(value) },
-      ...(tracker ? { tracker } : {}),
-    });
+  run: async (raw, host) => {
+    const settings = parsePipelineSettings(withLocalIncidents(raw, host), host.readFile);
+    const outcome = await runPipeline(settings, await pipelineDeps(host, settings));
     const ok = !outcome.failedStage && !outcome.unrecorded;
     const exit = { configuration: 'bad-input', interrupted: 'interrupted', failed: undefined } as const;
     const how = outcome.failure ? exit[outcome.failure] : undefined;
     return {
       ok,
-      report: outcome,
+      report: reported(host, outcome),
       text: renderPipelineText(outcome),
       ...(ok ? {} : { failure: outcome.message }),
       ...(how ? { exit: how } : {}),
     };
   },
-  status: async (raw, context) => {
+  status: async (raw, host) => {
     const settings = parseStatusSettings(raw);
-    const run = runContext();
     const backends = settings.github
       ? new GitHubDeployments({
-          api: githubClient(settings.github.token, context),
+          api: await host.github(settings.github.token),
           repository: settings.github.repository,
-          logger: context.logger,
-          clock: systemClock,
-          run,
+          logger: host.logger,
+          clock: host.clock,
+          run: host.run,
           plan: { ref: '', kind: 'deploy' },
         })
-      : createFileBackends(stateDir(settings.stateDir, context.cwd), systemClock, run.host);
+      : createFileBackends(host.resolveDir(settings.stateDir), host.clock, host.run.host);
     const report = await runStatus(settings, backends);
-    return { ok: true, report, text: renderStatusText(report) };
+    return { ok: true, report: reported(host, report), text: renderStatusText(report) };
   },
-  rollback: async (raw, context) => {
-    const settings = parseRollbackSettings(raw, readFrom(context.cwd));
+  rollback: async (raw, host) => {
+    const settings = parseRollbackSettings(raw, host.readFile);
     const plan = {
       kind: 'rollback',
       ...(settings.toVersion ? { version: settings.toVersion } : {}),
     } as const;
-    return describeRelease(await runRollback(settings, releaseDeps(settings, plan, context)));
+    return describeRelease(host, await runRollback(settings, await releaseDeps(host, settings, plan)));
   },
 };
+
+export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = Object.fromEntries(
+  Object.entries(commands).map(([name, run]) => [
+    name,
+    (raw: RawInputs, context: CommandContext) => run(raw, hostFor(context), context),
+  ]),
+);

@@ -202,7 +202,13 @@ for (const version of ['v1', 'v2'])
 await coldStartRow('cold start: rollback (dry run over real state) vs node -e ""', () =>
   timeRun(
     [dist('rollback')],
-    actionEnv({ environment: 'bench', command: 'true', 'state-dir': rollbackState, 'dry-run': 'true' }),
+    actionEnv({
+      environment: 'bench',
+      command: 'true',
+      'state-dir': rollbackState,
+      'dry-run': 'true',
+      'to-version': 'v1',
+    }),
   ),
 );
 const pipelineState = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));

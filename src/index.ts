@@ -26,6 +26,8 @@ export type { RollbackOutcome } from './steps/rollback.ts';
 
 /** The runner exporter, loaded on demand: it brings prom-client, which no action needs at start-up. */
 export const loadExporter = () => import('./steps/exporter.ts');
+/** The GitHub client, loaded on demand: only commands that talk to GitHub pay for octokit. */
+export const loadGitHubClient = () => import('./entries/github.ts');
 
 export { GitHubDeployments } from './github/github-deployments.ts';
 export { parseStatusSettings, statusInputs } from './settings/status.ts';

@@ -5,39 +5,27 @@ import * as core from '@actions/core';
 import {
   ConfigurationError,
   describeError,
-  type GitHubApi,
+  type Host,
   type InputSpecs,
   InterruptedError,
   type OutputSpecs,
   ProcessRunner,
   type RawInputs,
+  RecordBoundary,
   Redactor,
   type RunContext,
   systemClock,
 } from '../../src/entries/runtime.ts';
 import { githubLogger } from './github-logger.ts';
 
-/** What an adapter gets: the core's dependencies, wired to the runner, and the step's faces. */
+/** What an adapter gets: the host the core is wired from, and the step's faces. */
 export interface ActionContext {
-  readonly deps: {
-    readonly logger: typeof githubLogger;
-    readonly clock: typeof systemClock;
-    readonly runner: ProcessRunner;
-    readonly redactor: Redactor;
-    readonly signal: AbortSignal;
-    readonly readFile: (file: string) => string;
-    readonly writeFile: (file: string, text: string) => void;
-  };
-  /** The one GitHub client (loaded on first use: only GitHub-facing actions pay for octokit). */
-  github(token: string): Promise<GitHubApi>;
-  /** Who and where: actor, runner, run URL, host, pid. */
-  readonly run: RunContext;
+  readonly host: Host;
   readInputs(specs: InputSpecs): RawInputs;
-  /** A path with a leading `~` made the runner user's home (state-dir defaults to ~/.deploy-actions). */
-  expandHome(file: string): string;
   /** Saves values for this action's post step (GITHUB_STATE), read back there with `savedState`. */
   saveState(values: Readonly<Record<string, string>>): void;
   savedState(name: string): string;
+  /** Outputs, through the record boundary (no secret, no credential-shaped text). */
   setOutputs<O extends OutputSpecs>(specs: O, values: { readonly [K in keyof O]: string }): void;
   appendSummary(markdown: string): Promise<void>;
   /**
@@ -61,40 +49,41 @@ export async function runAction(name: string, body: (action: ActionContext) => P
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const redactor = new Redactor(githubLogger);
+  const boundary = new RecordBoundary(redactor);
   const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
   const resolve = (file: string) => path.resolve(workspace, file);
-  const context: ActionContext = {
-    deps: {
-      logger: githubLogger,
-      clock: systemClock,
-      runner: new ProcessRunner({ baseEnv: process.env }),
-      redactor,
-      signal: cancel.signal,
-      readFile: (file) => readFileSync(resolve(file), 'utf8'),
-      writeFile: (file, text) => writeFileSync(resolve(file), text),
-    },
-    run: {
-      ...(process.env.GITHUB_ACTOR ? { actor: process.env.GITHUB_ACTOR } : {}),
-      ...(process.env.RUNNER_NAME ? { runner: process.env.RUNNER_NAME } : {}),
-      ...(process.env.GITHUB_RUN_ID
-        ? {
-            runUrl: `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`,
-          }
-        : {}),
-      ...(process.env.GITHUB_RUN_ID
-        ? { runId: process.env.GITHUB_RUN_ID, runAttempt: process.env.GITHUB_RUN_ATTEMPT || '1' }
-        : {}),
-      host: hostname(),
-      pid: process.pid,
-    },
+  const host: Host = {
+    logger: githubLogger,
+    clock: systemClock,
+    runner: new ProcessRunner({ baseEnv: process.env }),
+    redactor,
+    signal: cancel.signal,
+    run: runContext(),
+    readFile: (file) => readFileSync(resolve(file), 'utf8'),
+    writeFile: (file, text) => writeFileSync(resolve(file), text),
+    resolveDir: (dir) =>
+      dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
+    readEnv: (variable) => process.env[variable],
     github: async (token) => {
       redactor.add(token);
-      const { createGitHubClient } = await import('./github-client.ts');
+      // Loaded on first use: only GitHub-facing actions pay for octokit; the runner's proxy is honoured.
+      const [{ createGitHubClient }, { defaults }] = await Promise.all([
+        import('../../src/entries/github.ts'),
+        import('@actions/github/lib/utils'),
+      ]);
       const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-      return createGitHubClient({ token, baseUrl, logger: githubLogger });
+      const proxied = defaults.request?.fetch as typeof fetch | undefined;
+      return createGitHubClient({
+        token,
+        baseUrl,
+        logger: githubLogger,
+        ...(proxied ? { fetch: proxied } : {}),
+      });
     },
-    expandHome: (file) =>
-      file === '~' || file.startsWith('~/') ? path.join(homedir(), file.slice(1)) : resolve(file),
+    onLocked: (token) => core.saveState('lock-token', token),
+  };
+  const context: ActionContext = {
+    host,
     saveState: (values) => {
       for (const [name, value] of Object.entries(values)) core.saveState(name, value);
     },
@@ -102,10 +91,10 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     readInputs: (specs) =>
       Object.fromEntries(Object.keys(specs).map((input) => [input, core.getInput(input)])),
     setOutputs: (specs, values) => {
-      for (const output of Object.keys(specs)) core.setOutput(output, redactor.redact(values[output]!));
+      for (const output of Object.keys(specs)) core.setOutput(output, boundary.text(values[output]!));
     },
     appendSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(redactor.redact(markdown), true).write();
+      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundary.text(markdown), true).write();
     },
     fail: (message, title) => {
       core.error(redactor.redact(message), title ? { title: redactor.redact(title) } : undefined);
@@ -122,6 +111,24 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** Who and where, as the runner says: actor, runner, the run's page and attempt, host, pid. */
+function runContext(): RunContext {
+  const env = process.env;
+  return {
+    ...(env.GITHUB_ACTOR ? { actor: env.GITHUB_ACTOR } : {}),
+    ...(env.RUNNER_NAME ? { runner: env.RUNNER_NAME } : {}),
+    ...(env.GITHUB_RUN_ID
+      ? {
+          runUrl: `${env.GITHUB_SERVER_URL}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`,
+          runId: env.GITHUB_RUN_ID,
+          runAttempt: env.GITHUB_RUN_ATTEMPT || '1',
+        }
+      : {}),
+    host: hostname(),
+    pid: process.pid,
+  };
 }
 
 function describeFailure(name: string, error: unknown): string {

@@ -3,7 +3,6 @@ import { FileAuditLog } from '../clients/file-audit-log.ts';
 import { createFileBackends } from '../clients/file-backends.ts';
 import { GitHubDeployments } from '../github/github-deployments.ts';
 import type { AuditLog, Clock, DeployLock, GitHubApi, Logger, RunContext, StateStore } from '../ports.ts';
-import { type Redactor, scrubCredentials } from '../redactor.ts';
 import type { TargetSettings } from '../settings/deploy.ts';
 
 export interface Backends {
@@ -25,7 +24,8 @@ export function createBackends(
     clock: Clock;
     logger: Logger;
     run: RunContext;
-    redactor: Redactor;
+    /** Text sent to GitHub (statuses) passes through this (the record boundary). */
+    redact: (text: string) => string;
     api?: GitHubApi;
   },
 ): Backends {
@@ -41,7 +41,7 @@ export function createBackends(
     plan: { ref: backend.ref, ...plan },
     transient: backend.transient,
     pollMs: backend.pollMs,
-    redact: (text) => scrubCredentials(deps.redactor.redact(text)),
+    redact: deps.redact,
     ...(backend.environmentUrl ? { environmentUrl: backend.environmentUrl } : {}),
     ...(backend.production !== undefined ? { production: backend.production } : {}),
   });

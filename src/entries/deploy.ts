@@ -1,6 +1,5 @@
 /** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
 export { createFileBackends } from '../clients/file-backends.ts';
-export { createBackends } from '../deploy/backends.ts';
 export { renderDeploySummary } from '../deploy/report-markdown.ts';
 export {
   deployInputs,
@@ -13,3 +12,4 @@ export {
 export { runDeploy } from '../steps/deploy.ts';
 export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
 export { runRollback } from '../steps/rollback.ts';
+export { releaseDeps } from '../wiring.ts';

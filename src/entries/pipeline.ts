@@ -1,6 +1,4 @@
 /** The root action's view of the core: the whole pipeline (see src/entries/runtime.ts for why entries exist). */
-export { createBackends } from '../deploy/backends.ts';
-export { chooseIncidentTracker } from '../incident/choose-tracker.ts';
 export { runPipeline } from '../pipeline.ts';
 export { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
 export {
@@ -10,3 +8,4 @@ export {
   pipelineOutputs,
 } from '../settings/pipeline.ts';
 export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
+export { pipelineDeps, releaseDeps } from '../wiring.ts';

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{a as e,b as r}from"./chunk-IM7GNSPV.js";var t=r((c,i)=>{i.exports=e("node:http")});var u=r((d,o)=>{o.exports=e("node:https")});var x=r((f,p)=>{p.exports=e("node:url")});var a=r((g,q)=>{q.exports=e("node:zlib")});var b=r((h,s)=>{s.exports=e("node:perf_hooks")});export{x as a,t as b,u as c,a as d,b as e};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as e,b as r}from"./chunk-IM7GNSPV.js";var u=r((f,i)=>{i.exports=e("node:util")});var x=r((g,o)=>{o.exports=e("node:http")});var a=r((h,p)=>{p.exports=e("node:url")});var b=r((j,q)=>{q.exports=e("node:https")});var c=r((k,s)=>{s.exports=e("node:zlib")});var d=r((l,t)=>{t.exports=e("node:perf_hooks")});export{u as a,a as b,x as c,b as d,c as e,d as f};

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{c as n}from"./chunk-BQRYHR27.js";async function c(e,t,d){let{backend:r}=t,o=r.kind==="github"?await e.github(r.github.token):void 0;return n(t,d,{stateDir:e.expandHome(t.stateDir),clock:e.deps.clock,logger:e.deps.logger,run:e.run,redactor:e.deps.redactor,...o?{api:o}:{}})}export{c as a};

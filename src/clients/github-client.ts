@@ -1,0 +1,60 @@
+import { Octokit } from '@octokit/core';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { GitHubApi, Logger } from '../ports.ts';
+
+export interface GitHubClientOptions {
+  readonly token: string;
+  /** GITHUB_API_URL: https://api.github.com, or a GitHub Enterprise Server's /api/v3. */
+  readonly baseUrl: string;
+  readonly logger: Logger;
+  /** The fetch to use: the action runtime passes the runner's proxy-aware one; default Node's. */
+  readonly fetch?: typeof fetch;
+  /** One request's time limit; a request that overruns counts as an outage and is retried. Default 30 s. */
+  readonly requestTimeoutMs?: number;
+  /** The longest rate-limit wait worth making; beyond it the call fails at once. Default 600 s. */
+  readonly maxRateLimitWaitS?: number;
+}
+
+const GitHubOctokit = Octokit.plugin(retry, throttling);
+
+/**
+ * The one GitHub client of the product, for the actions and the CLI alike: octokit with its retry
+ * plugin (5xx and timeouts, three retries, waits growing 1 s, 4 s, 9 s) and throttling plugin
+ * (writes spaced as GitHub advises; a primary or secondary rate limit waits as long as GitHub
+ * says, twice at most). Loaded on demand: only GitHub-facing work pays for it.
+ */
+export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
+  const { logger } = options;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const maxWait = options.maxRateLimitWaitS ?? 600;
+  const send = options.fetch ?? fetch;
+  const waitFor =
+    (kind: string) =>
+    (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const willWait = retryCount < 2 && retryAfter <= maxWait;
+      logger.warning(
+        `GitHub ${kind} rate limit on ${request.method} ${request.url}: ${willWait ? `waiting ${retryAfter} s as GitHub advises` : `giving up (GitHub asks for ${retryAfter} s)`}`,
+      );
+      return willWait;
+    };
+  return new GitHubOctokit({
+    auth: options.token,
+    baseUrl: options.baseUrl.replace(/\/+$/, ''),
+    userAgent: 'deploy-actions',
+    request: {
+      fetch: (url: string, init: RequestInit) => {
+        const limit = AbortSignal.timeout(timeoutMs);
+        return send(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, limit]) : limit });
+      },
+    },
+    log: {
+      debug: (message: string) => logger.debug(message),
+      info: (message: string) => logger.debug(message),
+      warn: (message: string) => logger.warning(message),
+      error: (message: string) => logger.debug(message),
+    },
+    retry: { retries: 3 },
+    throttle: { onRateLimit: waitFor('primary'), onSecondaryRateLimit: waitFor('secondary') },
+  }) as unknown as GitHubApi;
+}

@@ -1,0 +1,88 @@
+import { FileIssueTracker } from './clients/file-issue-tracker.ts';
+import { FileStateStore } from './clients/file-state-store.ts';
+import { createBackends } from './deploy/backends.ts';
+import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
+import type { Host } from './host.ts';
+import type { PipelineDeps } from './pipeline.ts';
+import type { IssueTracker } from './ports.ts';
+import type { PreflightDeps } from './preflight/run-check.ts';
+import { RecordBoundary } from './record-boundary.ts';
+import type { ReleaseDeps } from './release/release-deps.ts';
+import type { TargetSettings } from './settings/deploy.ts';
+import type { PipelineSettings } from './settings/pipeline.ts';
+
+/**
+ * The one wiring of the core, for the action runtime and the CLI alike: from a Host, each step's
+ * dependencies, with every store, log and tracker behind the record boundary.
+ */
+
+/** Deploy's and rollback's: state, lock and audit log where `backend` says. */
+export async function releaseDeps(
+  host: Host,
+  settings: TargetSettings,
+  plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
+): Promise<ReleaseDeps> {
+  const boundary = new RecordBoundary(host.redactor);
+  const { backend } = settings;
+  const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;
+  const backends = createBackends(settings, plan, {
+    stateDir: host.resolveDir(settings.stateDir),
+    clock: host.clock,
+    logger: host.logger,
+    run: host.run,
+    redact: (text) => boundary.text(text),
+    ...(api ? { api } : {}),
+  });
+  return {
+    ...host,
+    store: boundary.store(backends.store),
+    lock: backends.lock,
+    audit: boundary.audit(backends.audit),
+    ...(host.onLocked ? { onLocked: host.onLocked } : {}),
+  };
+}
+
+/** The whole pipeline's: a release's, plus preflight's and the incident tracker. */
+export async function pipelineDeps(host: Host, settings: PipelineSettings): Promise<PipelineDeps> {
+  const { deploy } = settings;
+  const release = await releaseDeps(host, deploy, { kind: 'deploy', version: deploy.version });
+  const tracker = await incidentTracker(host, settings.incident);
+  return {
+    ...release,
+    writeFile: host.writeFile,
+    preflight: { readEnv: host.readEnv, mask: (value) => host.redactor.add(value) },
+    ...(tracker ? { tracker } : {}),
+  };
+}
+
+/**
+ * Where incidents go, as the incident input says: GitHub issues, Markdown files in a directory,
+ * or nowhere. The GitHub client is made only for incident: github.
+ */
+export async function incidentTracker(
+  host: Host,
+  incident: PipelineSettings['incident'] & { readonly extraLabels?: readonly string[] },
+): Promise<IssueTracker | undefined> {
+  const boundary = new RecordBoundary(host.redactor);
+  if (incident.kind === 'none') return undefined;
+  if (incident.kind === 'file') return boundary.tracker(new FileIssueTracker(host.resolveDir(incident.dir)));
+  const { repository, token } = incident.github;
+  const tracker = new GitHubIssueTracker({
+    api: await host.github(token),
+    repository,
+    logger: host.logger,
+    label: incident.label,
+    ...(incident.extraLabels ? { extraLabels: incident.extraLabels } : {}),
+  });
+  return boundary.tracker(tracker);
+}
+
+/** Preflight's: the state of `stateDir` (for not-bad checks), the step's environment for secrets. */
+export function preflightDeps(host: Host, stateDir: string): PreflightDeps & Host {
+  return {
+    ...host,
+    store: () => new FileStateStore(host.resolveDir(stateDir)),
+    readEnv: host.readEnv,
+    mask: (value) => host.redactor.add(value),
+  };
+}
