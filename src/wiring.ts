@@ -3,12 +3,12 @@ import { FileStateStore } from './clients/file-state-store.ts';
 import { createBackends } from './deploy/backends.ts';
 import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
 import type { Host } from './host.ts';
+import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { IssueTracker } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
-import type { TargetSettings } from './settings/deploy.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
 
 /**

@@ -2,8 +2,8 @@ import path from 'node:path';
 import { FileAuditLog } from '../clients/file-audit-log.ts';
 import { createFileBackends } from '../clients/file-backends.ts';
 import { GitHubDeployments } from '../github/github-deployments.ts';
+import type { TargetSettings } from '../model/release.ts';
 import type { AuditLog, Clock, DeployLock, GitHubApi, Logger, RunContext, StateStore } from '../ports.ts';
-import type { TargetSettings } from '../settings/deploy.ts';
 
 export interface Backends {
   readonly store: StateStore;

@@ -1,5 +1,5 @@
+import type { DriverSettings } from '../model/release.ts';
 import type { CommandRunner, Logger } from '../ports.ts';
-import type { DriverSettings } from '../settings/deploy.ts';
 import type { DeployDriver } from './driver.ts';
 import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';

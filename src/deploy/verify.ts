@@ -4,9 +4,9 @@ import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { compileJsonPath, selectJsonPath } from '../health/json-path.ts';
 import { describeMeasurement } from '../health/report-markdown.ts';
+import type { TargetSettings } from '../model/release.ts';
 import type { Clock, CommandRunner, Logger } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
-import type { TargetSettings } from '../settings/deploy.ts';
 
 export interface Verification {
   readonly ok: boolean;

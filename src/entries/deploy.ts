@@ -1,6 +1,5 @@
 /** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
 export { createFileBackends } from '../clients/file-backends.ts';
-export { renderDeploySummary } from '../deploy/report-markdown.ts';
 export {
   deployInputs,
   deployOutputs,
@@ -11,5 +10,6 @@ export {
 } from '../settings/deploy.ts';
 export { runDeploy } from '../steps/deploy.ts';
 export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
+export { renderDeploySummary } from '../steps/deploy-summary.ts';
 export { runRollback } from '../steps/rollback.ts';
 export { releaseDeps } from '../wiring.ts';

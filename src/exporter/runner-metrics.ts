@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { Gauge, Registry } from 'prom-client';
 import { isProcessAlive } from '../clients/process-alive.ts';
+import type { ExporterSettings, StatusSource } from '../model/exporter.ts';
 import type { CommandRunner } from '../ports.ts';
-import type { ExporterSettings, StatusSource } from '../settings/exporter.ts';
 
 /** CPU time counters from /proc/stat: busy and total jiffies since boot. */
 function readCpu(): { busy: number; total: number } {

@@ -2,7 +2,7 @@ import pRetry from 'p-retry';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { queryPrometheus } from '../clients/prometheus-query.ts';
 import { describeError } from '../errors.ts';
-import type { Candidate, GateCheck, RunnerGateSettings } from '../settings/runner-gate.ts';
+import type { Candidate, GateCheck, RunnerGateSettings } from '../model/gate.ts';
 import type { Reading } from './decide-runner.ts';
 
 /** Retries a read `retries` times, 200 ms apart growing ×2; each try bounded by `timeoutMs`. */

@@ -1,6 +1,6 @@
+import type { ProbeSpec } from '../model/health.ts';
 import type { CommandRunner } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
-import type { ProbeSpec } from '../settings/health-check.ts';
 import type { Probe } from './probe.ts';
 import { createCommandProbe } from './probes/command-probe.ts';
 import { createHttpProbe } from './probes/http-probe.ts';

@@ -1,4 +1,5 @@
 import type { Verification } from '../deploy/verify.ts';
+import type { TargetSettings } from '../model/release.ts';
 import type {
   AuditLog,
   Clock,
@@ -10,7 +11,6 @@ import type {
   StateStore,
 } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
-import type { TargetSettings } from '../settings/deploy.ts';
 
 /** What a release needs from the world. */
 export interface ReleaseDeps {

@@ -2,10 +2,18 @@ import * as z from 'zod/mini';
 import { describeMutability, ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
+import type { ProbeSpec } from '../model/health.ts';
+import type {
+  BackendSettings,
+  DeploySettings,
+  DriverSettings,
+  RollbackSettings,
+  TargetSettings,
+} from '../model/release.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
-import { type GitHubSettings, githubInputs, parseGitHubSettings } from './github.ts';
-import { defaultJudgement, type ProbeSpec, parseProbes } from './health-check.ts';
+import { githubInputs, parseGitHubSettings } from './github.ts';
+import { defaultJudgement, parseProbes } from './health-check.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -169,7 +177,7 @@ export const deployOutputs = {
 export const rollbackInputs = {
   'to-version': {
     description:
-      'Roll back to this version (it must be in the history); default: the last good one before the current.',
+      'Roll back to this version (it must be in the history); default: the last good one, when the record says the live version did not end good (needed to step back from a verified one).',
     default: '',
   },
   ...targetInputs,
@@ -186,69 +194,6 @@ export const rollbackOutputs = {
   'to-version': { description: 'The version rolled back to.' },
   report: { description: 'JSON: the plan, the driver attempts, the verification.' },
 } as const satisfies OutputSpecs;
-
-export type DriverSettings =
-  | { readonly kind: 'command'; readonly command: string }
-  | {
-      readonly kind: 'ansible';
-      readonly playbook: string;
-      readonly inventory: string;
-      readonly extraVars: Readonly<Record<string, unknown>>;
-    }
-  | {
-      readonly kind: 'releases';
-      readonly releasesDir: string;
-      readonly artifact: string;
-      readonly buildCommand?: string;
-      readonly restartCommand?: string;
-      readonly keepReleases: number;
-    };
-
-export interface TargetSettings {
-  readonly environment: string;
-  readonly driver: DriverSettings;
-  readonly retry: {
-    readonly attempts: number;
-    readonly waitMs: number;
-    readonly factor: number;
-    readonly attemptTimeoutMs: number;
-  };
-  readonly verify: {
-    readonly probes: readonly ProbeSpec[];
-    readonly versionCommand?: string;
-    readonly versionUrl?: URL;
-    readonly versionJsonPath: string;
-  };
-  readonly stateDir: string;
-  readonly backend: BackendSettings;
-  readonly lockTimeoutMs: number;
-  readonly dryRun: boolean;
-  readonly pushgatewayUrl?: URL;
-}
-
-export type BackendSettings =
-  | { readonly kind: 'file' }
-  | {
-      readonly kind: 'github';
-      readonly github: GitHubSettings;
-      readonly ref: string;
-      readonly environmentUrl?: string;
-      readonly transient: boolean;
-      readonly production?: boolean;
-      readonly pollMs: number;
-    };
-
-export interface DeploySettings extends TargetSettings {
-  readonly version: string;
-  readonly force: boolean;
-  readonly hooks: { readonly preDeploy?: string; readonly postDeploy?: string; readonly onFailure?: string };
-}
-
-export interface RollbackSettings extends TargetSettings {
-  readonly toVersion?: string;
-  readonly force: boolean;
-  readonly onRollback?: string;
-}
 
 const factorField = compiledField(z.string(), (raw) => {
   const value = Number(raw);

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.ts';
+import type { ExporterSettings, StatusSource } from '../model/exporter.ts';
 import { applyDefaults, type InputSpecs, type RawInputs } from './input-spec.ts';
 
 /** The runner exporter's options (CLI only: it is a service, not a step). */
@@ -13,21 +14,6 @@ export const exporterInputs = {
   },
   'disk-path': { description: 'The filesystem whose use runner_disk_usage_percent reports.', default: '/' },
 } as const satisfies InputSpecs;
-
-export type StatusSource =
-  | { readonly kind: 'systemd'; readonly unit: string }
-  | { readonly kind: 'pidfile'; readonly path: string }
-  | { readonly kind: 'process'; readonly name: string }
-  | { readonly kind: 'always' };
-
-export interface ExporterSettings {
-  readonly runner: string;
-  readonly role: string;
-  readonly host: string;
-  readonly port: number;
-  readonly status: StatusSource;
-  readonly diskPath: string;
-}
 
 const LABEL = /^[\w.-]+$/;
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../errors.ts';
-import type { RepositoryRef } from '../ports.ts';
+import type { GitHubSettings } from '../model/github.ts';
 import type { InputSpecs } from './input-spec.ts';
 
 /** The inputs every GitHub-facing step takes: which repository, with which token. */
@@ -16,11 +16,6 @@ export const githubInputs = {
     default: '${{ github.repository }}',
   },
 } as const satisfies InputSpecs;
-
-export interface GitHubSettings {
-  readonly token: string;
-  readonly repository: RepositoryRef;
-}
 
 const REPOSITORY = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/probe-schema.ts';
 import type { Judgement } from '../health/verdict.ts';
+import type { ProbeSpec } from '../model/health.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { durationField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
 import {
@@ -52,8 +53,6 @@ export const healthCheckOutputs = {
     description: 'JSON: the verdict and every measurement of every probe (time, latency, value, reason).',
   },
 } as const satisfies OutputSpecs;
-
-export type ProbeSpec = ProbeDeclaration & { readonly judgement: Judgement };
 
 export interface HealthCheckSettings {
   readonly probes: readonly ProbeSpec[];

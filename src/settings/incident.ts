@@ -3,9 +3,10 @@ import { ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { CheckResult } from '../health/engine.ts';
 import type { IncidentFacts } from '../incident/incident-report.ts';
+import type { GitHubSettings } from '../model/github.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { wholeNumberField } from './fields.ts';
-import { type GitHubSettings, githubInputs, parseGitHubSettings } from './github.ts';
+import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,
   type InputSpecs,

@@ -1,15 +1,12 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
+import type { RunnerGateSettings } from '../model/gate.ts';
+import type { GitHubSettings } from '../model/github.ts';
+import type { DeploySettings, RollbackSettings } from '../model/release.ts';
 import type { ReadTextFile } from '../ports.ts';
-import {
-  type DeploySettings,
-  deployInputs,
-  parseDeploySettings,
-  parseRollbackSettings,
-  type RollbackSettings,
-} from './deploy.ts';
+import { deployInputs, parseDeploySettings, parseRollbackSettings } from './deploy.ts';
 import { booleanField } from './fields.ts';
-import { type GitHubSettings, parseGitHubSettings } from './github.ts';
+import { parseGitHubSettings } from './github.ts';
 import { type HealthCheckSettings, healthCheckInputs, parseHealthCheckSettings } from './health-check.ts';
 import { parseAssignees } from './incident.ts';
 import {
@@ -20,7 +17,7 @@ import {
   type RawInputs,
 } from './input-spec.ts';
 import { type PreflightSettings, parsePreflightSettings, preflightInputs } from './preflight.ts';
-import { parseRunnerGateSettings, type RunnerGateSettings, runnerGateInputs } from './runner-gate.ts';
+import { parseRunnerGateSettings, runnerGateInputs } from './runner-gate.ts';
 
 /** A stage's input as the pipeline offers it: the stage's own description and its one default. */
 function fromStage(stage: string, spec: { readonly description: string; readonly default?: string }) {

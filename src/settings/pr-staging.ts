@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
+import type { GitHubSettings } from '../model/github.ts';
 import { ROLES, type Role } from '../staging/decide-gate.ts';
 import { booleanField } from './fields.ts';
-import { type GitHubSettings, githubInputs, parseGitHubSettings } from './github.ts';
+import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,
   type InputSpecs,

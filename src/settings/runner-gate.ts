@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import { compileThreshold, type Threshold } from '../health/threshold.ts';
+import type { Candidate, GateCheck, RunnerGateSettings } from '../model/gate.ts';
 import { compiledField, durationField, wholeNumberField } from './fields.ts';
 import {
   applyDefaults,
@@ -52,29 +53,6 @@ export const runnerGateOutputs = {
   },
   report: { description: 'JSON: every candidate, every check, every value read, and the decision.' },
 } as const satisfies OutputSpecs;
-
-export interface GateCheck {
-  readonly name: string;
-  /** PromQL with `{runner}` for the candidate; in scrape mode, a metric name. */
-  readonly query: string;
-  readonly metric?: string;
-  readonly expect: Threshold;
-}
-
-export interface Candidate {
-  readonly name: string;
-  readonly labels: readonly string[];
-  readonly metricsUrl?: URL;
-}
-
-export interface RunnerGateSettings {
-  readonly candidates: readonly Candidate[];
-  readonly prometheusUrl?: URL;
-  readonly checks: readonly GateCheck[];
-  readonly queryTimeoutMs: number;
-  readonly queryRetries: number;
-  readonly onMetricsError: 'fail' | 'allow';
-}
 
 const percent = (input: string) =>
   compiledField(z.string(), (raw) => {

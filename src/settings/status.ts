@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
 import { ENVIRONMENT_NAME } from '../deploy/version.ts';
+import type { GitHubSettings } from '../model/github.ts';
 import { wholeNumberField } from './fields.ts';
-import { type GitHubSettings, githubInputs, parseGitHubSettings } from './github.ts';
+import { githubInputs, parseGitHubSettings } from './github.ts';
 import { applyDefaults, type InputSpecs, parseWithSchema, type RawInputs } from './input-spec.ts';
 
 /** `deploy-actions status`: what runs where, what happened, who holds the lock. */

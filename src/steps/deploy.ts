@@ -3,11 +3,11 @@ import { deployEnv, runLogged } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
+import type { DeploySettings } from '../model/release.ts';
 import { planDeploy } from '../release/plan-release.ts';
 import { type ReleaseDeps, recordFinish, withEnvironmentLock } from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
 import { inPlaceStrategy } from '../release/strategy.ts';
-import type { DeploySettings } from '../settings/deploy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;

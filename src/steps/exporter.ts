@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRunnerRegistry } from '../exporter/runner-metrics.ts';
+import type { ExporterSettings } from '../model/exporter.ts';
 import type { CommandRunner, Logger } from '../ports.ts';
-import type { ExporterSettings } from '../settings/exporter.ts';
 
 /** Serves the runner's metrics until `signal` aborts; resolves once the server has closed. */
 export async function runExporter(

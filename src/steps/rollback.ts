@@ -2,11 +2,11 @@ import { createDriver } from '../deploy/create-driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
+import type { RollbackSettings } from '../model/release.ts';
 import { planRollback } from '../release/plan-release.ts';
 import { type ReleaseDeps, recordFinish, withEnvironmentLock } from '../release/release-deps.ts';
 import { type Production, runRelease } from '../release/run-release.ts';
 import { inPlaceStrategy } from '../release/strategy.ts';
-import type { RollbackSettings } from '../settings/deploy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export interface RollbackOutcome {

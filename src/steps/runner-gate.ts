@@ -7,8 +7,8 @@ import {
 } from '../gate/decide-runner.ts';
 import { queryCheck, scrapeChecks } from '../gate/read-metrics.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
+import type { RunnerGateSettings } from '../model/gate.ts';
 import type { Logger } from '../ports.ts';
-import type { RunnerGateSettings } from '../settings/runner-gate.ts';
 
 /**
  * Reads every check of every candidate in parallel (Prometheus or each exporter's /metrics),

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DriverSettings } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
-import type { DriverSettings } from '../../settings/deploy.ts';
 import { AttemptFailedError, type DeployDriver, type DriverRequest, runLogged } from '../driver.ts';
 
 type AnsibleSettings = Extract<DriverSettings, { kind: 'ansible' }>;

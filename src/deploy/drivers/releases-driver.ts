@@ -12,8 +12,8 @@ import {
   utimesSync,
 } from 'node:fs';
 import path from 'node:path';
+import type { DriverSettings } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
-import type { DriverSettings } from '../../settings/deploy.ts';
 import {
   AttemptFailedError,
   type DeployDriver,

@@ -1,6 +1,6 @@
 import { renderHealthSummary } from '../health/report-markdown.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
-import type { DeployOutcome } from '../steps/deploy.ts';
+import type { DeployOutcome } from './deploy.ts';
 
 const ICONS: Readonly<Record<DeployOutcome['result'], string>> = {
   deployed: '✅',
