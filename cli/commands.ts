@@ -3,37 +3,26 @@ import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import {
   createFileBackends,
+  deployStep,
   GitHubDeployments,
   type Host,
-  incidentTracker,
+  healthCheckStep,
+  incidentStep,
   loadExporter,
   loadGitHubClient,
   ProcessRunner,
-  parseDeploySettings,
   parseExporterSettings,
-  parseHealthCheckSettings,
-  parseIncidentSettings,
-  parsePipelineSettings,
-  parsePreflightSettings,
-  parseRollbackSettings,
-  parseRunnerGateSettings,
   parseStatusSettings,
-  pipelineDeps,
-  preflightDeps,
+  pipelineStep,
+  preflightStep,
   type RawInputs,
   RecordBoundary,
   Redactor,
-  releaseDeps,
-  renderPipelineText,
   renderStatusText,
-  runDeploy,
-  runHealthCheck,
-  runIncident,
-  runPipeline,
-  runPreflight,
-  runRollback,
-  runRunnerGate,
+  rollbackStep,
+  runnerGateStep,
   runStatus,
+  type Step,
   systemClock,
 } from '../src/index.ts';
 import type { ConsoleLogger } from './console-logger.ts';
@@ -135,85 +124,35 @@ function withLocalIncidents(raw: RawInputs, host: Host): RawInputs {
   return { ...raw, incident: 'file', 'incident-dir': dir };
 }
 
-/** A deploy's or rollback's outcome for the terminal. */
-function describeRelease(
-  host: Host,
-  outcome: { result: string; message: string; unrecorded?: string },
-): CommandOutcome {
-  const ok = outcome.result !== 'failed' && !outcome.unrecorded;
-  return {
-    ok,
-    report: reported(host, outcome),
-    text: outcome.message,
-    ...(ok ? {} : { failure: outcome.message }),
+/** A CLI command that is an action's step: flags for inputs, the step's outcome for the terminal. */
+function fromStep<S>(step: Step<S>, prepare: (raw: RawInputs, host: Host) => RawInputs = (raw) => raw) {
+  return async (raw: RawInputs, host: Host): Promise<CommandOutcome> => {
+    const outcome = await step.run(step.parse(prepare(raw, host), host), host);
+    return {
+      ok: outcome.ok,
+      report: reported(host, outcome.report),
+      text: outcome.text ?? (outcome.ok ? outcome.message : ''),
+      ...(outcome.ok ? {} : { failure: outcome.message }),
+      ...(outcome.exit ? { exit: outcome.exit } : {}),
+    };
   };
 }
 
 /** Each command, given the CLI's host (see hostFor). */
-const commands: Readonly<
-  Record<string, (raw: RawInputs, host: Host, context: CommandContext) => Promise<CommandOutcome>>
-> = {
-  'health-check': async (raw, host) => {
-    const outcome = await runHealthCheck(parseHealthCheckSettings(raw, host.readFile), host);
-    const ok = outcome.verdict === 'successful';
-    return { ok, report: outcome.report, text: outcome.text, ...(ok ? {} : { failure: outcome.message }) };
-  },
-  deploy: async (raw, host) => {
-    const settings = parseDeploySettings(raw, host.readFile);
-    const plan = { kind: 'deploy', version: settings.version } as const;
-    return describeRelease(host, await runDeploy(settings, await releaseDeps(host, settings, plan)));
-  },
+const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<CommandOutcome>>> = {
+  'health-check': fromStep(healthCheckStep),
+  deploy: fromStep(deployStep),
+  rollback: fromStep(rollbackStep),
+  preflight: fromStep(preflightStep),
+  gate: fromStep(runnerGateStep),
+  incident: fromStep(incidentStep),
+  run: fromStep(pipelineStep, withLocalIncidents),
   exporter: async (raw, host) => {
     const settings = parseExporterSettings(raw, hostname());
     // The exporter (and prom-client) load only for this command.
     const { runExporter } = await loadExporter();
     await runExporter(settings, host);
     return { ok: true, report: { stopped: true }, text: '' };
-  },
-  preflight: async (raw, host) => {
-    const settings = parsePreflightSettings(raw);
-    const outcome = await runPreflight(settings, preflightDeps(host, settings.stateDir));
-    const ok = outcome.result !== 'failed';
-    return {
-      ok,
-      report: reported(host, outcome),
-      text: outcome.message,
-      ...(ok ? {} : { failure: outcome.message }),
-    };
-  },
-  gate: async (raw, host) => {
-    const decision = await runRunnerGate(parseRunnerGateSettings(raw), host);
-    const text = decision.runner
-      ? `${decision.runner} ${JSON.stringify(decision.labels)}: ${decision.reason}`
-      : '';
-    return {
-      ok: Boolean(decision.runner),
-      report: decision,
-      text,
-      ...(decision.runner ? {} : { failure: `No healthy runner: ${decision.reason}` }),
-    };
-  },
-  incident: async (raw, host) => {
-    const settings = parseIncidentSettings(raw, host.readFile);
-    const tracker = await incidentTracker(host, { kind: 'github', ...settings });
-    const outcome = await runIncident(settings, { ...host, tracker: tracker! });
-    const ok = !outcome.failure;
-    const text = outcome.url ? `${outcome.action}: ${outcome.url}` : `${outcome.action}`;
-    return { ok, report: reported(host, outcome), text, ...(ok ? {} : { failure: outcome.failure }) };
-  },
-  run: async (raw, host) => {
-    const settings = parsePipelineSettings(withLocalIncidents(raw, host), host.readFile);
-    const outcome = await runPipeline(settings, await pipelineDeps(host, settings));
-    const ok = !outcome.failedStage && !outcome.unrecorded;
-    const exit = { configuration: 'bad-input', interrupted: 'interrupted', failed: undefined } as const;
-    const how = outcome.failure ? exit[outcome.failure] : undefined;
-    return {
-      ok,
-      report: reported(host, outcome),
-      text: renderPipelineText(outcome),
-      ...(ok ? {} : { failure: outcome.message }),
-      ...(how ? { exit: how } : {}),
-    };
   },
   status: async (raw, host) => {
     const settings = parseStatusSettings(raw);
@@ -230,19 +169,11 @@ const commands: Readonly<
     const report = await runStatus(settings, backends);
     return { ok: true, report: reported(host, report), text: renderStatusText(report) };
   },
-  rollback: async (raw, host) => {
-    const settings = parseRollbackSettings(raw, host.readFile);
-    const plan = {
-      kind: 'rollback',
-      ...(settings.toVersion ? { version: settings.toVersion } : {}),
-    } as const;
-    return describeRelease(host, await runRollback(settings, await releaseDeps(host, settings, plan)));
-  },
 };
 
 export const COMMAND_RUNNERS: Readonly<Record<string, Command>> = Object.fromEntries(
   Object.entries(commands).map(([name, run]) => [
     name,
-    (raw: RawInputs, context: CommandContext) => run(raw, hostFor(context), context),
+    (raw: RawInputs, context: CommandContext) => run(raw, hostFor(context)),
   ]),
 );

@@ -1,4 +1,6 @@
 /** The root action's view of the core: the whole pipeline (see src/entries/runtime.ts for why entries exist). */
+
+export { pipelineStep } from '../faces/pipeline-step.ts';
 export { runPipeline } from '../pipeline.ts';
 export { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
 export {

@@ -13,3 +13,4 @@ export type * from '../ports.ts';
 export { RecordBoundary } from '../record-boundary.ts';
 export { Redactor } from '../redactor.ts';
 export type { InputSpecs, OutputSpecs, RawInputs } from '../settings/input-spec.ts';
+export type { Step, StepOutcome } from '../step.ts';

@@ -1,4 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{b as o}from"./chunk-FZJ6BGJT.js";import{J as t,K as n}from"./chunk-N4LCCXPV.js";var y={deployed:"\u2705",unchanged:"\u2705","dry-run":"\u{1F4DD}",failed:"\u274C"};function m(i,l,e){let p=`### ${y[e.result]} Deploy ${t(e.version)} to ${t(i)}: ${e.result}`,a=n(["Detail","Value"],[["Driver",l],["Previous version",e.previous??"none"],["Attempts",e.attempts.map(r=>`#${r.attempt} ${r.ok?"\u2713":"\u2717"} ${r.reason}`).join("; ")||"none"],...Object.entries(e.facts).map(([r,f])=>[r,String(f)]),["Verification",e.verification?`${e.verification.ok?"\u2713":"\u2717"} ${e.verification.reason}`:"not run"]]),s=e.verification?.health?o(e.verification.health):"";return[p,t(e.message),a,s].filter(Boolean).join(`
-
-`)}export{m as a};

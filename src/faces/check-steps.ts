@@ -1,0 +1,23 @@
+import type { Host } from '../host.ts';
+import { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from '../settings/health-check.ts';
+import { defineStep } from '../step.ts';
+import { runHealthCheck } from '../steps/health-check.ts';
+
+/** The health-check action and `deploy-actions health-check`. */
+export const healthCheckStep = defineStep({
+  inputs: healthCheckInputs,
+  outputs: healthCheckOutputs,
+  parse: (raw, host: Host) => parseHealthCheckSettings(raw, host.readFile),
+  async run(settings, host) {
+    const outcome = await runHealthCheck(settings, host);
+    return {
+      ok: outcome.verdict === 'successful',
+      message: outcome.message,
+      report: outcome.report,
+      outputs: { result: outcome.verdict, report: JSON.stringify(outcome.report) },
+      summary: outcome.summary,
+      text: outcome.text,
+      title: outcome.title,
+    };
+  },
+});

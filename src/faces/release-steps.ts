@@ -1,0 +1,72 @@
+import type { Host } from '../host.ts';
+import type { DeploySettings } from '../model/release.ts';
+import {
+  deployInputs,
+  deployOutputs,
+  parseDeploySettings,
+  parseRollbackSettings,
+  rollbackInputs,
+  rollbackOutputs,
+} from '../settings/deploy.ts';
+import { defineStep } from '../step.ts';
+import { runDeploy } from '../steps/deploy.ts';
+import { renderDeploySummary } from '../steps/deploy-summary.ts';
+import { runRollback } from '../steps/rollback.ts';
+import { releaseDeps } from '../wiring.ts';
+
+/** The deploy action and `deploy-actions deploy`. */
+export const deployStep = defineStep({
+  inputs: deployInputs,
+  outputs: deployOutputs,
+  parse: (raw, host: Host): DeploySettings => parseDeploySettings(raw, host.readFile),
+  async run(settings, host) {
+    const plan = { kind: 'deploy', version: settings.version } as const;
+    const outcome = await runDeploy(settings, await releaseDeps(host, settings, plan));
+    const failed = outcome.result === 'failed';
+    return {
+      ok: !failed && !outcome.unrecorded,
+      message: outcome.message,
+      report: outcome,
+      outputs: {
+        result: outcome.result,
+        version: outcome.version,
+        'previous-version': outcome.previous ?? '',
+        attempts: String(outcome.attempts.length),
+        'ansible-changed': String(outcome.facts.changed ?? ''),
+        'ansible-failed': String(outcome.facts.failed ?? ''),
+        'ansible-unreachable': String(outcome.facts.unreachable ?? ''),
+        report: JSON.stringify(outcome),
+      },
+      summary: renderDeploySummary(settings.environment, settings.driver.kind, outcome),
+      title: `deploy: ${settings.environment} ${outcome.version} ${failed ? 'failed' : 'not recorded'}`,
+    };
+  },
+});
+
+/** The rollback action and `deploy-actions rollback`. */
+export const rollbackStep = defineStep({
+  inputs: rollbackInputs,
+  outputs: rollbackOutputs,
+  parse: (raw, host: Host) => parseRollbackSettings(raw, host.readFile),
+  async run(settings, host) {
+    const plan = {
+      kind: 'rollback',
+      ...(settings.toVersion ? { version: settings.toVersion } : {}),
+    } as const;
+    const outcome = await runRollback(settings, await releaseDeps(host, settings, plan));
+    const icon = outcome.result === 'failed' ? '❌' : outcome.result === 'dry-run' ? '📝' : '↩️';
+    return {
+      ok: outcome.result !== 'failed' && !outcome.unrecorded,
+      message: outcome.message,
+      report: outcome,
+      outputs: {
+        result: outcome.result,
+        'from-version': outcome.from,
+        'to-version': outcome.to,
+        report: JSON.stringify(outcome),
+      },
+      summary: `### ${icon} Rollback of ${settings.environment}: ${outcome.from} → ${outcome.to}\n\n${outcome.message}`,
+      title: `rollback: ${settings.environment} failed`,
+    };
+  },
+});
