@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import {
-  createFileBackends,
   deployStep,
-  GitHubDeployments,
+  FileReleaseBackend,
+  GitHubReleaseBackend,
   type Host,
   healthCheckStep,
   incidentStep,
@@ -156,8 +156,8 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
   },
   status: async (raw, host) => {
     const settings = parseStatusSettings(raw);
-    const backends = settings.github
-      ? new GitHubDeployments({
+    const backend = settings.github
+      ? new GitHubReleaseBackend({
           api: await host.github(settings.github.token),
           repository: settings.github.repository,
           logger: host.logger,
@@ -165,8 +165,8 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
           run: host.run,
           plan: { ref: '', kind: 'deploy' },
         })
-      : createFileBackends(host.resolveDir(settings.stateDir), host.clock, host.run.host);
-    const report = await runStatus(settings, backends);
+      : new FileReleaseBackend(host.resolveDir(settings.stateDir), host.clock, host.run.host);
+    const report = await runStatus(settings, backend);
     return { ok: true, report: reported(host, report), text: renderStatusText(report) };
   },
 };

@@ -29,6 +29,7 @@ export const loadExporter = () => import('./steps/exporter.ts');
 /** The GitHub client, loaded on demand: only commands that talk to GitHub pay for octokit. */
 export const loadGitHubClient = () => import('./entries/github.ts');
 
-export { GitHubDeployments } from './github/github-deployments.ts';
+export { FileReleaseBackend } from './clients/file-release-backend.ts';
+export { GitHubReleaseBackend } from './github/github-release-backend.ts';
 export { parseStatusSettings, statusInputs } from './settings/status.ts';
 export { renderStatusText, runStatus } from './steps/status.ts';

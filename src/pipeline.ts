@@ -12,7 +12,7 @@ import {
 } from './pipeline/stage-log.ts';
 import type { IssueTracker, WriteTextFile } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
-import { type ReleaseDeps, withEnvironmentLock } from './release/release-deps.ts';
+import { type ReleaseDeps, type SessionDeps, withEnvironmentLock } from './release/release-deps.ts';
 import { type Production, ReleaseFault } from './release/run-release.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
 import { type DeployOutcome, deployLocked, runDeploy } from './steps/deploy.ts';
@@ -41,7 +41,7 @@ export interface PipelineOutcome {
 
 export interface PipelineDeps extends ReleaseDeps {
   readonly writeFile: WriteTextFile;
-  readonly preflight: Omit<PreflightDeps, 'runner' | 'store'>;
+  readonly preflight: Omit<PreflightDeps, 'runner' | 'readState'>;
   /** Where incidents go; none means no incident stage. */
   readonly tracker?: IssueTracker;
 }
@@ -96,7 +96,7 @@ async function beforeDeploy(settings: PipelineSettings, deps: PipelineDeps, stag
       const outcome = await runPreflight(settings.preflight!, {
         ...deps,
         ...deps.preflight,
-        store: () => deps.store,
+        readState: (environment) => deps.backend.read(environment),
       });
       if (outcome.result === 'failed') throw new Error(outcome.message);
       return { result: outcome.result, detail: outcome.message, value: undefined };
@@ -115,7 +115,12 @@ async function beforeDeploy(settings: PipelineSettings, deps: PipelineDeps, stag
 }
 
 /** Under the lock: the release, the health check, and recovery until production is settled. */
-async function releaseAndRecover(settings: PipelineSettings, deps: PipelineDeps, stages: StageLog, run: Run) {
+async function releaseAndRecover(
+  settings: PipelineSettings,
+  deps: PipelineDeps & SessionDeps,
+  stages: StageLog,
+  run: Run,
+) {
   const deployed = await stages.run('deploy', async () => {
     const outcome = await deployLocked(settings.deploy, deps);
     const result = outcome.result === 'deployed' ? 'passed' : outcome.result;
@@ -181,7 +186,7 @@ async function releaseAndRecover(settings: PipelineSettings, deps: PipelineDeps,
 async function healthStage(
   name: StageName,
   settings: PipelineSettings,
-  deps: PipelineDeps,
+  deps: PipelineDeps & SessionDeps,
   stages: StageLog,
 ) {
   return stages.run(name, async () => {
@@ -194,7 +199,7 @@ async function healthStage(
         value: { healthy, report: checked.report, message: checked.message },
       };
     }
-    const state = await deps.store.read(settings.deploy.environment);
+    const state = await deps.session.read();
     const live = state.current ?? settings.deploy.version;
     const verified = await verifyDeployment(settings.deploy.verify, live, deps);
     const detail = verified.ok

@@ -102,16 +102,6 @@ export interface EnvironmentState {
   readonly releases: readonly ReleaseRecord[];
 }
 
-/**
- * Where deploy state lives (a file on the runner, or GitHub Deployments).
- * `write` is atomic: a reader sees the old state or the new one, never a mix. A state that
- * cannot be read is an error with a recovery hint, never silently an empty one.
- */
-export interface StateStore {
-  read(environment: string): Promise<EnvironmentState>;
-  write(state: EnvironmentState): Promise<void>;
-}
-
 /** Who holds (or waits for) an environment's lock: enough to tell a person whom to ask. */
 export interface LockOwner {
   readonly pid: number;
@@ -121,32 +111,51 @@ export interface LockOwner {
   readonly since: string;
 }
 
-export interface HeldLock {
-  /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
+/**
+ * A release's hold on an environment: its turn in the queue, and the record it writes. Shaped like
+ * a GitHub deployment: begun (queued, waiting its turn), in progress, finished with a status.
+ */
+export interface ReleaseSession {
+  /** Identifies the session (kept in GITHUB_STATE so a post step can end one its main step left). */
   readonly token: string;
-  release(): Promise<void>;
+  read(): Promise<EnvironmentState>;
+  /** Atomic: a reader sees the old state or the new one, never a mix. */
+  write(state: EnvironmentState): Promise<void>;
   /**
-   * Ties a process group the holder started to the lock: while it lives the lock is not free,
-   * even if the holder itself was killed (its driver's orphans would otherwise run beside the
-   * next deploy's).
+   * Ties a process group the session started to it: while the group lives the environment stays
+   * held, even if this process was killed (its driver's orphans would otherwise run beside the next
+   * release's).
    */
   guard?(processGroup: number): void;
+  /** Leaves the queue: the next release may begin. */
+  end(): Promise<void>;
 }
 
 /**
- * One deploy at a time per environment. Waiters are served in arrival order and none is
- * dropped; a holder that died is detected and its lock broken.
+ * Where an environment's releases are queued and recorded: files in state-dir, or GitHub
+ * Deployments. Releases are served one at a time in arrival order, none dropped; a holder that
+ * died is detected and passed. A record that cannot be read is an error, never an empty one.
  */
-export interface DeployLock {
-  acquire(
+export interface ReleaseBackend {
+  /** The environment's record as it stands (status, a dry run). */
+  read(environment: string): Promise<EnvironmentState>;
+  /** Who holds the environment now, if anyone. */
+  holder(environment: string): Promise<LockOwner | undefined>;
+  /** Queues a release and resolves when it is its turn (or rejects after `timeoutMs`). */
+  begin(
     environment: string,
     owner: Omit<LockOwner, 'since'>,
     options: { timeoutMs: number; signal?: AbortSignal; onWait?: (holder: LockOwner) => void },
-  ): Promise<HeldLock>;
-  /** Releases the lock `token` holds, if it still does (a post step after a killed main step). */
-  releaseToken(environment: string, token: string): Promise<boolean>;
-  /** Who holds the environment's lock now, if anyone (for status and messages). */
-  holder(environment: string): Promise<LockOwner | undefined>;
+  ): Promise<ReleaseSession>;
+  /**
+   * A post step after its main step was killed: ends the session `token` if it is still open,
+   * its release recorded by `settle` (interrupted, live and unverified). False if it was closed.
+   */
+  endAbandoned(
+    environment: string,
+    token: string,
+    settle: (state: EnvironmentState) => EnvironmentState,
+  ): Promise<boolean>;
 }
 
 /** An append-only record of every deploy and rollback: who, what, where, when, result, duration, attempts. */

@@ -1,5 +1,5 @@
 import { withoutOutput } from './deploy/driver.ts';
-import type { AuditLog, EnvironmentState, IssueTracker, StateStore } from './ports.ts';
+import type { AuditLog, EnvironmentState, IssueTracker, ReleaseBackend } from './ports.ts';
 import { type Redactor, scrubCredentials } from './redactor.ts';
 
 /**
@@ -34,10 +34,23 @@ export class RecordBoundary {
     return value;
   }
 
-  store(store: StateStore): StateStore {
+  /** A release backend whose sessions (and post-step settling) record through the boundary. */
+  backend(backend: ReleaseBackend): ReleaseBackend {
     return {
-      read: (environment) => store.read(environment),
-      write: (state) => store.write(this.#state(state)),
+      read: (environment) => backend.read(environment),
+      holder: (environment) => backend.holder(environment),
+      begin: async (environment, owner, options) => {
+        const session = await backend.begin(environment, owner, options);
+        return {
+          token: session.token,
+          read: () => session.read(),
+          write: (state) => session.write(this.#state(state)),
+          ...(session.guard ? { guard: session.guard.bind(session) } : {}),
+          end: () => session.end(),
+        };
+      },
+      endAbandoned: (environment, token, settle) =>
+        backend.endAbandoned(environment, token, (state) => this.#state(settle(state))),
     };
   }
 

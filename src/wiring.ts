@@ -1,6 +1,6 @@
 import { FileIssueTracker } from './clients/file-issue-tracker.ts';
 import { FileStateStore } from './clients/file-state-store.ts';
-import { createBackends } from './deploy/backends.ts';
+import { createBackend } from './deploy/backends.ts';
 import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
 import type { Host } from './host.ts';
 import type { TargetSettings } from './model/release.ts';
@@ -25,7 +25,7 @@ export async function releaseDeps(
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;
-  const backends = createBackends(settings, plan, {
+  const { backend: releases, audit } = createBackend(settings, plan, {
     stateDir: host.resolveDir(settings.stateDir),
     clock: host.clock,
     logger: host.logger,
@@ -35,9 +35,8 @@ export async function releaseDeps(
   });
   return {
     ...host,
-    store: boundary.store(backends.store),
-    lock: backends.lock,
-    audit: boundary.audit(backends.audit),
+    backend: boundary.backend(releases),
+    audit: boundary.audit(audit),
     ...(host.onLocked ? { onLocked: host.onLocked } : {}),
   };
 }
@@ -81,7 +80,7 @@ export async function incidentTracker(
 export function preflightDeps(host: Host, stateDir: string): PreflightDeps & Host {
   return {
     ...host,
-    store: () => new FileStateStore(host.resolveDir(stateDir)),
+    readState: (environment) => new FileStateStore(host.resolveDir(stateDir)).read(environment),
     readEnv: host.readEnv,
     mask: (value) => host.redactor.add(value),
   };

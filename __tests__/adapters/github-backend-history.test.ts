@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LockTimeoutError } from '../../src/clients/file-deploy-lock.ts';
 import { createGitHubClient } from '../../src/clients/github-client.ts';
-import { GitHubDeployments } from '../../src/github/github-deployments.ts';
+import { GitHubReleaseBackend } from '../../src/github/github-release-backend.ts';
 import { FakeClock } from '../fixtures/fake-clock.ts';
 import { type FakeGitHub, FULL_TOKEN, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
@@ -152,7 +152,7 @@ describe('backend github: history beyond the newest 30, twins of retried creates
         ],
       });
     repo.runs.set(31337, 'in_progress');
-    const holder = new GitHubDeployments({
+    const holder = new GitHubReleaseBackend({
       api: createGitHubClient({ token: FULL_TOKEN, baseUrl: github.url, logger }),
       repository: { owner: 'acme', repo: 'shop' },
       logger,
@@ -160,10 +160,10 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       run: { runId: '31337', runAttempt: '1', host: hostname(), pid: process.pid },
       plan: { ref: SHA, kind: 'deploy', version: 'v-holder' },
     });
-    await holder.lock.acquire('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 1000 });
+    await holder.begin('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 1000 });
 
     const clock = new FakeClock();
-    const waiter = new GitHubDeployments({
+    const waiter = new GitHubReleaseBackend({
       api: createGitHubClient({ token: FULL_TOKEN, baseUrl: github.url, logger }),
       repository: { owner: 'acme', repo: 'shop' },
       logger,
@@ -176,7 +176,7 @@ describe('backend github: history beyond the newest 30, twins of retried creates
     const before = github.requests.length;
     const started = clock.now();
     await assert.rejects(
-      waiter.lock.acquire('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 3_600_000 }),
+      waiter.begin('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 3_600_000 }),
       LockTimeoutError,
     );
     const requests = github.requests.length - before;

@@ -7,9 +7,9 @@ import { FileIssueTracker } from '../../src/clients/file-issue-tracker.ts';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
 import { type PipelineDeps, type PipelineOutcome, runPipeline } from '../../src/pipeline.ts';
-import type { DeployLock, EnvironmentState } from '../../src/ports.ts';
+import type { EnvironmentState } from '../../src/ports.ts';
 import { parsePipelineSettings } from '../../src/settings/pipeline.ts';
-import { heldLock, MemoryStore, memoryDeps } from '../fixtures/memory-release.ts';
+import { MemoryStore, memoryDeps } from '../fixtures/memory-release.ts';
 
 /**
  * The pipeline in-process: a real shell "deploy" that brings an app up or down (a file the health
@@ -20,7 +20,7 @@ function world(deployScript: string, state?: EnvironmentState) {
   const up = path.join(dir, 'app-up');
   const live = path.join(dir, 'live');
   const store = new MemoryStore(state);
-  const run = async (inputs: Record<string, string>, lock?: DeployLock): Promise<PipelineOutcome> => {
+  const run = async (inputs: Record<string, string>): Promise<PipelineOutcome> => {
     const settings = parsePipelineSettings(
       {
         environment: 'production',
@@ -37,7 +37,6 @@ function world(deployScript: string, state?: EnvironmentState) {
     const { deps } = memoryDeps(store, {
       clock: systemClock,
       runner: new ProcessRunner({ baseEnv: process.env }),
-      ...(lock ? { lock } : {}),
     });
     const pipelineDeps: PipelineDeps = {
       ...deps,
@@ -97,10 +96,9 @@ describe('the pipeline: production is healthy after any failure, and every failu
 
   it('the lock is held by another deploy: a failed deploy stage with the holder named, a full report, no incident', async () => {
     const w = world(script);
-    const outcome = await w.run(
-      { version: 'v1', 'lock-timeout': '2s' },
-      heldLock('"production" is still locked after 2.0 s by pid 4242 on ci-1'),
-    );
+    w.store.failBegin = () => new Error('"production" is still locked after 2.0 s by pid 4242 on ci-1');
+    const outcome = await w.run({ version: 'v1', 'lock-timeout': '2s' });
+    w.store.failBegin = () => undefined;
     assert.deepEqual(stageResults(outcome), ['deploy:failed']);
     assert.equal(outcome.failedStage, 'deploy');
     assert.equal(outcome.failure, 'failed');

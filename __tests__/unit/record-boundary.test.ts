@@ -30,7 +30,10 @@ describe('the record boundary: one place where what is kept or sent loses secret
         },
       ],
     };
-    await boundary().store(store).write(state);
+    const session = await boundary()
+      .backend(store)
+      .begin('production', { pid: 1, host: 'h' }, { timeoutMs: 1 });
+    await session.write(state);
     const written = JSON.stringify(store.state);
     assert.doesNotMatch(written, new RegExp(SECRET));
     assert.doesNotMatch(written, /hunter2/);

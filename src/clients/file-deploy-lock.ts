@@ -13,8 +13,39 @@ import {
 import path from 'node:path';
 import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
-import type { Clock, DeployLock, HeldLock, LockOwner } from '../ports.ts';
+import type { Clock, LockOwner } from '../ports.ts';
 import { isProcessAlive } from './process-alive.ts';
+
+export interface HeldLock {
+  /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
+  readonly token: string;
+  release(): Promise<void>;
+  /**
+   * Ties a process group the holder started to the lock: while it lives the lock is not free,
+   * even if the holder itself was killed (its driver's orphans would otherwise run beside the
+   * next deploy's).
+   */
+  guard?(processGroup: number): void;
+}
+
+/**
+ * One deploy at a time per environment. Waiters are served in arrival order and none is
+ * dropped; a holder that died is detected and its lock broken.
+ */
+export interface DeployLock {
+  acquire(
+    environment: string,
+    owner: Omit<LockOwner, 'since'>,
+    options: { timeoutMs: number; signal?: AbortSignal; onWait?: (holder: LockOwner) => void },
+  ): Promise<HeldLock>;
+  /**
+   * Releases the lock `token` holds, if it still does (a post step after a killed main step),
+   * running `beforeRelease` while it is still held.
+   */
+  releaseToken(environment: string, token: string, beforeRelease?: () => Promise<void>): Promise<boolean>;
+  /** Who holds the environment's lock now, if anyone (for status and messages). */
+  holder(environment: string): Promise<LockOwner | undefined>;
+}
 
 /** The lock could not be had in time; the message says who holds it and since when. */
 export class LockTimeoutError extends Error {
@@ -129,13 +160,21 @@ export class FileDeployLock implements DeployLock {
     };
   }
 
-  async releaseToken(environment: string, token: string): Promise<boolean> {
+  async releaseToken(
+    environment: string,
+    token: string,
+    beforeRelease?: () => Promise<void>,
+  ): Promise<boolean> {
     const dir = this.#lockDir(environment);
     const ticket = this.#readTickets(dir).find((t) => t.owner?.token === token);
     if (!ticket) return false;
     // The holder was killed: what it started is stopped before anyone else may deploy.
     await stopGroups(ticket.owner?.groups ?? [], this.#options.clock);
-    remove(ticket.file);
+    try {
+      await beforeRelease?.();
+    } finally {
+      remove(ticket.file);
+    }
     return true;
   }
 

@@ -12,9 +12,19 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { EnvironmentState, StateStore } from '../ports.ts';
+import type { EnvironmentState } from '../ports.ts';
 import { decodeState, emptyState, encodeState } from '../state/state-file.ts';
 import { isProcessAlive } from './process-alive.ts';
+
+/**
+ * Where the file backend keeps an environment's record.
+ * `write` is atomic: a reader sees the old state or the new one, never a mix. A state that
+ * cannot be read is an error with a recovery hint, never silently an empty one.
+ */
+export interface StateStore {
+  read(environment: string): Promise<EnvironmentState>;
+  write(state: EnvironmentState): Promise<void>;
+}
 
 /** The state cannot be trusted: nothing was changed, and the message says how to recover. */
 export class StateCorruptError extends Error {

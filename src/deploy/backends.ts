@@ -1,22 +1,17 @@
 import path from 'node:path';
 import { FileAuditLog } from '../clients/file-audit-log.ts';
-import { createFileBackends } from '../clients/file-backends.ts';
-import { GitHubDeployments } from '../github/github-deployments.ts';
+import { FileReleaseBackend } from '../clients/file-release-backend.ts';
+import { ensureStateDir } from '../clients/state-dir.ts';
+import { GitHubReleaseBackend } from '../github/github-release-backend.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { AuditLog, Clock, DeployLock, GitHubApi, Logger, RunContext, StateStore } from '../ports.ts';
-
-export interface Backends {
-  readonly store: StateStore;
-  readonly lock: DeployLock;
-  readonly audit: AuditLog;
-}
+import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, RunContext } from '../ports.ts';
 
 /**
- * State, lock and audit log as `backend` says: all three in state-dir on this runner (file), or
- * state and lock in GitHub Deployments (github) with the audit log still kept on the runner.
- * `api` is needed (and only made by the adapter) for backend github.
+ * Where releases are queued and recorded, as `backend` says (files in state-dir on this runner,
+ * or GitHub Deployments), and the audit log, which stays in state-dir either way. `api` is
+ * needed (and only made by the host) for backend github.
  */
-export function createBackends(
+export function createBackend(
   settings: TargetSettings,
   plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
   deps: {
@@ -28,11 +23,14 @@ export function createBackends(
     redact: (text: string) => string;
     api?: GitHubApi;
   },
-): Backends {
+): { readonly backend: ReleaseBackend; readonly audit: AuditLog } {
+  ensureStateDir(deps.stateDir);
+  const audit = new FileAuditLog(path.join(deps.stateDir, 'audit.jsonl'));
   const { backend } = settings;
-  if (backend.kind === 'file') return createFileBackends(deps.stateDir, deps.clock, deps.run.host);
+  if (backend.kind === 'file')
+    return { backend: new FileReleaseBackend(deps.stateDir, deps.clock, deps.run.host), audit };
   if (!deps.api) throw new Error('backend github needs a GitHub client');
-  const deployments = new GitHubDeployments({
+  const github = new GitHubReleaseBackend({
     api: deps.api,
     repository: backend.github.repository,
     logger: deps.logger,
@@ -45,9 +43,5 @@ export function createBackends(
     ...(backend.environmentUrl ? { environmentUrl: backend.environmentUrl } : {}),
     ...(backend.production !== undefined ? { production: backend.production } : {}),
   });
-  return {
-    store: deployments.store,
-    lock: deployments.lock,
-    audit: new FileAuditLog(path.join(deps.stateDir, 'audit.jsonl')),
-  };
+  return { backend: github, audit };
 }

@@ -1,5 +1,4 @@
 /** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
-export { createFileBackends } from '../clients/file-backends.ts';
 export { deployStep, rollbackStep } from '../faces/release-steps.ts';
 export {
   deployInputs,

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { describeError } from '../errors.ts';
-import type { CommandRunner, StateStore } from '../ports.ts';
+import type { CommandRunner, EnvironmentState } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
 
@@ -18,7 +18,8 @@ export interface CheckOutcome {
 
 export interface PreflightDeps {
   readonly runner: CommandRunner;
-  readonly store: (environment: string) => StateStore;
+  /** The environment's release record (for not-bad checks). */
+  readonly readState: (environment: string) => Promise<EnvironmentState>;
   /** An environment variable of the step (secrets arrive this way); never logged. */
   readonly readEnv: (name: string) => string | undefined;
   /** Registers a secret value for masking. */
@@ -137,7 +138,7 @@ async function measure(
         ? imageInRegistry(check.image, check.registry, signal)
         : imageByCommand(check.image, check.command, deps, signal);
     case 'not-bad': {
-      const bad = findBad(await deps.store(check.environment).read(check.environment), check.version);
+      const bad = findBad(await deps.readState(check.environment), check.version);
       return bad
         ? fail(
             `${check.version} is marked bad in ${check.environment} (${bad.reason ?? 'no reason recorded'})`,

@@ -4,11 +4,10 @@ import type {
   AuditLog,
   Clock,
   CommandRunner,
-  DeployLock,
-  HeldLock,
   Logger,
+  ReleaseBackend,
+  ReleaseSession,
   RunContext,
-  StateStore,
 } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
 
@@ -18,26 +17,31 @@ export interface ReleaseDeps {
   readonly clock: Clock;
   readonly runner: CommandRunner;
   readonly redactor: Redactor;
-  readonly store: StateStore;
-  readonly lock: DeployLock;
+  readonly backend: ReleaseBackend;
   readonly audit: AuditLog;
   readonly run: RunContext;
   readonly signal?: AbortSignal;
-  /** Called once the lock is held, with its token (the action saves it for its post step). */
+  /** Called once the release's turn came, with its token (the action saves it for its post step). */
   readonly onLocked?: (token: string) => void;
 }
 
+/** A release's dependencies once its turn came: the session holding the environment. */
+export interface SessionDeps extends ReleaseDeps {
+  readonly session: ReleaseSession;
+}
+
 /**
- * Runs `body` holding the environment's lock, released however `body` ends. Every command the
- * body starts is tied to the lock: the lock stays held while its process group lives, so a
- * deploy killed with kill -9 never lets a second driver run beside the first one's orphans.
+ * Runs `body` in the environment's turn (a session of the release backend), ended however `body`
+ * ends. Every command the body starts is tied to the session: the environment stays held while
+ * its process group lives, so a release killed with kill -9 never lets a second driver run
+ * beside the first one's orphans.
  */
 export async function withEnvironmentLock<T>(
   settings: Pick<TargetSettings, 'environment' | 'lockTimeoutMs'>,
   deps: ReleaseDeps,
-  body: (deps: ReleaseDeps) => Promise<T>,
+  body: (deps: SessionDeps) => Promise<T>,
 ): Promise<T> {
-  const lock = await deps.lock.acquire(
+  const session = await deps.backend.begin(
     settings.environment,
     {
       pid: deps.run.pid,
@@ -54,17 +58,17 @@ export async function withEnvironmentLock<T>(
         ),
     },
   );
-  deps.onLocked?.(lock.token);
+  deps.onLocked?.(session.token);
   try {
-    return await body({ ...deps, runner: guardedRunner(deps.runner, lock) });
+    return await body({ ...deps, session, runner: guardedRunner(deps.runner, session) });
   } finally {
-    await lock.release();
+    await session.end();
   }
 }
 
-function guardedRunner(runner: CommandRunner, lock: HeldLock): CommandRunner {
-  if (!lock.guard) return runner;
-  const guard = lock.guard.bind(lock);
+function guardedRunner(runner: CommandRunner, session: ReleaseSession): CommandRunner {
+  if (!session.guard) return runner;
+  const guard = session.guard.bind(session);
   return {
     run: (request) =>
       runner.run({

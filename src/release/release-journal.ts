@@ -1,6 +1,6 @@
 import { withoutOutput } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
-import type { Clock, EnvironmentState, ReleaseRecord, StateStore } from '../ports.ts';
+import type { Clock, EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
 import { beginRelease, finishRelease, markBad, markLive, settleAbandoned } from './release-state.ts';
 
 /**
@@ -10,20 +10,22 @@ import { beginRelease, finishRelease, markBad, markLive, settleAbandoned } from 
  * reported with the outcome, because production has moved on whatever the disk says.
  */
 export class ReleaseJournal {
-  readonly #store: StateStore;
+  readonly #store: ReleaseSession;
   readonly #clock: Clock;
   #state: EnvironmentState;
   #unrecorded: string | undefined;
 
-  private constructor(store: StateStore, clock: Clock, state: EnvironmentState) {
+  private constructor(store: ReleaseSession, clock: Clock, state: EnvironmentState) {
     this.#store = store;
     this.#clock = clock;
     this.#state = state;
   }
 
   /** Reads the record (under the lock) and settles a release a killed deploy left behind. */
-  static async open(store: StateStore, clock: Clock, environment: string): Promise<ReleaseJournal> {
-    const read = await store.read(environment);
+  static async open(store: ReleaseSession, clock: Clock, environment: string): Promise<ReleaseJournal> {
+    const read = await store.read();
+    if (read.environment !== environment)
+      throw new Error(`the session holds ${read.environment}, not ${environment}`);
     const journal = new ReleaseJournal(store, clock, read);
     const settled = settleAbandoned(read, journal.#now());
     if (settled !== read) {

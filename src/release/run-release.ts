@@ -5,7 +5,7 @@ import { ConfigurationError, describeError, InterruptedError } from '../errors.t
 import type { TargetSettings } from '../model/release.ts';
 import type { CommandRunner, EnvironmentState, ReleaseRecord } from '../ports.ts';
 import type { ReleasePlan } from './plan-release.ts';
-import type { ReleaseDeps } from './release-deps.ts';
+import type { ReleaseDeps, SessionDeps } from './release-deps.ts';
 import { ReleaseJournal } from './release-journal.ts';
 import type { ReleaseStrategy } from './strategy.ts';
 
@@ -52,9 +52,9 @@ export interface ReleaseOutcome {
  * at every step; an interruption is recorded (live and unverified once going live began) and
  * rethrown with what was left.
  */
-export async function runRelease(request: ReleaseRequest, deps: ReleaseDeps): Promise<ReleaseOutcome> {
+export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Promise<ReleaseOutcome> {
   const { environment } = request.target;
-  const journal = await ReleaseJournal.open(deps.store, deps.clock, environment);
+  const journal = await ReleaseJournal.open(deps.session, deps.clock, environment);
   const plan = request.plan(journal.state);
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
   if (plan.kind === 'confirm') {

@@ -1,31 +1,32 @@
-import type { Clock, DeployLock, Logger, RunContext, StateStore } from '../ports.ts';
+import type { Clock, EnvironmentState, Logger, ReleaseBackend } from '../ports.ts';
 import { finishRelease, markLive } from '../release/release-state.ts';
 
 /**
- * The deploy action's post step: if its main step was killed while holding the lock (the
- * runner's SIGKILL after a cancel), release that lock and record the release it left
- * `deploying` as interrupted, live and not verified (it may have changed production).
- * Does nothing after a main step that finished normally.
+ * The deploy action's (and the root action's) post step: if its main step was killed while
+ * holding the environment (the runner's SIGKILL after a cancel), end that session, its driver's
+ * process groups stopped, and record the release it left `deploying` as interrupted: live and
+ * not verified, since it may have changed production. Does nothing after a main step that
+ * finished normally.
  */
 export async function runDeployCleanup(
   environment: string,
   token: string,
-  deps: { logger: Logger; clock: Clock; store: StateStore; lock: DeployLock; run: RunContext },
+  deps: { logger: Logger; clock: Clock; backend: ReleaseBackend; run: { runUrl?: string } },
 ): Promise<'released' | 'nothing-to-do'> {
-  if (!(await deps.lock.releaseToken(environment, token))) return 'nothing-to-do';
-  let state = await deps.store.read(environment);
-  const last = state.releases.at(-1);
-  const left = last?.status === 'deploying' && last.runUrl === deps.run.runUrl ? last : undefined;
-  if (left) {
+  let left: string | undefined;
+  const settle = (state: EnvironmentState): EnvironmentState => {
+    const last = state.releases.at(-1);
+    if (last?.status !== 'deploying' || last.runUrl !== deps.run.runUrl) return state;
+    left = last.version;
     const at = new Date(deps.clock.now()).toISOString();
-    state = markLive(
+    return markLive(
       finishRelease(state, { status: 'interrupted', finishedAt: at, reason: 'the deploy step was killed' }),
       at,
     );
-    await deps.store.write(state);
-  }
+  };
+  if (!(await deps.backend.endAbandoned(environment, token, settle))) return 'nothing-to-do';
   deps.logger.warning(
-    `The deploy step ended without releasing the ${environment} lock (it was killed): released it${left ? ` and marked ${left.version} interrupted: it may be live, and it is not verified` : ''}. The record says ${state.current ?? 'nothing'} is current.`,
+    `The deploy step ended without releasing the ${environment} lock (it was killed): released it${left ? ` and marked ${left} interrupted: it may be live, and it is not verified` : ''}.`,
   );
   return 'released';
 }

@@ -5,7 +5,12 @@ import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { DeploySettings } from '../model/release.ts';
 import { planDeploy } from '../release/plan-release.ts';
-import { type ReleaseDeps, recordFinish, withEnvironmentLock } from '../release/release-deps.ts';
+import {
+  type ReleaseDeps,
+  recordFinish,
+  type SessionDeps,
+  withEnvironmentLock,
+} from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
 import { inPlaceStrategy } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
@@ -68,7 +73,7 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
 /** The deploy's release, for a caller already holding the lock (the pipeline). */
 export async function deployLocked(
   settings: DeploySettings,
-  deps: DeployDeps,
+  deps: SessionDeps,
   started = deps.clock.now(),
 ): Promise<DeployOutcome> {
   const release = await runRelease(

@@ -28,7 +28,7 @@ export interface DryRunOutcome {
 export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Promise<DryRunOutcome> {
   const { settings } = request;
   const state = settleAbandoned(
-    await deps.store.read(settings.environment),
+    await deps.backend.read(settings.environment),
     new Date(deps.clock.now()).toISOString(),
   );
   const plan: ReleasePlan =

@@ -4,7 +4,12 @@ import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { RollbackSettings } from '../model/release.ts';
 import { planRollback } from '../release/plan-release.ts';
-import { type ReleaseDeps, recordFinish, withEnvironmentLock } from '../release/release-deps.ts';
+import {
+  type ReleaseDeps,
+  recordFinish,
+  type SessionDeps,
+  withEnvironmentLock,
+} from '../release/release-deps.ts';
 import { type Production, runRelease } from '../release/run-release.ts';
 import { inPlaceStrategy } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
@@ -69,7 +74,7 @@ export async function runRollback(
 /** The rollback's release, for a caller already holding the lock (the pipeline). */
 export async function rollbackLocked(
   settings: RollbackSettings,
-  deps: ReleaseDeps,
+  deps: SessionDeps,
   because?: string,
   started = deps.clock.now(),
 ): Promise<RollbackOutcome> {

@@ -1,5 +1,5 @@
 import { describeOwner } from '../github/deployment-records.ts';
-import type { DeployLock, EnvironmentState, LockOwner, ReleaseRecord, StateStore } from '../ports.ts';
+import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseRecord } from '../ports.ts';
 import { liveView } from '../release/release-state.ts';
 import type { StatusSettings } from '../settings/status.ts';
 
@@ -18,11 +18,11 @@ export interface StatusReport {
 /** An environment's state and lock, read (never changed). */
 export async function runStatus(
   settings: StatusSettings,
-  deps: { store: StateStore; lock: DeployLock },
+  backend: Pick<ReleaseBackend, 'read' | 'holder'>,
 ): Promise<StatusReport> {
   const [state, lock]: [EnvironmentState, LockOwner | undefined] = await Promise.all([
-    deps.store.read(settings.environment),
-    deps.lock.holder(settings.environment),
+    backend.read(settings.environment),
+    backend.holder(settings.environment),
   ]);
   return {
     environment: settings.environment,

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { LockTimeoutError } from '../clients/file-deploy-lock.ts';
+import { isProcessAlive } from '../clients/process-alive.ts';
+import { formatDuration } from '../durations.ts';
+import { InterruptedError } from '../errors.ts';
+import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseSession } from '../ports.ts';
+import { planRollback } from '../release/plan-release.ts';
+import { settleAbandoned } from '../release/release-state.ts';
+import {
+  type DeploymentView,
+  describeOwner,
+  isTerminal,
+  ownerOf,
+  SKIPPED,
+  toEnvironmentState,
+} from './deployment-records.ts';
+import { GitHubReleaseSession } from './github-release-session.ts';
+import { type GitHubReleaseOptions, ReleaseDeployments } from './release-deployments.ts';
+
+/** A waiting release looks at the queue less often the longer it waits, up to this (the request budget). */
+const MAX_POLL_MS = 30_000;
+
+/**
+ * An environment's releases in GitHub Deployments, shared by every runner. Beginning a release
+ * creates its deployment (queued): the queue is the environment's deployments in creation order,
+ * and a release's turn comes once every older one is finished. A holder whose workflow run has
+ * ended (or, from the CLI, whose process on this host is gone), and the twin a retried create
+ * left, are marked `error` and passed. The turn itself is a GitHubReleaseSession.
+ */
+export class GitHubReleaseBackend implements ReleaseBackend {
+  readonly #gh: ReleaseDeployments;
+
+  constructor(options: GitHubReleaseOptions) {
+    this.#gh = new ReleaseDeployments(options);
+  }
+
+  async read(environment: string): Promise<EnvironmentState> {
+    return toEnvironmentState(environment, await this.#gh.history(environment));
+  }
+
+  async holder(environment: string): Promise<LockOwner | undefined> {
+    const [first] = (await this.#gh.api.queueBefore(environment, Number.MAX_SAFE_INTEGER, new Set()))
+      .filter((d) => !isTerminal(d))
+      .toSorted((a, b) => a.id - b.id);
+    return first ? ownerOf(first) : undefined;
+  }
+
+  async begin(
+    ...[environment, owner, options]: Parameters<ReleaseBackend['begin']>
+  ): Promise<ReleaseSession> {
+    const { plan, clock } = this.#gh.options;
+    const version =
+      plan.version ?? (plan.kind === 'rollback' ? await this.#rollbackTarget(environment) : undefined);
+    const nonce = randomUUID();
+    const id = await this.#gh.create(environment, { version: version ?? '', kind: plan.kind, owner, nonce });
+    await this.#gh.postStatus(id, 'queued', 'waiting for older deploys of this environment');
+    const deadline = clock.now() + options.timeoutMs;
+    const finished = new Set<number>();
+    let told = 0;
+    let pollMs = this.#gh.options.pollMs ?? 5000;
+    try {
+      for (;;) {
+        const ahead = (await this.#gh.api.queueBefore(environment, id, finished)).filter(
+          (d) => !isTerminal(d),
+        );
+        const holding = await this.#dropAbandoned(ahead, id, nonce);
+        if (holding.length === 0) break;
+        const holder = ownerOf(holding[0]!);
+        if (told++ === 0) options.onWait?.(holder);
+        if (clock.now() >= deadline)
+          throw new LockTimeoutError(
+            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describeOwner(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
+          );
+        await clock.sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())), options.signal);
+        // Each look costs a list request and one status request per unfinished deployment ahead:
+        // backing off keeps a long wait within a GITHUB_TOKEN's 1,000 requests an hour.
+        pollMs = Math.min(Math.max(pollMs, MAX_POLL_MS), pollMs * 1.5);
+      }
+    } catch (error) {
+      const cancelled = options.signal?.aborted;
+      const why = cancelled ? 'cancelled while waiting for the lock' : 'gave up waiting for the lock';
+      await this.#gh.postStatus(id, 'error', `${SKIPPED}: ${why}`).catch(() => {});
+      if (cancelled)
+        throw options.signal?.reason instanceof Error ? options.signal.reason : new InterruptedError();
+      throw error;
+    }
+    // It stays queued until a release begins on it (in_progress, deploying): a refused or no-op
+    // turn never claims to have deployed anything.
+    return new GitHubReleaseSession(this.#gh, environment, id, version);
+  }
+
+  /**
+   * A post step after its main step was killed holding deployment `token`: a release begun on it
+   * (in_progress) may be live and is not verified; one that never began deployed nothing. The
+   * status says so; GitHub's record needs no other settling.
+   */
+  async endAbandoned(_environment: string, token: string): Promise<boolean> {
+    const id = Number(token);
+    const deployment = await this.#gh.api.get(id);
+    if (isTerminal(deployment)) return false;
+    const began = deployment.statuses[0]?.state === 'in_progress';
+    await this.#gh.postStatus(
+      id,
+      'error',
+      began
+        ? 'interrupted (live): the deploy step was killed'
+        : `${SKIPPED}: the deploy step was killed before it deployed`,
+    );
+    return true;
+  }
+
+  /** The deployments ahead that still hold the environment; abandoned ones are marked error. */
+  async #dropAbandoned(
+    ahead: readonly DeploymentView[],
+    mine: number,
+    nonce: string,
+  ): Promise<DeploymentView[]> {
+    const holding: DeploymentView[] = [];
+    for (const deployment of ahead) {
+      const why = await this.#abandonment(deployment, mine, nonce);
+      if (!why) {
+        holding.push(deployment);
+        continue;
+      }
+      this.#gh.options.logger.warning(
+        `Deployment ${deployment.id} (${describeOwner(ownerOf(deployment))}) is abandoned: ${why}; marking it error`,
+      );
+      const started = deployment.statuses[0]?.state === 'in_progress';
+      await this.#gh.postStatus(
+        deployment.id,
+        'error',
+        `${started ? 'interrupted (live)' : SKIPPED}: abandoned, ${why}`,
+      );
+    }
+    return holding;
+  }
+
+  async #abandonment(deployment: DeploymentView, id: number, nonce: string): Promise<string | undefined> {
+    const { payload } = deployment;
+    if (payload.nonce === nonce)
+      return `it is a twin of deployment ${id}, made when GitHub had done a create request that was then retried`;
+    const mine = this.#gh.options.run;
+    if (payload.runId) {
+      if (payload.runId === mine.runId)
+        return payload.runAttempt !== mine.runAttempt
+          ? `attempt ${payload.runAttempt} of this run ended`
+          : undefined;
+      return (await this.#gh.api.runHasEnded(payload.runId))
+        ? `its workflow run ${payload.runId} has ended`
+        : undefined;
+    }
+    if (payload.host === mine.host && typeof payload.pid === 'number' && !isProcessAlive(payload.pid))
+      return `its process ${payload.pid} on ${payload.host} is gone`;
+    return undefined;
+  }
+
+  async #rollbackTarget(environment: string): Promise<string | undefined> {
+    // The core's own choice, as the rollback will make it once its turn comes.
+    const state = settleAbandoned(
+      await this.read(environment),
+      new Date(this.#gh.options.clock.now()).toISOString(),
+    );
+    const plan = planRollback(state, { force: true, because: 'a rollback was asked for' });
+    return plan.kind === 'release' ? plan.version : undefined;
+  }
+}

@@ -1,0 +1,102 @@
+import type { EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
+import { isTerminal, SKIPPED, statusFor, toEnvironmentState } from './deployment-records.ts';
+import type { ReleaseDeployments } from './release-deployments.ts';
+
+/**
+ * A release's turn on an environment in GitHub Deployments: the deployment it queued with (its
+ * token). The first release recorded on the turn is bound to that deployment; a second one (the
+ * pipeline's rollback) gets a deployment of its own. Statuses are posted only when a release's
+ * status (or whether it is live) changed.
+ */
+export class GitHubReleaseSession implements ReleaseSession {
+  readonly token: string;
+  readonly #gh: ReleaseDeployments;
+  readonly #environment: string;
+  readonly #id: number;
+  /** The version planned when queueing (unknown for a rollback to "last good"). */
+  readonly #planned: string | undefined;
+  #bound = false;
+  /** Deployment id by release (version and start), and what each deployment is known to say. */
+  readonly #ids = new Map<string, number>();
+  readonly #seen = new Map<number, string>();
+  readonly #posted = new Map<number, string>();
+
+  constructor(gh: ReleaseDeployments, environment: string, id: number, planned: string | undefined) {
+    this.#gh = gh;
+    this.#environment = environment;
+    this.#id = id;
+    this.#planned = planned;
+    this.token = String(id);
+  }
+
+  async read(): Promise<EnvironmentState> {
+    // The deployment queued with is no release until one is recorded on it.
+    const deployments = (await this.#gh.history(this.#environment)).filter(
+      (d) => this.#bound || d.id !== this.#id,
+    );
+    for (const d of deployments) {
+      const deciding = d.statuses.find((s) => s.state !== 'inactive');
+      if (deciding) this.#posted.set(d.id, `${deciding.state} ${deciding.description}`);
+    }
+    const state = toEnvironmentState(this.#environment, deployments);
+    for (const [index, record] of state.releases.entries())
+      this.#seen.set(
+        Number(record.id),
+        seenKey(record, index === state.releases.length - 1 && state.current === record.version),
+      );
+    return state;
+  }
+
+  async write(state: EnvironmentState): Promise<void> {
+    for (const [index, record] of state.releases.entries()) {
+      const id = record.id ? Number(record.id) : await this.#deploymentFor(record);
+      const live = index === state.releases.length - 1 && state.current === record.version;
+      if (this.#seen.get(id) === seenKey(record, live)) continue;
+      const { state: status, description } = statusFor(record, live);
+      if (this.#posted.get(id) !== `${status} ${description}`) await this.#post(id, status, description);
+      this.#seen.set(id, seenKey(record, live));
+    }
+  }
+
+  /** A turn that recorded no release (unchanged, refused) leaves its deployment inactive, as skipped. */
+  async end(): Promise<void> {
+    if (this.#bound || isTerminal(await this.#gh.api.get(this.#id))) return;
+    await this.#post(this.#id, 'inactive', `${SKIPPED}: nothing was deployed`);
+  }
+
+  async #deploymentFor(record: ReleaseRecord): Promise<number> {
+    const key = `${record.version}@${record.startedAt}`;
+    const known = this.#ids.get(key);
+    if (known !== undefined) return known;
+    let id: number;
+    if (!this.#bound && this.#planned === record.version) {
+      this.#bound = true;
+      id = this.#id;
+    } else {
+      id = await this.#gh.create(this.#environment, {
+        version: record.version,
+        kind: record.kind ?? 'deploy',
+      });
+      if (!this.#bound) {
+        // The plan changed once the turn came (someone deployed meanwhile): the queued deployment records nothing.
+        this.#bound = true;
+        await this.#post(
+          this.#id,
+          'inactive',
+          `${SKIPPED}: planned ${this.#planned ?? 'nothing'}, deployed ${record.version}`,
+        );
+      }
+    }
+    this.#ids.set(key, id);
+    return id;
+  }
+
+  async #post(id: number, state: string, description: string): Promise<void> {
+    await this.#gh.postStatus(id, state, description);
+    this.#posted.set(id, `${state} ${description}`);
+  }
+}
+
+function seenKey(record: ReleaseRecord, live: boolean): string {
+  return `${record.status}${live ? ' live' : ''}`;
+}

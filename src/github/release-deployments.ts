@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock, GitHubApi, LockOwner, Logger, RepositoryRef, RunContext } from '../ports.ts';
+import { type DeploymentView, payloadFor } from './deployment-records.ts';
+import { DeploymentsApi } from './deployments-api.ts';
+
+export interface GitHubReleaseOptions {
+  readonly api: GitHubApi;
+  readonly repository: RepositoryRef;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly run: RunContext;
+  /** What this run releases: the ref GitHub records, and the version (unknown for a rollback to "last good"). */
+  readonly plan: { readonly ref: string; readonly kind: 'deploy' | 'rollback'; readonly version?: string };
+  readonly environmentUrl?: string;
+  readonly transient?: boolean;
+  /** Sent as production_environment when set; GitHub's own rule otherwise. */
+  readonly production?: boolean;
+  /** How often a waiting release looks at the queue again (it backs off from there). Default 5 s. */
+  readonly pollMs?: number;
+  /** Text sent to GitHub passes through this (the record boundary). */
+  readonly redact?: (text: string) => string;
+}
+
+/** How many releases (deploy-actions' deployments that carry one) make an environment's state. */
+export const HISTORY_RELEASES = 30;
+
+/**
+ * The writes a release makes to GitHub Deployments, in one place: a deployment created for a
+ * release (with the run, the owner and a nonce in its payload), and statuses with the run's log
+ * URL and the environment's URL, through the record boundary.
+ */
+export class ReleaseDeployments {
+  readonly options: GitHubReleaseOptions;
+  readonly api: DeploymentsApi;
+
+  constructor(options: GitHubReleaseOptions) {
+    this.options = options;
+    this.api = new DeploymentsApi(options.api, options.repository);
+  }
+
+  history(environment: string): Promise<DeploymentView[]> {
+    return this.api.history(environment, HISTORY_RELEASES);
+  }
+
+  async create(
+    environment: string,
+    release: {
+      version: string;
+      kind: 'deploy' | 'rollback';
+      owner?: Omit<LockOwner, 'since'>;
+      nonce?: string;
+    },
+  ): Promise<number> {
+    const { run, plan, clock } = this.options;
+    const at = new Date(clock.now()).toISOString();
+    const payload = payloadFor(
+      release.version,
+      release.kind,
+      run,
+      at,
+      release.owner,
+      release.nonce ?? randomUUID(),
+    );
+    return this.api.create({
+      environment,
+      ref: plan.ref,
+      task: release.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
+      payload,
+      description: `${release.kind} ${release.version || '(last good version)'} by deploy-actions`,
+      transient: this.options.transient ?? false,
+      ...(this.options.production !== undefined ? { production: this.options.production } : {}),
+    });
+  }
+
+  async postStatus(id: number, state: string, description: string): Promise<void> {
+    const { redact, run, environmentUrl } = this.options;
+    await this.api.postStatus(id, {
+      state,
+      description: redact ? redact(description) : description,
+      ...(run.runUrl ? { logUrl: run.runUrl } : {}),
+      ...(environmentUrl ? { environmentUrl } : {}),
+    });
+  }
+}
