@@ -113,6 +113,26 @@ describe('deploy with the releases driver: a real service started from releases/
     assert.equal((await fetchJson('/actuator/health')).status, 'UP');
   });
 
+  it('SIGINT after current switched: the record says v2.0.0 is live and unverified; deploying v3.0.0 again really switches back', async () => {
+    const slowRestart = `${inputs['restart-command']}; echo restarted; sleep 30`;
+    const cut = await runStep('deploy', {
+      with: { ...inputs, version: 'v2.0.0', 'restart-command': slowRestart },
+      cancelWhen: /^restarted$/,
+    });
+    assert.equal(cut.outcome, 'cancelled', cut.log);
+    const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+    assert.equal(
+      state.current,
+      'v2.0.0',
+      'the record does not claim v3.0.0 while the link may point at v2.0.0',
+    );
+    assert.equal(state.releases.at(-1).status, 'interrupted');
+    const again = await runStep('deploy', { with: { ...inputs, version: 'v3.0.0' } });
+    assert.equal(again.outputs.result, 'deployed', again.log);
+    assert.equal(readlinkSync(path.join(app, 'current')), path.join('releases', 'v3.0.0'));
+    assert.deepEqual(await fetchJson('/version'), { version: 'v3.0.0' });
+  });
+
   it('never leaves a temporary link or a half-installed release behind', () => {
     assert.deepEqual(
       readdirSync(app).filter((name) => name.includes('.next-')),

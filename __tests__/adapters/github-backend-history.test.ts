@@ -108,6 +108,44 @@ describe('backend github: history beyond the newest 30, twins of retried creates
     assert.equal(real.statuses.at(-1)!.state, 'success');
   });
 
+  it("the pipeline's own rollback is recorded as deploy:rollback; a refused deploy never claims to be deploying", async () => {
+    const live = path.join(dir, 'pipeline-live');
+    const pipeline = (version: string) => {
+      const id = String(runId++);
+      github.repo('acme/shop').runs.set(Number(id), 'in_progress');
+      return runGitHubStep(github, '.', {
+        env: { GITHUB_RUN_ID: id },
+        with: {
+          environment: 'piped',
+          version,
+          backend: 'github',
+          'state-dir': mkdtempSync(path.join(dir, 'runner-')),
+          command: `echo "$DEPLOY_VERSION" > ${live}`,
+          'health-probes': `- { name: live, type: command, run: "! grep -q bad ${live}" }`,
+          'health-count': '1',
+          incident: 'none',
+          'lock-poll-interval': '200ms',
+        },
+      });
+    };
+    assert.equal((await pipeline('v1')).outputs.result, 'deployed');
+    const bad = await pipeline('v2-bad');
+    assert.equal(bad.outputs.result, 'rolled-back', bad.log);
+    const refused = await pipeline('v2-bad');
+    assert.equal(refused.outputs['failed-stage'], 'deploy');
+    const tasks = github
+      .repo('acme/shop')
+      .deployments.filter((d) => d.environment === 'piped')
+      .map((d) => `${d.task} ${d.payload.version} ${d.statuses.map((st) => st.state).join('>')}`);
+    // (GitHub marks an older success of a non-production environment inactive itself: auto_inactive.)
+    assert.deepEqual(tasks, [
+      'deploy v1 queued>in_progress>in_progress>success>inactive',
+      'deploy v2-bad queued>in_progress>in_progress>success>failure',
+      'deploy:rollback v1 in_progress>in_progress>success',
+      'deploy v2-bad queued>inactive',
+    ]);
+  });
+
   it('GitHub answers 500 to the final status: the step says deployed, and that it could not be recorded', async () => {
     // queued, deploying and live go through; "success" fails, retries included.
     github.failNext('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { status: 500 }, 4, 3);

@@ -113,4 +113,60 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
     ]);
     assert.deepEqual(readdirSync(path.join(shared, 'state', 'production.lock')), []);
   });
+
+  it('takes every boolean as --x, --no-x, --x=false or --x false; suggests the nearest option; prints its version', async () => {
+    const moving = ['deploy', ...flags, '--version', 'latest', '--dry-run'];
+    for (const off of [
+      ['--no-require-immutable'],
+      ['--require-immutable=false'],
+      ['--require-immutable', 'false'],
+    ]) {
+      const run = await cli([...moving, ...off]);
+      assert.equal(run.code, 0, `${off.join(' ')}: ${run.stderr}`);
+    }
+    const wrong = await cli([...moving, '--require-immutable=maybe']);
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /error: --require-immutable: "maybe" is not true or false/);
+    const typo = await cli(['deploy', '--enviroment', 'x']);
+    assert.equal(typo.code, 2);
+    assert.match(typo.stderr, /Unknown option '--enviroment'\. Did you mean --environment\?/);
+    const version = await cli(['--version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^deploy-actions \d+\.\d+\.\d+\n$/);
+  });
+
+  it('a dry run exits as the real run would: refused (marked bad) is exit 2 with --force as the remedy; the plan is printed once', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'cli-dry-'));
+    const own = ['--environment', 'production', '--state-dir', stateDir, '--command', 'true'];
+    assert.equal((await cli(['deploy', ...own, '--version', 'v1.0.0'])).code, 0);
+    assert.equal((await cli(['deploy', ...own, '--version', 'v2.0.0'])).code, 0);
+    assert.equal((await cli(['rollback', ...own, '--to-version', 'v1.0.0'])).code, 0);
+    const real = await cli(['deploy', ...own, '--version', 'v2.0.0']);
+    const dry = await cli(['deploy', ...own, '--version', 'v2.0.0', '--dry-run']);
+    assert.deepEqual([real.code, dry.code], [2, 2]);
+    assert.match(
+      dry.stderr,
+      /error: --version: v2\.0\.0 is marked bad \(.*\); deploy another version, or pass --force/,
+    );
+    const plan = await cli(['deploy', ...own, '--version', 'v3.0.0', '--dry-run']);
+    assert.equal(plan.code, 0);
+    assert.equal(plan.stdout.match(/Dry run: nothing will change/g)?.length, 1);
+    const pipeline = await cli([
+      'run',
+      ...own,
+      '--version',
+      'v3.0.0',
+      '--dry-run',
+      '--incident',
+      'none',
+      '--health-probes=- { name: web, type: tcp, host: 127.0.0.1, port: 1 }',
+      '--json',
+    ]);
+    assert.equal(pipeline.code, 0, pipeline.stderr);
+    const report = JSON.parse(pipeline.stdout);
+    assert.deepEqual(
+      report.stages.map((st: { name: string; result: string }) => `${st.name}:${st.result}`),
+      ['deploy:dry-run', 'health-check:dry-run', 'rollback:dry-run'],
+    );
+  });
 });
