@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { homedir, hostname, userInfo } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import {
+  createHost,
   deployStep,
   FileReleaseBackend,
   GitHubReleaseBackend,
@@ -9,21 +9,17 @@ import {
   healthCheckStep,
   incidentStep,
   loadExporter,
-  loadGitHubClient,
-  ProcessRunner,
   parseExporterSettings,
   parseStatusSettings,
   pipelineStep,
   preflightStep,
   type RawInputs,
   RecordBoundary,
-  Redactor,
   renderStatusText,
   rollbackStep,
   runnerGateStep,
   runStatus,
   type Step,
-  systemClock,
 } from '../src/index.ts';
 import type { ConsoleLogger } from './console-logger.ts';
 
@@ -76,27 +72,13 @@ export function githubVariableOf(fallback: string | undefined): string | undefin
  * it exactly as from the action runtime's.
  */
 function hostFor(context: CommandContext): Host {
-  const redactor = new Redactor(context.logger);
-  const resolve = (file: string) => path.resolve(context.cwd, file);
-  return {
+  return createHost({
     logger: context.logger,
-    clock: systemClock,
-    runner: new ProcessRunner({ baseEnv: process.env }),
-    redactor,
     signal: context.signal,
     run: runContext(),
-    readFile: (file) => readFileSync(resolve(file), 'utf8'),
-    writeFile: (file, text) => writeFileSync(resolve(file), text),
-    resolveDir: (dir) =>
-      dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
-    readEnv: (name) => process.env[name],
-    github: async (token) => {
-      redactor.add(token);
-      const { createGitHubClient } = await loadGitHubClient();
-      const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-      return createGitHubClient({ token, baseUrl, logger: context.logger });
-    },
-  };
+    baseDir: context.cwd,
+    env: process.env,
+  });
 }
 
 /** Who and where, outside GitHub: the user, this host, and the CI job's page when there is one. */

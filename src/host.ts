@@ -1,5 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { ProcessRunner } from './clients/process-runner.ts';
+import { systemClock } from './clients/system-clock.ts';
 import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from './ports.ts';
-import type { Redactor } from './redactor.ts';
+import { Redactor } from './redactor.ts';
 
 /**
  * What a face (the action runtime, the CLI) gives the core. Every step's dependencies are built
@@ -22,4 +27,48 @@ export interface Host {
   github(token: string): Promise<GitHubApi>;
   /** Keeps the lock's token for a post step (the action runtime); the CLI has no post step. */
   onLocked?(token: string): void;
+}
+
+/** What differs between the faces' hosts; createHost makes the rest the same for both. */
+export interface HostParts {
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  readonly run: RunContext;
+  /** Where relative paths start: the workspace (actions) or the working directory (the CLI). */
+  readonly baseDir: string;
+  /** The process's environment: commands start from it, readEnv reads it, GITHUB_API_URL comes from it. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The fetch GitHub calls go through (the runner's proxy-aware one), loaded when first needed. */
+  readonly githubFetch?: () => Promise<typeof fetch | undefined>;
+  readonly onLocked?: (token: string) => void;
+}
+
+/** A host on this machine: its processes, its clock, files from `baseDir` (`~` the home). */
+export function createHost(parts: HostParts): Host {
+  const redactor = new Redactor(parts.logger);
+  const resolve = (file: string) => path.resolve(parts.baseDir, file);
+  return {
+    logger: parts.logger,
+    clock: systemClock,
+    runner: new ProcessRunner({ baseEnv: parts.env }),
+    redactor,
+    signal: parts.signal,
+    run: parts.run,
+    readFile: (file) => readFileSync(resolve(file), 'utf8'),
+    writeFile: (file, text) => writeFileSync(resolve(file), text),
+    resolveDir: (dir) =>
+      dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
+    readEnv: (name) => parts.env[name],
+    github: async (token) => {
+      redactor.add(token);
+      // Loaded on first use: only GitHub-facing work pays for octokit.
+      const [{ createGitHubClient }, fetch] = await Promise.all([
+        import('./clients/github-client.ts'),
+        parts.githubFetch?.(),
+      ]);
+      const baseUrl = parts.env.GITHUB_API_URL || 'https://api.github.com';
+      return createGitHubClient({ token, baseUrl, logger: parts.logger, ...(fetch ? { fetch } : {}) });
+    },
+    ...(parts.onLocked ? { onLocked: parts.onLocked } : {}),
+  };
 }

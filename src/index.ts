@@ -26,8 +26,6 @@ export type { RollbackOutcome } from './steps/rollback.ts';
 
 /** The runner exporter, loaded on demand: it brings prom-client, which no action needs at start-up. */
 export const loadExporter = () => import('./steps/exporter.ts');
-/** The GitHub client, loaded on demand: only commands that talk to GitHub pay for octokit. */
-export const loadGitHubClient = () => import('./entries/github.ts');
 
 export { FileReleaseBackend } from './clients/file-release-backend.ts';
 export { GitHubReleaseBackend } from './github/github-release-backend.ts';

@@ -1,20 +1,16 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { homedir, hostname } from 'node:os';
-import path from 'node:path';
+import { hostname } from 'node:os';
 import * as core from '@actions/core';
 import {
   ConfigurationError,
+  createHost,
   describeError,
   type Host,
   type InputSpecs,
   InterruptedError,
   type OutputSpecs,
-  ProcessRunner,
   type RawInputs,
   RecordBoundary,
-  Redactor,
   type RunContext,
-  systemClock,
 } from '../../src/entries/runtime.ts';
 import { githubLogger } from './github-logger.ts';
 
@@ -48,40 +44,19 @@ export async function runAction(name: string, body: (action: ActionContext) => P
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const redactor = new Redactor(githubLogger);
-  const boundary = new RecordBoundary(redactor);
-  const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-  const resolve = (file: string) => path.resolve(workspace, file);
-  const host: Host = {
+  const host = createHost({
     logger: githubLogger,
-    clock: systemClock,
-    runner: new ProcessRunner({ baseEnv: process.env }),
-    redactor,
     signal: cancel.signal,
     run: runContext(),
-    readFile: (file) => readFileSync(resolve(file), 'utf8'),
-    writeFile: (file, text) => writeFileSync(resolve(file), text),
-    resolveDir: (dir) =>
-      dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
-    readEnv: (variable) => process.env[variable],
-    github: async (token) => {
-      redactor.add(token);
-      // Loaded on first use: only GitHub-facing actions pay for octokit; the runner's proxy is honoured.
-      const [{ createGitHubClient }, { defaults }] = await Promise.all([
-        import('../../src/entries/github.ts'),
-        import('@actions/github/lib/utils'),
-      ]);
-      const baseUrl = process.env.GITHUB_API_URL || 'https://api.github.com';
-      const proxied = defaults.request?.fetch as typeof fetch | undefined;
-      return createGitHubClient({
-        token,
-        baseUrl,
-        logger: githubLogger,
-        ...(proxied ? { fetch: proxied } : {}),
-      });
-    },
+    baseDir: process.env.GITHUB_WORKSPACE || process.cwd(),
+    env: process.env,
+    // The runner's proxy settings, as @actions/github honours them.
+    githubFetch: async () =>
+      (await import('@actions/github/lib/utils')).defaults.request?.fetch as typeof fetch,
     onLocked: (token) => core.saveState('lock-token', token),
-  };
+  });
+  const { redactor } = host;
+  const boundary = new RecordBoundary(redactor);
   const context: ActionContext = {
     host,
     saveState: (values) => {

@@ -8,7 +8,7 @@
 export { ProcessRunner } from '../clients/process-runner.ts';
 export { systemClock } from '../clients/system-clock.ts';
 export { ConfigurationError, describeError, InterruptedError } from '../errors.ts';
-export type { Host } from '../host.ts';
+export { createHost, type Host } from '../host.ts';
 export type * from '../ports.ts';
 export { RecordBoundary } from '../record-boundary.ts';
 export { Redactor } from '../redactor.ts';
