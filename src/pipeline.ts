@@ -81,9 +81,9 @@ export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps
       releaseAndRecover(settings, { ...deps, ...held }, stages, run),
     );
   } catch (error) {
-    // Only the lock throws here (releaseAndRecover records its own failures): waiting for it, or freeing it.
-    if (run.deployed) run.notes.push(`the lock could not be released: ${describeError(error)}`);
-    else fail(run, 'deploy', stages.failed('deploy', error, waitedFrom), 'untouched');
+    // Only the wait for the lock throws here (releaseAndRecover records its own failures, and the
+    // lock's release only warns): nothing was touched.
+    fail(run, 'deploy', stages.failed('deploy', error, waitedFrom), 'untouched');
   }
   if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
   if (!run.failure && !run.facts.interrupted) await incident(settings, deps, stages, run, 'resolve');

@@ -62,7 +62,15 @@ export async function withEnvironmentLock<T>(
   try {
     return await body({ ...deps, session, runner: guardedRunner(deps.runner, session) });
   } finally {
-    await session.end();
+    // What happened stands even if the turn cannot be ended (GitHub down): the next release passes
+    // an unended turn once its run or process is gone.
+    await session
+      .end()
+      .catch((error: unknown) =>
+        deps.logger.warning(
+          `The ${settings.environment} lock could not be released (${(error as Error).message}): the next deploy passes it once this run has ended.`,
+        ),
+      );
   }
 }
 
