@@ -8,4 +8,4 @@ import{a as M}from"./chunk-R7K3OASF.js";import{a as fr}from"./chunk-2LZKLGM4.js"
 
 ${t}
 
-</details>`}export{Ve as a,Ge as b,Pn as c,An as d,We as e,qt as f,Qt as g,Fr as h,Ur as i,Br as j,Kr as k,F as l,nr as m,nu as n,ou as o,iu as p,su as q,uu as r,Ee as s,cu as t,au as u,lu as v,pu as w,sr as x,fu as y,du as z,mu as A,ur as B,hu as C,U as D,hc as E,gc as F,xc as G,_c as H,$c as I,ar as J,Zc as K,kc as L,Fe as M,te as N,Ue as O,zc as P,yc as Q,ne as R,hr as S};
+</details>`}export{Ve as a,Ge as b,Pn as c,An as d,We as e,ar as f,Zc as g,kc as h,te as i,Ue as j,qt as k,Qt as l,Fr as m,Ur as n,Br as o,Kr as p,F as q,nr as r,nu as s,ou as t,iu as u,su as v,uu as w,Ee as x,cu as y,au as z,lu as A,pu as B,sr as C,fu as D,du as E,mu as F,ur as G,hu as H,U as I,hc as J,gc as K,xc as L,_c as M,$c as N,Fe as O,zc as P,yc as Q,ne as R,hr as S};
