@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -127,11 +127,17 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
 
   it('three deploys from three runners arriving together all run, one at a time, in creation order', async () => {
     const log = path.join(dir, 'order.log');
-    const command = `echo "start $DEPLOY_VERSION" >> ${log}; sleep 0.3; echo "end $DEPLOY_VERSION" >> ${log}; echo "$DEPLOY_VERSION" > ${live}`;
+    const gate = path.join(dir, 'queue-gate');
+    // The first to get the lock holds it until all three are queued: on a slow (cold) machine the
+    // first could otherwise finish before the others arrive, and nobody would have waited.
+    const command = `echo "start $DEPLOY_VERSION" >> ${log}; while [ ! -e ${gate} ]; do sleep 0.02; done; echo "end $DEPLOY_VERSION" >> ${log}; echo "$DEPLOY_VERSION" > ${live}`;
 
-    const results = await Promise.all(
+    const running = Promise.all(
       ['v1', 'v2', 'v3'].map((version) => step('deploy', 'queue', { version, command, 'verify-probes': '' })),
     );
+    while (deployments('queue').length < 3) await new Promise((r) => setTimeout(r, 20));
+    writeFileSync(gate, '');
+    const results = await running;
 
     for (const result of results) assert.equal(result.outcome, 'success', result.log);
     const order = deployments('queue').map((d) => d.payload.version);
