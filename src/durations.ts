@@ -2,6 +2,8 @@ import { ConfigurationError } from './errors.ts';
 
 const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+/** Node's timers hold at most 2^31−1 ms (24.8 days); a longer delay fires at once. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /**
  * Reads a duration as users write them: `500ms`, `5s`, `1.5m`, `2h`, or a bare number of
@@ -10,7 +12,11 @@ const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
 export function readDuration(raw: string | number): { ms: number } | { problem: string } {
   const text = String(raw).trim();
   const match = DURATION.exec(text);
-  if (match) return { ms: Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!) };
+  if (match) {
+    const ms = Math.round(Number(match[1]) * UNITS[match[2] ?? 's']!);
+    if (ms <= MAX_DURATION_MS) return { ms };
+    return { problem: `"${text}" is longer than the longest wait this tool can keep (24 days, 576h)` };
+  }
   const what = text.startsWith('-') ? 'must not be negative' : 'is not a duration';
   return { problem: `"${text}" ${what}; use e.g. 500ms, 5s, 2m or a number of seconds` };
 }

@@ -34,9 +34,19 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-export interface CommandRequest {
-  /** A shell command line, run with `/bin/sh -c`. */
-  readonly command: string;
+export type CommandRequest = CommandOptions &
+  (
+    | {
+        /** A shell command line the user wrote, run with `/bin/sh -c`. */
+        readonly command: string;
+      }
+    | {
+        /** A program and its arguments, run without a shell: values of ours go here, never into `command`. */
+        readonly argv: readonly [string, ...string[]];
+      }
+  );
+
+export interface CommandOptions {
   /** Extra variables on top of the runner's base environment. */
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;

@@ -135,6 +135,24 @@ describe('CLI: deploy and rollback, the same core outside GitHub', () => {
     assert.match(version.stdout, /^deploy-actions \d+\.\d+\.\d+\n$/);
   });
 
+  it('durations too long for a timer are bad input naming the option, for deploy and for a probe', async () => {
+    const long = await cli(['deploy', ...flags, '--version', 'v9.0.0', '--attempt-timeout', '600h']);
+    assert.equal(long.code, 2);
+    assert.match(
+      long.stderr,
+      /error: --attempt-timeout: "600h" is longer than the longest wait this tool can keep/,
+    );
+    const probe = await cli([
+      'health-check',
+      '--probes=- { name: p, type: tcp, host: 127.0.0.1, port: 1, timeout: 99999999999999999999 }',
+    ]);
+    assert.equal(probe.code, 2);
+    assert.match(
+      probe.stderr,
+      /error: --probes: probe 1 \("p"\), field "timeout": .*longer than the longest wait/,
+    );
+  });
+
   it('a dry run exits as the real run would: refused (marked bad) is exit 2 with --force as the remedy; the plan is printed once', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'cli-dry-'));
     const own = ['--environment', 'production', '--state-dir', stateDir, '--command', 'true'];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { versionProblem } from '../../src/deploy/version.ts';
 import { formatDuration, readDuration } from '../../src/durations.ts';
 import { compileJsonPath, type JsonPath, selectJsonPath } from '../../src/health/json-path.ts';
 import { compileStatusMatcher, type StatusMatcher, statusMatches } from '../../src/health/status-matcher.ts';
@@ -20,6 +21,15 @@ describe('durations', () => {
       (readDuration('5 parsecs') as { problem: string }).problem,
       /is not a duration; use e.g. 500ms/,
     );
+  });
+  it('refuses a duration longer than a timer can wait, instead of firing at once', () => {
+    // Node clamps a delay above 2^31−1 ms to 1 ms: 600h as a timeout used to kill a deploy at once.
+    assert.deepEqual(readDuration('576h'), { ms: 576 * 3_600_000 });
+    for (const raw of ['600h', '99999999999999999999', 2_147_484])
+      assert.match(
+        (readDuration(raw) as { problem: string }).problem,
+        /longer than the longest wait this tool can keep/,
+      );
   });
   it('formats for people', () => {
     assert.equal(formatDuration(850), '850 ms');
@@ -87,5 +97,23 @@ describe('thresholds', () => {
   it('rejects a bare number or words', () => {
     assert.match((compileThreshold('90') as { problem: string }).problem, /not a comparison/);
     assert.match((compileThreshold('below 90') as { problem: string }).problem, /not a comparison/);
+  });
+});
+
+describe('versions are names, never paths or shell text', () => {
+  const digest = `@sha256:${'a'.repeat(64)}`;
+  it('accepts tags, SHAs and image digests', () => {
+    for (const version of ['v1.4.2', '2026.11.24-3', 'a1b2c3d', `registry.io/acme/shop${digest}`])
+      assert.equal(versionProblem(version, 'command'), undefined, version);
+  });
+  it('refuses climbing segments, shell text, and a / where a version becomes a directory', () => {
+    assert.match(versionProblem(`acme/../../x${digest}`, 'command')!, /path segment/);
+    assert.match(versionProblem(`../x${digest}`, 'command')!, /is not a version/);
+    assert.match(versionProblem("v1';touch x;'", 'command')!, /is not a version/);
+    assert.match(versionProblem('v1 $(id)', 'command')!, /is not a version/);
+    assert.match(
+      versionProblem(`acme/shop${digest}`, 'releases')!,
+      /releases driver keeps each version in a directory/,
+    );
   });
 });

@@ -33,7 +33,9 @@ export class ProcessRunner implements CommandRunner {
     // records the group before anything in it runs, so no kill -9 can fall between the two. If
     // this process dies first, the go never comes and the command never runs.
     const gated = request.onStart !== undefined;
-    const child = spawn('/bin/sh', gated ? ['-c', GATE, request.command] : ['-c', request.command], {
+    const argv: readonly string[] = 'argv' in request ? request.argv : ['/bin/sh', '-c', request.command];
+    const [file, ...args] = gated ? ['/bin/sh', '-c', GATE, 'gate', ...argv] : argv;
+    const child = spawn(file!, args, {
       cwd: request.cwd,
       env: { ...this.#options.baseEnv, ...request.env },
       detached: true,
@@ -105,8 +107,8 @@ export class ProcessRunner implements CommandRunner {
   }
 }
 
-/** Reads the go, then becomes the command (passed as $0, never spliced into the script). */
-const GATE = 'IFS= read -r go && exec /bin/sh -c "$0"';
+/** Reads the go, then becomes the command (its argv passed as "$@", never spliced into the script). */
+const GATE = 'IFS= read -r go && exec "$@"';
 
 /** Signals the child's whole process group; false when it is already gone. */
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): boolean {

@@ -1,5 +1,5 @@
 import { formatDuration } from '../durations.ts';
-import type { CommandResult, CommandRunner, Logger } from '../ports.ts';
+import type { CommandRequest, CommandResult, CommandRunner, Logger } from '../ports.ts';
 
 export interface DriverRequest {
   readonly version: string;
@@ -56,13 +56,7 @@ export async function runLogged(
   runner: CommandRunner,
   logger: Logger,
   what: string,
-  request: {
-    command: string;
-    env: Record<string, string>;
-    cwd?: string;
-    timeoutMs?: number;
-    signal?: AbortSignal;
-  },
+  request: CommandRequest,
 ): Promise<CommandResult & { failure?: string }> {
   const stream = logger.untrustedStream();
   let pending = '';

@@ -1,5 +1,5 @@
 import pRetry, { AbortError } from 'p-retry';
-import { formatDuration } from '../durations.ts';
+import { formatDuration, MAX_DURATION_MS } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Logger } from '../ports.ts';
 import { AttemptFailedError } from './driver.ts';
@@ -47,6 +47,8 @@ export async function runWithRetry<T>(
       retries: policy.attempts - 1,
       minTimeout: policy.waitMs,
       factor: policy.factor,
+      // A wait grown by the factor past what a timer holds would fire at once.
+      maxTimeout: MAX_DURATION_MS,
       randomize: false,
       ...(signal ? { signal } : {}),
       onFailedAttempt: ({ error, attemptNumber, retriesLeft, retryDelay }) => {

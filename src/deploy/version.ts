@@ -31,5 +31,21 @@ export function describeMutability(version: string): string | undefined {
   return undefined;
 }
 
+const SAFE_VERSION = /^[A-Za-z0-9][\w.+:@/-]{0,255}$/;
+
+/**
+ * What makes `version` unusable whatever require-immutable says: versions become directory
+ * names, labels and environment variables, never paths that climb or shell text.
+ */
+export function versionProblem(version: string, driver: string): string | undefined {
+  if (!SAFE_VERSION.test(version))
+    return `"${version}" is not a version: use letters, digits and . _ + : @ / - (at most 256, starting with a letter or digit)`;
+  if (version.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))
+    return `"${version}" has an empty, . or .. path segment`;
+  if (driver === 'releases' && version.includes('/'))
+    return `"${version}" has a /, and the releases driver keeps each version in a directory named after it`;
+  return undefined;
+}
+
 /** Environment names become file names and labels: keep them plain. */
 export const ENVIRONMENT_NAME = /^[A-Za-z0-9][\w.-]{0,62}$/;

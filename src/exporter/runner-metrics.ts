@@ -48,7 +48,7 @@ export async function readStatus(source: StatusSource, runner: CommandRunner): P
       });
     case 'systemd': {
       const result = await runner.run({
-        command: `systemctl is-active --quiet '${source.unit.replace(/'/g, '')}'`,
+        argv: ['systemctl', 'is-active', '--quiet', source.unit],
         timeoutMs: 5000,
       });
       return result.exitCode === 0;

@@ -63,7 +63,7 @@ async function measure(
       if (!found) return fail(`${check.command} is not on PATH`, `install ${check.command} on the runner`);
       if (!check['min-version']) return pass(`${check.command} at ${found}`);
       const result = await deps.runner.run({
-        command: `'${found}' ${check['version-arg']}`,
+        argv: [found, ...check['version-arg'].split(/\s+/).filter(Boolean)],
         timeoutMs: 10_000,
         signal,
       });

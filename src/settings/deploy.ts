@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { describeMutability, ENVIRONMENT_NAME } from '../deploy/version.ts';
+import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
 import type { ProbeSpec } from '../model/health.ts';
@@ -357,6 +357,8 @@ export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): Dep
   const values = applyDefaults(deployInputs, raw);
   const flags = parseWithSchema(z.object({ force: booleanField, 'require-immutable': booleanField }), values);
   const version = values.version!;
+  const unusable = versionProblem(version, values.driver!);
+  if (unusable) throw new ConfigurationError('version', unusable);
   const moving = describeMutability(version);
   if (moving && flags['require-immutable']) {
     throw new ConfigurationError(
@@ -381,6 +383,8 @@ export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): Dep
 export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): RollbackSettings {
   const values = applyDefaults(rollbackInputs, raw);
   const flags = parseWithSchema(z.object({ force: booleanField }), values);
+  const unusable = values['to-version'] ? versionProblem(values['to-version'], values.driver!) : undefined;
+  if (unusable) throw new ConfigurationError('to-version', unusable);
   return {
     ...parseTarget(values, readFile),
     ...(values['to-version'] ? { toVersion: values['to-version'] } : {}),

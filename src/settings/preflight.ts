@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
 import { booleanField, compiledField, durationField } from './fields.ts';
 import {
@@ -95,7 +96,10 @@ const check = z.discriminatedUnion('type', [
   z.strictObject({
     ...common,
     type: z.literal('not-bad'),
-    environment: z.string().check(z.minLength(1)),
+    // A name, never a path: it names a state file in state-dir.
+    environment: z
+      .string()
+      .check(z.regex(ENVIRONMENT_NAME, 'is not an environment name (letters, digits, . _ -)')),
     version: z.string().check(z.minLength(1)),
   }),
 ]);

@@ -44,16 +44,18 @@ export function createAnsibleDriver(
   runner: CommandRunner,
   logger: Logger,
 ): DeployDriver {
-  const command = (varsFile: string, check: boolean) =>
-    [
-      'ansible-playbook',
-      '-i',
-      quote(settings.inventory),
-      quote(settings.playbook),
-      '-e',
-      quote(`@${varsFile}`),
-      ...(check ? ['--check', '--diff'] : []),
-    ].join(' ');
+  // Arguments, never a shell line: an inventory or playbook name cannot run anything.
+  const argv = (varsFile: string, check: boolean): [string, ...string[]] => [
+    'ansible-playbook',
+    '-i',
+    settings.inventory,
+    settings.playbook,
+    '-e',
+    `@${varsFile}`,
+    ...(check ? ['--check', '--diff'] : []),
+  ];
+  /** The same, for people to read. */
+  const command = (varsFile: string, check: boolean) => argv(varsFile, check).map(quote).join(' ');
 
   async function play(request: Omit<DriverRequest, 'attempt'>, check: boolean) {
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-actions-vars-'));
@@ -70,7 +72,7 @@ export function createAnsibleDriver(
     try {
       if (check) logger.info(`$ ${command('<extra-vars>', true)}`);
       const result = await runLogged(runner, logger, 'ansible-playbook', {
-        command: command(varsFile, check),
+        argv: argv(varsFile, check),
         env: {
           ANSIBLE_NOCOLOR: '1',
           ANSIBLE_FORCE_COLOR: '0',
@@ -106,5 +108,6 @@ export function createAnsibleDriver(
 }
 
 function quote(text: string): string {
+  if (/^[\w@%+=:,./-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, "'\\''")}'`;
 }

@@ -46,6 +46,9 @@ export function createReleasesDriver(
       `install ${artifactFor(settings.artifact, version)} as ${path.join(releasesDir, version)}${settings.buildCommand ? `, build (${settings.buildCommand})` : ''}, switch ${currentLink}${settings.restartCommand ? `, restart (${settings.restartCommand})` : ''}, keep ${settings.keepReleases}`,
     async run(request) {
       const release = path.join(releasesDir, request.version);
+      // Settings refuse such versions; this is the last guard before a path is written.
+      if (path.dirname(release) !== releasesDir)
+        throw new Error(`"${request.version}" is not a release name`);
       const env = deployEnv(request);
       if (!existsSync(release)) {
         await install(artifactFor(settings.artifact, request.version), release, request);
@@ -111,7 +114,7 @@ export function createReleasesDriver(
     } else {
       mkdirSync(staging);
       const unpack = await runLogged(runner, logger, 'unpacking the artifact', {
-        command: `tar -xzf '${artifact.replace(/'/g, "'\\''")}' -C '${staging}'`,
+        argv: ['tar', '-xzf', artifact, '-C', staging],
         env: {},
         timeoutMs: request.timeoutMs,
         signal: request.signal,

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../fixtures/run-cli.ts';
+
+/** Inputs an adversary would write: versions that climb out of directories or carry shell text. */
+describe('hostile inputs: versions are never paths, values are never shell text', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hostile-'));
+  const releases = (version: string, artifact: string, extra: string[] = []) =>
+    runCli([
+      'deploy',
+      '--environment',
+      'production',
+      '--driver',
+      'releases',
+      '--releases-dir',
+      path.join(dir, 'app'),
+      '--artifact',
+      artifact,
+      '--state-dir',
+      path.join(dir, 'state'),
+      '--attempts',
+      '1',
+      '--version',
+      version,
+      ...extra,
+    ]);
+
+  it('a digest-shaped version that climbs out of releases-dir is refused before anything is written', async () => {
+    const evil = `../../escaped/evil@sha256:${'a'.repeat(64)}`;
+    const run = await releases(evil, path.join(dir, 'artifact'));
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /error: --version: "\.\.\/\.\.\/escaped\/evil@sha256:a+" is not a version/);
+    assert.equal(existsSync(path.join(dir, 'escaped')), false);
+    assert.equal(existsSync(path.join(dir, 'app')), false);
+  });
+
+  it('shell text in a version is refused even with require-immutable off', async () => {
+    const run = await releases("v1';touch pwned;'", path.join(dir, 'artifact'), ['--no-require-immutable']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /error: --version: ".*" is not a version: use letters, digits/);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('pwned')),
+      [],
+    );
+  });
+
+  it('an artifact path with quotes and $( ) is handed to tar as one argument, never to a shell', async () => {
+    const odd = path.join(dir, "it's $(touch pwned-by-artifact)");
+    mkdirSync(path.join(odd, 'src'), { recursive: true });
+    writeFileSync(path.join(odd, 'src', 'server.mjs'), '// a release\n');
+    execFileSync('tar', ['-czf', path.join(odd, 'v1.0.0.tar.gz'), '-C', path.join(odd, 'src'), '.']);
+    const run = await releases('v1.0.0', path.join(odd, '{version}.tar.gz'));
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(existsSync(path.join(dir, 'app', 'releases', 'v1.0.0', 'server.mjs')));
+    assert.equal(existsSync(path.join(process.cwd(), 'pwned-by-artifact')), false);
+    assert.equal(existsSync(path.join(dir, 'pwned-by-artifact')), false);
+  });
+
+  it("preflight's not-bad check takes an environment name, not a path out of state-dir", async () => {
+    const run = await runCli([
+      'preflight',
+      '--state-dir',
+      path.join(dir, 'state'),
+      '--checks=- { type: not-bad, environment: ../elsewhere/x, version: v1 }',
+    ]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /error: --checks: .*environment.*is not an environment name/);
+  });
+});
