@@ -114,8 +114,12 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     assert.equal(step.outputs.result, 'failed');
     assert.match(
       step.commands.find((c) => c.name === 'error')!.message,
-      /failed: all 2 attempts failed; the last: the deploy command exited 3: nope\. The driver ran, so production may have changed: check it, and roll back to v1\.0\.0 if it is unhealthy\./,
+      /failed: all 2 attempts failed; the last: the deploy command exited 3\. The driver ran, so production may have changed: check it, and roll back to v1\.0\.0 if it is unhealthy\./,
     );
+    // The log shows what the command said (masked by the runner); nothing reported or recorded quotes it.
+    assert.match(step.log, /attempt 2\/2 failed: the deploy command exited 3: nope/);
+    assert.doesNotMatch(step.outputs.report!, /nope/);
+    assert.doesNotMatch(step.summary, /nope/);
     const state = r.state();
     assert.equal(state.current, 'v1.0.0');
     assert.deepEqual(state.releases.at(-1).status, 'failed');
@@ -174,8 +178,18 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     await deploy(r, { version: 'v1.0.0', command: r.command() });
     const before = readFileSync(path.join(r.stateDir, 'production.json'), 'utf8');
     const files = readdirSync(r.stateDir).sort();
-    const step = await deploy(r, { version: 'v2.0.0', command: r.command(), 'dry-run': 'true' });
+    const step = await deploy(r, {
+      version: 'v2.0.0',
+      command: r.command(),
+      'dry-run': 'true',
+      'pre-deploy': 'curl -fsS -u admin:hunter2-hook https://db.internal/migrate',
+    });
     assert.equal(step.outputs.result, 'dry-run');
+    // The plan's commands are in the log; what is reported (output, summary) only names them.
+    assert.match(step.log, /Plan: the pre-deploy hook runs curl/);
+    assert.match(step.outputs.report!, /hooks: {7}pre-deploy/);
+    for (const text of [step.outputs.report!, step.summary])
+      assert.doesNotMatch(text, /hunter2-hook|live-version/);
     assert.match(
       step.log,
       /Dry run: nothing will change\. deploy production: v1\.0\.0 → v2\.0\.0\n\s+plan: /,
@@ -357,9 +371,11 @@ describe('deploy action: hooks and the running version', () => {
     });
     assert.equal(stopped.outcome, 'failure');
     assert.equal(stopped.outputs.result, 'failed');
+    assert.match(stopped.log, /failed: the pre-deploy hook exited 1\. Nothing was changed\./);
     assert.match(
       stopped.log,
-      /failed: the pre-deploy hook exited 1: db not migrated\. Nothing was changed\./,
+      /^db not migrated$/m,
+      "the hook's output is in the log, not in what is reported",
     );
     assert.equal(t.attempts(), 0);
     assert.equal(existsSync(path.join(t.stateDir, 'production.json')), false, 'no release was recorded');
@@ -381,10 +397,43 @@ describe('deploy action: hooks and the running version', () => {
       'version-command': `cat ${t.live}`,
     });
     assert.equal(step.outputs.result, 'failed');
+    assert.match(step.log, /version-command printed: v1\.9\.9/);
     assert.match(
       step.log,
-      /verification failed: the service reports version "v1\.9\.9", not "v2\.0\.0" \(version-command\)/,
+      /verification failed: the version command printed something other than "v2\.0\.0" \(shown in the log\)/,
     );
+    // What a command prints is never recorded: not in the state, not in the report.
+    assert.doesNotMatch(JSON.stringify(t.state()), /v1\.9\.9/);
+    assert.doesNotMatch(step.outputs.report!, /v1\.9\.9/);
+  });
+
+  it('a version-url with a password: the password is in no state, report, summary or log', async () => {
+    const t = target();
+    const service = await startVersionedService(t.live);
+    try {
+      const secret = 's3cr3t-Pass-4u';
+      const url = service.url.replace('http://', `http://deployer:${secret}@`);
+      const step = await deploy(t, {
+        version: 'v2.0.0',
+        command: `echo v1.9.9 > ${t.live}`,
+        'version-url': `${url}/version`,
+      });
+      assert.equal(step.outputs.result, 'failed');
+      assert.match(
+        step.log,
+        /the service reports version "v1\.9\.9", not "v2\.0\.0" \(http:\/\/127\.0\.0\.1:\d+\/version\)/,
+      );
+      for (const [where, text] of [
+        ['state', JSON.stringify(t.state())],
+        ['report', step.outputs.report!],
+        ['summary', step.summary],
+        ['log', step.log],
+        ['audit', JSON.stringify(t.audit())],
+      ] as const)
+        assert.doesNotMatch(text, new RegExp(secret), `the password is in the ${where}`);
+    } finally {
+      await service.close();
+    }
   });
 
   it('rejects a version-json-path it cannot read', async () => {

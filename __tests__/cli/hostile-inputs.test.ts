@@ -70,4 +70,27 @@ describe('hostile inputs: versions are never paths, values are never shell text'
     assert.equal(run.code, 2);
     assert.match(run.stderr, /error: --checks: .*environment.*is not an environment name/);
   });
+
+  it('a hook is held to attempt-timeout: a sleeping pre-deploy hook is stopped, nothing deployed', async () => {
+    const run = await runCli([
+      'deploy',
+      '--environment',
+      'hooked',
+      '--version',
+      'v1.0.0',
+      '--state-dir',
+      path.join(dir, 'state-hooked'),
+      '--command',
+      'true',
+      '--attempt-timeout',
+      '1s',
+      '--pre-deploy',
+      'sleep 30',
+    ]);
+    assert.equal(run.code, 1);
+    assert.match(
+      run.stderr,
+      /the pre-deploy hook timed out after 1\.0 s \(process tree killed\)\. Nothing was changed/,
+    );
+  });
 });

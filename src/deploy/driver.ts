@@ -65,7 +65,12 @@ export async function runLogged(
     onOutput: (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) stream.line(line);
+      for (const line of lines) stream.line(clipLine(line));
+      // A line that never ends (one 50 MB line) is shown in pieces, never held whole.
+      if (pending.length > MAX_LINE) {
+        stream.line(`${pending.slice(0, MAX_LINE)}…`);
+        pending = '';
+      }
     },
   });
   if (pending) stream.line(pending);
@@ -82,6 +87,13 @@ export async function runLogged(
     return { ...result, failure: `${what} ${how}${tail ? `${OUTPUT_QUOTE}${tail}` : ''}` };
   }
   return result;
+}
+
+/** The longest line of a command's output the log shows whole. */
+const MAX_LINE = 16 * 1024;
+
+function clipLine(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
 }
 
 /**

@@ -2,7 +2,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { formatDuration, MAX_DURATION_MS } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Logger } from '../ports.ts';
-import { AttemptFailedError } from './driver.ts';
+import { AttemptFailedError, withoutOutput } from './driver.ts';
 
 export interface RetryPolicy {
   readonly attempts: number;
@@ -39,7 +39,8 @@ export async function runWithRetry<T>(
         if (signal?.aborted)
           throw new AbortError(signal.reason instanceof Error ? signal.reason : new InterruptedError());
         if (!(error instanceof AttemptFailedError)) throw new AbortError(error as Error);
-        attempts.push({ attempt: number, ok: false, reason: error.message });
+        // Recorded (report, state): without the command output the message may quote; the log has it.
+        attempts.push({ attempt: number, ok: false, reason: withoutOutput(error.message) });
         throw error;
       }
     },

@@ -60,11 +60,18 @@ export async function verifyDeployment(
   }
   const running = await readRunningVersion(verify, deps);
   if (running && running.version !== version) {
+    // A command's output is never recorded: the log shows what it printed (masked), the record says only that it differed.
+    if (running.source === 'version-command')
+      deps.logger.untrusted(`version-command printed: ${running.version}`);
+    const reported =
+      running.source === 'version-command'
+        ? `the version command printed something other than ${JSON.stringify(version)} (shown in the log)`
+        : `the service reports version ${JSON.stringify(running.version.slice(0, 80))}, not ${JSON.stringify(version)} (${running.source})`;
     return {
       ok: false,
       ...(health ? { health } : {}),
-      runningVersion: running.version,
-      reason: `the service reports version ${JSON.stringify(running.version)}, not ${JSON.stringify(version)} (${running.source})`,
+      ...(running.source === 'version-command' ? {} : { runningVersion: running.version.slice(0, 80) }),
+      reason: reported,
     };
   }
   const checks = [health ? 'healthy' : '', running ? `running ${version}` : ''].filter(Boolean);
@@ -74,6 +81,14 @@ export async function verifyDeployment(
     ...(running ? { runningVersion: running.version } : {}),
     reason: checks.length > 0 ? checks.join(', ') : 'nothing to verify',
   };
+}
+
+/** The URL as it may be shown and recorded: no user name, no password. */
+function withoutCredentials(url: URL): string {
+  const shown = new URL(url.href);
+  shown.username = '';
+  shown.password = '';
+  return shown.href;
 }
 
 async function readRunningVersion(
@@ -91,6 +106,9 @@ async function readRunningVersion(
     return { version: result.stdout.trim(), source: 'version-command' };
   }
   if (verify.versionUrl) {
+    // Credentials in the URL are a secret: masked in the log, and never part of what is recorded.
+    if (verify.versionUrl.password) deps.redactor.add(decodeURIComponent(verify.versionUrl.password));
+    const source = withoutCredentials(verify.versionUrl);
     const path = compileJsonPath(verify.versionJsonPath);
     try {
       const response = await sendHttpRequest({
@@ -103,10 +121,10 @@ async function readRunningVersion(
       const selected = 'problem' in path ? { found: false } : selectJsonPath(JSON.parse(response.body), path);
       return {
         version: selected.found ? String(selected.value) : `(no ${verify.versionJsonPath} in the answer)`,
-        source: verify.versionUrl.href,
+        source,
       };
     } catch (error) {
-      return { version: `(unreadable: ${describeError(error)})`, source: verify.versionUrl.href };
+      return { version: `(unreadable: ${deps.redactor.redact(describeError(error))})`, source };
     }
   }
   return undefined;

@@ -180,6 +180,8 @@ async function runHook(
 ): Promise<string | undefined> {
   const result = await runLogged(deps.runner, deps.logger, `the ${hook.name} hook`, {
     command: hook.command,
+    // A hook is held to the same time limit as one attempt of the driver.
+    timeoutMs: request.target.retry.attemptTimeoutMs,
     env: {
       ...deployEnv({ version, environment: request.target.environment, ...(from ? { previous: from } : {}) }),
       ...(request.kind === 'rollback' ? { DEPLOY_ROLLBACK_FROM: from ?? '' } : {}),

@@ -153,8 +153,15 @@ export const deployInputs = {
     default: 'false',
   },
   'require-immutable': { description: 'Refuse moving versions such as latest or main.', default: 'true' },
-  'pre-deploy': { description: 'A command run before the driver; failing it stops the deploy.', default: '' },
-  'post-deploy': { description: 'A command run after a verified deploy.', default: '' },
+  'pre-deploy': {
+    description:
+      'A command run before the driver (time limit: attempt-timeout); failing it stops the deploy.',
+    default: '',
+  },
+  'post-deploy': {
+    description: 'A command run after a verified deploy (time limit: attempt-timeout).',
+    default: '',
+  },
   'on-failure': {
     description: 'A command run when the deploy fails (DEPLOY_FAILURE says why).',
     default: '',

@@ -1,5 +1,5 @@
 import { createDriver } from '../deploy/create-driver.ts';
-import { deployEnv, runLogged } from '../deploy/driver.ts';
+import { deployEnv, runLogged, withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
@@ -49,6 +49,7 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
       const hook = await runLogged(deps.runner, deps.logger, 'the on-failure hook', {
         command: settings.hooks.onFailure,
         env: { ...deployEnv(settings), DEPLOY_FAILURE: outcome.message },
+        timeoutMs: settings.retry.attemptTimeoutMs,
       });
       if (hook.failure) deps.logger.warning(hook.failure);
     }
@@ -132,7 +133,8 @@ function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookM
   return {
     ...base,
     result: 'failed',
-    message: `Deploying ${version} to ${environment} failed: ${release.reason}. ${left[release.production]}${unrecorded}`,
+    // What is reported and recorded never quotes the command's output (the log above shows it, masked).
+    message: `Deploying ${version} to ${environment} failed: ${withoutOutput(release.reason ?? '')}. ${left[release.production]}${unrecorded}`,
   };
 }
 

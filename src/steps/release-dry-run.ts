@@ -39,20 +39,32 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
   const from = plan.kind === 'release' ? plan.from : plan.version;
   const hooks =
     request.kind === 'deploy'
-      ? Object.entries(request.settings.hooks).map(([k, v]) => `${k}: ${v}`)
+      ? Object.entries(request.settings.hooks)
+          .filter(([, command]) => command)
+          .map(([name, command]) => [name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), command] as const)
       : request.settings.onRollback
-        ? [`on-rollback: ${request.settings.onRollback}`]
+        ? [['on-rollback', request.settings.onRollback] as const]
         : [];
   const { verify } = settings;
+  const checks = [
+    ...verify.probes.map((p) => p.name),
+    verify.versionCommand ? 'version-command' : '',
+    verify.versionUrl ? 'version-url' : '',
+  ].filter(Boolean);
+  // The commands themselves go to the log only (masked there): what is reported names them.
+  deps.logger.info(
+    plan.kind === 'confirm'
+      ? `Plan: ${plan.version} is current and verified: verify it again, and change nothing if it passes`
+      : `Plan: ${plan.markBad ? `mark ${plan.markBad} bad, ` : ''}${strategy.plan(plan.version)}, then verify`,
+  );
+  for (const [name, command] of hooks) deps.logger.info(`Plan: the ${name} hook runs ${command}`);
   const lines = [
     `Dry run: nothing will change. ${request.kind} ${settings.environment}: ${from ?? 'nothing'} → ${plan.version}`,
-    plan.kind === 'confirm'
-      ? `  plan:        ${plan.version} is current and verified: verify it again, and change nothing if it passes`
-      : `  plan:        ${plan.markBad ? `mark ${plan.markBad} bad, ` : ''}${strategy.plan(plan.version)}, then verify`,
+    `  plan:        ${plan.kind === 'confirm' ? 'verify the current version again' : `${plan.markBad ? `mark ${plan.markBad} bad, ` : ''}the ${driver.name} driver (${strategy.name}), then verify`}`,
     `  retry:       ${settings.retry.attempts} attempts, ${formatDuration(settings.retry.waitMs)} wait ×${settings.retry.factor}, ${formatDuration(settings.retry.attemptTimeoutMs)} per attempt`,
     `  lock:        ${settings.environment} (wait up to ${formatDuration(settings.lockTimeoutMs)})`,
-    `  hooks:       ${hooks.join('; ') || 'none'}`,
-    `  verify:      ${[...verify.probes.map((p) => p.name), verify.versionCommand ? 'version-command' : '', verify.versionUrl ? 'version-url' : ''].filter(Boolean).join(', ') || 'nothing'}`,
+    `  hooks:       ${hooks.map(([name]) => name).join(', ') || 'none'}`,
+    `  verify:      ${checks.join(', ') || 'nothing'}`,
   ];
   let facts: Readonly<Record<string, number | string>> = {};
   if (driver.checkRun && plan.kind === 'release') {

@@ -1,4 +1,5 @@
 import { createDriver } from '../deploy/create-driver.ts';
+import { withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
@@ -121,6 +122,6 @@ export async function rollbackLocked(
   return {
     ...base,
     result: 'failed',
-    message: `Rollback of ${environment} from ${from} (marked bad) to ${to} FAILED: ${release.reason}. Neither version is verified healthy: act now.${unrecorded}`,
+    message: `Rollback of ${environment} from ${from} (marked bad) to ${to} FAILED: ${withoutOutput(release.reason ?? '')}. Neither version is verified healthy: act now.${unrecorded}`,
   };
 }
