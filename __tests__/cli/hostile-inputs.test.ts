@@ -93,4 +93,31 @@ describe('hostile inputs: versions are never paths, values are never shell text'
       /the pre-deploy hook timed out after 1\.0 s \(process tree killed\)\. Nothing was changed/,
     );
   });
+
+  it('a YAML alias bomb and a token with a line break are bad input naming the input (exit 2), not an outage', async () => {
+    const bomb = path.join(dir, 'bomb.yml');
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [prev, name] of [
+      ['a', 'b'],
+      ['b', 'c'],
+      ['c', 'd'],
+      ['d', 'e'],
+      ['e', 'f'],
+      ['f', 'g'],
+    ])
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    writeFileSync(bomb, `${levels.join('\n')}\n`);
+    const probes = await runCli(['health-check', '--probes-file', bomb]);
+    assert.equal(probes.code, 2);
+    assert.match(probes.stderr, /error: --probes-file: not usable YAML: Excessive alias count/);
+    const token = await runCli(['incident', '--environment', 'production'], {
+      GITHUB_TOKEN: 'ghs_abc\ndef',
+      GITHUB_REPOSITORY: 'acme/shop',
+    });
+    assert.equal(token.code, 2);
+    assert.match(
+      token.stderr,
+      /error: --github-token: has a space, a line break or a character a token cannot have/,
+    );
+  });
 });

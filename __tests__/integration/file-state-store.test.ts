@@ -159,4 +159,28 @@ describe('FileStateStore', () => {
       'temp files of killed writers are cleared by the next write',
     );
   });
+
+  it('a history past 200 releases keeps the newest 200 and archives each one it drops, once', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'history-'));
+    const store = new FileStateStore(dir);
+    const release = (n: number) => ({
+      version: `v${n}`,
+      status: 'good' as const,
+      startedAt: `2026-11-25T10:00:${String(n % 60).padStart(2, '0')}.${String(n).padStart(3, '0')}Z`,
+    });
+    const releases = Array.from({ length: 200 }, (_, n) => release(n));
+    await store.write({ environment: 'production', current: 'v199', releases });
+    // The journal writes the same 203 releases more than once (begun, live, finished).
+    const grown = [...releases, release(200), release(201), release(202)];
+    for (let i = 0; i < 3; i++)
+      await store.write({ environment: 'production', current: 'v202', releases: grown });
+    const state = await store.read('production');
+    assert.equal(state.releases.length, 200);
+    assert.equal(state.releases[0]?.version, 'v3');
+    const archive = readFileSync(store.archiveFor('production'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).version);
+    assert.deepEqual(archive, ['v0', 'v1', 'v2'], 'each dropped release archived once, oldest first');
+  });
 });

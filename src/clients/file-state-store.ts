@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   closeSync,
   copyFileSync,
   existsSync,
@@ -12,8 +13,8 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import type { EnvironmentState } from '../ports.ts';
-import { decodeState, emptyState, encodeState } from '../state/state-file.ts';
+import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
+import { decodeState, emptyState, encodeState, HISTORY_LIMIT } from '../state/state-file.ts';
 import { isProcessAlive } from './process-alive.ts';
 
 /**
@@ -86,8 +87,38 @@ export class FileStateStore implements StateStore {
     mkdirSync(this.#dir, { recursive: true });
     const file = this.fileFor(state.environment);
     removeAbandonedTemps(this.#dir, path.basename(file));
-    if (existsSync(file)) writeDurably(`${file}.bak`, (temp) => copyFileSync(file, temp));
+    if (existsSync(file)) {
+      this.#archiveDropped(file, state);
+      writeDurably(`${file}.bak`, (temp) => copyFileSync(file, temp));
+    }
     writeDurably(file, (temp) => writeAll(temp, encodeState(state)));
+  }
+
+  /** Where releases cut from a history over HISTORY_LIMIT are kept, one JSON line each, oldest first. */
+  archiveFor(environment: string): string {
+    return path.join(this.#dir, `${environment}.history.jsonl`);
+  }
+
+  /**
+   * The state keeps its newest HISTORY_LIMIT releases; those it drops, and that the file on disk
+   * still holds, are appended to the archive first (so each is archived once, never lost).
+   */
+  #archiveDropped(file: string, state: EnvironmentState): void {
+    const dropped = state.releases.slice(0, Math.max(0, state.releases.length - HISTORY_LIMIT));
+    if (dropped.length === 0) return;
+    const key = (r: ReleaseRecord) => `${r.version}@${r.startedAt}`;
+    let onDisk: Set<string>;
+    try {
+      onDisk = new Set((JSON.parse(readFileSync(file, 'utf8')) as EnvironmentState).releases.map(key));
+    } catch {
+      return;
+    }
+    const archived = dropped.filter((r) => onDisk.has(key(r)));
+    if (archived.length === 0) return;
+    appendFileSync(
+      this.archiveFor(state.environment),
+      archived.map((r) => `${JSON.stringify(r)}\n`).join(''),
+    );
   }
 
   #corrupt(file: string, why: string): StateCorruptError {

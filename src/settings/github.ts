@@ -27,6 +27,13 @@ export function parseGitHubSettings(values: Readonly<Record<string, string>>): G
   const token = values['github-token'] ?? '';
   if (token === '' || token.startsWith('${{'))
     throw new ConfigurationError('github-token', 'is needed: pass a token (or set GITHUB_TOKEN for the CLI)');
+  // A token is printable ASCII without spaces; anything else (a pasted newline, a non-Latin-1
+  // character) would fail in an HTTP header, later and as if GitHub were down.
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new ConfigurationError(
+      'github-token',
+      'has a space, a line break or a character a token cannot have',
+    );
   const repository = values.repository ?? '';
   if (repository.startsWith('${{'))
     throw new ConfigurationError(

@@ -14,5 +14,10 @@ export function readStructuredText(text: string, input: string): unknown {
     const what = first.message.split('\n')[0];
     throw new ConfigurationError(input, `not valid YAML or JSON${where}: ${what}`);
   }
-  return document.toJS();
+  try {
+    // yaml refuses an alias bomb (aliases expanding past maxAliasCount) here, with a ReferenceError.
+    return document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw new ConfigurationError(input, `not usable YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
 }
