@@ -170,7 +170,7 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     assertFaithful(github);
   });
 
-  it('opens the incident unassigned, with a warning, when GitHub refuses an assignee', async () => {
+  it('assigns the logins GitHub accepts and warns about the one it refuses', async () => {
     const step = await runGitHubStep(github, 'incident-issue', {
       with: failure({ environment: 'qa', assignees: 'alice-oncall, nobody-here' }),
     });
@@ -179,8 +179,25 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     const issue = github
       .repo('acme/shop')
       .issues.find((i) => i.number === Number(step.outputs['issue-number']))!;
-    assert.deepEqual(issue.assignees, []);
-    assert.match(step.log, /::warning::GitHub would not assign @alice-oncall, @nobody-here/);
+    assert.deepEqual(issue.assignees, ['alice-oncall'], 'the on-call is still assigned');
+    assert.match(
+      step.log,
+      /::warning::GitHub would not assign @nobody-here \(are they collaborators\?\); assigning the others/,
+    );
+    assertFaithful(github);
+  });
+
+  it('GitHub created the issue but answered 502: the incident is found, never opened twice', async () => {
+    github.failNext('POST /repos/{owner}/{repo}/issues', { status: 502, afterDoing: true });
+    const step = await runGitHubStep(github, 'incident-issue', { with: failure({ environment: 'flaky' }) });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.outputs.action, 'opened');
+    const opened = github
+      .repo('acme/shop')
+      .issues.filter((i) => i.body.includes('deploy-actions:incident environment="flaky"'));
+    assert.equal(opened.length, 1, 'one incident, not two');
+    assert.equal(step.outputs['issue-number'], String(opened[0]!.number));
+    assert.match(step.log, /GitHub answered 502 but had opened incident #\d+: using it/);
   });
 
   it('refuses bad inputs by name before calling GitHub', async () => {

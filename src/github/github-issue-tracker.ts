@@ -16,6 +16,11 @@ export interface GitHubIssueTrackerOptions {
  * Incidents as GitHub issues. An environment's open incident is the open issue with the label
  * whose body starts with the environment's hidden marker (titles change; markers do not).
  */
+function toRef(data: unknown): IncidentRef {
+  const issue = data as { number: number; html_url: string };
+  return { number: issue.number, url: issue.html_url };
+}
+
 export class GitHubIssueTracker implements IssueTracker {
   readonly #api: GitHubApi;
   readonly #repository: RepositoryRef;
@@ -56,34 +61,65 @@ export class GitHubIssueTracker implements IssueTracker {
   }
 
   async openIncident(
-    _environment: string,
+    environment: string,
     title: string,
     body: string,
     assignees: readonly string[],
   ): Promise<IncidentRef> {
     await this.#ensureLabel();
-    const create = (who: readonly string[]) =>
+    const assignable = await this.#assignable(assignees);
+    const create = (retries?: number) =>
       this.#api.request('POST /repos/{owner}/{repo}/issues', {
         ...this.#repository,
         title,
         body,
         labels: [this.#label, ...this.#extraLabels],
-        ...(who.length > 0 ? { assignees: [...who] } : {}),
+        ...(assignable.length > 0 ? { assignees: [...assignable] } : {}),
+        ...(retries === undefined ? {} : { request: { retries } }),
       });
-    const { data } = await this.#call('opening the incident issue', 'issues: write', async () => {
+    const issue = await this.#call('opening the incident issue', 'issues: write', async () => {
       try {
-        return await create(assignees);
+        // Not retried blindly: GitHub may have created the issue before the answer failed.
+        return toRef((await create(0)).data);
       } catch (error) {
-        // An assignee GitHub will not take (not a collaborator, misspelt) must not cost the incident.
-        if (statusOf(error) !== 422 || assignees.length === 0) throw error;
-        this.#logger.warning(
-          `GitHub would not assign ${assignees.map((a) => `@${a}`).join(', ')} (are they collaborators?); opening the incident unassigned`,
-        );
-        return create([]);
+        const status = statusOf(error);
+        if (status !== undefined && status < 500) throw error;
+        const created = await this.findOpenIncident(environment);
+        if (created) {
+          this.#logger.warning(
+            `GitHub answered ${status ?? 'nothing'} but had opened incident #${created.number}: using it`,
+          );
+          return created;
+        }
+        return toRef((await create()).data);
       }
     });
-    const issue = data as { number: number; html_url: string };
-    return { number: issue.number, url: issue.html_url };
+    return issue;
+  }
+
+  /** The logins GitHub can assign here; each one it cannot is named in a warning and left out. */
+  async #assignable(assignees: readonly string[]): Promise<string[]> {
+    const checked = await Promise.all(
+      assignees.map(async (assignee) => {
+        try {
+          await this.#api.request('GET /repos/{owner}/{repo}/assignees/{assignee}', {
+            ...this.#repository,
+            assignee,
+          });
+          return assignee;
+        } catch (error) {
+          if (statusOf(error) !== 404)
+            throw explainGitHubError(error, 'checking an assignee', this.#repository, 'issues: read');
+          return undefined;
+        }
+      }),
+    );
+    const refused = assignees.filter((a) => !checked.includes(a));
+    if (refused.length > 0)
+      this.#logger.warning(
+        `GitHub would not assign ${refused.map((a) => `@${a}`).join(', ')} (are they collaborators?); ${checked.some(Boolean) ? 'assigning the others' : 'opening the incident unassigned'}`,
+      );
+    return checked.filter((a): a is string => a !== undefined);
   }
 
   async comment(incident: IncidentRef, body: string): Promise<void> {
