@@ -19,6 +19,8 @@ export interface Host {
   readonly run: RunContext;
   readFile(file: string): string;
   writeFile(file: string, text: string): void;
+  /** Whether the user may name `file` to be written here; the reason when not. */
+  unwritable(file: string): string | undefined;
   /** A directory the user named (state-dir, incident-dir): `~` is the home; relative is from the workspace. */
   resolveDir(dir: string): string;
   /** A variable of the step's environment (preflight's secrets arrive this way); never logged. */
@@ -38,15 +40,32 @@ export interface HostParts {
   readonly baseDir: string;
   /** The process's environment: commands start from it, readEnv reads it, GITHUB_API_URL comes from it. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where files the user names may be written, besides `baseDir` (the action runtime: the runner's
+   * temp directory). Absent: anywhere (the CLI writes where its user says).
+   */
+  readonly writableDirs?: readonly string[];
   /** The fetch GitHub calls go through (the runner's proxy-aware one), loaded when first needed. */
   readonly githubFetch?: () => Promise<typeof fetch | undefined>;
   readonly onLocked?: (token: string) => void;
+}
+
+/** A file the user named would be written outside where the step may write. */
+export class OutsideWorkspaceError extends Error {
+  override readonly name = 'OutsideWorkspaceError';
 }
 
 /** A host on this machine: its processes, its clock, files from `baseDir` (`~` the home). */
 export function createHost(parts: HostParts): Host {
   const redactor = new Redactor(parts.logger);
   const resolve = (file: string) => path.resolve(parts.baseDir, file);
+  const allowed =
+    parts.writableDirs && [parts.baseDir, ...parts.writableDirs].map((dir) => path.resolve(dir));
+  const unwritable = (file: string) => {
+    const target = resolve(file);
+    if (!allowed || allowed.some((dir) => target.startsWith(`${dir}${path.sep}`))) return undefined;
+    return `"${file}" is outside the workspace (${parts.baseDir}) and the runner's temp directory`;
+  };
   return {
     logger: parts.logger,
     clock: systemClock,
@@ -55,7 +74,12 @@ export function createHost(parts: HostParts): Host {
     signal: parts.signal,
     run: parts.run,
     readFile: (file) => readFileSync(resolve(file), 'utf8'),
-    writeFile: (file, text) => writeFileSync(resolve(file), text),
+    writeFile: (file, text) => {
+      const outside = unwritable(file);
+      if (outside) throw new OutsideWorkspaceError(outside);
+      writeFileSync(resolve(file), text);
+    },
+    unwritable,
     resolveDir: (dir) =>
       dir === '~' || dir.startsWith('~/') ? path.join(homedir(), dir.slice(1)) : resolve(dir),
     readEnv: (name) => parts.env[name],

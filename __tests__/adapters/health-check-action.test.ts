@@ -176,6 +176,17 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).verdict, 'successful');
   });
 
+  it('refuses a report-file outside the workspace before probing, naming the input', async () => {
+    const outside = `../outside-${process.pid}.json`;
+    const step = await runStep('health-check', {
+      with: { probes: http('home', '/healthy'), count: '1', 'report-file': outside },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(step.log, /Input "report-file": ".*outside-\d+\.json" is outside the workspace/);
+    assert.equal(existsSync(path.resolve(step.workspace, outside)), false);
+    assert.doesNotMatch(step.log, /\[home\] #1/, 'nothing was probed');
+  });
+
   it('on cancel (SIGINT) stops at once, kills probe commands, and fails the step', async () => {
     const pidFile = 'grandchild.pid';
     const step = await runStep('health-check', {

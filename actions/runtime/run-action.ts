@@ -49,6 +49,8 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     signal: cancel.signal,
     run: runContext(),
     baseDir: process.env.GITHUB_WORKSPACE || process.cwd(),
+    // A path input (report-file) writes inside the workspace or the runner's temp directory only.
+    writableDirs: process.env.RUNNER_TEMP ? [process.env.RUNNER_TEMP] : [],
     env: process.env,
     // The runner's proxy settings, as @actions/github honours them.
     githubFetch: async () =>

@@ -1,3 +1,4 @@
+import { ConfigurationError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from '../settings/health-check.ts';
 import { defineStep } from '../step.ts';
@@ -7,7 +8,12 @@ import { runHealthCheck } from '../steps/health-check.ts';
 export const healthCheckStep = defineStep({
   inputs: healthCheckInputs,
   outputs: healthCheckOutputs,
-  parse: (raw, host: Host) => parseHealthCheckSettings(raw, host.readFile),
+  parse: (raw, host: Host) => {
+    const settings = parseHealthCheckSettings(raw, host.readFile);
+    const outside = settings.reportFile ? host.unwritable(settings.reportFile) : undefined;
+    if (outside) throw new ConfigurationError('report-file', outside);
+    return settings;
+  },
   async run(settings, host) {
     const outcome = await runHealthCheck(settings, host);
     return {

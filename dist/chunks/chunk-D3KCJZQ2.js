@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as s}from"./chunk-DUS6U6HW.js";import{e as o,f as h,g as p}from"./chunk-QMDUBULV.js";var a={inputs:o,outputs:h,parse:(e,r)=>p(e,r.readFile),async run(e,r){let t=await s(e,r);return{ok:t.verdict==="successful",message:t.message,report:t.report,outputs:{result:t.verdict,report:JSON.stringify(t.report)},summary:t.summary,text:t.text,title:t.title}}};export{a};
