@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isRunning, startTestService, type TestService } from '../fixtures/test-service.ts';
@@ -164,6 +165,29 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     );
     assert.ok(!step.commands.some((c) => c.name === 'add-mask'), 'the command output registered a mask');
     assert.match(step.log, /::error::injected/, 'the text is still shown, as text');
+  });
+
+  it("2,000 endpoints: the summary stays under GitHub's 1 MiB and says where the rest is", async () => {
+    const many = Array.from(
+      { length: 2000 },
+      (_, i) => `- { name: endpoint-${i}, type: http, url: "${service.url}/healthy" }`,
+    );
+    // A file: 2,000 probes are more than one environment variable (INPUT_PROBES) may hold.
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'many-')), 'probes.yml');
+    writeFileSync(file, many.join('\n'));
+    const step = await runStep('health-check', {
+      with: { 'probes-file': file, count: '3', interval: '10ms' },
+    });
+    assert.equal(step.outcome, 'success', step.log.slice(-2000));
+    assert.ok(
+      Buffer.byteLength(step.summary) < 1024 * 1024,
+      `summary of ${Buffer.byteLength(step.summary)} bytes`,
+    );
+    assert.match(
+      step.summary,
+      /The summary is cut here: GitHub keeps 1 MiB of a step's summary\. The `report` output has everything\./,
+    );
+    assert.equal(JSON.parse(step.outputs.report!).probes.length, 2000);
   });
 
   it('writes report-file into the workspace', async () => {

@@ -71,7 +71,8 @@ export async function runAction(name: string, body: (action: ActionContext) => P
       for (const output of Object.keys(specs)) core.setOutput(output, boundary.text(values[output]!));
     },
     appendSummary: async (markdown) => {
-      if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(boundary.text(markdown), true).write();
+      if (process.env.GITHUB_STEP_SUMMARY)
+        await core.summary.addRaw(withinSummaryLimit(boundary.text(markdown)), true).write();
     },
     fail: (message, title) => {
       core.error(redactor.redact(message), title ? { title: redactor.redact(title) } : undefined);
@@ -88,6 +89,17 @@ export async function runAction(name: string, body: (action: ActionContext) => P
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/** GitHub shows at most 1 MiB of a step's summary and drops one that is larger. */
+const SUMMARY_LIMIT = 1024 * 1024 - 4096;
+
+/** The summary, cut at a line before GitHub's limit, saying where the rest is. */
+export function withinSummaryLimit(markdown: string): string {
+  if (Buffer.byteLength(markdown) <= SUMMARY_LIMIT) return markdown;
+  let cut = Buffer.from(markdown).subarray(0, SUMMARY_LIMIT).toString('utf8');
+  cut = cut.slice(0, Math.max(0, cut.lastIndexOf('\n')));
+  return `${cut}\n\n… The summary is cut here: GitHub keeps 1 MiB of a step's summary. The \`report\` output has everything.\n`;
 }
 
 /** Who and where, as the runner says: actor, runner, the run's page and attempt, host, pid. */
