@@ -59,17 +59,14 @@ export function finishRelease(
  * production, so it is recorded interrupted and its version as what users may be reaching.
  * Called only by a lock holder, so no live deploy is mistaken for a dead one.
  */
-export function settleAbandoned(state: EnvironmentState, at: string): EnvironmentState {
+export function settleAbandoned(
+  state: EnvironmentState,
+  at: string,
+  reason = 'abandoned: the deploy that started it ended without finishing (killed)',
+): EnvironmentState {
   const last = state.releases.at(-1);
   if (last?.status !== 'deploying') return state;
-  return markLive(
-    finishRelease(state, {
-      status: 'interrupted',
-      finishedAt: at,
-      reason: 'abandoned: the deploy that started it ended without finishing (killed)',
-    }),
-    at,
-  );
+  return markLive(finishRelease(state, { status: 'interrupted', finishedAt: at, reason }), at);
 }
 
 /** The state with every finished release of `version` marked bad, with why. */

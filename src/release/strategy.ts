@@ -1,3 +1,4 @@
+import { createDriver } from '../deploy/create-driver.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import {
   type AttemptRecord,
@@ -5,7 +6,8 @@ import {
   type RetryPolicy,
   runWithRetry,
 } from '../deploy/retry.ts';
-import type { Logger } from '../ports.ts';
+import type { TargetSettings } from '../model/release.ts';
+import type { CommandRunner, Logger } from '../ports.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
@@ -43,6 +45,11 @@ export interface ReleaseStrategy {
    * only when interrupted (its process trees stopped by then) or on a fault of ours.
    */
   goLive(request: GoLiveRequest): Promise<GoLiveOutcome>;
+}
+
+/** The strategy a target's settings ask for (in place, for now), with its driver. */
+export function strategyFor(target: TargetSettings, runner: CommandRunner, logger: Logger): ReleaseStrategy {
+  return inPlaceStrategy(createDriver(target.driver, runner, logger), target.retry, logger);
 }
 
 /**

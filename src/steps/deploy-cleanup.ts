@@ -1,5 +1,5 @@
 import type { Clock, EnvironmentState, Logger, ReleaseBackend } from '../ports.ts';
-import { finishRelease, markLive } from '../release/release-state.ts';
+import { settleAbandoned } from '../release/release-state.ts';
 
 /**
  * The deploy action's (and the root action's) post step: if its main step was killed while
@@ -18,11 +18,7 @@ export async function runDeployCleanup(
     const last = state.releases.at(-1);
     if (last?.status !== 'deploying' || last.runUrl !== deps.run.runUrl) return state;
     left = last.version;
-    const at = new Date(deps.clock.now()).toISOString();
-    return markLive(
-      finishRelease(state, { status: 'interrupted', finishedAt: at, reason: 'the deploy step was killed' }),
-      at,
-    );
+    return settleAbandoned(state, new Date(deps.clock.now()).toISOString(), 'the deploy step was killed');
   };
   if (!(await deps.backend.endAbandoned(environment, token, settle))) return 'nothing-to-do';
   deps.logger.warning(

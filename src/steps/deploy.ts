@@ -1,4 +1,3 @@
-import { createDriver } from '../deploy/create-driver.ts';
 import { deployEnv, runLogged, withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
@@ -12,7 +11,7 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
-import { inPlaceStrategy } from '../release/strategy.ts';
+import { strategyFor } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
@@ -82,8 +81,7 @@ export async function deployLocked(
       kind: 'deploy',
       target: settings,
       plan: (state) => planDeploy(state, settings),
-      strategy: (runner) =>
-        inPlaceStrategy(createDriver(settings.driver, runner, deps.logger), settings.retry, deps.logger),
+      strategy: (runner) => strategyFor(settings, runner, deps.logger),
       ...(settings.hooks.preDeploy
         ? { preHook: { name: 'pre-deploy', command: settings.hooks.preDeploy } }
         : {}),

@@ -1,4 +1,3 @@
-import { createDriver } from '../deploy/create-driver.ts';
 import { withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
@@ -12,7 +11,7 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { type Production, runRelease } from '../release/run-release.ts';
-import { inPlaceStrategy } from '../release/strategy.ts';
+import { strategyFor } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export interface RollbackOutcome {
@@ -95,8 +94,7 @@ export async function rollbackLocked(
         }
         return plan;
       },
-      strategy: (runner) =>
-        inPlaceStrategy(createDriver(settings.driver, runner, deps.logger), settings.retry, deps.logger),
+      strategy: (runner) => strategyFor(settings, runner, deps.logger),
       badReason: (to) =>
         `${because ? `${because}; ` : ''}rolled back to ${to}${deps.run.runUrl ? ` by ${deps.run.runUrl}` : ''}`,
       ...(settings.onRollback ? { postHook: { name: 'on-rollback', command: settings.onRollback } } : {}),
