@@ -407,7 +407,7 @@ describe('deploy action: hooks and the running version', () => {
     assert.doesNotMatch(step.outputs.report!, /v1\.9\.9/);
   });
 
-  it('a version-url with a password: the password is in no state, report, summary or log', async () => {
+  it('a version-url with a password and a query key: neither is in any state, report, summary or log', async () => {
     const t = target();
     const service = await startVersionedService(t.live);
     try {
@@ -416,12 +416,13 @@ describe('deploy action: hooks and the running version', () => {
       const step = await deploy(t, {
         version: 'v2.0.0',
         command: `echo v1.9.9 > ${t.live}`,
-        'version-url': `${url}/version`,
+        'version-url': `${url}/version?key=q-${secret.split('').reverse().join('')}`,
       });
       assert.equal(step.outputs.result, 'failed');
       assert.match(
         step.log,
-        /the service reports version "v1\.9\.9", not "v2\.0\.0" \(http:\/\/127\.0\.0\.1:\d+\/version\)/,
+        /the service reports version "v1\.9\.9", not "v2\.0\.0" \(http:\/\/\*\*\*@127\.0\.0\.1:\d+\/version\?key=\*\*\*\)/,
+        'shown with its user name and query value hidden',
       );
       for (const [where, text] of [
         ['state', JSON.stringify(t.state())],
@@ -430,7 +431,8 @@ describe('deploy action: hooks and the running version', () => {
         ['log', step.log],
         ['audit', JSON.stringify(t.audit())],
       ] as const)
-        assert.doesNotMatch(text, new RegExp(secret), `the password is in the ${where}`);
+        for (const planted of [secret, [...secret].reverse().join('')])
+          assert.ok(!text.includes(planted), `the password or query key is in the ${where}`);
     } finally {
       await service.close();
     }

@@ -150,6 +150,61 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     assert.match(step.outputs.report!, /\*\*\*/, 'the echoed header is visibly redacted');
   });
 
+  it('every value given to a probe is secret unless public: a custom header, a query value, a command env and output', async () => {
+    const planted = {
+      header: 'hdr-5d1e0c7b9a',
+      query: 'qry-8b2f4a6c1e',
+      env: 'env-3c9a7e1f5b',
+      printed: 'out-6e4b2d8f0a',
+    };
+    const step = await runStep('health-check', {
+      with: {
+        probes: probes(
+          http(
+            'echo',
+            `/echo?token=${planted.query}&format=json`,
+            `  headers: { X-Custom: ${planted.header}, Accept: application/json, X-Team: payments }\n` +
+              '  public: [format, X-Team]\n' +
+              `  expect: { json: [{ path: "$.headers['x-custom']", matches: . }, { path: "$.headers['x-team']", equals: payments }, { path: $.headers.accept, matches: . }] }`,
+          ),
+          `- { name: script, type: command, run: "printf 'out-%s\\\\n' ${planted.printed.slice(4)}; echo \\"$KEY\\" >&2; exit 3", env: { KEY: ${planted.env} }, expect: { exit-code: 3 } }`,
+        ),
+        count: '1',
+        'report-file': 'health.json',
+      },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    const reportFile = readFileSync(path.join(step.workspace, 'health.json'), 'utf8');
+    for (const [where, text] of Object.entries({
+      summary: step.summary,
+      report: step.outputs.report!,
+      'report-file': reportFile,
+    })) {
+      for (const [what, secret] of Object.entries(planted))
+        assert.ok(!text.includes(secret), `the ${what} value reached the ${where}`);
+      assert.match(
+        text,
+        /echo\?token=\*\*\*(&|&amp;)format=json/,
+        `the ${where} shows the target, its query value hidden`,
+      );
+      assert.match(text, /payments/, `a header declared public stays readable in the ${where}`);
+      assert.match(text, /application\/json/, `a standard header stays readable in the ${where}`);
+    }
+    for (const what of ['header', 'query', 'env'] as const)
+      assert.ok(!step.log.includes(planted[what]), `the ${what} value is masked in the log`);
+    assert.ok(
+      step.commands.filter((c) => c.name === 'add-mask').length >= 3,
+      'header, query and env values were registered with the runner as secrets',
+    );
+    assert.match(step.log, /\[script\] #1 ✓ successful in .*: exited 3/);
+    assert.match(step.log, /\[echo\] #1 ✓ successful in .*x-custom'\] = "\*\*\*"/);
+    assert.match(
+      step.log,
+      new RegExp(`^\\s+${planted.printed}$`, 'm'),
+      'what the command printed is in the log',
+    );
+  });
+
   it('output from a probed command cannot run workflow commands', async () => {
     const step = await runStep('health-check', {
       with: {

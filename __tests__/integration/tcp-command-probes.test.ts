@@ -55,19 +55,25 @@ describe('command probe (real shell)', () => {
   const command = (run: string, expect = '') =>
     probeFromYaml(`- name: cmd\n  type: command\n  run: ${JSON.stringify(run)}\n${expect}`);
 
-  it('a redis-cli-style PONG check', async () => {
+  it('a redis-cli-style PONG check; what it printed is output (for the log), not reason', async () => {
     const outcome = await measure(command('echo PONG', '  expect: { stdout: "^PONG$" }\n'));
-    assert.deepEqual(outcome, { phase: 'successful', value: 0, reason: 'exited 0: "PONG"' });
+    assert.deepEqual(outcome, { phase: 'successful', value: 0, reason: 'exited 0', output: 'PONG' });
   });
 
-  it('a wrong answer fails with what it said', async () => {
+  it('a wrong answer fails, the answer kept out of the reason', async () => {
     const outcome = await measure(command('echo LOADING', '  expect: { stdout: "^PONG$" }\n'));
-    assert.equal((outcome as { reason: string }).reason, 'output "LOADING" does not match /^PONG$/');
+    assert.equal((outcome as { reason: string }).reason, 'its output does not match /^PONG$/');
+    assert.equal((outcome as { output: string }).output, 'LOADING');
   });
 
-  it('an unexpected exit code fails with its stderr', async () => {
+  it('an unexpected exit code fails; its stderr is output, not reason', async () => {
     const outcome = await measure(command('echo "disk full" >&2; exit 2'));
-    assert.deepEqual(outcome, { phase: 'failed', value: 2, reason: 'exited 2, expected 0: "disk full"' });
+    assert.deepEqual(outcome, {
+      phase: 'failed',
+      value: 2,
+      reason: 'exited 2, expected 0',
+      output: 'disk full',
+    });
   });
 
   it('an expected non-zero exit code succeeds', async () => {

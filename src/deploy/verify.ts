@@ -3,7 +3,8 @@ import { describeError } from '../errors.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { compileJsonPath, selectJsonPath } from '../health/json-path.ts';
-import { describeMeasurement } from '../health/report-markdown.ts';
+import { logMeasurements } from '../health/log-measurements.ts';
+import { displayUrl, urlSecrets } from '../health/public-values.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type { Clock, CommandRunner, Logger } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
@@ -44,8 +45,7 @@ export async function verifyDeployment(
         {
           clock: deps.clock,
           ...(deps.signal ? { signal: deps.signal } : {}),
-          onMeasurement: (probe, m) =>
-            deps.logger.info(deps.redactor.redact(describeMeasurement(probe.name, m))),
+          onMeasurement: logMeasurements(deps.logger, deps.redactor),
         },
       ),
     );
@@ -83,14 +83,6 @@ export async function verifyDeployment(
   };
 }
 
-/** The URL as it may be shown and recorded: no user name, no password. */
-function withoutCredentials(url: URL): string {
-  const shown = new URL(url.href);
-  shown.username = '';
-  shown.password = '';
-  return shown.href;
-}
-
 async function readRunningVersion(
   verify: TargetSettings['verify'],
   deps: VerifyDeps,
@@ -106,9 +98,9 @@ async function readRunningVersion(
     return { version: result.stdout.trim(), source: 'version-command' };
   }
   if (verify.versionUrl) {
-    // Credentials in the URL are a secret: masked in the log, and never part of what is recorded.
-    if (verify.versionUrl.password) deps.redactor.add(decodeURIComponent(verify.versionUrl.password));
-    const source = withoutCredentials(verify.versionUrl);
+    // As for probes: its password and query values are secrets, masked in the log and never recorded.
+    for (const secret of urlSecrets(verify.versionUrl)) deps.redactor.add(secret);
+    const source = displayUrl(verify.versionUrl);
     const path = compileJsonPath(verify.versionJsonPath);
     try {
       const response = await sendHttpRequest({

@@ -1,7 +1,7 @@
 import { formatDuration } from '../durations.ts';
 import { describeError, InterruptedError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
-import type { Probe } from './probe.ts';
+import { type Probe, ProbeError } from './probe.ts';
 import {
   type Judgement,
   judgeCheck,
@@ -48,7 +48,8 @@ export interface EngineOptions {
   readonly clock: Clock;
   /** Aborted by a cancel: every probe stops and the run rejects with InterruptedError. */
   readonly signal?: AbortSignal;
-  readonly onMeasurement?: (probe: Probe, measurement: Measurement) => void;
+  /** Each measurement as it is taken, with what a command printed (for the log, never the report). */
+  readonly onMeasurement?: (probe: Probe, measurement: Measurement, output?: string) => void;
 }
 
 /**
@@ -85,10 +86,11 @@ export async function runHealthChecks(
       const schedule = startedAt + judgement.initialDelayMs;
       for (let n = 0; n < judgement.count && !stop.signal.aborted; n++) {
         if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, stop.signal))) break;
-        const measurement = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, stop.signal);
-        if (!measurement) break;
+        const observed = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, stop.signal);
+        if (!observed) break;
+        const { output, ...measurement } = observed;
         state.measurements.push(measurement);
-        options.onMeasurement?.(probe, measurement);
+        options.onMeasurement?.(probe, measurement, output);
         state.judgement = judgeProbe(
           state.measurements.map((m) => m.phase),
           judgement,
@@ -158,7 +160,7 @@ async function measureOnce(
   index: number,
   clock: Clock,
   stop: AbortSignal,
-): Promise<Measurement | undefined> {
+): Promise<(Measurement & { readonly output?: string }) | undefined> {
   const began = clock.now();
   const attempt = new AbortController();
   const abortAttempt = () => attempt.abort(stop.reason);
@@ -190,10 +192,18 @@ async function measureOnce(
     }
     if (outcome === 'aborted') return undefined;
     const latencyMs = outcome.latencyMs ?? clock.now() - began;
-    return { ...base, latencyMs, phase: outcome.phase, value: outcome.value, reason: outcome.reason };
+    const { phase, value, reason, output } = outcome;
+    return { ...base, latencyMs, phase, value, reason, ...(output ? { output } : {}) };
   } catch (error) {
     if (stop.aborted) return undefined;
-    return { ...base, latencyMs: clock.now() - began, phase: 'error', reason: describeError(error) };
+    const output = error instanceof ProbeError ? { output: error.output } : {};
+    return {
+      ...base,
+      latencyMs: clock.now() - began,
+      phase: 'error',
+      reason: describeError(error),
+      ...output,
+    };
   } finally {
     timer.abort();
     stop.removeEventListener('abort', abortAttempt);

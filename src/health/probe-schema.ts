@@ -34,6 +34,8 @@ const headersField = z.record(
   z.string(),
   compiledField(z.union([z.string(), z.number()]), (value) => String(value)),
 );
+/** Names of headers, query parameters or environment variables whose values may be shown. */
+const publicField = z._default(z.array(z.string().check(z.trim(), z.minLength(1))), []);
 const name = z.string().check(z.trim(), z.minLength(1, 'a probe needs a name'));
 
 const httpUrl = compiledField(z.string(), (raw) => {
@@ -66,6 +68,7 @@ const httpProbe = z.strictObject({
     'GET',
   ),
   headers: z._default(headersField, {}),
+  public: publicField,
   body: z.optional(z.string()),
   'tls-verify': z._default(booleanField, true),
   expect: z._default(
@@ -94,6 +97,7 @@ const commandProbe = z.strictObject({
   type: z.literal('command'),
   run: z.string().check(z.trim(), z.minLength(1, 'a command is needed')),
   env: z._default(headersField, {}),
+  public: publicField,
   'working-directory': z.optional(z.string()),
   expect: z._default(
     z.strictObject({
@@ -111,6 +115,7 @@ const promqlProbe = z.strictObject({
   prometheus: httpUrl,
   query: z.string().check(z.trim(), z.minLength(1, 'a PromQL query is needed')),
   headers: z._default(headersField, {}),
+  public: publicField,
   'tls-verify': z._default(booleanField, true),
   expect: z.strictObject({ value: compiledField(z.union([z.string(), z.number()]), compileThreshold) }),
   ...judgementFields,

@@ -6,6 +6,19 @@ export interface ProbeOutcome {
   readonly reason: string;
   /** Measured by the probe itself where it knows better than the engine (time to last byte). */
   readonly latencyMs?: number;
+  /** What a command printed: for the log only, never a report (command output is never recorded). */
+  readonly output?: string;
+}
+
+/** A measurement that could not run, with the output that says why (for the log only). */
+export class ProbeError extends Error {
+  readonly output: string;
+
+  constructor(message: string, output: string) {
+    super(message);
+    this.name = 'ProbeError';
+    this.output = output;
+  }
 }
 
 /**

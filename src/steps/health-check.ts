@@ -2,7 +2,8 @@ import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
-import { describeMeasurement, measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
+import { logMeasurements } from '../health/log-measurements.ts';
+import { measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
 import { renderHealthText } from '../health/report-text.ts';
 import type { Verdict } from '../health/verdict.ts';
 import type { Clock, CommandRunner, Logger, WriteTextFile } from '../ports.ts';
@@ -52,8 +53,7 @@ export async function runHealthCheck(
   const result = await runHealthChecks(probes, {
     clock: deps.clock,
     ...(deps.signal ? { signal: deps.signal } : {}),
-    onMeasurement: (probe, measurement) =>
-      logger.info(redactor.redact(describeMeasurement(probe.name, measurement))),
+    onMeasurement: logMeasurements(logger, redactor),
   }).catch((error: unknown) => {
     if (!(error instanceof InterruptedError)) throw error;
     throw new InterruptedError(

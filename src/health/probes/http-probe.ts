@@ -4,6 +4,7 @@ import { selectJsonPath } from '../json-path.ts';
 import { type Probe, type ProbeOutcome, quote } from '../probe.ts';
 import type { HttpProbeDeclaration } from '../probe-schema.ts';
 import { expectedStatus } from '../probe-schema.ts';
+import { displayUrl } from '../public-values.ts';
 import { statusMatches } from '../status-matcher.ts';
 
 /** An HTTP(S) request judged on status, JSON paths, body and latency. */
@@ -11,7 +12,7 @@ export function createHttpProbe(spec: HttpProbeDeclaration): Probe {
   return {
     name: spec.name,
     type: 'http',
-    target: `${spec.method} ${displayUrl(spec.url)}`,
+    target: `${spec.method} ${displayUrl(spec.url, spec.public)}`,
     async measure(signal) {
       const response = await sendHttpRequest({
         url: spec.url,
@@ -87,13 +88,4 @@ function looselyEqual(actual: unknown, expected: unknown): boolean {
 
 function scalarText(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-/** The URL without user:password, for reports and logs. */
-export function displayUrl(url: URL): string {
-  if (!url.username && !url.password) return url.href;
-  const copy = new URL(url.href);
-  copy.username = copy.username ? '***' : '';
-  copy.password = '';
-  return copy.href;
 }
