@@ -1,9 +1,10 @@
-import { type AnnotationProperties, type Logger, SecretSet } from '../src/index.ts';
+import { type AnnotationProperties, type Logger, SecretSet, type UntrustedStream } from '../src/index.ts';
 
 export interface ConsoleLoggerOptions {
   readonly verbose: boolean;
   readonly colour: boolean;
-  readonly out: (line: string) => void;
+  /** Writes one line, or several joined by newlines; a promise when the reader is behind. */
+  readonly out: (line: string) => Promise<void> | undefined;
   readonly err: (line: string) => void;
 }
 
@@ -39,8 +40,8 @@ export class ConsoleLogger implements Logger {
   untrusted(text: string): void {
     this.#options.out(this.#mask(text));
   }
-  untrustedStream(): { line(text: string): void; end(): void } {
-    return { line: (text) => this.untrusted(text), end: () => {} };
+  untrustedStream(): UntrustedStream {
+    return { write: (lines) => this.#options.out(this.#mask(lines.join('\n'))), end: () => {} };
   }
   mask(secret: string): void {
     this.#secrets.add(secret);

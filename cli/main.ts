@@ -10,6 +10,7 @@ import {
   exporterInputs,
   InterruptedError,
   statusInputs,
+  writeOrWait,
 } from '../src/index.ts';
 import { COMMAND_RUNNERS, fillGitHubDefaults, githubVariableOf } from './commands.ts';
 import { locateError, mergeConfig, readConfigFile } from './config-file.ts';
@@ -118,7 +119,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let lastLine = performance.now();
   const write = (stream: NodeJS.WriteStream, line: string) => {
     lastLine = performance.now();
-    stream.write(`${line}\n`);
+    return writeOrWait(stream, `${line}\n`);
   };
   const logger = new ConsoleLogger({
     verbose: values.verbose === true,

@@ -11,6 +11,11 @@ export interface AnnotationProperties {
   readonly line?: number;
 }
 
+export interface UntrustedStream {
+  write(lines: readonly string[]): Promise<void> | undefined;
+  end(): void;
+}
+
 export interface Logger {
   debug(message: string): void;
   info(message: string): void;
@@ -21,8 +26,12 @@ export interface Logger {
   group(title: string, body: () => void): void;
   /** Text from outside (a command's output, a response body): printed so it cannot run workflow commands. */
   untrusted(text: string): void;
-  /** The same for output that arrives line by line (a deploy command's); call `end` when it stops. */
-  untrustedStream(): { line(text: string): void; end(): void };
+  /**
+   * The same for output that arrives in pieces (a deploy command's); call `end` when it stops.
+   * `write` takes the lines of one piece as one write and returns a promise when the log's reader
+   * is behind: wait for it before writing more, so a command never outruns the log.
+   */
+  untrustedStream(): UntrustedStream;
   /** Hides `secret` wherever it appears in later log output (each line of a multi-line value). */
   mask(secret: string): void;
 }
@@ -56,8 +65,11 @@ export interface CommandOptions {
   readonly signal?: AbortSignal;
   /** Called with the process group's id once it started (a lock holds on while the group lives). */
   readonly onStart?: (pid: number) => void;
-  /** Called with each chunk of output as it arrives (stdout and stderr). */
-  readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /**
+   * Called with each chunk of output as it arrives (stdout and stderr). When it returns a
+   * promise, no more output is read until it settles: the command waits, its output is not lost.
+   */
+  readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => Promise<void> | undefined | void;
 }
 
 export interface CommandResult {

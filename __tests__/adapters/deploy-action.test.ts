@@ -149,6 +149,25 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
     );
   });
 
+  it('`yes` as the command while the runner reads nothing of the log for 3 s: a clean timeout, recorded and audited', async () => {
+    const r = target();
+    const step = await deploy(
+      r,
+      { version: 'v3.1.0', command: 'yes', attempts: '1', 'attempt-timeout': '2s' },
+      { stallStdoutMs: 3000 },
+    );
+    const lines = step.log.split('\n').filter((line) => line !== 'y');
+    assert.equal(step.exitCode, 1, lines.join('\n'));
+    assert.equal(step.outputs.result, 'failed');
+    assert.ok(!lines.some((l) => /Unhandled 'error' event|EINVAL|\bat .*\.js:\d+/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /the deploy command timed out after 2\.0 s \(process tree killed\)/.test(l)),
+      lines.join('\n'),
+    );
+    assert.equal(r.state().releases[0].status, 'failed', 'the release is settled, not left deploying');
+    assert.equal(r.audit().at(-1).result, 'failed', 'the audit log has the attempt');
+  });
+
   it('a failed verification leaves the new version recorded as current but failed, and says to roll back', async () => {
     const r = target();
     await deploy(r, { version: 'v1.0.0', command: r.command() });

@@ -33,6 +33,8 @@ export interface StepOptions {
   readonly state?: Readonly<Record<string, string>>;
   /** Kill the step (and fail the test) if it runs longer than this. Default 60 s. */
   readonly hardTimeoutMs?: number;
+  /** Read nothing of the step's stdout for this long at first (a runner busy elsewhere): its pipe fills. */
+  readonly stallStdoutMs?: number;
 }
 
 export interface StepResult {
@@ -157,6 +159,10 @@ async function runScript(
   };
   readLines(child.stdout!, onLine);
   readLines(child.stderr!, onLine);
+  if (options.stallStdoutMs) {
+    child.stdout!.pause();
+    setTimeout(() => child.stdout!.resume(), options.stallStdoutMs);
+  }
   const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) =>
     child.on('close', (code, sig) => resolve([code, sig])),
   );

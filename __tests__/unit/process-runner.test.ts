@@ -77,6 +77,29 @@ describe('ProcessRunner (real processes)', () => {
     assert.ok(await gone(pidOf(result.stdout)), 'a background child outlived its command');
   });
 
+  it('a consumer that is behind holds the command back: `yes` blocks instead of filling memory, then all of it arrives', async () => {
+    let received = 0;
+    let whileBehind = 0;
+    const catchUp = new Promise<void>((resolve) => setTimeout(resolve, 1000)).then(() => {
+      whileBehind = received;
+    });
+    let behind: Promise<void> | undefined = catchUp;
+    const result = await runner.run({
+      command: 'yes | head -c 20000000',
+      onOutput: (chunk) => {
+        received += chunk.length;
+        if (!behind) return undefined;
+        const wait = behind;
+        behind = undefined;
+        return wait;
+      },
+    });
+    await catchUp;
+    assert.equal(result.exitCode, 0);
+    assert.ok(whileBehind < 1024 * 1024, `${whileBehind} bytes were read while the consumer was behind`);
+    assert.equal(received, 20_000_000, 'nothing was lost once it caught up');
+  });
+
   it('keeps only the tail of a huge output', async () => {
     const small = new ProcessRunner({ baseEnv: process.env, keepOutput: 1000 });
     const result = await small.run({ command: 'seq 1 100000' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { EOL } from 'node:os';
 import * as core from '@actions/core';
-import type { AnnotationProperties, Logger } from '../../src/entries/runtime.ts';
+import { type AnnotationProperties, type Logger, writeOrWait } from '../../src/entries/runtime.ts';
 
 /** The core's Logger as workflow commands on the runner's log. */
 export const githubLogger: Logger = {
@@ -18,7 +19,7 @@ export const githubLogger: Logger = {
   },
   untrusted(text) {
     const stream = githubLogger.untrustedStream();
-    stream.line(text);
+    stream.write([text]);
     stream.end();
   },
   untrustedStream() {
@@ -26,7 +27,11 @@ export const githubLogger: Logger = {
     // `::add-mask::` or `::error::` stays text. The token is random so the text cannot end it.
     const token = `untrusted-${randomUUID()}`;
     core.info(`::stop-commands::${token}`);
-    return { line: (text) => core.info(text), end: () => core.info(`::${token}::`) };
+    // One write per piece, as core.info would write each line, and no more until the runner read it.
+    return {
+      write: (lines) => writeOrWait(process.stdout, lines.map((line) => `${line}${EOL}`).join('')),
+      end: () => core.info(`::${token}::`),
+    };
   },
   mask: (secret) => core.setSecret(secret),
 };

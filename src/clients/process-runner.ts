@@ -66,11 +66,21 @@ export class ProcessRunner implements CommandRunner {
     };
     if (request.signal?.aborted) onAbort();
     request.signal?.addEventListener('abort', onAbort, { once: true });
+    // Backpressure: while the consumer of the output catches up, neither stream is read, so the
+    // command blocks on its own writes instead of filling this process's memory.
+    let waiting = 0;
+    const streams = [child.stdout!, child.stderr!];
+    const caughtUp = () => {
+      if (--waiting === 0) for (const s of streams) s.resume();
+    };
     for (const stream of ['stdout', 'stderr'] as const) {
       child[stream]!.setEncoding('utf8');
       child[stream]!.on('data', (chunk: string) => {
         out[stream].append(chunk);
-        request.onOutput?.(chunk, stream);
+        const later = request.onOutput?.(chunk, stream);
+        if (!later) return;
+        if (waiting++ === 0) for (const s of streams) s.pause();
+        later.then(caughtUp, caughtUp);
       });
     }
     return new Promise((resolve) => {

@@ -65,15 +65,16 @@ export async function runLogged(
     onOutput: (chunk) => {
       const lines = (pending + chunk).split('\n');
       pending = lines.pop() ?? '';
-      for (const line of lines) stream.line(clipLine(line));
+      const shown = lines.map(clipLine);
       // A line that never ends (one 50 MB line) is shown in pieces, never held whole.
       if (pending.length > MAX_LINE) {
-        stream.line(`${pending.slice(0, MAX_LINE)}…`);
+        shown.push(`${pending.slice(0, MAX_LINE)}…`);
         pending = '';
       }
+      return shown.length > 0 ? stream.write(shown) : undefined;
     },
   });
-  if (pending) stream.line(pending);
+  if (pending) stream.write([pending]);
   stream.end();
   if (result.aborted) return { ...result, failure: `${what} was stopped (process tree killed)` };
   if (result.timedOut)

@@ -7,6 +7,7 @@
 
 export { ProcessRunner } from '../clients/process-runner.ts';
 export { systemClock } from '../clients/system-clock.ts';
+export { writeOrWait } from '../clients/write-stream.ts';
 export { ConfigurationError, describeError, InterruptedError } from '../errors.ts';
 export { createHost, type Host } from '../host.ts';
 export type * from '../ports.ts';
