@@ -205,6 +205,31 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     );
   });
 
+  it('a catastrophic regex against a 1 MiB body cannot hang the check: matched in linear time, judged, done', async () => {
+    const step = await runStep('health-check', {
+      with: {
+        probes: http('big', '/repeat', "  expect: { body: '^(x+x+)+y$' }"),
+        count: '1',
+        timeout: '2s',
+      },
+      hardTimeoutMs: 20_000,
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.deepEqual(step.cancelSignals, [], 'it ended by itself');
+    assert.match(step.log, /\[big\] #1 ✗ failed in .*: body "x{120}…" does not match \/\^\(x\+x\+\)\+y\$\//);
+  });
+
+  it('a look-ahead is bad input naming the field and the syntax accepted (RE2)', async () => {
+    const step = await runStep('health-check', {
+      with: { probes: http('api', '/healthy', "  expect: { body: '(?=UP)' }"), count: '1' },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(
+      step.log,
+      /Input "probes": probe 1 \("api"\), field "expect\.body": "\(\?=UP\)" is not a regular expression we accept .*RE2's: JavaScript's without look-around or back-references/,
+    );
+  });
+
   it('output from a probed command cannot run workflow commands', async () => {
     const step = await runStep('health-check', {
       with: {

@@ -173,7 +173,7 @@ describe('health-check settings: every bad input is a ConfigurationError naming 
     rejects(
       { probes: http('  expect: { body: "([" }\n') },
       'probes',
-      /field "expect.body": "\(\[" is not a valid regular expression/,
+      /field "expect.body": "\(\[" is not a regular expression we accept \(missing closing ]/,
     );
     rejects(
       {

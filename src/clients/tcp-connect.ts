@@ -16,7 +16,7 @@ export function connectTcp(
   host: string,
   port: number,
   signal: AbortSignal,
-  banner?: RegExp,
+  banner?: { test(text: string): boolean },
 ): Promise<TcpConnectResult> {
   const started = performance.now();
   const where = `${host}:${port}`;
