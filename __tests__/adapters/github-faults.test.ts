@@ -67,6 +67,24 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
     );
   });
 
+  it('a 429 asking for an hour: given up at once, one request, no retries fighting the rate limit', async () => {
+    const gets = postsTo(github, 'GET /repos/{owner}/{repo}/issues');
+    github.failNext('GET /repos/{owner}/{repo}/issues', {
+      status: 429,
+      headers: { 'retry-after': '3600' },
+      body: { message: 'Too many requests' },
+    });
+
+    const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-429') });
+
+    assert.equal(step.outcome, 'failure');
+    assert.equal(postsTo(github, 'GET /repos/{owner}/{repo}/issues') - gets, 1, 'asked once');
+    assert.match(
+      step.log,
+      /looking for an open incident: GitHub is rate-limiting this token \(429 Too many requests; it asks to wait 3600 s, longer than is worth waiting\)/,
+    );
+  });
+
   it('a missing repository: a clear error naming it and the token scope; the incident text is kept', async () => {
     const step = await runGitHubStep(github, 'incident-issue', {
       with: incident('fault-404', { repository: 'acme/missing' }),
@@ -114,6 +132,54 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
     assert.equal(postsTo(github, 'GET /repos/{owner}/{repo}/issues') - gets, 4);
     assert.match(step.log, /GitHub's API did not answer after retries \(503: Service Unavailable\)/);
     assert.match(step.summary, /Deploy incident: fault-down/);
+  });
+
+  it('an answer cut short after GitHub opened the issue: the issue is found, not opened twice, and its number is output', async () => {
+    github.failNext(ISSUES, { status: 201, raw: '{"id": 1, "number": 7, "html_u', afterDoing: true });
+
+    const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-truncated') });
+
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.outputs.action, 'opened');
+    const opened = github.repo('acme/shop').issues.filter((i) => i.body?.includes('fault-truncated'));
+    assert.equal(opened.length, 1, 'one incident issue');
+    assert.equal(step.outputs['issue-number'], String(opened[0]!.number));
+    assert.doesNotMatch(step.log, /#undefined/);
+    assert.match(step.log, /GitHub answered something malformed but had opened incident #\d+: using it/);
+  });
+
+  it('HTML with status 200 where a list belongs: a clear error naming the route, no "is not a function"', async () => {
+    github.failNext('GET /repos/{owner}/{repo}/issues', {
+      status: 200,
+      raw: '<html><body>Bad gateway, served by a proxy</body></html>',
+      headers: { 'content-type': 'text/html' },
+    });
+
+    const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-html') });
+
+    assert.equal(step.outcome, 'failure');
+    assert.match(
+      step.log,
+      /looking for an open incident: GitHub's answer to GET \/repos\/\{owner\}\/\{repo\}\/issues is not what its API documents \(not JSON: "<html><body>Bad gateway/,
+    );
+    assert.doesNotMatch(step.log, /is not a function|\[object Object\]|\bat .*\.js:\d+/);
+  });
+
+  it('JSON of the wrong shape (an object where deployments belong): says which field was wrong', async () => {
+    github.failNext('GET /repos/{owner}/{repo}/deployments', { status: 200, body: { deployments: [] } });
+    github.failNext('GET /repos/{owner}/{repo}/issues', { status: 200, body: [{ number: 'seven' }] });
+    const { logger } = recordingLogger();
+    const api = createGitHubClient({ token: FULL_TOKEN, baseUrl: github.url, logger });
+    const where = { owner: 'acme', repo: 'shop' };
+
+    await assert.rejects(api.request('GET /repos/{owner}/{repo}/deployments', where), {
+      name: 'GitHubAnswerError',
+      message:
+        /GET \/repos\/\{owner\}\/\{repo\}\/deployments is not what its API documents \(the answer: expected array, got object\)/,
+    });
+    await assert.rejects(api.request('GET /repos/{owner}/{repo}/issues', where), {
+      message: /\(0\.number: expected number, got string; 0\.html_url: expected string, got nothing\)/,
+    });
   });
 
   it('a request that hangs is cut at the time limit and retried', async () => {

@@ -1,6 +1,7 @@
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import { checkedAnswers } from '../github/answers.ts';
 import type { GitHubApi, Logger } from '../ports.ts';
 
 export interface GitHubClientOptions {
@@ -38,7 +39,7 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
       );
       return willWait;
     };
-  return new GitHubOctokit({
+  const octokit = new GitHubOctokit({
     auth: options.token,
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     userAgent: 'deploy-actions',
@@ -54,7 +55,10 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
       warn: (message: string) => logger.warning(message),
       error: (message: string) => logger.debug(message),
     },
-    retry: { retries: 3 },
+    // One policy per fault: rate limits (403/429) belong to throttling, which waits as GitHub
+    // says or gives up; the retry plugin must not then retry what throttling gave up on.
+    retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: { onRateLimit: waitFor('primary'), onSecondaryRateLimit: waitFor('secondary') },
-  }) as unknown as GitHubApi;
+  });
+  return checkedAnswers(octokit as unknown as GitHubApi);
 }

@@ -1,4 +1,5 @@
 import type { RepositoryRef } from '../ports.ts';
+import { GitHubAnswerError } from './answers.ts';
 
 /** A GitHub call that failed after the client's retries and rate-limit waits, said so a person can act. */
 export class GitHubApiError extends Error {
@@ -37,6 +38,7 @@ export function explainGitHubError(
   repository: RepositoryRef,
   permission: string,
 ): GitHubApiError {
+  if (error instanceof GitHubAnswerError) return new GitHubApiError(`${doing}: ${error.message}.`, undefined);
   const failure = (error ?? {}) as OctokitLikeError;
   const status = statusOf(error);
   const name = `${repository.owner}/${repository.repo}`;
@@ -54,6 +56,13 @@ export function explainGitHubError(
       `${doing}: GitHub answered 404 for repository ${name}: it does not exist or the token cannot see it. Check the repository input; a workflow's GITHUB_TOKEN sees only its own repository, a personal access token needs the repo scope.`,
       404,
     );
+  if (status === 429) {
+    const wait = failure.response?.headers?.['retry-after'];
+    return new GitHubApiError(
+      `${doing}: GitHub is rate-limiting this token (429 ${said}${wait ? `; it asks to wait ${wait} s, longer than is worth waiting` : ''}).`,
+      429,
+    );
+  }
   if (status === 403 && /rate limit/i.test(said))
     return new GitHubApiError(`${doing}: GitHub's rate limit for this token is exhausted (${said}).`, 403);
   if (status === 403 || (status === 422 && /not accessible/i.test(said)))

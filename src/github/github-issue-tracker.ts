@@ -1,5 +1,6 @@
 import { isIncidentOf } from '../incident/incident-report.ts';
 import type { GitHubApi, IncidentRef, IssueTracker, Logger, RepositoryRef } from '../ports.ts';
+import { GitHubAnswerError } from './answers.ts';
 import { callGitHub, explainGitHubError, statusOf } from './github-errors.ts';
 
 export interface GitHubIssueTrackerOptions {
@@ -86,8 +87,9 @@ export class GitHubIssueTracker implements IssueTracker {
         if (status !== undefined && status < 500) throw error;
         const created = await this.findOpenIncident(environment);
         if (created) {
+          const answer = status ?? (error instanceof GitHubAnswerError ? 'something malformed' : 'nothing');
           this.#logger.warning(
-            `GitHub answered ${status ?? 'nothing'} but had opened incident #${created.number}: using it`,
+            `GitHub answered ${answer} but had opened incident #${created.number}: using it`,
           );
           return created;
         }
