@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { type PullRequestShape, pullRequestEvent } from '../fixtures/fake-github/events.ts';
+import {
+  type PullRequestShape,
+  pullRequestEvent,
+  pullRequestReviewEvent,
+} from '../fixtures/fake-github/events.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
@@ -19,7 +23,7 @@ describe('pr-staging: the gate on real pull-request payloads, the sticky comment
     const repo = github.repo('acme/shop');
     repo.collaborators.set('maintainer-bob', 'maintain');
     repo.collaborators.set('triager-tia', 'triage');
-    for (const number of [12, 13, 14, 15]) repo.addPullRequest(number);
+    for (const number of [12, 13, 14, 15, 16, 17, 18, 19]) repo.addPullRequest(number);
   });
   after(() => github.close());
 
@@ -194,6 +198,105 @@ describe('pr-staging: the gate on real pull-request payloads, the sticky comment
     assert.match(body, /\| Version \| 2222222222222222222222222222222222222222 \|/);
     assert.match(body, /\| Health \| successful \|/);
     assert.match(body, /\| Run \| https:\/\/github\.com\/acme\/shop\/actions\/runs\/4242 \|/);
+  });
+
+  it("a stranger's comment that starts with the marker is never edited, and never speaks for the gate", async () => {
+    const planted = {
+      id: 900_001,
+      issue_number: 16,
+      body: '<!-- deploy-actions:pr-staging -->\n### 🚀 Deploying to staging (says the outsider)',
+      author: { login: 'outsider', type: 'User' as const },
+      created_at: '2026-11-25T09:00:00Z',
+      updated_at: '2026-11-25T09:00:00Z',
+    };
+    comments(16).push(planted);
+
+    const first = await gate(pullRequestEvent('opened', fork(16)));
+    const second = await gate(pullRequestEvent('synchronize', fork(16), { before: OLD_SHA }));
+
+    assert.equal(first.outcome, 'success', first.log);
+    assert.equal(comments(16).length, 2, 'the gate wrote its own comment beside the planted one');
+    assert.equal(comments(16)[0]!.body, planted.body, "the outsider's comment is untouched");
+    assert.equal(comments(16)[1]!.author.login, 'github-actions[bot]');
+    assert.match(comments(16)[1]!.body, /⏸ Not deployed to staging/);
+    assert.equal(second.outputs['comment-url'], first.outputs['comment-url'], 'and it keeps editing its own');
+  });
+
+  it("with a person's token, that person's marked comment is the sticky one (found through GET /user)", async () => {
+    github.addToken(
+      'ghp_deployBotPersonalToken0000000000000',
+      { issues: 'write', pull_requests: 'write' },
+      'deploy-bot',
+    );
+    const run = () =>
+      runGitHubStep(github, 'pr-staging', {
+        eventName: 'pull_request_target',
+        event: pullRequestEvent('opened', fork(17)),
+        token: 'ghp_deployBotPersonalToken0000000000000',
+        with: { mode: 'gate' },
+      });
+    const first = await run();
+    const second = await run();
+
+    assert.equal(second.outcome, 'success', second.log);
+    assert.equal(comments(17).length, 1);
+    assert.equal(comments(17)[0]!.author.login, 'deploy-bot');
+    assert.equal(second.outputs['comment-url'], first.outputs['comment-url']);
+  });
+
+  it('reviews are read to the last page: approved in review 1, changes requested in review 102, not approved', async () => {
+    github.repo('acme/shop').reviews.set(18, [
+      { login: 'maintainer-bob', state: 'APPROVED', commit_id: HEAD_SHA },
+      ...Array.from({ length: 100 }, () => ({
+        login: 'triager-tia',
+        state: 'COMMENTED' as const,
+        commit_id: HEAD_SHA,
+      })),
+      { login: 'maintainer-bob', state: 'CHANGES_REQUESTED', commit_id: HEAD_SHA },
+    ]);
+    const step = await gate(pullRequestEvent('reopened', fork(18)));
+    assert.equal(step.outputs.decision, 'wait', step.outputs.reason);
+    assertFaithful(github);
+  });
+
+  it("a fork's approving review (read-only token, no secrets): decides wait, says the label is the way, fails nothing", async () => {
+    github.addToken('ghs_forkReadOnlyToken000000000000000000', { pull_requests: 'read', issues: 'read' });
+    github
+      .repo('acme/shop')
+      .reviews.set(19, [{ login: 'maintainer-bob', state: 'APPROVED', commit_id: HEAD_SHA }]);
+    const step = await runGitHubStep(github, 'pr-staging', {
+      eventName: 'pull_request_review',
+      event: pullRequestReviewEvent(fork(19), 'maintainer-bob', 'approved'),
+      token: 'ghs_forkReadOnlyToken000000000000000000',
+      with: { mode: 'gate' },
+    });
+
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(step.outputs.decision, 'wait');
+    assert.match(
+      step.outputs.reason!,
+      /approved by @maintainer-bob \(maintain\) at 2222222, but GitHub runs a fork's review without secrets or write access, so it cannot deploy; someone with write adds deploy-to-staging to deploy 2222222/,
+    );
+    assert.match(
+      step.log,
+      /The sticky comment on #19 is not written: GitHub gives a fork's pull_request and pull_request_review runs a read-only token/,
+    );
+    assert.equal(comments(19).length, 0);
+    assert.match(step.summary, /Staging for #19: wait/);
+  });
+
+  it('a failing teardown command: its output is in the log, never in the comment, outputs or summary', async () => {
+    const step = await runGitHubStep(github, 'pr-staging', {
+      eventName: 'pull_request_target',
+      event: pullRequestEvent('closed', fork(15)),
+      with: { mode: 'teardown', 'teardown-command': 'echo "rm failed: password=hunter2-xyz" >&2; exit 4' },
+    });
+
+    assert.equal(step.outcome, 'failure');
+    assert.match(step.log, /rm failed: password=hunter2-xyz/, 'the log shows what the command said');
+    const said = [comments(15).at(-1)!.body, JSON.stringify(step.outputs), step.summary];
+    for (const text of said) assert.ok(!text.includes('hunter2'), text);
+    assert.match(comments(15).at(-1)!.body, /the teardown command exited 4/);
   });
 
   it('refuses to run on an event without a pull request', async () => {

@@ -11,6 +11,7 @@ const event = (action: string, extra: Partial<PullRequestEvent> = {}): PullReque
   number: 9,
   headSha: HEAD,
   fork: true,
+  readOnly: false,
   author: 'outsider',
   sender: 'outsider',
   labels: [],
@@ -21,6 +22,20 @@ const none: GateFacts = { approvals: [] };
 describe('the staging gate (pure): who may let a commit meet the secrets', () => {
   const table: [string, PullRequestEvent, GateFacts, GateRules, string][] = [
     ['opened, nothing else', event('opened'), none, rules, 'wait'],
+    [
+      "a fork's review run (read-only, no secrets) with the head approved",
+      event('submitted', { readOnly: true }),
+      { approvals: [{ login: 'bob', role: 'write', commitId: HEAD }] },
+      rules,
+      'wait',
+    ],
+    [
+      'the same approval seen by a pull_request_target run',
+      event('reopened'),
+      { approvals: [{ login: 'bob', role: 'write', commitId: HEAD }] },
+      rules,
+      'deploy',
+    ],
     [
       'labelled by a writer',
       event('labeled', { label: 'deploy-to-staging', sender: 'bob' }),

@@ -15,7 +15,7 @@ const comment = z.looseObject({
   id,
   html_url: text,
   body: nullableText,
-  user: z.nullable(z.looseObject({ login: text })),
+  user: z.nullable(z.looseObject({ login: text, type: z.optional(text) })),
 });
 const deployment = z.looseObject({ id, created_at: text, payload: z.unknown() });
 const deploymentStatus = z.looseObject({ state: text, description: nullableText, created_at: text });

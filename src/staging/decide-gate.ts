@@ -50,6 +50,11 @@ export function decideStagingGate(event: PullRequestEvent, facts: GateFacts, rul
     const approval = facts.approvals.find(
       (a) => a.commitId === event.headSha && trusted(a.role, rules.minRole),
     );
+    if (approval && event.readOnly)
+      return {
+        decision: 'wait',
+        reason: `approved by @${approval.login} (${approval.role}) at ${short}, but GitHub runs a fork's review without secrets or write access, so it cannot deploy; someone with ${rules.minRole} adds ${rules.label} to deploy ${short}`,
+      };
     if (approval)
       return { decision: 'deploy', reason: `approved by @${approval.login} (${approval.role}) at ${short}` };
   }

@@ -7,6 +7,11 @@ export interface PullRequestEvent {
   readonly headSha: string;
   /** The head branch is in another repository: its code is a stranger's until a maintainer says otherwise. */
   readonly fork: boolean;
+  /**
+   * GitHub runs this event with a read-only token and no secrets: a fork's pull_request or
+   * pull_request_review event (only pull_request_target runs with the base repository's rights).
+   */
+  readonly readOnly: boolean;
   readonly author: string;
   readonly sender: string;
   readonly labels: readonly string[];
@@ -40,11 +45,13 @@ export function readPullRequestEvent(eventName: string, event: unknown): PullReq
     );
   }
   const { action, pull_request: pr, sender, label, review } = parsed.data;
+  const fork = pr.head.repo?.full_name !== pr.base.repo.full_name;
   return {
     action,
     number: pr.number,
     headSha: pr.head.sha,
-    fork: pr.head.repo?.full_name !== pr.base.repo.full_name,
+    fork,
+    readOnly: fork && eventName !== 'pull_request_target',
     author: pr.user.login,
     sender: sender.login,
     labels: pr.labels.map((l) => l.name),

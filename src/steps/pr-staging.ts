@@ -1,8 +1,12 @@
+import { runLogged, withoutOutput } from '../deploy/driver.ts';
 import { DeploymentsApi } from '../github/deployments-api.ts';
 import { callGitHub, explainGitHubError, statusOf } from '../github/github-errors.ts';
+import { allPages } from '../github/pages.ts';
 import { upsertStickyComment } from '../github/sticky-comment.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from '../ports.ts';
+import { RecordBoundary } from '../record-boundary.ts';
+import type { Redactor } from '../redactor.ts';
 import type { PrStagingSettings } from '../settings/pr-staging.ts';
 import {
   decideStagingGate,
@@ -19,6 +23,7 @@ export interface PrStagingDeps {
   readonly runner: CommandRunner;
   readonly clock: Clock;
   readonly run: RunContext;
+  readonly redactor: Redactor;
   readonly signal?: AbortSignal;
 }
 
@@ -34,6 +39,14 @@ export interface PrStagingOutcome {
 
 export const STICKY_MARKER = '<!-- deploy-actions:pr-staging -->';
 const MAX_APPROVERS = 10;
+/** 3,000 reviews: beyond any real pull request, short of a loop without end. */
+const MAX_REVIEW_PAGES = 30;
+
+interface Review {
+  readonly state: string;
+  readonly commit_id: string | null;
+  readonly user: { readonly login: string } | null;
+}
 
 /**
  * A pull request's staging environment: the gate (may this commit deploy, with secrets?), the
@@ -46,12 +59,21 @@ export async function runPrStaging(
 ): Promise<PrStagingOutcome> {
   const environment = `${settings.environmentPrefix}${event.number}`;
   const base = { environment, ref: event.headSha, number: event.number };
-  const comment = (body: string) =>
-    upsertStickyComment(deps.api, settings.github.repository, event.number, STICKY_MARKER, body);
+  const boundary = new RecordBoundary(deps.redactor);
+  const comment = async (body: string): Promise<string | undefined> => {
+    if (event.readOnly) {
+      deps.logger.warning(
+        `The sticky comment on #${event.number} is not written: GitHub gives a fork's pull_request and pull_request_review runs a read-only token. The decision is in the outputs and the summary.`,
+      );
+      return undefined;
+    }
+    const text = boundary.text(body);
+    return upsertStickyComment(deps.api, settings.github.repository, event.number, STICKY_MARKER, text);
+  };
   if (settings.mode === 'report') {
     const commentUrl = await comment(renderReport(settings, environment, event, deps));
     const ok = settings.deployResult !== 'failure' && settings.healthResult !== 'failed';
-    return { ...base, ok, reason: 'reported', commentUrl };
+    return { ...base, ok, reason: 'reported', ...(commentUrl ? { commentUrl } : {}) };
   }
   if (settings.mode === 'teardown') return teardown(settings, event, base, comment, deps);
   const gate = decideStagingGate(event, await gatherFacts(settings, event, deps), settings);
@@ -64,7 +86,8 @@ export async function runPrStaging(
     gate.decision === 'deploy'
       ? `### 🚀 Deploying \`${event.headSha.slice(0, 7)}\` to ${escapeCell(environment)}${run}\n\nAllowed: ${escapeCell(gate.reason)}.`
       : `### ⏸ Not deployed to staging\n\n${escapeCell(gate.reason)}.`;
-  return { ...base, ok: true, ...gate, commentUrl: await comment(text) };
+  const commentUrl = await comment(text);
+  return { ...base, ok: true, ...gate, ...(commentUrl ? { commentUrl } : {}) };
 }
 
 async function gatherFacts(
@@ -81,22 +104,20 @@ async function gatherFacts(
     'reading the reviews',
     settings.github.repository,
     'pull-requests: read',
-    () =>
-      deps.api.request('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
-        ...settings.github.repository,
-        pull_number: event.number,
-        per_page: 100,
-      }),
+    async () => {
+      const all: Review[] = [];
+      const route = 'GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews';
+      const where = { ...settings.github.repository, pull_number: event.number };
+      for await (const review of allPages<Review>(deps.api, route, where, MAX_REVIEW_PAGES)) all.push(review);
+      return all;
+    },
   );
-  // Chronological: a reviewer's last word counts (approved, then asked for changes = not approved).
+  // Chronological, every page: a reviewer's last word counts (approved, then asked for changes
+  // = not approved), even when it is review 102.
   const latest = new Map<string, { state: string; commitId: string }>();
-  for (const review of reviews.data as {
-    state: string;
-    commit_id: string;
-    user: { login: string } | null;
-  }[]) {
+  for (const review of reviews) {
     if (review.user && review.state !== 'COMMENTED')
-      latest.set(review.user.login, { state: review.state, commitId: review.commit_id });
+      latest.set(review.user.login, { state: review.state, commitId: review.commit_id ?? '' });
   }
   const approvers = [...latest].filter(([, r]) => r.state === 'APPROVED').slice(0, MAX_APPROVERS);
   const approvals = await Promise.all(
@@ -129,7 +150,7 @@ async function teardown(
   settings: PrStagingSettings,
   event: PullRequestEvent,
   base: Omit<PrStagingOutcome, 'ok' | 'reason'>,
-  comment: (body: string) => Promise<string>,
+  comment: (body: string) => Promise<string | undefined>,
   deps: PrStagingDeps,
 ): Promise<PrStagingOutcome> {
   const deployments = new DeploymentsApi(deps.api, settings.github.repository);
@@ -145,13 +166,13 @@ async function teardown(
   }
   let failure: string | undefined;
   if (settings.teardownCommand) {
-    const result = await deps.runner.run({
+    // Its output goes to the log; the reason (outputs, summary, the comment) never quotes it.
+    const result = await runLogged(deps.runner, deps.logger, 'the teardown command', {
       command: settings.teardownCommand,
       env: { DEPLOY_ENVIRONMENT: base.environment, PR_NUMBER: String(event.number) },
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
-    if (result.exitCode !== 0)
-      failure = `the teardown command failed (exit ${result.exitCode ?? result.signal}): ${result.stderr.trim().split('\n').at(-1) ?? ''}`;
+    if (result.failure) failure = withoutOutput(result.failure);
   }
   const reason = `${base.environment}: ${retired} deployment(s) marked inactive${settings.teardownCommand ? (failure ? `; ${failure}` : '; teardown command done') : ''}`;
   deps.logger.info(reason);
@@ -159,7 +180,7 @@ async function teardown(
   const commentUrl = await comment(
     `### ${icon} ${escapeCell(base.environment)} torn down\n\n${escapeCell(reason)}.`,
   );
-  return { ...base, ok: !failure, decision: 'teardown', reason, commentUrl };
+  return { ...base, ok: !failure, decision: 'teardown', reason, ...(commentUrl ? { commentUrl } : {}) };
 }
 
 function renderReport(
