@@ -16,14 +16,29 @@ const PHASE_ICONS: Readonly<Record<Measurement['phase'], string>> = {
   error: '⚠',
 };
 
-/** The step summary: one overview table, then a table of measurements per probe. */
+/** Up to this many probes, every one has a row; beyond, successful ones are counted. */
+const ROWS_FOR_ALL = 50;
+/** Up to this many probes, every one shows its measurements; beyond, only those not successful. */
+const DETAILS_FOR_ALL = 10;
+
+/**
+ * The step summary: one overview table, then a table of measurements per probe. A large check
+ * shows what needs attention (every probe not successful, with its measurements) and counts the
+ * rest, so a summary of 2,000 endpoints stays readable and far under GitHub's 1 MiB.
+ */
 export function renderHealthSummary(result: CheckResult): string {
   const icon = VERDICT_ICONS[result.verdict];
   const decided = result.decidedBy ? `, decided by ${escapeCell(result.decidedBy)}` : '';
   const heading = `### ${icon} Health check ${result.verdict} (${result.probes.length} probes, ${formatDuration(result.durationMs)}${decided})`;
+  const many = result.probes.length;
+  const listed =
+    many <= ROWS_FOR_ALL ? result.probes : result.probes.filter((p) => p.verdict !== 'successful');
+  const detailed =
+    many <= DETAILS_FOR_ALL ? result.probes : result.probes.filter((p) => p.verdict !== 'successful');
+  const counted = many - listed.length;
   const overview = renderTable(
     ['Probe', 'Type', 'Target', 'Verdict', '✓', '✗', '⚠', 'Reason'],
-    result.probes.map((probe) => [
+    listed.map((probe) => [
       probe.name,
       probe.type,
       probe.target,
@@ -34,13 +49,17 @@ export function renderHealthSummary(result: CheckResult): string {
       probe.reason,
     ]),
   );
-  const details = result.probes.map((probe) =>
+  const rest =
+    counted > 0
+      ? [`✅ ${counted} more probes successful: their measurements are in the \`report\` output.`]
+      : [];
+  const details = detailed.map((probe) =>
     renderDetails(
       `${VERDICT_ICONS[probe.verdict]} ${probe.name}: ${probe.measurements.length} measurements`,
       measurementTable(probe),
     ),
   );
-  return [heading, overview, ...details].join('\n\n');
+  return [heading, ...(listed.length > 0 ? [overview] : []), ...rest, ...details].join('\n\n');
 }
 
 /** One row per measurement: number, time, latency, result, value, reason. */
