@@ -1,4 +1,5 @@
 import { deployInputs, parseDeploySettings, releaseDeps, runDeployCleanup } from '../src/entries/deploy.ts';
+import { withTextPatterns } from '../src/entries/runtime.ts';
 import { runAction } from './runtime/run-action.ts';
 
 // The deploy action's post step (runs.post, always): frees a lock its main step was killed holding.
@@ -6,7 +7,9 @@ await runAction('deploy (post)', async (action) => {
   const token = action.savedState('lock-token');
   if (!token) return;
   // The runner gives the post step the main step's inputs again.
-  const settings = parseDeploySettings(action.readInputs(deployInputs), action.host.readFile);
+  const settings = await withTextPatterns(() =>
+    parseDeploySettings(action.readInputs(deployInputs), action.host.readFile),
+  );
   const plan = { kind: 'deploy', version: settings.version } as const;
   await runDeployCleanup(settings.environment, token, await releaseDeps(action.host, settings, plan));
 });

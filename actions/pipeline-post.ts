@@ -4,13 +4,16 @@ import {
   releaseDeps,
   runDeployCleanup,
 } from '../src/entries/pipeline.ts';
+import { withTextPatterns } from '../src/entries/runtime.ts';
 import { runAction } from './runtime/run-action.ts';
 
 // The root action's post step (runs.post, always): frees a lock its main step was killed holding.
 await runAction('deploy-actions (post)', async (action) => {
   const token = action.savedState('lock-token');
   if (!token) return;
-  const { deploy } = parsePipelineSettings(action.readInputs(pipelineInputs), action.host.readFile);
+  const { deploy } = await withTextPatterns(() =>
+    parsePipelineSettings(action.readInputs(pipelineInputs), action.host.readFile),
+  );
   const plan = { kind: 'deploy', version: deploy.version } as const;
   await runDeployCleanup(deploy.environment, token, await releaseDeps(action.host, deploy, plan));
 });

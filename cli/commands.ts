@@ -109,7 +109,7 @@ function withLocalIncidents(raw: RawInputs, host: Host): RawInputs {
 /** A CLI command that is an action's step: flags for inputs, the step's outcome for the terminal. */
 function fromStep<S>(step: Step<S>, prepare: (raw: RawInputs, host: Host) => RawInputs = (raw) => raw) {
   return async (raw: RawInputs, host: Host): Promise<CommandOutcome> => {
-    const outcome = await step.run(step.parse(prepare(raw, host), host), host);
+    const outcome = await step.run(await step.parse(prepare(raw, host), host), host);
     return {
       ok: outcome.ok,
       report: reported(host, outcome.report),

@@ -6,7 +6,7 @@
  *   node scripts/build.ts [outdir]   (default: dist)
  */
 import { rmSync } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { ACTION_CATALOG } from '../src/action-catalog.ts';
@@ -27,7 +27,7 @@ const UNUSED_TOOLKIT_MODULES: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
-const withoutUnusedToolkit: Plugin = {
+export const withoutUnusedToolkit: Plugin = {
   name: 'without-unused-toolkit',
   setup(builder) {
     builder.onResolve({ filter: /^\.\/(oidc-utils|platform)\.js$/ }, (args) =>
@@ -47,25 +47,43 @@ const BUILTINS = new Set(builtinModules);
 /**
  * In an ES module, `import … from 'node:http'` makes Node build the module's whole namespace,
  * running every lazy getter: http's WebSocket loads undici, fs's promises loads readline,
- * and so on (~40 ms of a cold start). Reaching built-ins through require() loads only what
- * is used, so each built-in becomes a tiny CommonJS module that requires it.
+ * and so on (~40 ms of a cold start). A dynamic `import('node:http')` does the same, lazy or
+ * not (it cost a one-URL health check ~45 ms). Reaching built-ins through require() loads only
+ * what is used, so each built-in, imported either way, becomes a tiny CommonJS module that
+ * requires it.
  */
-const builtinsByRequire: Plugin = {
+export const builtinsByRequire: Plugin = {
   name: 'builtins-by-require',
   setup(builder) {
     builder.onResolve({ filter: /^(node:)?[a-z_/0-9]+$/ }, (args) => {
       const name = args.path.replace(/^node:/, '');
-      if (!BUILTINS.has(name) || args.namespace === 'builtin') return undefined;
-      // A dynamic import() is already lazy; Node resolves it natively, with its named exports.
-      if (args.kind === 'dynamic-import') return { path: `node:${name}`, external: true };
-      return { path: name, namespace: 'builtin' };
+      if (!BUILTINS.has(name) || args.namespace.startsWith('builtin')) return undefined;
+      return { path: name, namespace: args.kind === 'dynamic-import' ? 'builtin-esm' : 'builtin' };
     });
     builder.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = require('node:${args.path}');`,
       loader: 'js',
     }));
+    // `await import()` expects named exports: the built-in's plain values, named one by one
+    // (its lazy getters left out, so that importing still runs none of them).
+    builder.onLoad({ filter: /.*/, namespace: 'builtin-esm' }, (args) => ({
+      contents: esmFacade(args.path),
+      loader: 'js',
+    }));
   },
 };
+
+function esmFacade(name: string): string {
+  const module = createRequire(import.meta.url)(`node:${name}`) as object;
+  const plain = Object.keys(module).filter(
+    (key) => /^[A-Za-z_$][\w$]*$/.test(key) && !Object.getOwnPropertyDescriptor(module, key)?.get,
+  );
+  return [
+    `const m = require('node:${name}');`,
+    'export default m;',
+    ...plain.map((key) => `export const ${key} = m.${key};`),
+  ].join('\n');
+}
 
 export const ACTIONS = Object.keys(ACTION_CATALOG);
 

@@ -28,7 +28,8 @@ export interface StepOutcome<O extends OutputSpecs = OutputSpecs> {
 export interface Step<S = unknown, O extends OutputSpecs = OutputSpecs> {
   readonly inputs: InputSpecs;
   readonly outputs: O;
-  parse(raw: RawInputs, host: Host): S;
+  /** Asynchronous only when it must load something first (the pattern engine). */
+  parse(raw: RawInputs, host: Host): S | Promise<S>;
   run(settings: S, host: Host): Promise<StepOutcome<O>>;
 }
 

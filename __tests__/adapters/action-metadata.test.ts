@@ -7,7 +7,11 @@ import { renderActionYml } from '../../scripts/generate-action-yml.ts';
 import { applySections, readmePath, renderSections } from '../../scripts/generate-docs.ts';
 import { ACTION_CATALOG, type ActionEntry, actionFolder } from '../../src/action-catalog.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import { loadAction, REPO_ROOT } from '../harness/action-metadata.ts';
+
+// Settings are parsed directly here, as the faces parse them after loading the engine.
+await loadTextPatternEngine();
 
 const ACTIONS: [string, ActionEntry][] = Object.entries(ACTION_CATALOG);
 

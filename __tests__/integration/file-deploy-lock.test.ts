@@ -13,8 +13,8 @@ import { REPO_ROOT } from '../harness/action-metadata.ts';
 const USER = path.join(REPO_ROOT, '__tests__', 'fixtures', 'lock-user.ts');
 const me = { pid: process.pid, host: hostname(), actor: 'test' };
 
-function startUser(dir: string, id: string, holdMs: number, log: string): ChildProcess {
-  return spawn(process.execPath, [USER, dir, id, String(holdMs), log], {
+function startUser(dir: string, id: string, holdMs: number, log: string, pollMs = 20): ChildProcess {
+  return spawn(process.execPath, [USER, dir, id, String(holdMs), log, String(pollMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
 }
@@ -44,6 +44,27 @@ describe('FileDeployLock (real processes)', () => {
       'never overlapping, all five, in arrival order',
     );
     assert.deepEqual(readdirSync(path.join(dir, 'production.lock')), [], 'every ticket released');
+  });
+
+  it('a release wakes the next waiter at once (another process), not its next look: it looks once an hour here', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname() });
+    const first = await lock.acquire('production', me, { timeoutMs: 1000 });
+    const waiter = startUser(dir, 'next', 0, path.join(dir, 'log'), 3_600_000);
+    await held(waiter); // "queued": its ticket is behind ours, and it sleeps for an hour
+    const gotIt = new Promise<string>((resolve) =>
+      waiter.stdout!.on('data', (chunk) => String(chunk).includes('held') && resolve('held')),
+    );
+
+    await first.release();
+
+    // A bound only so that a broken wake fails here instead of at the runner's timeout.
+    const outcome = await Promise.race([
+      gotIt,
+      new Promise((r) => setTimeout(() => r('still asleep'), 15_000)),
+    ]);
+    waiter.kill();
+    assert.equal(outcome, 'held', 'the waiter was woken by the release');
   });
 
   it('breaks the lock of a holder that was killed (kill -9), and says so', async () => {

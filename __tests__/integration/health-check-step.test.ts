@@ -4,9 +4,13 @@ import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
 import { Redactor } from '../../src/redactor.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import { runHealthCheck } from '../../src/steps/health-check.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';
 import { startTestService, type TestService } from '../fixtures/test-service.ts';
+
+// Settings are parsed directly here, as the faces parse them after loading the engine.
+await loadTextPatternEngine();
 
 describe('runHealthCheck (the step, real servers)', () => {
   let service: TestService;

@@ -9,7 +9,11 @@ import { systemClock } from '../../src/clients/system-clock.ts';
 import { type PipelineDeps, type PipelineOutcome, runPipeline } from '../../src/pipeline.ts';
 import type { EnvironmentState } from '../../src/ports.ts';
 import { parsePipelineSettings } from '../../src/settings/pipeline.ts';
+import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import { MemoryStore, memoryDeps } from '../fixtures/memory-release.ts';
+
+// Settings are parsed directly here, as the faces parse them after loading the engine.
+await loadTextPatternEngine();
 
 /**
  * The pipeline in-process: a real shell "deploy" that brings an app up or down (a file the health

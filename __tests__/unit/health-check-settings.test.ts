@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/errors.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
+
+// Settings are parsed directly here, as the faces parse them after loading the engine.
+await loadTextPatternEngine();
 
 const noFiles = (file: string): string => {
   throw new Error(`ENOENT: no such file or directory, open '${file}'`);

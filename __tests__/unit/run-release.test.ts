@@ -6,6 +6,7 @@ import { planDeploy, planRollback } from '../../src/release/plan-release.ts';
 import { type ReleaseRequest, runRelease } from '../../src/release/run-release.ts';
 import type { ReleaseStrategy } from '../../src/release/strategy.ts';
 import { parseDeploySettings } from '../../src/settings/deploy.ts';
+import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import {
   MemoryStore,
   memoryDeps,
@@ -13,6 +14,9 @@ import {
   scriptedStrategy,
   wentLive,
 } from '../fixtures/memory-release.ts';
+
+// Settings are parsed directly here, as the faces parse them after loading the engine.
+await loadTextPatternEngine();
 
 const settings = parseDeploySettings(
   { environment: 'production', version: 'v2', command: 'true', 'version-command': 'print-version' },

@@ -7,7 +7,7 @@ import { type ActionContext, runAction } from './run-action.ts';
  */
 export function runStep<S>(name: string, step: Step<S>): Promise<void> {
   return runAction(name, async (action: ActionContext) => {
-    const settings = step.parse(action.readInputs(step.inputs), action.host);
+    const settings = await step.parse(action.readInputs(step.inputs), action.host);
     const outcome = await step.run(settings, action.host);
     action.setOutputs(step.outputs, outcome.outputs);
     if (outcome.summary) await action.appendSummary(outcome.summary);

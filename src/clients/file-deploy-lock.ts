@@ -14,6 +14,7 @@ import path from 'node:path';
 import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Clock, LockOwner } from '../ports.ts';
+import { DirectoryWake } from './directory-wake.ts';
 import { isProcessAlive } from './process-alive.ts';
 
 export interface HeldLock {
@@ -58,7 +59,7 @@ export interface FileDeployLockOptions {
   readonly host: string;
   /** A ticket not refreshed for this long is abandoned (holders refresh it every third of it). Default 2 min. */
   readonly leaseMs?: number;
-  /** How often a waiter looks again. Default 100 ms. */
+  /** How often a waiter looks again when no change notice wakes it first. Default 100 ms. */
   readonly pollMs?: number;
   /** Told when a dead holder's ticket is removed. */
   readonly onBroken?: (owner: LockOwner, why: string) => void;
@@ -115,6 +116,8 @@ export class FileDeployLock implements DeployLock {
     heartbeat.unref();
     const started = clock.now();
     let reported: string | undefined;
+    // Woken the moment a ticket goes (a release hands over in milliseconds), polling as the net.
+    const changes = new DirectoryWake(dir);
     try {
       for (;;) {
         const ahead = this.#liveTickets(dir).filter((ticket) => ticket.sequence < sequenceOf(mine));
@@ -132,7 +135,7 @@ export class FileDeployLock implements DeployLock {
               ` automatically once its process ends or its lease (${formatDuration(lease)}) runs out.`,
           );
         }
-        await clock.sleep(this.#options.pollMs ?? 100, options.signal);
+        await changes.next(clock, this.#options.pollMs ?? 100, options.signal);
       }
     } catch (error) {
       clearInterval(heartbeat);
@@ -140,6 +143,8 @@ export class FileDeployLock implements DeployLock {
       if (options.signal?.aborted)
         throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
       throw error;
+    } finally {
+      changes.close();
     }
     let groups: number[] = [];
     return {

@@ -14,4 +14,5 @@ export type * from '../ports.ts';
 export { RecordBoundary } from '../record-boundary.ts';
 export { Redactor } from '../redactor.ts';
 export type { InputSpecs, OutputSpecs, RawInputs } from '../settings/input-spec.ts';
+export { withTextPatterns } from '../settings/text-pattern.ts';
 export type { Step, StepOutcome } from '../step.ts';

@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from '../settings/health-check.ts';
+import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { runHealthCheck } from '../steps/health-check.ts';
 
@@ -8,8 +9,8 @@ import { runHealthCheck } from '../steps/health-check.ts';
 export const healthCheckStep = defineStep({
   inputs: healthCheckInputs,
   outputs: healthCheckOutputs,
-  parse: (raw, host: Host) => {
-    const settings = parseHealthCheckSettings(raw, host.readFile);
+  parse: async (raw, host: Host) => {
+    const settings = await withTextPatterns(() => parseHealthCheckSettings(raw, host.readFile));
     const outside = settings.reportFile ? host.unwritable(settings.reportFile) : undefined;
     if (outside) throw new ConfigurationError('report-file', outside);
     return settings;

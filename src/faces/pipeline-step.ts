@@ -2,6 +2,7 @@ import type { Host } from '../host.ts';
 import { runPipeline } from '../pipeline.ts';
 import { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
 import { parsePipelineSettings, pipelineInputs, pipelineOutputs } from '../settings/pipeline.ts';
+import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { pipelineDeps } from '../wiring.ts';
 
@@ -11,7 +12,7 @@ const EXIT = { configuration: 'bad-input', interrupted: 'interrupted', failed: u
 export const pipelineStep = defineStep({
   inputs: pipelineInputs,
   outputs: pipelineOutputs,
-  parse: (raw, host: Host) => parsePipelineSettings(raw, host.readFile),
+  parse: (raw, host: Host) => withTextPatterns(() => parsePipelineSettings(raw, host.readFile)),
   async run(settings, host) {
     const outcome = await runPipeline(settings, await pipelineDeps(host, settings));
     const { environment } = settings.deploy;

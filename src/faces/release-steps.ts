@@ -8,6 +8,7 @@ import {
   rollbackInputs,
   rollbackOutputs,
 } from '../settings/deploy.ts';
+import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { runDeploy } from '../steps/deploy.ts';
 import { renderDeploySummary } from '../steps/deploy-summary.ts';
@@ -18,7 +19,8 @@ import { releaseDeps } from '../wiring.ts';
 export const deployStep = defineStep({
   inputs: deployInputs,
   outputs: deployOutputs,
-  parse: (raw, host: Host): DeploySettings => parseDeploySettings(raw, host.readFile),
+  parse: (raw, host: Host): Promise<DeploySettings> =>
+    withTextPatterns(() => parseDeploySettings(raw, host.readFile)),
   async run(settings, host) {
     const plan = { kind: 'deploy', version: settings.version } as const;
     const outcome = await runDeploy(settings, await releaseDeps(host, settings, plan));
@@ -47,7 +49,7 @@ export const deployStep = defineStep({
 export const rollbackStep = defineStep({
   inputs: rollbackInputs,
   outputs: rollbackOutputs,
-  parse: (raw, host: Host) => parseRollbackSettings(raw, host.readFile),
+  parse: (raw, host: Host) => withTextPatterns(() => parseRollbackSettings(raw, host.readFile)),
   async run(settings, host) {
     const plan = {
       kind: 'rollback',

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{a as c}from"./chunk-IM7GNSPV.js";var e=c("node:child_process"),o=e,t=e._forkChild,n=e.ChildProcess,r=e.exec,s=e.execFile,x=e.execFileSync,p=e.execSync,i=e.fork,l=e.spawn,y=e.spawnSync;export{n as ChildProcess,t as _forkChild,o as default,r as exec,s as execFile,x as execFileSync,p as execSync,i as fork,l as spawn,y as spawnSync};

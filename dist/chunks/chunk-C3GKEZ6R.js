@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as r}from"./chunk-UWBYMU5M.js";function m(o,s){return r(o,async t=>{let u=s.parse(t.readInputs(s.inputs),t.host),e=await s.run(u,t.host);t.setOutputs(s.outputs,e.outputs),e.summary&&await t.appendSummary(e.summary),e.ok?t.host.logger.info(e.message):t.fail(e.message,e.title)})}export{m as a};
