@@ -299,7 +299,8 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
           `- { name: slow, type: command, run: "sleep 60 & echo $! > ${pidFile}; wait", timeout: 120s }`,
         ),
       },
-      cancelWhen: /\[home\] #1/,
+      // Once the command's child is known to run: its pid is written.
+      cancelWhen: { file: pidFile },
     });
     assert.equal(step.outcome, 'cancelled');
     assert.deepEqual(

@@ -23,8 +23,12 @@ export interface StepOptions {
   readonly eventName?: string;
   /** Allow `with:` keys the action does not declare (the runner warns "Unexpected input(s)"). */
   readonly allowUnexpectedInputs?: boolean;
-  /** Start the runner's cancel sequence once a log line matches this, or after this many ms. */
-  readonly cancelWhen?: RegExp | number;
+  /**
+   * Start the runner's cancel sequence once a log line matches this, after this many ms, or
+   * once a file (relative to the workspace) exists and is not empty: something the step
+   * started is known to be running.
+   */
+  readonly cancelWhen?: RegExp | number | { readonly file: string };
   /** Kill the step's whole process tree with SIGKILL once a log line matches (a runner that lost patience, a crash). */
   readonly killWhen?: RegExp;
   /** Reuse a workspace (e.g. a post step after main). */
@@ -147,6 +151,16 @@ async function runScript(
   const cancelSignals: string[] = [];
   const cancel = () => startCancel(child, cancelSignals);
   if (typeof options.cancelWhen === 'number') setTimeout(cancel, options.cancelWhen).unref();
+  const watched = options.cancelWhen;
+  if (watched && typeof watched === 'object' && 'file' in watched) {
+    const file = path.join(workspace, watched.file);
+    const look = setInterval(() => {
+      if (cancelSignals.length > 0 || !existsSync(file) || readFileSync(file, 'utf8') === '') return;
+      clearInterval(look);
+      cancel();
+    }, 10);
+    child.once('close', () => clearInterval(look));
+  }
   const hardTimeout = setTimeout(() => killTree(child), options.hardTimeoutMs ?? 60_000);
   const onLine = (line: string) => {
     reader.read(line);
