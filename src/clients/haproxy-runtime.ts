@@ -1,0 +1,31 @@
+import net from 'node:net';
+
+/**
+ * One command to HAProxy's runtime API (the stats socket, `level admin`): a unix socket path or
+ * `host:port`. HAProxy answers and closes the connection; several commands may be sent at once,
+ * separated by `;`, and are run in order. Rejects when the socket cannot be reached or does not
+ * answer within `timeoutMs`.
+ */
+export function haproxyCommand(socket: string, command: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hostPort = /^(.+):(\d+)$/.exec(socket);
+    const connection = hostPort
+      ? net.connect({ host: hostPort[1]!, port: Number(hostPort[2]) })
+      : net.connect({ path: socket });
+    let answer = '';
+    connection.setEncoding('utf8');
+    connection.setTimeout(timeoutMs, () =>
+      connection.destroy(new Error(`HAProxy's runtime API at ${socket} did not answer in ${timeoutMs} ms`)),
+    );
+    connection.on('connect', () => connection.end(`${command}\n`));
+    connection.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    connection.on('error', (error) =>
+      reject(new Error(`cannot reach HAProxy's runtime API at ${socket}: ${error.message}`)),
+    );
+    connection.on('close', (failed) => {
+      if (!failed) resolve(answer);
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import { haproxyCommand } from '../clients/haproxy-runtime.ts';
+import type { Clock } from '../ports.ts';
+import type { TrafficSwitch } from './traffic-switch.ts';
+
+export interface HaproxySwitchOptions {
+  /** The runtime API: a unix socket path or host:port (`stats socket … level admin`). */
+  readonly socket: string;
+  readonly backend: string;
+  /** The slots, each a server of the backend named like the slot. */
+  readonly slots: readonly string[];
+  /** How long the old server may finish its sessions before it is put in maintenance. */
+  readonly drainTimeoutMs: number;
+  readonly clock: Clock;
+}
+
+/**
+ * Admin-state bits of `show servers state` that take a server out of rotation: forced,
+ * inherited, resolver and health maintenance, and drain. Not 0x04: a server `disabled` in the
+ * config keeps that bit after `state ready`, and serves.
+ */
+const OUT_OF_ROTATION = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
+
+/**
+ * Blue-green behind HAProxy: each slot is a server of one backend; the live one is `ready`,
+ * the others are in maintenance. A switch readies the new server and drains the old one in one
+ * runtime-API call (run in order, so no request finds no server), waits until the old server's
+ * sessions end (or `drainTimeoutMs`), then puts it in maintenance.
+ */
+export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
+  const { socket, backend } = options;
+  const command = async (text: string) => {
+    const answer = await haproxyCommand(socket, text);
+    const refused = answer
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => /^(No such|Unknown|Require|Permission denied|Invalid)/i.test(line));
+    if (refused) throw new Error(`HAProxy refused "${text}": ${refused}`);
+    return answer;
+  };
+  const servers = async () => parseServersState(await command(`show servers state ${backend}`), backend);
+  return {
+    name: `haproxy backend ${backend}`,
+    async live() {
+      const known = await servers();
+      const missing = options.slots.filter((slot) => !known.has(slot));
+      if (missing.length > 0)
+        throw new Error(
+          `HAProxy's backend ${backend} has no server named ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'})`,
+        );
+      return options.slots.filter((slot) => (known.get(slot)! & OUT_OF_ROTATION) === 0);
+    },
+    async switchTo(slot, from, signal) {
+      const drain = from && from !== slot ? `; set server ${backend}/${from} state drain` : '';
+      await command(`set server ${backend}/${slot} state ready${drain}`);
+      if (!from || from === slot) return;
+      const deadline = options.clock.now() + options.drainTimeoutMs;
+      while (options.clock.now() < deadline && !signal.aborted) {
+        if ((await currentSessions(command, backend, from)) === 0) break;
+        await options.clock.sleep(50, signal).catch(() => {});
+      }
+      await command(`set server ${backend}/${from} state maint`);
+    },
+    fixCommand: (slot, others) =>
+      `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socket.includes(':') ? `tcp:${socket}` : socket}`,
+  };
+}
+
+/** Server name → admin state, from `show servers state <backend>` (format 1). */
+export function parseServersState(answer: string, backend: string): Map<string, number> {
+  const lines = answer.split('\n').map((line) => line.trim());
+  const header =
+    lines
+      .find((line) => line.startsWith('# be_id'))
+      ?.slice(2)
+      .split(/\s+/) ?? [];
+  const at = (name: string) => header.indexOf(name);
+  const found = new Map<string, number>();
+  for (const line of lines) {
+    if (!line || line.startsWith('#') || /^\d+$/.test(line)) continue;
+    const fields = line.split(/\s+/);
+    if (fields[at('be_name')] !== backend) continue;
+    found.set(fields[at('srv_name')]!, Number(fields[at('srv_admin_state')]));
+  }
+  return found;
+}
+
+async function currentSessions(
+  command: (text: string) => Promise<string>,
+  backend: string,
+  server: string,
+): Promise<number> {
+  const [header, ...rows] = (await command('show stat')).split('\n');
+  const columns = (header ?? '').replace(/^# /, '').split(',');
+  const row = rows.map((r) => r.split(',')).find((r) => r[0] === backend && r[1] === server);
+  return Number(row?.[columns.indexOf('scur')] ?? 0);
+}

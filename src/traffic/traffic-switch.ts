@@ -1,0 +1,18 @@
+/**
+ * What users reach, behind one port: a proxy (HAProxy, nginx) or a user's command. Every
+ * implementation reads back what is live from the proxy itself, so the record and the proxy
+ * can never silently disagree.
+ */
+export interface TrafficSwitch {
+  /** For logs and messages: `haproxy backend app`. */
+  readonly name: string;
+  /** The slots that receive new traffic now, as the proxy says. One, when all is well. */
+  live(): Promise<readonly string[]>;
+  /**
+   * New traffic goes to `slot` only, at once; `from` (still running) finishes what it serves
+   * and then receives nothing. Resolves when the proxy confirms it.
+   */
+  switchTo(slot: string, from: string | undefined, signal: AbortSignal): Promise<void>;
+  /** The command a person runs to put traffic on `slot` by hand (said when the proxy disagrees). */
+  fixCommand(slot: string, others: readonly string[]): string;
+}
