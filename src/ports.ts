@@ -110,6 +110,8 @@ export interface ReleaseRecord {
   readonly reason?: string;
   /** `rollback` when this release restored an earlier version. */
   readonly kind?: 'deploy' | 'rollback';
+  /** Blue-green: the slot this release's version was made to run in. */
+  readonly slot?: string;
 }
 
 /** What is known of one environment. The stores keep it; the steps decide over it. */

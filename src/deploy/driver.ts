@@ -1,4 +1,5 @@
 import { formatDuration } from '../durations.ts';
+import type { Slot } from '../model/release.ts';
 import type { CommandRequest, CommandResult, CommandRunner, Logger } from '../ports.ts';
 
 export interface DriverRequest {
@@ -8,6 +9,8 @@ export interface DriverRequest {
   readonly attempt: number;
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
+  /** Blue-green: the slot to make the version run in (the driver gets DEPLOY_SLOT and its address). */
+  readonly slot?: Slot;
 }
 
 /** What an attempt did, for the log, the outputs and the report. */
@@ -38,12 +41,20 @@ export class AttemptFailedError extends Error {
 
 /** The deploy's variables, for commands and hooks. */
 export function deployEnv(
-  request: Pick<DriverRequest, 'version' | 'environment' | 'previous'>,
+  request: Pick<DriverRequest, 'version' | 'environment' | 'previous' | 'slot'>,
 ): Record<string, string> {
+  const { slot } = request;
   return {
     DEPLOY_VERSION: request.version,
     DEPLOY_ENVIRONMENT: request.environment,
     DEPLOY_PREVIOUS_VERSION: request.previous ?? '',
+    ...(slot
+      ? {
+          DEPLOY_SLOT: slot.name,
+          DEPLOY_SLOT_ADDRESS: `${slot.host}:${slot.port}`,
+          DEPLOY_SLOT_PORT: String(slot.port),
+        }
+      : {}),
   };
 }
 

@@ -33,18 +33,52 @@ export interface TargetSettings {
     readonly factor: number;
     readonly attemptTimeoutMs: number;
   };
-  readonly verify: {
-    readonly probes: readonly ProbeSpec[];
-    readonly versionCommand?: string;
-    readonly versionUrl?: URL;
-    readonly versionJsonPath: string;
-  };
+  /** After going live, through the public address. */
+  readonly verify: VerifySettings;
+  readonly strategy: StrategySettings;
   readonly stateDir: string;
   readonly backend: BackendSettings;
   readonly lockTimeoutMs: number;
   readonly dryRun: boolean;
   readonly pushgatewayUrl?: URL;
 }
+
+export interface VerifySettings {
+  readonly probes: readonly ProbeSpec[];
+  readonly versionCommand?: string;
+  readonly versionUrl?: URL;
+  readonly versionJsonPath: string;
+}
+
+/** A place a version runs in, side by side with the other: blue at 127.0.0.1:8081. */
+export interface Slot {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+export type TrafficSettings = {
+  readonly kind: 'haproxy';
+  /** The runtime API: a unix socket path or host:port. */
+  readonly socket: string;
+  readonly backend: string;
+};
+
+/**
+ * How a version goes live. In place: the driver replaces what runs. Blue-green: the driver
+ * makes it run in the idle slot, it is verified there (`slotVerify`, before any user reaches
+ * it), then traffic switches; the old slot stays warm for an instant switch back.
+ */
+export type StrategySettings =
+  | { readonly kind: 'in-place' }
+  | {
+      readonly kind: 'blue-green';
+      readonly slots: readonly [Slot, Slot];
+      readonly traffic: TrafficSettings;
+      readonly drainTimeoutMs: number;
+      /** Per slot: the probes and version source that name the slot, pointed at it. */
+      readonly slotVerify: Readonly<Record<string, VerifySettings>>;
+    };
 
 export type BackendSettings =
   | { readonly kind: 'file' }

@@ -1,7 +1,14 @@
 import { withoutOutput } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
 import type { Clock, EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
-import { beginRelease, finishRelease, markBad, markLive, settleAbandoned } from './release-state.ts';
+import {
+  beginRelease,
+  finishRelease,
+  markBad,
+  markLive,
+  placeInSlot,
+  settleAbandoned,
+} from './release-state.ts';
 
 /**
  * The record of one release as it happens, written at every moment that matters: begun (before
@@ -62,8 +69,14 @@ export class ReleaseJournal {
     await this.#write(markLive(this.#state, this.#now()));
   }
 
+  /** Blue-green: the release's version is being made to run in `slot` (not yet reached by users). */
+  async inSlot(slot: string): Promise<void> {
+    await this.#write(placeInSlot(this.#state, slot));
+  }
+
+  /** `bad`: proven broken (a verification before traffic), so it is not deployed again unless forced. */
   async finish(
-    status: 'good' | 'failed',
+    status: 'good' | 'failed' | 'bad',
     details: { readonly attempts?: number; readonly reason?: string } = {},
   ): Promise<void> {
     await this.#write(

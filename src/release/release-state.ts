@@ -30,6 +30,23 @@ export function beginRelease(state: EnvironmentState, record: ReleaseRecord): En
   return { ...state, deployStart: record.startedAt, releases: [...state.releases, record] };
 }
 
+/** The newest release runs (or is being made to run) in `slot`. */
+export function placeInSlot(state: EnvironmentState, slot: string): EnvironmentState {
+  const last = state.releases.at(-1);
+  if (!last) return state;
+  return { ...state, releases: [...state.releases.slice(0, -1), { ...last, slot }] };
+}
+
+/**
+ * Blue-green: which version each slot last ran, by the newest release placed in it; a slot no
+ * release was placed in is absent.
+ */
+export function slotContents(state: EnvironmentState): ReadonlyMap<string, ReleaseRecord> {
+  const contents = new Map<string, ReleaseRecord>();
+  for (const release of state.releases) if (release.slot) contents.set(release.slot, release);
+  return contents;
+}
+
 /** The newest release's version is now what users reach (not yet verified). */
 export function markLive(state: EnvironmentState, at: string): EnvironmentState {
   const last = state.releases.at(-1);

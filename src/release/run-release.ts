@@ -1,20 +1,21 @@
 import { deployEnv, runLogged } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
-import { type Verification, verifyDeployment } from '../deploy/verify.ts';
+import { type Verification, type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import { ConfigurationError, describeError, InterruptedError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { CommandRunner, EnvironmentState, ReleaseRecord } from '../ports.ts';
+import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import type { ReleasePlan } from './plan-release.ts';
 import type { ReleaseDeps, SessionDeps } from './release-deps.ts';
 import { ReleaseJournal } from './release-journal.ts';
-import type { ReleaseStrategy } from './strategy.ts';
+import { type ReleaseStrategy, strategyFor } from './strategy.ts';
 
 export interface ReleaseRequest {
   readonly kind: 'deploy' | 'rollback';
   readonly target: TargetSettings;
   /** The decision over the record, made once the lock is held (planDeploy or planRollback). */
   readonly plan: (state: EnvironmentState) => ReleasePlan;
-  readonly strategy: (runner: CommandRunner) => ReleaseStrategy;
+  /** How the version goes live; by default the strategy the target's settings ask for. */
+  readonly strategy?: (deps: VerifyDeps) => ReleaseStrategy;
   /** Run before anything changes; failing it stops the release. */
   readonly preHook?: Hook;
   /** Run after a verified release; failing it only warns. */
@@ -75,13 +76,30 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
       ? { version: plan.markBad, reason: request.badReason?.(version) ?? `replaced by ${version}` }
       : undefined,
   );
-  const strategy = request.strategy(deps.runner);
   const signal = deps.signal ?? new AbortController().signal;
-  let phase: 'going-live' | 'live' = 'going-live';
+  const strategy = (request.strategy ?? ((d) => strategyFor(request.target, d)))({ ...deps, signal });
+  // Users reach the new version from here on: after an in-place go-live, or at a blue-green switch.
+  const progress = { live: false };
+  const nowLive = async () => {
+    if (progress.live) return;
+    progress.live = true;
+    await journal.live();
+  };
   try {
-    const live = await strategy.goLive({ environment, version, ...(from ? { previous: from } : {}), signal });
+    const live = await strategy.goLive({
+      environment,
+      version,
+      ...(from ? { previous: from } : {}),
+      signal,
+      state: journal.state,
+      placed: (slot) => journal.inSlot(slot),
+      switched: nowLive,
+    });
     if (!live.ok) {
-      await journal.finish('failed', { attempts: live.attempts.length, reason: live.reason });
+      await journal.finish(live.rejected ? 'bad' : 'failed', {
+        attempts: live.attempts.length,
+        reason: live.reason,
+      });
       return {
         ...base,
         ...live,
@@ -91,8 +109,7 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
         ...unrecorded(journal),
       };
     }
-    phase = 'live';
-    await journal.live();
+    await nowLive();
     const verification = await verifyDeployment(request.target.verify, version, { ...deps, signal });
     if (signal.aborted) throw interruption(signal);
     const reason = verification.ok ? undefined : `verification failed: ${verification.reason}`;
@@ -126,14 +143,17 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
   } catch (error) {
     if (!signal.aborted && !(error instanceof InterruptedError)) {
       await journal.finish('failed', { reason: 'the release stopped on an internal error' });
-      throw new ReleaseFault(error, phase === 'live' ? 'live-unverified' : 'maybe-changed');
+      throw new ReleaseFault(error, progress.live ? 'live-unverified' : 'maybe-changed');
     }
-    await journal.interrupted('cancelled', true);
+    const mayBeLive = strategy.changesInPlace || progress.live;
+    await journal.interrupted('cancelled', mayBeLive);
     const left = journal.unrecorded
       ? `the record could not be written (${journal.unrecorded})`
-      : `the record says ${version} is live but not verified`;
+      : mayBeLive
+        ? `the record says ${version} is live but not verified`
+        : `users still reach what they reached before (${from ?? 'nothing recorded'}), as the record says`;
     throw new InterruptedError(
-      `${interruption(signal).message} while ${phase === 'live' ? 'verifying' : 'releasing'} ${version} to ${environment}: its process trees were stopped, ${left}, and the lock is released. Next: verify it with a deploy of ${version}, or roll back to the last good version.`,
+      `${interruption(signal).message} while ${progress.live ? 'verifying' : 'releasing'} ${version} to ${environment}: its process trees were stopped, ${left}, and the lock is released. Next: verify it with a deploy of ${version}, or roll back to the last good version.`,
     );
   }
 }

@@ -6,8 +6,11 @@ import {
   type RetryPolicy,
   runWithRetry,
 } from '../deploy/retry.ts';
+import type { VerifyDeps } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { CommandRunner, Logger } from '../ports.ts';
+import type { EnvironmentState, Logger } from '../ports.ts';
+import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
+import { blueGreenStrategy } from './blue-green.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
@@ -15,6 +18,12 @@ export interface GoLiveRequest {
   /** What users reach before. */
   readonly previous?: string;
   readonly signal: AbortSignal;
+  /** The record as the release began (blue-green reads which version each slot runs). */
+  readonly state: EnvironmentState;
+  /** Blue-green: the version is about to be made to run in `slot` (no user reaches it yet). */
+  readonly placed: (slot: string) => Promise<void>;
+  /** Users start reaching the new version now (blue-green: the switch). */
+  readonly switched: () => Promise<void>;
 }
 
 export type GoLiveOutcome =
@@ -30,6 +39,8 @@ export type GoLiveOutcome =
       readonly facts: Readonly<Record<string, number | string>>;
       /** Whether production may have changed before it failed (in-place: yes, once an attempt ran). */
       readonly touched: boolean;
+      /** The version was proven broken before any user reached it (blue-green): mark it bad. */
+      readonly rejected?: boolean;
     };
 
 /**
@@ -38,6 +49,8 @@ export type GoLiveOutcome =
  */
 export interface ReleaseStrategy {
   readonly name: string;
+  /** Production changes from the driver's first attempt on (in place), not only at a switch. */
+  readonly changesInPlace: boolean;
   /** One line for the dry-run plan. */
   plan(version: string): string;
   /**
@@ -47,9 +60,18 @@ export interface ReleaseStrategy {
   goLive(request: GoLiveRequest): Promise<GoLiveOutcome>;
 }
 
-/** The strategy a target's settings ask for (in place, for now), with its driver. */
-export function strategyFor(target: TargetSettings, runner: CommandRunner, logger: Logger): ReleaseStrategy {
-  return inPlaceStrategy(createDriver(target.driver, runner, logger), target.retry, logger);
+/** The strategy a target's settings ask for, with its driver (and, for blue-green, its traffic switch). */
+export function strategyFor(target: TargetSettings, deps: VerifyDeps): ReleaseStrategy {
+  const driver = createDriver(target.driver, deps.runner, deps.logger);
+  if (target.strategy.kind === 'blue-green')
+    return blueGreenStrategy(
+      driver,
+      target.strategy,
+      target.retry,
+      trafficSwitchFor(target.strategy, deps.clock),
+      deps,
+    );
+  return inPlaceStrategy(driver, target.retry, deps.logger);
 }
 
 /**
@@ -63,6 +85,7 @@ export function inPlaceStrategy(
 ): ReleaseStrategy {
   return {
     name: 'in-place',
+    changesInPlace: true,
     plan: (version) => `${driver.plan(version)} (in place)`,
     async goLive({ environment, version, previous, signal }) {
       try {

@@ -1,8 +1,6 @@
 import * as z from 'zod/mini';
 import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
-import { compileJsonPath } from '../health/json-path.ts';
-import type { ProbeSpec } from '../model/health.ts';
 import type {
   BackendSettings,
   DeploySettings,
@@ -13,7 +11,6 @@ import type {
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
-import { defaultJudgement, parseProbes } from './health-check.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -21,7 +18,9 @@ import {
   parseWithSchema,
   type RawInputs,
 } from './input-spec.ts';
+import { parseStrategy, strategyInputs } from './strategy.ts';
 import { readStructuredText } from './structured-text.ts';
+import { readVerify } from './verify.ts';
 
 /** Inputs deploy and rollback share: where, with which driver, how to retry, how to verify. */
 export const targetInputs = {
@@ -133,6 +132,7 @@ export const targetInputs = {
     description: 'backend github: how often a waiting deploy looks at the queue of deployments again.',
     default: '5s',
   },
+  ...strategyInputs,
   'dry-run': { description: 'Print the plan and change nothing.', default: 'false' },
   'pushgateway-url': {
     description:
@@ -241,7 +241,7 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
       factor: flat['backoff-factor'],
       attemptTimeoutMs: flat['attempt-timeout'],
     },
-    verify: parseVerify(values, readFile),
+    ...verifyAndStrategy(values, readFile),
     stateDir: values['state-dir']!,
     backend: flat.backend === 'github' ? parseGitHubBackend(values) : { kind: 'file' },
     ...(values['pushgateway-url']
@@ -320,43 +320,9 @@ function parseDriver(
   };
 }
 
-function parseVerify(values: Record<string, string>, readFile: ReadTextFile): TargetSettings['verify'] {
-  const inline = values['verify-probes'];
-  const file = values['verify-probes-file'];
-  if (inline && file)
-    throw new ConfigurationError(
-      'verify-probes',
-      'give either verify-probes or verify-probes-file, not both',
-    );
-  let probes: ProbeSpec[] = [];
-  if (inline || file) {
-    const input = inline ? 'verify-probes' : 'verify-probes-file';
-    const text = inline || readProbesFile(file!, readFile);
-    probes = parseProbes(readStructuredText(text, input), input, defaultJudgement());
-  }
-  const url = values['version-url'];
-  if (url && !URL.canParse(url)) throw new ConfigurationError('version-url', `"${url}" is not a URL`);
-  const versionPath = compileJsonPath(values['version-json-path']!);
-  if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
-  return {
-    probes,
-    ...(values['version-command'] ? { versionCommand: values['version-command'] } : {}),
-    ...(url ? { versionUrl: new URL(url) } : {}),
-    versionJsonPath: values['version-json-path']!,
-  };
-}
-
 function parseUrl(raw: string, input: string): URL {
   if (!URL.canParse(raw)) throw new ConfigurationError(input, `"${raw}" is not a URL`);
   return new URL(raw);
-}
-
-function readProbesFile(file: string, readFile: ReadTextFile): string {
-  try {
-    return readFile(file);
-  } catch (error) {
-    throw new ConfigurationError('verify-probes-file', `cannot read "${file}": ${(error as Error).message}`);
-  }
 }
 
 /** Validates the deploy action's inputs once into readonly settings; every problem names its input. */
@@ -398,4 +364,14 @@ export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): R
     force: flags.force,
     ...(values['on-rollback'] ? { onRollback: values['on-rollback'] } : {}),
   };
+}
+
+/** How a version goes live, and what verifies it: slot probes only make sense with slots. */
+function verifyAndStrategy(
+  values: Record<string, string>,
+  readFile: ReadTextFile,
+): Pick<TargetSettings, 'verify' | 'strategy'> {
+  const verify = readVerify(values, readFile);
+  const strategy = parseStrategy(values, verify);
+  return { verify: verify.public, strategy };
 }

@@ -19,6 +19,7 @@ const release = z.object({
   attempts: z.optional(z.number()),
   reason: text,
   kind: z.optional(z.enum(['deploy', 'rollback'])),
+  slot: text,
 });
 
 const stateV2 = z.object({

@@ -11,7 +11,6 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
-import { strategyFor } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
@@ -81,7 +80,6 @@ export async function deployLocked(
       kind: 'deploy',
       target: settings,
       plan: (state) => planDeploy(state, settings),
-      strategy: (runner) => strategyFor(settings, runner, deps.logger),
       ...(settings.hooks.preDeploy
         ? { preHook: { name: 'pre-deploy', command: settings.hooks.preDeploy } }
         : {}),

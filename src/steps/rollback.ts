@@ -11,7 +11,6 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { type Production, runRelease } from '../release/run-release.ts';
-import { strategyFor } from '../release/strategy.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export interface RollbackOutcome {
@@ -94,7 +93,6 @@ export async function rollbackLocked(
         }
         return plan;
       },
-      strategy: (runner) => strategyFor(settings, runner, deps.logger),
       badReason: (to) =>
         `${because ? `${because}; ` : ''}rolled back to ${to}${deps.run.runUrl ? ` by ${deps.run.runUrl}` : ''}`,
       ...(settings.onRollback ? { postHook: { name: 'on-rollback', command: settings.onRollback } } : {}),

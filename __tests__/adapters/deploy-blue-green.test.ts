@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
+import { startLoad } from '../fixtures/load.ts';
+import { freePort, isRunning } from '../fixtures/test-service.ts';
+import { REPO_ROOT } from '../harness/action-metadata.ts';
+import { runStep } from '../harness/run-action.ts';
+
+const START_SLOT = path.join(REPO_ROOT, 'examples', 'blue-green', 'start-slot.sh');
+const SERVICE = path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs');
+
+/**
+ * Blue-green behind a real HAProxy: the sample service in two slots, the deploy action run from
+ * dist/ as the runner runs it, and users (a bounded load generator) calling the public address
+ * throughout. Counted: every request that did not get a 200.
+ */
+describe('deploy action, strategy blue-green behind a real HAProxy', () => {
+  let haproxy: Haproxy;
+  let dir: string;
+  let slots: { blue: number; green: number };
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'blue-green-'));
+    slots = { blue: await freePort(), green: await freePort() };
+    haproxy = await startHaproxy(slots, 'blue');
+    // The first release: into the idle slot (green), nobody calling yet (blue runs nothing).
+    const first = await deploy('v1.0.0');
+    assert.equal(first.outputs.result, 'deployed', first.log);
+    assert.equal(state().releases.at(-1).slot, 'green');
+  });
+  after(async () => {
+    await haproxy.close();
+    for (const slot of ['blue', 'green']) {
+      try {
+        process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+      } catch {
+        // not started, or gone
+      }
+    }
+  });
+
+  const deploy = (version: string) =>
+    runStep('deploy', {
+      with: {
+        environment: 'production',
+        version,
+        command: START_SLOT,
+        strategy: 'blue-green',
+        slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+        'haproxy-socket': haproxy.socket,
+        'haproxy-backend': haproxy.backend,
+        'drain-timeout': '2s',
+        'verify-probes':
+          '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
+        'version-url': '{slot_url}/version',
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+      env: { SLOTS_DIR: dir, SERVICE },
+    });
+  const state = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+  const liveVersion = async () =>
+    ((await (await fetch(`${haproxy.url}/version`)).json()) as { version: string }).version;
+
+  it('a good release under load: 0 failed requests; it ran in the idle slot and was verified there before the switch', async () => {
+    assert.equal(await liveVersion(), 'v1.0.0');
+    const users = startLoad(`${haproxy.url}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const step = await deploy('v2.0.0');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const load = await users.stop();
+
+    assert.equal(step.outputs.result, 'deployed', step.log);
+    assert.equal(
+      load.failed,
+      0,
+      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+    );
+    assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
+    assert.equal(await liveVersion(), 'v2.0.0');
+    assert.match(step.log, /Deploying v2\.0\.0 into the idle slot blue .*; users stay on green/);
+    assert.match(step.log, /Verifying v2\.0\.0 on slot blue before any user reaches it/);
+    assert.match(
+      step.log,
+      /Switched haproxy backend app from green to blue: users reach v2\.0\.0; green keeps running v1\.0\.0/,
+    );
+    const newest = state().releases.at(-1);
+    assert.deepEqual([newest.version, newest.status, newest.slot], ['v2.0.0', 'good', 'blue']);
+    assert.equal(state().current, 'v2.0.0');
+    assert.ok(isRunning(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8'))), 'green stays warm');
+  });
+
+  it('a bad release under load: rejected on its slot before any user reached it, 0 failed requests, production untouched, marked bad', async () => {
+    writeFileSync(path.join(dir, 'broken-v3.0.0'), '');
+    const before = {
+      version: await liveVersion(),
+      slot: state().releases.findLast((r: { status: string }) => r.status === 'good').slot,
+    };
+    const idle = before.slot === 'blue' ? 'green' : 'blue';
+    const users = startLoad(`${haproxy.url}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const step = await deploy('v3.0.0');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const load = await users.stop();
+
+    assert.equal(step.outputs.result, 'failed');
+    assert.equal(
+      load.failed,
+      0,
+      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+    );
+    assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
+    assert.equal(await liveVersion(), before.version, 'users still reach what they reached');
+    assert.match(
+      step.log,
+      new RegExp(
+        `rejected before traffic: on slot ${idle}, health check failed: slot: status 503, expected 2xx.*; no user reached it; they still reach ${before.version} on ${before.slot}\\. Nothing was changed; ${before.version} is still current\\.`,
+      ),
+    );
+    assert.doesNotMatch(step.log, /roll back/i, 'nothing to roll back: production never changed');
+    const newest = state().releases.at(-1);
+    assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
+    assert.equal(state().current, before.version, 'the record says what users reach');
+  });
+});

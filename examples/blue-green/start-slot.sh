@@ -1,0 +1,33 @@
+#!/bin/sh
+# The command driver's command for blue-green with the sample service: makes $DEPLOY_VERSION run
+# in slot $DEPLOY_SLOT on $DEPLOY_SLOT_PORT, replacing what that slot ran, and returns once it
+# answers. No user reaches the slot meanwhile: deploy-actions switches traffic only after it
+# verified the slot. With systemd this is `systemctl restart app@$DEPLOY_SLOT` (see
+# app@.service) after installing the version.
+#   SLOTS_DIR  where each slot's pid and log are kept
+#   SERVICE    the service's entry (examples/sample-service/server.mjs)
+# A release marked broken (a file $SLOTS_DIR/broken-<version>) starts broken: 503 on health.
+set -eu
+dir=${SLOTS_DIR:?SLOTS_DIR is needed}
+pidfile="$dir/$DEPLOY_SLOT.pid"
+log="$dir/$DEPLOY_SLOT.log"
+if [ -f "$pidfile" ]; then
+  old=$(cat "$pidfile")
+  kill "$old" 2>/dev/null || true
+  while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
+fi
+broken=0
+[ -f "$dir/broken-$DEPLOY_VERSION" ] && broken=1
+: > "$log"
+BROKEN=$broken VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
+  setsid node "${SERVICE:?SERVICE is needed}" > "$log" 2>&1 < /dev/null &
+echo $! > "$pidfile"
+i=0
+until grep -q listening "$log"; do
+  i=$((i + 1))
+  [ "$i" -gt 200 ] && { echo "slot $DEPLOY_SLOT did not start: $(cat "$log")" >&2; exit 1; }
+  sleep 0.05
+done
+# The driver stops what is left in the command's process group when it exits: give setsid the
+# moment it needs to leave it.
+sleep 0.2

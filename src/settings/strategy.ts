@@ -1,0 +1,107 @@
+import * as z from 'zod/mini';
+import { ConfigurationError } from '../errors.ts';
+import type { Slot, StrategySettings } from '../model/release.ts';
+import { durationField } from './fields.ts';
+import type { InputSpecs } from './input-spec.ts';
+import { parseWithSchema } from './input-spec.ts';
+import { readStructuredText } from './structured-text.ts';
+import type { VerifyDeclaration } from './verify.ts';
+
+/** The inputs of a release's strategy (deploy, rollback, the root action, the CLI). */
+export const strategyInputs = {
+  strategy: {
+    description:
+      'How a version goes live: in-place (the driver replaces what runs) or blue-green (it runs in the idle slot, is verified there before any user reaches it, then traffic switches; the old slot stays warm).',
+    default: 'in-place',
+  },
+  slots: {
+    description:
+      'blue-green: the two slots and the address each serves on, as a YAML map (blue: 127.0.0.1:8081, green: 127.0.0.1:8082). The driver gets DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS and DEPLOY_SLOT_PORT.',
+    default: '',
+  },
+  traffic: {
+    description: 'blue-green: what switches traffic between the slots: haproxy.',
+    default: 'haproxy',
+  },
+  'haproxy-socket': {
+    description:
+      "traffic haproxy: HAProxy's runtime API (stats socket … level admin), a unix socket path or host:port.",
+    default: '',
+  },
+  'haproxy-backend': {
+    description: 'traffic haproxy: the backend whose servers are the slots, each named like its slot.',
+    default: '',
+  },
+  'drain-timeout': {
+    description: 'blue-green: how long the old slot may finish the requests it is serving after the switch.',
+    default: '30s',
+  },
+} as const satisfies InputSpecs;
+
+const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+const schema = z.object({
+  strategy: z.enum(['in-place', 'blue-green'], 'use in-place or blue-green'),
+  traffic: z.enum(['haproxy'], 'use haproxy'),
+  'drain-timeout': durationField,
+});
+
+/** The strategy the inputs ask for; probes or a version-url that name a slot need blue-green. */
+export function parseStrategy(values: Record<string, string>, verify: VerifyDeclaration): StrategySettings {
+  const flat = parseWithSchema(schema, {
+    strategy: values.strategy || 'in-place',
+    traffic: values.traffic || 'haproxy',
+    'drain-timeout': values['drain-timeout'] || '30s',
+  });
+  if (flat.strategy === 'in-place') {
+    if (verify.namesSlot)
+      throw new ConfigurationError(
+        'verify-probes',
+        'a probe or version-url names a slot ({slot_url}, {slot_host}, {slot_port}), which only blue-green has (with slots)',
+        { input: 'strategy', value: 'blue-green' },
+      );
+    return { kind: 'in-place' };
+  }
+  const slots = parseSlots(values.slots ?? '');
+  const socket = values['haproxy-socket'] ?? '';
+  const backend = values['haproxy-backend'] ?? '';
+  if (!socket)
+    throw new ConfigurationError('haproxy-socket', 'is required with traffic: haproxy (its runtime API)');
+  if (!/^[A-Za-z0-9_.:-]+$/.test(backend))
+    throw new ConfigurationError(
+      'haproxy-backend',
+      `${backend ? `"${backend}" is not` : 'is required as'} a backend name (letters, digits, _ . : -)`,
+    );
+  return {
+    kind: 'blue-green',
+    slots,
+    traffic: { kind: 'haproxy', socket, backend },
+    drainTimeoutMs: flat['drain-timeout'],
+    slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
+  };
+}
+
+function parseSlots(text: string): readonly [Slot, Slot] {
+  const example = 'e.g. {blue: 127.0.0.1:8081, green: 127.0.0.1:8082}';
+  if (!text.trim())
+    throw new ConfigurationError('slots', `is required with strategy: blue-green (${example})`);
+  const map = readStructuredText(text, 'slots');
+  if (!map || typeof map !== 'object' || Array.isArray(map) || Object.keys(map).length !== 2)
+    throw new ConfigurationError(
+      'slots',
+      `expected a map of exactly two slots to their address (${example})`,
+    );
+  const slots = Object.entries(map).map(([name, address]) => {
+    if (!SLOT_NAME.test(name))
+      throw new ConfigurationError(
+        'slots',
+        `"${name}" is not a slot name (a letter, then letters, digits, _ -)`,
+      );
+    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(String(address));
+    const port = Number(match?.[2]);
+    if (!match || port < 1 || port > 65535)
+      throw new ConfigurationError('slots', `${name}: "${String(address)}" is not host:port (${example})`);
+    return { name, host: match[1]!, port };
+  });
+  return [slots[0]!, slots[1]!];
+}

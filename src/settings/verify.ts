@@ -1,0 +1,85 @@
+import { ConfigurationError } from '../errors.ts';
+import { compileJsonPath } from '../health/json-path.ts';
+import type { Slot, VerifySettings } from '../model/release.ts';
+import type { ReadTextFile } from '../ports.ts';
+import { defaultJudgement, parseProbes } from './health-check.ts';
+import { readStructuredText } from './structured-text.ts';
+
+/** `{slot_url}`, `{slot_host}`, `{slot_port}`: where a probe names the slot it checks. */
+const SLOT_PLACEHOLDER = /\{slot_(url|host|port)\}/g;
+
+/**
+ * What verifies a release, as declared: the probes and version source. Those that name the
+ * slot (`{slot_url}` …) check a blue-green release on its own slot before traffic; the others
+ * check what users reach, after it went live.
+ */
+export interface VerifyDeclaration {
+  readonly public: VerifySettings;
+  /** Probes and version source naming the slot, for `forSlot`; none for in place. */
+  readonly namesSlot: boolean;
+  forSlot(slot: Slot): VerifySettings;
+}
+
+export function readVerify(values: Record<string, string>, readFile: ReadTextFile): VerifyDeclaration {
+  const inline = values['verify-probes'];
+  const file = values['verify-probes-file'];
+  if (inline && file)
+    throw new ConfigurationError(
+      'verify-probes',
+      'give either verify-probes or verify-probes-file, not both',
+    );
+  const input = inline ? 'verify-probes' : 'verify-probes-file';
+  const declared = inline || file ? readStructuredText(inline || readProbesFile(file!, readFile), input) : [];
+  const list = Array.isArray(declared) ? declared : (declared as { probes?: unknown } | null)?.probes;
+  // Not a list (or an empty one): parseProbes says so, as health-check does.
+  if (!Array.isArray(list) || (list.length === 0 && (inline || file)))
+    parseProbes(declared, input, defaultJudgement());
+  const entries = list as unknown[];
+  const names = (entry: unknown) => new RegExp(SLOT_PLACEHOLDER.source).test(JSON.stringify(entry));
+  const slotEntries = entries.filter(names);
+  const publicEntries = entries.filter((entry) => !names(entry));
+  const url = values['version-url'] ?? '';
+  const urlNamesSlot = new RegExp(SLOT_PLACEHOLDER.source).test(url);
+  const versionPath = compileJsonPath(values['version-json-path']!);
+  if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
+  const settings = (probeEntries: unknown[], versionUrl: string): VerifySettings => {
+    if (versionUrl && !URL.canParse(versionUrl))
+      throw new ConfigurationError('version-url', `"${versionUrl}" is not a URL`);
+    return {
+      probes: probeEntries.length > 0 ? parseProbes(probeEntries, input, defaultJudgement()) : [],
+      ...(values['version-command'] ? { versionCommand: values['version-command'] } : {}),
+      ...(versionUrl ? { versionUrl: new URL(versionUrl) } : {}),
+      versionJsonPath: values['version-json-path']!,
+    };
+  };
+  // Checked now, pointed at an example slot, so a bad probe is bad input before anything runs.
+  const forSlot = (slot: Slot) =>
+    settings(withSlot(slotEntries, slot), urlNamesSlot ? withSlot(url, slot) : '');
+  forSlot({ name: 'slot', host: '127.0.0.1', port: 1 });
+  return {
+    public: settings(publicEntries, urlNamesSlot ? '' : url),
+    namesSlot: slotEntries.length > 0 || urlNamesSlot,
+    forSlot,
+  };
+}
+
+/** `value` with every slot placeholder in its strings replaced by `slot`'s address. */
+function withSlot<T>(value: T, slot: Slot): T {
+  const fill = (text: string) =>
+    text.replace(SLOT_PLACEHOLDER, (_, part: string) =>
+      part === 'url' ? `http://${slot.host}:${slot.port}` : part === 'host' ? slot.host : String(slot.port),
+    );
+  if (typeof value === 'string') return fill(value) as T;
+  if (Array.isArray(value)) return value.map((item) => withSlot(item, slot)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSlot(v, slot)])) as T;
+  return value;
+}
+
+function readProbesFile(file: string, readFile: ReadTextFile): string {
+  try {
+    return readFile(file);
+  } catch (error) {
+    throw new ConfigurationError('verify-probes-file', `cannot read "${file}": ${(error as Error).message}`);
+  }
+}
