@@ -41,25 +41,21 @@ describe('deploy action, strategy blue-green behind a real HAProxy', () => {
     }
   });
 
-  const deploy = (version: string) =>
-    runStep('deploy', {
-      with: {
-        environment: 'production',
-        version,
-        command: START_SLOT,
-        strategy: 'blue-green',
-        slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-        'haproxy-socket': haproxy.socket,
-        'haproxy-backend': haproxy.backend,
-        'drain-timeout': '2s',
-        'verify-probes':
-          '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
-        'version-url': '{slot_url}/version',
-        'state-dir': path.join(dir, 'state'),
-        attempts: '1',
-      },
-      env: { SLOTS_DIR: dir, SERVICE },
-    });
+  const target = () => ({
+    environment: 'production',
+    command: START_SLOT,
+    strategy: 'blue-green',
+    slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+    'haproxy-socket': haproxy.socket,
+    'haproxy-backend': haproxy.backend,
+    'drain-timeout': '2s',
+    'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
+    'version-url': '{slot_url}/version',
+    'state-dir': path.join(dir, 'state'),
+    attempts: '1',
+  });
+  const env = () => ({ SLOTS_DIR: dir, SERVICE });
+  const deploy = (version: string) => runStep('deploy', { with: { ...target(), version }, env: env() });
   const state = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
   const liveVersion = async () =>
     ((await (await fetch(`${haproxy.url}/version`)).json()) as { version: string }).version;
@@ -90,6 +86,25 @@ describe('deploy action, strategy blue-green behind a real HAProxy', () => {
     assert.deepEqual([newest.version, newest.status, newest.slot], ['v2.0.0', 'good', 'blue']);
     assert.equal(state().current, 'v2.0.0');
     assert.ok(isRunning(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8'))), 'green stays warm');
+  });
+
+  it('a rollback to the version the other slot still runs: an instant switch back, no deploy, 0 failed requests', async () => {
+    const users = startLoad(`${haproxy.url}/api/health`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const step = await runStep('rollback', { with: { ...target(), 'to-version': 'v1.0.0' }, env: env() });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const load = await users.stop();
+
+    assert.equal(step.outputs.result, 'rolled-back', step.log);
+    assert.equal(
+      load.failed,
+      0,
+      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+    );
+    assert.equal(await liveVersion(), 'v1.0.0');
+    assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+    assert.doesNotMatch(step.log, /Deploying v1\.0\.0 into the idle slot/, 'the driver did not run');
+    assert.equal(state().current, 'v1.0.0');
   });
 
   it('a bad release under load: rejected on its slot before any user reached it, 0 failed requests, production untouched, marked bad', async () => {

@@ -373,5 +373,10 @@ function verifyAndStrategy(
 ): Pick<TargetSettings, 'verify' | 'strategy'> {
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
+  if (strategy.kind === 'blue-green' && values.driver && values.driver !== 'command')
+    throw new ConfigurationError(
+      'strategy',
+      `blue-green runs the command driver (it gets DEPLOY_SLOT and the slot's address); driver ${values.driver} does not know slots yet`,
+    );
   return { verify: verify.public, strategy };
 }

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../src/errors.ts';
+import { parseDeploySettings } from '../../src/settings/deploy.ts';
+
+const blueGreen = {
+  environment: 'production',
+  version: 'v2.0.0',
+  command: 'start-slot',
+  strategy: 'blue-green',
+  slots: 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082',
+  'haproxy-socket': '/run/haproxy/admin.sock',
+  'haproxy-backend': 'app',
+  'verify-probes':
+    '- { name: slot, type: http, url: "{slot_url}/health" }\n- { name: public, type: http, url: "https://shop.example.com/health" }',
+  'version-url': 'http://{slot_host}:{slot_port}/version',
+};
+const parse = (inputs: Record<string, string>) => parseDeploySettings(inputs, () => '');
+const refused = (inputs: Record<string, string>, input: string, problem: RegExp) =>
+  assert.throws(
+    () => parse(inputs),
+    (error: unknown) =>
+      error instanceof ConfigurationError && error.input === input && problem.test(error.problem),
+  );
+
+describe('strategy settings: blue-green asks for two slots, a traffic switch, and probes that name the slot', () => {
+  it('splits the probes: those naming the slot check each slot before traffic, the others what users reach after', () => {
+    const settings = parse(blueGreen);
+    assert.equal(settings.strategy.kind, 'blue-green');
+    if (settings.strategy.kind !== 'blue-green') return;
+    assert.deepEqual(
+      settings.strategy.slots.map((s) => `${s.name}@${s.host}:${s.port}`),
+      ['blue@127.0.0.1:8081', 'green@127.0.0.1:8082'],
+    );
+    assert.deepEqual(settings.strategy.traffic, {
+      kind: 'haproxy',
+      socket: '/run/haproxy/admin.sock',
+      backend: 'app',
+    });
+    const green = settings.strategy.slotVerify.green!;
+    assert.equal((green.probes[0] as { url: URL }).url.href, 'http://127.0.0.1:8082/health');
+    assert.equal(green.versionUrl?.href, 'http://127.0.0.1:8082/version');
+    assert.deepEqual(
+      settings.verify.probes.map((p) => p.name),
+      ['public'],
+    );
+    assert.equal(
+      settings.verify.versionUrl,
+      undefined,
+      'the version is read from the slot, not the public address',
+    );
+  });
+
+  it('in place is the default, and a probe naming a slot there is bad input that says blue-green has slots', () => {
+    assert.deepEqual(parse({ environment: 'production', version: 'v1', command: 'true' }).strategy, {
+      kind: 'in-place',
+    });
+    assert.throws(
+      () => parse({ ...blueGreen, strategy: 'in-place' }),
+      (error: unknown) =>
+        error instanceof ConfigurationError &&
+        error.input === 'verify-probes' &&
+        /names a slot \(\{slot_url\}, \{slot_host\}, \{slot_port\}\), which only blue-green has/.test(
+          error.problem,
+        ) &&
+        error.remedy?.input === 'strategy' &&
+        error.remedy.value === 'blue-green',
+    );
+  });
+
+  it('refuses what cannot work, naming the input', () => {
+    refused({ ...blueGreen, strategy: 'canary' }, 'strategy', /use in-place or blue-green/);
+    refused({ ...blueGreen, slots: '' }, 'slots', /is required with strategy: blue-green/);
+    refused({ ...blueGreen, slots: 'blue: 127.0.0.1:8081' }, 'slots', /exactly two slots/);
+    refused(
+      { ...blueGreen, slots: 'blue: 127.0.0.1:8081\ngreen: here' },
+      'slots',
+      /green: "here" is not host:port/,
+    );
+    refused(
+      { ...blueGreen, slots: 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:70000' },
+      'slots',
+      /is not host:port/,
+    );
+    refused(
+      { ...blueGreen, slots: '"blue; rm": 127.0.0.1:8081\ngreen: 127.0.0.1:8082' },
+      'slots',
+      /is not a slot name/,
+    );
+    refused({ ...blueGreen, 'haproxy-socket': '' }, 'haproxy-socket', /is required with traffic: haproxy/);
+    refused(
+      { ...blueGreen, 'haproxy-backend': 'app; disable server' },
+      'haproxy-backend',
+      /is not a backend name/,
+    );
+    refused({ ...blueGreen, traffic: 'envoy' }, 'traffic', /use haproxy/);
+    refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
+    refused(
+      { ...blueGreen, driver: 'releases', 'releases-dir': '/srv/app', artifact: 'dist' },
+      'strategy',
+      /blue-green runs the command driver .*; driver releases does not know slots yet/,
+    );
+  });
+});
