@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
+import { startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
+import { startNginx } from '../fixtures/nginx.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 import { runStep } from '../harness/run-action.ts';
@@ -12,131 +14,177 @@ import { runStep } from '../harness/run-action.ts';
 const START_SLOT = path.join(REPO_ROOT, 'examples', 'blue-green', 'start-slot.sh');
 const SERVICE = path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs');
 
+/** A proxy in front of the two slots, blue live: its public URL and the inputs that name it. */
+interface Proxy {
+  readonly url: string;
+  readonly inputs: Readonly<Record<string, string>>;
+  close(): Promise<void>;
+}
+
+const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promise<Proxy>> = {
+  HAProxy: async (slots) => {
+    const haproxy = await startHaproxy(slots, 'blue');
+    return {
+      url: haproxy.url,
+      inputs: { traffic: 'haproxy', 'haproxy-socket': haproxy.socket, 'haproxy-backend': haproxy.backend },
+      close: () => haproxy.close(),
+    };
+  },
+  nginx: async (slots) => {
+    const nginx = await startNginx({ name: 'blue', port: slots.blue });
+    return {
+      url: nginx.url,
+      inputs: {
+        traffic: 'nginx',
+        'nginx-upstream-file': nginx.upstreamFile,
+        'nginx-test-command': nginx.testCommand,
+        'nginx-reload-command': nginx.reloadCommand,
+        'nginx-pid-file': nginx.pidFile,
+      },
+      close: () => nginx.close(),
+    };
+  },
+};
+
+/** A request on a fresh connection, as a new user makes it: the body as JSON. */
+const getJson = (url: string) =>
+  new Promise<{ version: string }>((resolve, reject) =>
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve(JSON.parse(body)));
+      })
+      .on('error', reject),
+  );
+
 /**
- * Blue-green behind a real HAProxy: the sample service in two slots, the deploy action run from
+ * Blue-green behind a real proxy: the sample service in two slots, the deploy action run from
  * dist/ as the runner runs it, and users (a bounded load generator) calling the public address
  * throughout. Counted: every request that did not get a 200.
  */
-describe('deploy action, strategy blue-green behind a real HAProxy', () => {
-  let haproxy: Haproxy;
-  let dir: string;
-  let slots: { blue: number; green: number };
-  before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'blue-green-'));
-    slots = { blue: await freePort(), green: await freePort() };
-    haproxy = await startHaproxy(slots, 'blue');
-    // The first release: into the idle slot (green), nobody calling yet (blue runs nothing).
-    const first = await deploy('v1.0.0');
-    assert.equal(first.outputs.result, 'deployed', first.log);
-    assert.equal(state().releases.at(-1).slot, 'green');
-  });
-  after(async () => {
-    await haproxy.close();
-    for (const slot of ['blue', 'green']) {
-      try {
-        process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-      } catch {
-        // not started, or gone
+for (const [proxyName, startProxy] of Object.entries(PROXIES))
+  describe(`deploy action, strategy blue-green behind a real ${proxyName}`, () => {
+    let proxy: Proxy;
+    let dir: string;
+    let slots: { blue: number; green: number };
+    before(async () => {
+      dir = mkdtempSync(path.join(tmpdir(), 'blue-green-'));
+      slots = { blue: await freePort(), green: await freePort() };
+      proxy = await startProxy(slots);
+      // The first release: into the idle slot (green), nobody calling yet (blue runs nothing).
+      const first = await deploy('v1.0.0');
+      assert.equal(first.outputs.result, 'deployed', first.log);
+      assert.equal(state().releases.at(-1).slot, 'green');
+    });
+    after(async () => {
+      await proxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // not started, or gone
+        }
       }
-    }
+    });
+
+    const target = () => ({
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      ...proxy.inputs,
+      'drain-timeout': '2s',
+      'verify-probes':
+        '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
+      'version-url': '{slot_url}/version',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    });
+    const env = () => ({ SLOTS_DIR: dir, SERVICE });
+    const deploy = (version: string) => runStep('deploy', { with: { ...target(), version }, env: env() });
+    const state = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+    const liveVersion = async () => (await getJson(`${proxy.url}/version`)).version;
+
+    it('a good release under load: 0 failed requests; it ran in the idle slot and was verified there before the switch', async () => {
+      assert.equal(await liveVersion(), 'v1.0.0');
+      const users = startLoad(`${proxy.url}/api/health`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const step = await deploy('v2.0.0');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const load = await users.stop();
+
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.equal(
+        load.failed,
+        0,
+        `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+      );
+      assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
+      assert.equal(await liveVersion(), 'v2.0.0');
+      assert.match(step.log, /Deploying v2\.0\.0 into the idle slot blue .*; users stay on green/);
+      assert.match(step.log, /Verifying v2\.0\.0 on slot blue before any user reaches it/);
+      assert.match(
+        step.log,
+        /Switched .* from green to blue: users reach v2\.0\.0; green keeps running v1\.0\.0/,
+      );
+      const newest = state().releases.at(-1);
+      assert.deepEqual([newest.version, newest.status, newest.slot], ['v2.0.0', 'good', 'blue']);
+      assert.equal(state().current, 'v2.0.0');
+      assert.ok(isRunning(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8'))), 'green stays warm');
+    });
+
+    it('a rollback to the version the other slot still runs: an instant switch back, no deploy, 0 failed requests', async () => {
+      const users = startLoad(`${proxy.url}/api/health`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const step = await runStep('rollback', { with: { ...target(), 'to-version': 'v1.0.0' }, env: env() });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const load = await users.stop();
+
+      assert.equal(step.outputs.result, 'rolled-back', step.log);
+      assert.equal(
+        load.failed,
+        0,
+        `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+      );
+      assert.equal(await liveVersion(), 'v1.0.0');
+      assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.doesNotMatch(step.log, /Deploying v1\.0\.0 into the idle slot/, 'the driver did not run');
+      assert.equal(state().current, 'v1.0.0');
+    });
+
+    it('a bad release under load: rejected on its slot before any user reached it, 0 failed requests, production untouched, marked bad', async () => {
+      writeFileSync(path.join(dir, 'broken-v3.0.0'), '');
+      const before = {
+        version: await liveVersion(),
+        slot: state().releases.findLast((r: { status: string }) => r.status === 'good').slot,
+      };
+      const idle = before.slot === 'blue' ? 'green' : 'blue';
+      const users = startLoad(`${proxy.url}/api/health`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const step = await deploy('v3.0.0');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const load = await users.stop();
+
+      assert.equal(step.outputs.result, 'failed');
+      assert.equal(
+        load.failed,
+        0,
+        `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+      );
+      assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
+      assert.equal(await liveVersion(), before.version, 'users still reach what they reached');
+      assert.match(
+        step.log,
+        new RegExp(
+          `rejected before traffic: on slot ${idle}, health check failed: slot: status 503, expected 2xx.*; no user reached it; they still reach ${before.version} on ${before.slot}\\. Nothing was changed; ${before.version} is still current\\.`,
+        ),
+      );
+      assert.doesNotMatch(step.log, /roll back/i, 'nothing to roll back: production never changed');
+      const newest = state().releases.at(-1);
+      assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
+      assert.equal(state().current, before.version, 'the record says what users reach');
+    });
   });
-
-  const target = () => ({
-    environment: 'production',
-    command: START_SLOT,
-    strategy: 'blue-green',
-    slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-    'haproxy-socket': haproxy.socket,
-    'haproxy-backend': haproxy.backend,
-    'drain-timeout': '2s',
-    'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
-    'version-url': '{slot_url}/version',
-    'state-dir': path.join(dir, 'state'),
-    attempts: '1',
-  });
-  const env = () => ({ SLOTS_DIR: dir, SERVICE });
-  const deploy = (version: string) => runStep('deploy', { with: { ...target(), version }, env: env() });
-  const state = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
-  const liveVersion = async () =>
-    ((await (await fetch(`${haproxy.url}/version`)).json()) as { version: string }).version;
-
-  it('a good release under load: 0 failed requests; it ran in the idle slot and was verified there before the switch', async () => {
-    assert.equal(await liveVersion(), 'v1.0.0');
-    const users = startLoad(`${haproxy.url}/api/health`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const step = await deploy('v2.0.0');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const load = await users.stop();
-
-    assert.equal(step.outputs.result, 'deployed', step.log);
-    assert.equal(
-      load.failed,
-      0,
-      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
-    );
-    assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
-    assert.equal(await liveVersion(), 'v2.0.0');
-    assert.match(step.log, /Deploying v2\.0\.0 into the idle slot blue .*; users stay on green/);
-    assert.match(step.log, /Verifying v2\.0\.0 on slot blue before any user reaches it/);
-    assert.match(
-      step.log,
-      /Switched haproxy backend app from green to blue: users reach v2\.0\.0; green keeps running v1\.0\.0/,
-    );
-    const newest = state().releases.at(-1);
-    assert.deepEqual([newest.version, newest.status, newest.slot], ['v2.0.0', 'good', 'blue']);
-    assert.equal(state().current, 'v2.0.0');
-    assert.ok(isRunning(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8'))), 'green stays warm');
-  });
-
-  it('a rollback to the version the other slot still runs: an instant switch back, no deploy, 0 failed requests', async () => {
-    const users = startLoad(`${haproxy.url}/api/health`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const step = await runStep('rollback', { with: { ...target(), 'to-version': 'v1.0.0' }, env: env() });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const load = await users.stop();
-
-    assert.equal(step.outputs.result, 'rolled-back', step.log);
-    assert.equal(
-      load.failed,
-      0,
-      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
-    );
-    assert.equal(await liveVersion(), 'v1.0.0');
-    assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
-    assert.doesNotMatch(step.log, /Deploying v1\.0\.0 into the idle slot/, 'the driver did not run');
-    assert.equal(state().current, 'v1.0.0');
-  });
-
-  it('a bad release under load: rejected on its slot before any user reached it, 0 failed requests, production untouched, marked bad', async () => {
-    writeFileSync(path.join(dir, 'broken-v3.0.0'), '');
-    const before = {
-      version: await liveVersion(),
-      slot: state().releases.findLast((r: { status: string }) => r.status === 'good').slot,
-    };
-    const idle = before.slot === 'blue' ? 'green' : 'blue';
-    const users = startLoad(`${haproxy.url}/api/health`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const step = await deploy('v3.0.0');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const load = await users.stop();
-
-    assert.equal(step.outputs.result, 'failed');
-    assert.equal(
-      load.failed,
-      0,
-      `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
-    );
-    assert.ok(load.ok > 50, `only ${load.ok} requests were made`);
-    assert.equal(await liveVersion(), before.version, 'users still reach what they reached');
-    assert.match(
-      step.log,
-      new RegExp(
-        `rejected before traffic: on slot ${idle}, health check failed: slot: status 503, expected 2xx.*; no user reached it; they still reach ${before.version} on ${before.slot}\\. Nothing was changed; ${before.version} is still current\\.`,
-      ),
-    );
-    assert.doesNotMatch(step.log, /roll back/i, 'nothing to roll back: production never changed');
-    const newest = state().releases.at(-1);
-    assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
-    assert.equal(state().current, before.version, 'the record says what users reach');
-  });
-});

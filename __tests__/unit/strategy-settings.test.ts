@@ -93,7 +93,8 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       'haproxy-backend',
       /is not a backend name/,
     );
-    refused({ ...blueGreen, traffic: 'envoy' }, 'traffic', /use haproxy/);
+    refused({ ...blueGreen, traffic: 'envoy' }, 'traffic', /use haproxy or nginx/);
+    refused({ ...blueGreen, traffic: 'nginx' }, 'nginx-upstream-file', /is required with traffic: nginx/);
     refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
     refused(
       { ...blueGreen, driver: 'releases', 'releases-dir': '/srv/app', artifact: 'dist' },

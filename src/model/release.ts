@@ -57,12 +57,20 @@ export interface Slot {
   readonly port: number;
 }
 
-export type TrafficSettings = {
-  readonly kind: 'haproxy';
-  /** The runtime API: a unix socket path or host:port. */
-  readonly socket: string;
-  readonly backend: string;
-};
+export type TrafficSettings =
+  | {
+      readonly kind: 'haproxy';
+      /** The runtime API: a unix socket path or host:port. */
+      readonly socket: string;
+      readonly backend: string;
+    }
+  | {
+      readonly kind: 'nginx';
+      readonly upstreamFile: string;
+      readonly testCommand: string;
+      readonly reloadCommand: string;
+      readonly pidFile: string;
+    };
 
 /**
  * How a version goes live. In place: the driver replaces what runs. Blue-green: the driver

@@ -68,7 +68,7 @@ export function strategyFor(target: TargetSettings, deps: VerifyDeps): ReleaseSt
       driver,
       target.strategy,
       target.retry,
-      trafficSwitchFor(target.strategy, deps.clock),
+      trafficSwitchFor(target.strategy, deps),
       deps,
     );
   return inPlaceStrategy(driver, target.retry, deps.logger);

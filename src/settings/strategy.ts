@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import type { Slot, StrategySettings } from '../model/release.ts';
+import type { Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
 import { durationField } from './fields.ts';
 import type { InputSpecs } from './input-spec.ts';
 import { parseWithSchema } from './input-spec.ts';
@@ -20,7 +20,7 @@ export const strategyInputs = {
     default: '',
   },
   traffic: {
-    description: 'blue-green: what switches traffic between the slots: haproxy.',
+    description: 'blue-green: what switches traffic between the slots: haproxy or nginx.',
     default: 'haproxy',
   },
   'haproxy-socket': {
@@ -32,6 +32,25 @@ export const strategyInputs = {
     description: 'traffic haproxy: the backend whose servers are the slots, each named like its slot.',
     default: '',
   },
+  'nginx-upstream-file': {
+    description:
+      "traffic nginx: the file included in the upstream block; deploy-actions writes the live slot's server line there.",
+    default: '',
+  },
+  'nginx-test-command': {
+    description:
+      'traffic nginx: checks the configuration before a reload; a failure keeps the old upstream file.',
+    default: 'nginx -t',
+  },
+  'nginx-reload-command': {
+    description: 'traffic nginx: the graceful reload after the upstream file changed.',
+    default: 'nginx -s reload',
+  },
+  'nginx-pid-file': {
+    description:
+      "traffic nginx: the master's pid file; a reload took effect once the master runs new workers.",
+    default: '/run/nginx.pid',
+  },
   'drain-timeout': {
     description: 'blue-green: how long the old slot may finish the requests it is serving after the switch.',
     default: '30s',
@@ -42,7 +61,7 @@ const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 const schema = z.object({
   strategy: z.enum(['in-place', 'blue-green'], 'use in-place or blue-green'),
-  traffic: z.enum(['haproxy'], 'use haproxy'),
+  traffic: z.enum(['haproxy', 'nginx'], 'use haproxy or nginx'),
   'drain-timeout': durationField,
 });
 
@@ -63,6 +82,16 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     return { kind: 'in-place' };
   }
   const slots = parseSlots(values.slots ?? '');
+  return {
+    kind: 'blue-green',
+    slots,
+    traffic: flat.traffic === 'nginx' ? parseNginx(values) : parseHaproxy(values),
+    drainTimeoutMs: flat['drain-timeout'],
+    slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
+  };
+}
+
+function parseHaproxy(values: Record<string, string>): TrafficSettings {
   const socket = values['haproxy-socket'] ?? '';
   const backend = values['haproxy-backend'] ?? '';
   if (!socket)
@@ -72,12 +101,20 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
       'haproxy-backend',
       `${backend ? `"${backend}" is not` : 'is required as'} a backend name (letters, digits, _ . : -)`,
     );
+  return { kind: 'haproxy', socket, backend };
+}
+
+function parseNginx(values: Record<string, string>): TrafficSettings {
+  const need = (input: string) => {
+    if (!values[input]) throw new ConfigurationError(input, 'is required with traffic: nginx');
+    return values[input]!;
+  };
   return {
-    kind: 'blue-green',
-    slots,
-    traffic: { kind: 'haproxy', socket, backend },
-    drainTimeoutMs: flat['drain-timeout'],
-    slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
+    kind: 'nginx',
+    upstreamFile: need('nginx-upstream-file'),
+    testCommand: need('nginx-test-command'),
+    reloadCommand: need('nginx-reload-command'),
+    pidFile: need('nginx-pid-file'),
   };
 }
 

@@ -1,18 +1,28 @@
 import type { StrategySettings } from '../model/release.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock, CommandRunner } from '../ports.ts';
 import { haproxySwitch } from './haproxy-switch.ts';
+import { nginxSwitch } from './nginx-switch.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
 /** The traffic switch a blue-green strategy's settings name. */
 export function trafficSwitchFor(
   strategy: Extract<StrategySettings, { kind: 'blue-green' }>,
-  clock: Clock,
+  deps: { readonly clock: Clock; readonly runner: CommandRunner },
 ): TrafficSwitch {
+  const { traffic, slots } = strategy;
+  if (traffic.kind === 'nginx')
+    return nginxSwitch({
+      ...traffic,
+      slots,
+      drainTimeoutMs: strategy.drainTimeoutMs,
+      runner: deps.runner,
+      clock: deps.clock,
+    });
   return haproxySwitch({
-    socket: strategy.traffic.socket,
-    backend: strategy.traffic.backend,
-    slots: strategy.slots.map((slot) => slot.name),
+    socket: traffic.socket,
+    backend: traffic.backend,
+    slots: slots.map((slot) => slot.name),
     drainTimeoutMs: strategy.drainTimeoutMs,
-    clock,
+    clock: deps.clock,
   });
 }

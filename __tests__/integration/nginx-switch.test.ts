@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { ProcessRunner } from '../../src/clients/process-runner.ts';
+import { systemClock } from '../../src/clients/system-clock.ts';
+import { nginxSwitch } from '../../src/traffic/nginx-switch.ts';
+import { type Nginx, startNginx } from '../fixtures/nginx.ts';
+
+async function slotServer(name: string) {
+  const server = http.createServer((_req, res) => res.end(name));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
+}
+/** A request on a fresh connection, as a new user makes it. */
+const get = (url: string) =>
+  new Promise<string>((resolve, reject) =>
+    http
+      .get(url, { agent: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve(body));
+      })
+      .on('error', reject),
+  );
+
+describe('the nginx traffic switch (real nginx: upstream include file, nginx -t, graceful reload)', () => {
+  let nginx: Nginx;
+  let blue: Awaited<ReturnType<typeof slotServer>>;
+  let green: Awaited<ReturnType<typeof slotServer>>;
+  before(async () => {
+    blue = await slotServer('blue');
+    green = await slotServer('green');
+    nginx = await startNginx({ name: 'blue', port: blue.port });
+  });
+  after(async () => {
+    await nginx.close();
+    blue.close();
+    green.close();
+  });
+  const traffic = (testCommand = nginx.testCommand) =>
+    nginxSwitch({
+      upstreamFile: nginx.upstreamFile,
+      testCommand,
+      reloadCommand: nginx.reloadCommand,
+      pidFile: nginx.pidFile,
+      slots: [
+        { name: 'blue', host: '127.0.0.1', port: blue.port },
+        { name: 'green', host: '127.0.0.1', port: green.port },
+      ],
+      drainTimeoutMs: 5000,
+      runner: new ProcessRunner({ baseEnv: process.env }),
+      clock: systemClock,
+    });
+
+  it('reads the live slot, switches with a graceful reload that took effect, and users reach the new slot', async () => {
+    assert.deepEqual(await traffic().live(), ['blue']);
+    assert.equal(await get(nginx.url), 'blue');
+
+    await traffic().switchTo('green', 'blue', new AbortController().signal);
+
+    assert.deepEqual(await traffic().live(), ['green']);
+    for (let i = 0; i < 5; i++)
+      assert.equal(await get(nginx.url), 'green', 'served by the new workers at once');
+  });
+
+  it('a configuration nginx -t refuses: the old upstream file is back and nginx was not reloaded', async () => {
+    const before = readFileSync(nginx.upstreamFile, 'utf8');
+    await assert.rejects(
+      traffic('false').switchTo('blue', 'green', new AbortController().signal),
+      /`false` refused the new upstream \(exit 1\): the old upstream file is back and nginx was not reloaded/,
+    );
+    assert.equal(readFileSync(nginx.upstreamFile, 'utf8'), before);
+    assert.equal(await get(nginx.url), 'green');
+  });
+});

@@ -1,0 +1,113 @@
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { Slot } from '../model/release.ts';
+import type { Clock, CommandRunner } from '../ports.ts';
+import type { TrafficSwitch } from './traffic-switch.ts';
+
+export interface NginxSwitchOptions {
+  /** The file included in the upstream block: deploy-actions writes the live slot's server line. */
+  readonly upstreamFile: string;
+  /** Checks the configuration (nginx -t); a failure leaves the old file in place. */
+  readonly testCommand: string;
+  /** A graceful reload (nginx -s reload): old workers finish their requests. */
+  readonly reloadCommand: string;
+  /** The master's pid file: a reload took effect when the master runs new workers. */
+  readonly pidFile: string;
+  readonly slots: readonly Slot[];
+  /** How long old workers may finish what they serve after the reload. */
+  readonly drainTimeoutMs: number;
+  readonly runner: CommandRunner;
+  readonly clock: Clock;
+}
+
+const MARKER = /#\s*deploy-actions slot ([A-Za-z][A-Za-z0-9_-]*)/;
+
+/**
+ * Blue-green behind nginx: the live slot is the one server line of an upstream include file.
+ * A switch writes the new line atomically (temp file, rename), lets `nginx -t` judge it (putting
+ * the old file back if it fails), reloads gracefully, and waits until the master runs new
+ * workers, so "switched" means nginx serves the new slot, not that a file changed.
+ */
+export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
+  const { upstreamFile, runner } = options;
+  const read = () => {
+    try {
+      return readFileSync(upstreamFile, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read the nginx upstream file ${upstreamFile}: ${(error as Error).message}`);
+    }
+  };
+  const write = (text: string) => {
+    const temp = `${upstreamFile}.deploy-actions.tmp`;
+    writeFileSync(temp, text);
+    renameSync(temp, upstreamFile);
+  };
+  const run = (command: string, signal: AbortSignal) => runner.run({ command, timeoutMs: 30_000, signal });
+  return {
+    name: `nginx upstream ${upstreamFile}`,
+    async live() {
+      const slot = MARKER.exec(read())?.[1];
+      return slot && options.slots.some((s) => s.name === slot) ? [slot] : [];
+    },
+    async switchTo(name, _from, signal) {
+      const slot = options.slots.find((s) => s.name === name)!;
+      const before = read();
+      write(`server ${slot.host}:${slot.port};  # deploy-actions slot ${slot.name}\n`);
+      const test = await run(options.testCommand, signal);
+      if (test.exitCode !== 0) {
+        write(before);
+        throw new Error(
+          `\`${options.testCommand}\` refused the new upstream (exit ${test.exitCode}): the old upstream file is back and nginx was not reloaded`,
+        );
+      }
+      const workers = workersOf(masterPid(options.pidFile));
+      const reload = await run(options.reloadCommand, signal);
+      if (reload.exitCode !== 0)
+        throw new Error(
+          `\`${options.reloadCommand}\` failed (exit ${reload.exitCode}): nginx may still serve the old slot`,
+        );
+      // Took effect: new workers run the new upstream, and the old ones, which still accept
+      // until the master tells them to finish, have finished what they served and exited.
+      const deadline = options.clock.now() + options.drainTimeoutMs;
+      for (;;) {
+        const now = workersOf(masterPid(options.pidFile));
+        const renewed = now.some((pid) => !workers.includes(pid));
+        if (renewed && !now.some((pid) => workers.includes(pid))) return;
+        if (options.clock.now() > deadline) {
+          if (renewed) return; // old workers still finish long requests; new ones serve the new slot
+          throw new Error(
+            `nginx started no new workers within ${options.drainTimeoutMs} ms of the reload: it may still serve the old slot`,
+          );
+        }
+        await options.clock.sleep(20, signal);
+      }
+    },
+    fixCommand: (name) => {
+      const slot = options.slots.find((s) => s.name === name);
+      return `echo 'server ${slot?.host}:${slot?.port};  # deploy-actions slot ${name}' > ${upstreamFile} && ${options.testCommand} && ${options.reloadCommand}`;
+    },
+  };
+}
+
+function masterPid(pidFile: string): number {
+  try {
+    return Number(readFileSync(pidFile, 'utf8').trim());
+  } catch (error) {
+    throw new Error(`cannot read nginx's pid file ${pidFile}: ${(error as Error).message}`);
+  }
+}
+
+/** The processes whose parent is `master` (Linux /proc). */
+function workersOf(master: number): number[] {
+  const workers: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === master) workers.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return workers;
+}
