@@ -112,6 +112,11 @@ export interface ReleaseRecord {
   readonly kind?: 'deploy' | 'rollback';
   /** Blue-green: the slot this release's version was made to run in. */
   readonly slot?: string;
+  /**
+   * It stopped before any user could reach it (rejected on its slot, interrupted before the
+   * switch, refused before the driver ran): what users reach is what the releases before it left.
+   */
+  readonly neverLive?: boolean;
 }
 
 /** What is known of one environment. The stores keep it; the steps decide over it. */

@@ -187,4 +187,24 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
       assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
       assert.equal(state().current, before.version, 'the record says what users reach');
     });
+    it('cancelled (SIGINT) while the version goes into the idle slot: users never left the live one, and the record says so', async () => {
+      const before = await liveVersion();
+      const step = await runStep('deploy', {
+        with: { ...target(), version: 'v4.0.0', command: `${START_SLOT} && echo placed && sleep 30` },
+        env: env(),
+        cancelWhen: /^placed$/,
+      });
+
+      assert.equal(step.outcome, 'cancelled', step.log);
+      assert.match(
+        step.log,
+        new RegExp(
+          `users still reach what they reached before \\(${before.replace(/\./g, '\\.')}\\), as the record says`,
+        ),
+      );
+      assert.equal(await liveVersion(), before, 'traffic never moved');
+      const newest = state().releases.at(-1);
+      assert.deepEqual([newest.version, newest.status], ['v4.0.0', 'interrupted']);
+      assert.equal(state().current, before, 'not recorded live: it never was');
+    });
   });

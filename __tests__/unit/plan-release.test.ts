@@ -130,3 +130,36 @@ describe('planDeploy', () => {
     });
   });
 });
+
+describe('releases no user could reach say nothing about what users reach', () => {
+  const neverLive = (version: string, status: ReleaseRecord['status']): ReleaseRecord => ({
+    ...release(version, status),
+    neverLive: true,
+  });
+
+  it('after a blue-green release rejected on its slot, the current version is still verified, and the next deploy replaces it', () => {
+    const s = state('v2', release('v1', 'good'), release('v2', 'good'), neverLive('v3', 'bad'));
+    assert.deepEqual(liveView(s), { version: 'v2', verified: true });
+    assert.deepEqual(planDeploy(s, { version: 'v4', force: false }), {
+      kind: 'release',
+      version: 'v4',
+      from: 'v2',
+    });
+    assert.deepEqual(planDeploy(s, { version: 'v2', force: false }), { kind: 'confirm', version: 'v2' });
+  });
+
+  it('interrupted before the switch: nothing to roll back from but the verified current version', () => {
+    const s = state('v2', release('v1', 'good'), release('v2', 'good'), neverLive('v3', 'interrupted'));
+    assert.equal(
+      planRollback(s, { force: false }).kind,
+      'refuse',
+      'v2 is verified: a rollback must say where to',
+    );
+    assert.deepEqual(planRollback(s, { force: false, toVersion: 'v1' }), {
+      kind: 'release',
+      version: 'v1',
+      from: 'v2',
+      markBad: 'v2',
+    });
+  });
+});

@@ -77,7 +77,7 @@ export class ReleaseJournal {
   /** `bad`: proven broken (a verification before traffic), so it is not deployed again unless forced. */
   async finish(
     status: 'good' | 'failed' | 'bad',
-    details: { readonly attempts?: number; readonly reason?: string } = {},
+    details: { readonly attempts?: number; readonly reason?: string; readonly neverLive?: boolean } = {},
   ): Promise<void> {
     await this.#write(
       finishRelease(this.#state, {
@@ -85,13 +85,19 @@ export class ReleaseJournal {
         finishedAt: this.#now(),
         ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
         ...(details.reason ? { reason: withoutOutput(details.reason) } : {}),
+        ...(details.neverLive ? { neverLive: true } : {}),
       }),
     );
   }
 
   /** Cut short: the version may be live (the strategy had begun), and it was not verified. */
   async interrupted(reason: string, live: boolean): Promise<void> {
-    const finished = finishRelease(this.#state, { status: 'interrupted', finishedAt: this.#now(), reason });
+    const finished = finishRelease(this.#state, {
+      status: 'interrupted',
+      finishedAt: this.#now(),
+      reason,
+      ...(live ? {} : { neverLive: true }),
+    });
     await this.#write(live ? markLive(finished, this.#now()) : finished);
   }
 

@@ -16,7 +16,8 @@ export interface LiveView {
 }
 
 export function liveView(state: EnvironmentState): LiveView {
-  const newest = state.releases.at(-1);
+  // A release no user could reach says nothing about what they reach.
+  const newest = state.releases.findLast((release) => !release.neverLive);
   const verified = newest?.status === 'good' && newest.version === state.current;
   return {
     ...(state.current ? { version: state.current } : {}),
@@ -62,7 +63,7 @@ export function markLive(state: EnvironmentState, at: string): EnvironmentState 
 /** The newest release finished as `outcome`; a good one is (or stays) current. */
 export function finishRelease(
   state: EnvironmentState,
-  outcome: Pick<ReleaseRecord, 'status' | 'finishedAt' | 'attempts' | 'reason'>,
+  outcome: Pick<ReleaseRecord, 'status' | 'finishedAt' | 'attempts' | 'reason' | 'neverLive'>,
 ): EnvironmentState {
   const last = state.releases.at(-1);
   if (!last) return state;

@@ -99,6 +99,7 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
       await journal.finish(live.rejected ? 'bad' : 'failed', {
         attempts: live.attempts.length,
         reason: live.reason,
+        neverLive: !live.touched,
       });
       return {
         ...base,

@@ -20,6 +20,7 @@ const release = z.object({
   reason: text,
   kind: z.optional(z.enum(['deploy', 'rollback'])),
   slot: text,
+  neverLive: z.optional(z.boolean()),
 });
 
 const stateV2 = z.object({
