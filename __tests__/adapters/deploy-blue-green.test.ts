@@ -208,3 +208,57 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
       assert.equal(state().current, before, 'not recorded live: it never was');
     });
   });
+
+describe('the whole pipeline (root action), blue-green behind a real HAProxy', () => {
+  it('a release that passes its slot check but fails the health check through the public address: switched back at once, production healthy', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-pipeline-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    try {
+      const run = (version: string) =>
+        runStep('.', {
+          with: {
+            environment: 'production',
+            version,
+            command: START_SLOT,
+            strategy: 'blue-green',
+            slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+            'haproxy-socket': haproxy.socket,
+            'haproxy-backend': haproxy.backend,
+            'drain-timeout': '2s',
+            // Before traffic, only the running version is checked on the slot: a weak analysis.
+            'version-url': '{slot_url}/version',
+            'health-probes': `- { name: public, type: http, url: "${haproxy.url}/api/health" }`,
+            'health-count': '3',
+            'health-interval': '100ms',
+            'state-dir': path.join(dir, 'state'),
+            'preflight-checks': '- { type: command, command: sh }',
+            incident: 'none',
+            attempts: '1',
+          },
+          env: { SLOTS_DIR: dir, SERVICE },
+        });
+      assert.equal((await run('v1.0.0')).outputs.result, 'deployed');
+      writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
+
+      const step = await run('v2.0.0');
+
+      assert.equal(step.outputs.result, 'rolled-back', step.log);
+      assert.equal(step.outputs['failed-stage'], 'health-check');
+      assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0', 'users reach v1.0.0 again');
+      const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+      assert.equal(state.current, 'v1.0.0');
+      assert.equal(state.releases.find((r: { version: string }) => r.version === 'v2.0.0').status, 'bad');
+    } finally {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // not started, or gone
+        }
+      }
+    }
+  });
+});
