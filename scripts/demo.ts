@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type Counted, compareStrategies, haveHaproxy } from './demo/blue-green.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'dist', 'cli', 'index.js');
@@ -88,6 +89,30 @@ function run(version: string): Promise<{ code: number; report: PipelineReport }>
   });
 }
 
+/**
+ * Part two: what users feel. A good release and a broken one, in place and blue-green behind
+ * HAProxy, under 4 users calling throughout; the failed requests of each, side by side.
+ */
+async function blueGreenPart(): Promise<boolean> {
+  console.log(
+    '\n▶ what users feel: a good release and a broken one, in place and blue-green, 4 users calling',
+  );
+  if (!haveHaproxy((line) => console.log(line))) return true;
+  const { inPlace, blueGreen } = await compareStrategies(path.join(dir, 'users'));
+  const rows = [0, 1].map((i) => {
+    const a = inPlace[i]!;
+    const b = blueGreen[i]!;
+    const share = (c: Counted) => `${c.failed} of ${c.ok + c.failed} failed (${c.result})`;
+    return `  ${a.release.padEnd(8)} ${i === 0 ? 'good  ' : 'broken'}  in place: ${share(a).padEnd(34)} blue-green: ${share(b)}`;
+  });
+  console.log(`\nFailed user requests per release\n${rows.join('\n')}`);
+  return (
+    blueGreen.every((c) => c.failed === 0) &&
+    blueGreen[0]!.result === 'deployed' &&
+    blueGreen[1]!.result === 'failed'
+  );
+}
+
 try {
   mark(`deploy v1.0.0 of the sample service (releases driver, ${url})`);
   const v1 = await run('v1.0.0');
@@ -116,8 +141,10 @@ try {
   const incidentFile = path.join(incidentDir, 'incident-1.md');
   if (!github && existsSync(incidentFile))
     console.log(`\nThe incident:\n\n${readFileSync(incidentFile, 'utf8')}`);
-  const ok =
+  const inPlaceOk =
     v1.report.result === 'deployed' && v2.report.result === 'rolled-back' && live.version === 'v1.0.0';
+  const blueGreenOk = await blueGreenPart();
+  const ok = inPlaceOk && blueGreenOk;
   console.log(ok ? '\n✅ demo passed' : '\n❌ demo did not go as expected');
   process.exitCode = ok ? 0 : 1;
 } finally {
