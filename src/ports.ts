@@ -117,6 +117,8 @@ export interface ReleaseRecord {
    * switch, refused before the driver ran): what users reach is what the releases before it left.
    */
   readonly neverLive?: boolean;
+  /** Blue-green: its slot was stopped after the next release (scale-down-delay): not warm any more. */
+  readonly stopped?: boolean;
 }
 
 /** What is known of one environment. The stores keep it; the steps decide over it. */

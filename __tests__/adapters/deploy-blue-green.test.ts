@@ -262,3 +262,60 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
     }
   });
 });
+
+describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)', () => {
+  it('the old slot is stopped scale-down-delay after a verified release; a rollback then deploys into it again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-scale-down-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': haproxy.backend,
+      'drain-timeout': '1s',
+      'version-url': '{slot_url}/version',
+      'stop-command':
+        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
+      'scale-down-delay': '200ms',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env })).outputs.result,
+        'deployed',
+      );
+      const step = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0' }, env });
+
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.match(step.log, /Slot green \(v1\.0\.0\) stays warm for 200 ms, then stop-command stops it/);
+      assert.match(step.log, /stopped green \(v1\.0\.0\)/);
+      assert.equal(isRunning(pidOf('green')), false, 'the old slot was stopped');
+      const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+      assert.equal(state.releases.find((r: { version: string }) => r.version === 'v1.0.0').stopped, true);
+
+      const back = await runStep('rollback', { with: { ...inputs, 'to-version': 'v1.0.0' }, env });
+      assert.equal(back.outputs.result, 'rolled-back', back.log);
+      assert.match(
+        back.log,
+        /Deploying v1\.0\.0 into the idle slot green/,
+        'not warm any more: deployed again',
+      );
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+    } finally {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(pidOf(slot));
+        } catch {
+          // stopped, or never started
+        }
+      }
+    }
+  });
+});

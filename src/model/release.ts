@@ -84,6 +84,8 @@ export type StrategySettings =
       readonly slots: readonly [Slot, Slot];
       readonly traffic: TrafficSettings;
       readonly drainTimeoutMs: number;
+      /** Stop the old slot this long after a release was verified (absent: keep it warm). */
+      readonly scaleDown?: { readonly command: string; readonly delayMs: number };
       /** Per slot: the probes and version source that name the slot, pointed at it. */
       readonly slotVerify: Readonly<Record<string, VerifySettings>>;
     };

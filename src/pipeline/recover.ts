@@ -1,6 +1,8 @@
 import { verifyDeployment } from '../deploy/verify.ts';
+import { describeError } from '../errors.ts';
 import type { SessionDeps } from '../release/release-deps.ts';
 import { ReleaseFault } from '../release/run-release.ts';
+import { scaleDownOldSlot } from '../release/scale-down.ts';
 import type { PipelineSettings } from '../settings/pipeline.ts';
 import { deployLocked } from '../steps/deploy.ts';
 import { runHealthCheck } from '../steps/health-check.ts';
@@ -49,6 +51,11 @@ async function releaseAndRecover(
     }
   }
   if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
+  // Verified through the public address too: the old slot may go after scale-down-delay.
+  if (!run.failure && run.deployed?.result === 'deployed')
+    await scaleDownOldSlot(settings.deploy, deps).catch((error: unknown) =>
+      deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`),
+    );
   for (;;) {
     const next = decideRecovery(run.facts);
     if (next.next === 'stop' || next.next === 'resolve-incident') return;

@@ -50,7 +50,11 @@ export function blueGreenStrategy(
       await placed(idle.name);
       const warm = slotContents(state).get(idle.name);
       let attempts: GoLiveOutcome['attempts'] = [];
-      if (warm?.version === version && (warm.status === 'good' || warm.status === 'failed')) {
+      if (
+        warm?.version === version &&
+        !warm.stopped &&
+        (warm.status === 'good' || warm.status === 'failed')
+      ) {
         logger.info(`Slot ${idle.name} still runs ${version}: verifying it there, then switching back to it`);
       } else {
         logger.info(

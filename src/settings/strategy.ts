@@ -51,6 +51,16 @@ export const strategyInputs = {
       "traffic nginx: the master's pid file; a reload took effect once the master runs new workers.",
     default: '/run/nginx.pid',
   },
+  'stop-command': {
+    description:
+      'blue-green: stops the old slot (DEPLOY_SLOT, its address and the version it ran set) scale-down-delay after a verified release. Without it the old slot stays warm.',
+    default: '',
+  },
+  'scale-down-delay': {
+    description:
+      "blue-green: how long the old slot stays warm after a verified release before stop-command (Argo Rollouts' scaleDownDelaySeconds); never keeps it.",
+    default: '30s',
+  },
   'drain-timeout': {
     description: 'blue-green: how long the old slot may finish the requests it is serving after the switch.',
     default: '30s',
@@ -87,8 +97,17 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     slots,
     traffic: flat.traffic === 'nginx' ? parseNginx(values) : parseHaproxy(values),
     drainTimeoutMs: flat['drain-timeout'],
+    ...scaleDown(values),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
   };
+}
+
+function scaleDown(values: Record<string, string>): { scaleDown?: { command: string; delayMs: number } } {
+  const command = values['stop-command'] ?? '';
+  const delay = (values['scale-down-delay'] || '30s').trim();
+  if (!command || delay === 'never') return {};
+  const { ms } = parseWithSchema(z.object({ ms: durationField }), { ms: delay }, 'scale-down-delay');
+  return { scaleDown: { command, delayMs: ms } };
 }
 
 function parseHaproxy(values: Record<string, string>): TrafficSettings {

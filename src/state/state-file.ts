@@ -21,6 +21,7 @@ const release = z.object({
   kind: z.optional(z.enum(['deploy', 'rollback'])),
   slot: text,
   neverLive: z.optional(z.boolean()),
+  stopped: z.optional(z.boolean()),
 });
 
 const stateV2 = z.object({
