@@ -3,6 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/clients/system-clock.ts';
+import { runCheck } from '../../src/preflight/run-check.ts';
+import { parsePreflightSettings } from '../../src/settings/preflight.ts';
 import { haproxySwitch } from '../../src/traffic/haproxy-switch.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 
@@ -89,5 +91,25 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
       clock: systemClock,
     });
     await assert.rejects(gone.live(), /cannot reach HAProxy's runtime API at \/nonexistent\/admin\.sock/);
+  });
+
+  it('preflight: the runtime API answers and the backend has every slot; a missing slot is named with the fix', async () => {
+    const check = (servers: string) =>
+      parsePreflightSettings({
+        checks: `- { type: haproxy, socket: "${haproxy.socket}", backend: app, servers: ${servers} }`,
+      }).checks[0]!;
+    const deps = {
+      runner: undefined as never,
+      readState: undefined as never,
+      readEnv: () => undefined,
+      mask: () => {},
+    };
+    const ok = await runCheck(check('[blue, green]'), deps, new AbortController().signal);
+    assert.equal(ok.ok, true, ok.detail);
+    assert.match(ok.detail, /^HAProxy 2\.\d+\S* answers on .*; backend app has blue, green$/);
+    const missing = await runCheck(check('[blue, purple]'), deps, new AbortController().signal);
+    assert.equal(missing.ok, false);
+    assert.match(missing.detail, /backend app has no server purple \(it has blue, green\)/);
+    assert.equal(missing.fix, 'add a server per slot, named like it, to backend app');
   });
 });

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
+import { runCheck } from '../../src/preflight/run-check.ts';
+import { parsePreflightSettings } from '../../src/settings/preflight.ts';
 import { nginxSwitch } from '../../src/traffic/nginx-switch.ts';
 import { type Nginx, startNginx } from '../fixtures/nginx.ts';
 
@@ -75,5 +77,23 @@ describe('the nginx traffic switch (real nginx: upstream include file, nginx -t,
     );
     assert.equal(readFileSync(nginx.upstreamFile, 'utf8'), before);
     assert.equal(await get(nginx.url), 'green');
+  });
+
+  it('preflight: nginx -t passes and the upstream file is writable; a failing test says so', async () => {
+    const check = (testCommand: string) =>
+      parsePreflightSettings({
+        checks: `- { type: nginx, upstream-file: "${nginx.upstreamFile}", test-command: "${testCommand}" }`,
+      }).checks[0]!;
+    const deps = {
+      runner: new ProcessRunner({ baseEnv: process.env }),
+      readState: undefined as never,
+      readEnv: () => undefined,
+      mask: () => {},
+    };
+    const ok = await runCheck(check(nginx.testCommand), deps, new AbortController().signal);
+    assert.equal(ok.ok, true, ok.detail);
+    const refused = await runCheck(check('false'), deps, new AbortController().signal);
+    assert.equal(refused.ok, false);
+    assert.equal(refused.detail, '`false` failed (exit 1)');
   });
 });

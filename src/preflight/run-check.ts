@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, existsSync, readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
+import { haproxyCommand } from '../clients/haproxy-runtime.ts';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { describeError } from '../errors.ts';
 import type { CommandRunner, EnvironmentState } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
+import { parseServersState } from '../traffic/haproxy-switch.ts';
 
 /** What one check found. `detail` never holds a secret's value. */
 export interface CheckOutcome {
@@ -146,7 +148,59 @@ async function measure(
           )
         : pass(`${check.version} is not marked bad in ${check.environment}`);
     }
+    case 'haproxy':
+      return haproxyReady(check.socket, check.backend, check.servers);
+    case 'nginx':
+      return nginxReady(check['upstream-file'], check['test-command'], deps, signal);
   }
+}
+
+/** HAProxy's runtime API answers (show info) and its backend has every slot's server. */
+async function haproxyReady(
+  socket: string,
+  backend: string,
+  servers: readonly string[],
+): Promise<CheckOutcome> {
+  const info = await haproxyCommand(socket, 'show info');
+  const version = /^Version:\s*(\S+)/m.exec(info)?.[1];
+  if (!version)
+    return fail(
+      `${socket} did not answer show info`,
+      'point haproxy-socket at a stats socket with level admin',
+    );
+  const known = parseServersState(await haproxyCommand(socket, `show servers state ${backend}`), backend);
+  const missing = servers.filter((server) => !known.has(server));
+  if (missing.length > 0)
+    return fail(
+      `HAProxy ${version}: backend ${backend} has no server ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'})`,
+      `add a server per slot, named like it, to backend ${backend}`,
+    );
+  return pass(`HAProxy ${version} answers on ${socket}; backend ${backend} has ${servers.join(', ')}`);
+}
+
+/** nginx accepts its configuration and the upstream file can be rewritten. */
+async function nginxReady(
+  upstreamFile: string,
+  testCommand: string,
+  deps: PreflightDeps,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
+  try {
+    accessSync(upstreamFile, constants.W_OK);
+    accessSync(path.dirname(upstreamFile), constants.W_OK);
+  } catch (error) {
+    return fail(
+      `the upstream file ${upstreamFile} (or its directory) is not writable: ${describeError(error)}`,
+      "give the deploy runner's user write access to it and its directory",
+    );
+  }
+  const test = await deps.runner.run({ command: testCommand, timeoutMs: 30_000, signal });
+  if (test.exitCode !== 0)
+    return fail(
+      `\`${testCommand}\` failed (exit ${test.exitCode})`,
+      'fix the nginx configuration (its output is in the log)',
+    );
+  return pass(`\`${testCommand}\` passes; ${upstreamFile} is writable`);
 }
 
 function findOnPath(command: string, searchPath: string): string | undefined {

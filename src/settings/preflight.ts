@@ -14,7 +14,7 @@ import { readStructuredText } from './structured-text.ts';
 export const preflightInputs = {
   checks: {
     description:
-      'The checks, as a YAML list; each has a type (secret, command, disk, memory, tcp, http, artifact, image, not-bad), an optional name, and critical: true (default) or false (a warning).',
+      'The checks, as a YAML list; each has a type (secret, command, disk, memory, tcp, http, artifact, image, not-bad, haproxy, nginx), an optional name, and critical: true (default) or false (a warning).',
     required: true,
   },
   timeout: { description: 'Time limit of each check.', default: '10s' },
@@ -102,6 +102,19 @@ const check = z.discriminatedUnion('type', [
       .check(z.regex(ENVIRONMENT_NAME, 'is not an environment name (letters, digits, . _ -)')),
     version: z.string().check(z.minLength(1)),
   }),
+  z.strictObject({
+    ...common,
+    type: z.literal('haproxy'),
+    socket: z.string().check(z.minLength(1)),
+    backend: z.string().check(z.regex(/^[A-Za-z0-9_.:-]+$/, 'is not a backend name')),
+    servers: z.array(z.string().check(z.regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'is not a server name'))),
+  }),
+  z.strictObject({
+    ...common,
+    type: z.literal('nginx'),
+    'upstream-file': z.string().check(z.minLength(1)),
+    'test-command': z._default(z.string(), 'nginx -t'),
+  }),
 ]);
 
 export type PreflightCheck = z.output<typeof check> & { readonly name: string };
@@ -115,6 +128,8 @@ export const PREFLIGHT_TYPES = [
   'artifact',
   'image',
   'not-bad',
+  'haproxy',
+  'nginx',
 ] as const;
 
 export interface PreflightSettings {
@@ -167,5 +182,9 @@ function defaultName(parsed: z.output<typeof check>): string {
       return `image ${parsed.image}`;
     case 'not-bad':
       return `${parsed.version} not bad in ${parsed.environment}`;
+    case 'haproxy':
+      return `haproxy ${parsed.backend}`;
+    case 'nginx':
+      return `nginx ${parsed['upstream-file']}`;
   }
 }
