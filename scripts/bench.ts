@@ -14,6 +14,8 @@
  *   8. the whole pipeline (root action) on a no-op deploy with a one-probe health check, and the
  *      demo's bad-release-to-recovered time (goal ≤ 10 s)
  *   9. the size of dist/ (goal ≤ 1.5 MB)
+ *  10. what users feel: failed requests of 4 users through a good and a broken release, in place
+ *      and blue-green behind a real HAProxy (goal: 0 for blue-green); needs HAProxy installed
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -25,6 +27,7 @@ import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
+import { compareStrategies, haveHaproxy } from './demo/blue-green.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = (name: string) => path.join(root, 'dist', name, 'index.js');
@@ -232,6 +235,21 @@ rows.push([
   '',
   '≤ 1.5 MB',
 ]);
+
+if (haveHaproxy((line) => console.error(line))) {
+  const { inPlace, blueGreen } = await compareStrategies(mkdtempSync(path.join(tmpdir(), 'bench-users-')));
+  for (const [i, kind] of ['good', 'broken'].entries()) {
+    const [a, b] = [inPlace[i]!, blueGreen[i]!];
+    const share = (c: typeof a) => `${c.failed}/${c.ok + c.failed}`;
+    rows.push([
+      `failed user requests, ${kind} release: in place / blue-green`,
+      share(a),
+      share(b),
+      '',
+      'blue-green 0',
+    ]);
+  }
+}
 
 for (const server of [tcp, fast, slow]) server.close();
 
