@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
+import { getFresh } from '../fixtures/proxied.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 import { runStep } from '../harness/run-action.ts';
@@ -46,19 +46,8 @@ const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promis
   },
 };
 
-/** A request on a fresh connection, as a new user makes it: the body as JSON. */
-const getJson = (url: string) =>
-  new Promise<{ version: string }>((resolve, reject) =>
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(JSON.parse(body)));
-      })
-      .on('error', reject),
-  );
+/** The version users reach now (a fresh connection, as a new user makes). */
+const getJson = async (url: string) => JSON.parse(await getFresh(url)) as { version: string };
 
 /**
  * Blue-green behind a real proxy: the sample service in two slots, the deploy action run from

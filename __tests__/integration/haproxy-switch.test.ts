@@ -1,31 +1,11 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { systemClock } from '../../src/clients/system-clock.ts';
 import { runCheck } from '../../src/preflight/run-check.ts';
 import { parsePreflightSettings } from '../../src/settings/preflight.ts';
-import { haproxySwitch } from '../../src/traffic/haproxy-switch.ts';
+import { type HaproxySwitchOptions, haproxySwitch } from '../../src/traffic/haproxy-switch.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
-
-/** A slot: an HTTP server answering its own name. */
-async function slotServer(name: string) {
-  const server = http.createServer((_req, res) => res.end(name));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
-}
-const get = (url: string) =>
-  new Promise<string>((resolve, reject) =>
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject),
-  );
+import { getFresh, slotServer } from '../fixtures/proxied.ts';
 
 describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)', () => {
   let haproxy: Haproxy;
@@ -39,57 +19,40 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
     slots.blue.close();
     slots.green.close();
   });
-  const traffic = () =>
+  const traffic = (options: Partial<HaproxySwitchOptions> = {}) =>
     haproxySwitch({
       socket: haproxy.socket,
       backend: 'app',
       slots: ['blue', 'green'],
       drainTimeoutMs: 2000,
       clock: systemClock,
+      ...options,
     });
 
   it('reads the live slot back from HAProxy, switches, and users reach the new slot only', async () => {
     assert.deepEqual(await traffic().live(), ['blue']);
-    assert.equal(await get(haproxy.url), 'blue');
+    assert.equal(await getFresh(haproxy.url), 'blue');
 
     await traffic().switchTo('green', 'blue', new AbortController().signal);
 
     assert.deepEqual(await traffic().live(), ['green']);
-    for (let i = 0; i < 5; i++) assert.equal(await get(haproxy.url), 'green');
+    for (let i = 0; i < 5; i++) assert.equal(await getFresh(haproxy.url), 'green');
     await traffic().switchTo('blue', 'green', new AbortController().signal);
     assert.deepEqual(await traffic().live(), ['blue']);
   });
 
   it('a slot the backend does not have, or a backend HAProxy does not know, is an error that says so', async () => {
-    const wrong = haproxySwitch({
-      socket: haproxy.socket,
-      backend: 'app',
-      slots: ['blue', 'purple'],
-      drainTimeoutMs: 100,
-      clock: systemClock,
-    });
+    const wrong = traffic({ slots: ['blue', 'purple'] });
     await assert.rejects(
       wrong.live(),
       /HAProxy's backend app has no server named purple \(it has blue, green\)/,
     );
-    const noBackend = haproxySwitch({
-      socket: haproxy.socket,
-      backend: 'shop',
-      slots: ['blue', 'green'],
-      drainTimeoutMs: 100,
-      clock: systemClock,
-    });
+    const noBackend = traffic({ backend: 'shop' });
     await assert.rejects(noBackend.live(), /HAProxy refused "show servers state shop"|has no server named/);
   });
 
   it('an unreachable socket names it', async () => {
-    const gone = haproxySwitch({
-      socket: '/nonexistent/admin.sock',
-      backend: 'app',
-      slots: ['blue', 'green'],
-      drainTimeoutMs: 100,
-      clock: systemClock,
-    });
+    const gone = traffic({ socket: '/nonexistent/admin.sock' });
     await assert.rejects(gone.live(), /cannot reach HAProxy's runtime API at \/nonexistent\/admin\.sock/);
   });
 

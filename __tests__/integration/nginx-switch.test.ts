@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
@@ -9,25 +7,7 @@ import { runCheck } from '../../src/preflight/run-check.ts';
 import { parsePreflightSettings } from '../../src/settings/preflight.ts';
 import { nginxSwitch } from '../../src/traffic/nginx-switch.ts';
 import { type Nginx, startNginx } from '../fixtures/nginx.ts';
-
-async function slotServer(name: string) {
-  const server = http.createServer((_req, res) => res.end(name));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => server.close() };
-}
-/** A request on a fresh connection, as a new user makes it. */
-const get = (url: string) =>
-  new Promise<string>((resolve, reject) =>
-    http
-      .get(url, { agent: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(body));
-      })
-      .on('error', reject),
-  );
+import { getFresh, slotServer } from '../fixtures/proxied.ts';
 
 describe('the nginx traffic switch (real nginx: upstream include file, nginx -t, graceful reload)', () => {
   let nginx: Nginx;
@@ -60,13 +40,13 @@ describe('the nginx traffic switch (real nginx: upstream include file, nginx -t,
 
   it('reads the live slot, switches with a graceful reload that took effect, and users reach the new slot', async () => {
     assert.deepEqual(await traffic().live(), ['blue']);
-    assert.equal(await get(nginx.url), 'blue');
+    assert.equal(await getFresh(nginx.url), 'blue');
 
     await traffic().switchTo('green', 'blue', new AbortController().signal);
 
     assert.deepEqual(await traffic().live(), ['green']);
     for (let i = 0; i < 5; i++)
-      assert.equal(await get(nginx.url), 'green', 'served by the new workers at once');
+      assert.equal(await getFresh(nginx.url), 'green', 'served by the new workers at once');
   });
 
   it('a configuration nginx -t refuses: the old upstream file is back and nginx was not reloaded', async () => {
@@ -76,7 +56,7 @@ describe('the nginx traffic switch (real nginx: upstream include file, nginx -t,
       /`false` refused the new upstream \(exit 1\): the old upstream file is back and nginx was not reloaded/,
     );
     assert.equal(readFileSync(nginx.upstreamFile, 'utf8'), before);
-    assert.equal(await get(nginx.url), 'green');
+    assert.equal(await getFresh(nginx.url), 'green');
   });
 
   it('preflight: nginx -t passes and the upstream file is writable; a failing test says so', async () => {

@@ -1,16 +1,12 @@
 import { createDriver } from '../deploy/create-driver.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
-import {
-  type AttemptRecord,
-  RetriesExhaustedError,
-  type RetryPolicy,
-  runWithRetry,
-} from '../deploy/retry.ts';
+import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type { EnvironmentState, Logger } from '../ports.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { blueGreenStrategy } from './blue-green.ts';
+import { drive } from './drive.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
@@ -88,29 +84,13 @@ export function inPlaceStrategy(
     changesInPlace: true,
     plan: (version) => `${driver.plan(version)} (in place)`,
     async goLive({ environment, version, previous, signal }) {
-      try {
-        const run = await runWithRetry(retry, logger, signal, (attempt) => {
-          logger.info(`Attempt ${attempt}/${retry.attempts}: ${driver.plan(version)}`);
-          return driver.run({
-            version,
-            environment,
-            ...(previous ? { previous } : {}),
-            attempt,
-            timeoutMs: retry.attemptTimeoutMs,
-            signal,
-          });
-        });
-        return { ok: true, attempts: run.attempts, facts: run.value.facts ?? {} };
-      } catch (error) {
-        if (signal.aborted || !(error instanceof RetriesExhaustedError)) throw error;
-        return {
-          ok: false,
-          reason: error.message,
-          attempts: error.attempts,
-          facts: error.facts,
-          touched: error.attempts.length > 0,
-        };
-      }
+      const driven = await drive(driver, retry, logger, {
+        environment,
+        version,
+        ...(previous ? { previous } : {}),
+        signal,
+      });
+      return driven.ok ? driven : { ...driven, touched: driven.attempts.length > 0 };
     },
   };
 }
