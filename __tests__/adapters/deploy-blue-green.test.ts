@@ -22,7 +22,7 @@ interface Proxy {
 }
 
 const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promise<Proxy>> = {
-  HAProxy: async (slots) => {
+  'a real HAProxy': async (slots) => {
     const haproxy = await startHaproxy(slots, 'blue');
     return {
       url: haproxy.url,
@@ -30,7 +30,7 @@ const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promis
       close: () => haproxy.close(),
     };
   },
-  nginx: async (slots) => {
+  'a real nginx': async (slots) => {
     const nginx = await startNginx({ name: 'blue', port: slots.blue });
     return {
       url: nginx.url,
@@ -41,6 +41,21 @@ const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promis
         'nginx-reload-command': nginx.reloadCommand,
         'nginx-pid-file': nginx.pidFile,
       },
+      close: () => nginx.close(),
+    };
+  },
+  'a switch-command (a script driving a real nginx)': async (slots) => {
+    const nginx = await startNginx({ name: 'blue', port: slots.blue });
+    const file = nginx.upstreamFile;
+    const script = [
+      // Asked which slot serves: the name in the upstream file.
+      `if [ -z "$DEPLOY_SLOT" ]; then sed -n 's/.*# deploy-actions slot //p' ${file}; exit 0; fi`,
+      `echo "server $DEPLOY_SLOT_ADDRESS;  # deploy-actions slot $DEPLOY_SLOT" > ${file}.new && mv ${file}.new ${file}`,
+      `${nginx.testCommand} && ${nginx.reloadCommand} && sleep 0.3`,
+    ].join('\n');
+    return {
+      url: nginx.url,
+      inputs: { traffic: 'command', 'switch-command': script },
       close: () => nginx.close(),
     };
   },
@@ -55,7 +70,7 @@ const getJson = async (url: string) => JSON.parse(await getFresh(url)) as { vers
  * throughout. Counted: every request that did not get a 200.
  */
 for (const [proxyName, startProxy] of Object.entries(PROXIES))
-  describe(`deploy action, strategy blue-green behind a real ${proxyName}`, () => {
+  describe(`deploy action, strategy blue-green behind ${proxyName}`, () => {
     let proxy: Proxy;
     let dir: string;
     let slots: { blue: number; green: number };

@@ -93,7 +93,8 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       'haproxy-backend',
       /is not a backend name/,
     );
-    refused({ ...blueGreen, traffic: 'envoy' }, 'traffic', /use haproxy or nginx/);
+    refused({ ...blueGreen, traffic: 'envoy' }, 'traffic', /use haproxy, nginx or command/);
+    refused({ ...blueGreen, traffic: 'command' }, 'switch-command', /is required with traffic: command/);
     refused({ ...blueGreen, traffic: 'nginx' }, 'nginx-upstream-file', /is required with traffic: nginx/);
     refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
     refused(

@@ -65,6 +65,11 @@ export type TrafficSettings =
       readonly backend: string;
     }
   | {
+      readonly kind: 'command';
+      /** Run with DEPLOY_SLOT to switch there; with DEPLOY_SLOT empty it prints the live slot. */
+      readonly switchCommand: string;
+    }
+  | {
       readonly kind: 'nginx';
       readonly upstreamFile: string;
       readonly testCommand: string;

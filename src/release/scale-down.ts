@@ -15,7 +15,7 @@ import { slotContents } from './release-state.ts';
 export async function scaleDownOldSlot(target: TargetSettings, deps: SessionDeps): Promise<void> {
   const { strategy } = target;
   if (strategy.kind !== 'blue-green' || !strategy.scaleDown) return;
-  const traffic = trafficSwitchFor(strategy, deps);
+  const traffic = trafficSwitchFor(strategy, target.environment, deps);
   const [live] = await traffic.live();
   const old = strategy.slots.find((slot) => slot.name !== live);
   const state = await deps.session.read();

@@ -64,7 +64,7 @@ export function strategyFor(target: TargetSettings, deps: VerifyDeps): ReleaseSt
       driver,
       target.strategy,
       target.retry,
-      trafficSwitchFor(target.strategy, deps),
+      trafficSwitchFor(target.strategy, target.environment, deps),
       deps,
     );
   return inPlaceStrategy(driver, target.retry, deps.logger);

@@ -20,7 +20,8 @@ export const strategyInputs = {
     default: '',
   },
   traffic: {
-    description: 'blue-green: what switches traffic between the slots: haproxy or nginx.',
+    description:
+      'blue-green: what switches traffic between the slots: haproxy, nginx or command (switch-command).',
     default: 'haproxy',
   },
   'haproxy-socket': {
@@ -30,6 +31,11 @@ export const strategyInputs = {
   },
   'haproxy-backend': {
     description: 'traffic haproxy: the backend whose servers are the slots, each named like its slot.',
+    default: '',
+  },
+  'switch-command': {
+    description:
+      'traffic command: run with DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS, DEPLOY_SLOT_PORT and DEPLOY_PREVIOUS_SLOT to send traffic to that slot; run with DEPLOY_SLOT empty, it prints the slot receiving traffic (the read-back).',
     default: '',
   },
   'nginx-upstream-file': {
@@ -71,7 +77,7 @@ const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 const schema = z.object({
   strategy: z.enum(['in-place', 'blue-green'], 'use in-place or blue-green'),
-  traffic: z.enum(['haproxy', 'nginx'], 'use haproxy or nginx'),
+  traffic: z.enum(['haproxy', 'nginx', 'command'], 'use haproxy, nginx or command'),
   'drain-timeout': durationField,
 });
 
@@ -95,7 +101,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
   return {
     kind: 'blue-green',
     slots,
-    traffic: flat.traffic === 'nginx' ? parseNginx(values) : parseHaproxy(values),
+    traffic: parseTraffic(flat.traffic, values),
     drainTimeoutMs: flat['drain-timeout'],
     ...scaleDown(values),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
@@ -108,6 +114,17 @@ function scaleDown(values: Record<string, string>): { scaleDown?: { command: str
   if (!command || delay === 'never') return {};
   const { ms } = parseWithSchema(z.object({ ms: durationField }), { ms: delay }, 'scale-down-delay');
   return { scaleDown: { command, delayMs: ms } };
+}
+
+function parseTraffic(
+  kind: 'haproxy' | 'nginx' | 'command',
+  values: Record<string, string>,
+): TrafficSettings {
+  if (kind === 'nginx') return parseNginx(values);
+  if (kind === 'haproxy') return parseHaproxy(values);
+  const switchCommand = values['switch-command'] ?? '';
+  if (!switchCommand) throw new ConfigurationError('switch-command', 'is required with traffic: command');
+  return { kind: 'command', switchCommand };
 }
 
 function parseHaproxy(values: Record<string, string>): TrafficSettings {
