@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -318,6 +318,67 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
           process.kill(pidOf(slot));
         } catch {
           // stopped, or never started
+        }
+      }
+    }
+  });
+});
+
+describe('the releases driver in slots (blue-green behind a real HAProxy)', () => {
+  it('each slot has its own current link; the restart command starts the slot from it; a broken release is rejected on its slot', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-releases-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    for (const [version, broken] of [
+      ['v1.0.0', false],
+      ['v2.0.0', false],
+      ['v3.0.0', true],
+    ] as const) {
+      mkdirSync(path.join(dir, 'artifacts', version), { recursive: true });
+      copyFileSync(SERVICE, path.join(dir, 'artifacts', version, 'server.mjs'));
+      if (broken) writeFileSync(path.join(dir, 'artifacts', version, 'BROKEN'), '');
+    }
+    const release = (version: string) =>
+      runStep('deploy', {
+        with: {
+          environment: 'production',
+          version,
+          driver: 'releases',
+          'releases-dir': path.join(dir, 'app'),
+          artifact: path.join(dir, 'artifacts', '{version}'),
+          'restart-command': START_SLOT,
+          strategy: 'blue-green',
+          slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+          'haproxy-socket': haproxy.socket,
+          'haproxy-backend': haproxy.backend,
+          'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
+          'version-url': '{slot_url}/version',
+          'state-dir': path.join(dir, 'state'),
+          attempts: '1',
+        },
+        env: { SLOTS_DIR: dir },
+      });
+    try {
+      assert.equal((await release('v1.0.0')).outputs.result, 'deployed');
+      const users = startLoad(`${haproxy.url}/api/health`);
+      const good = await release('v2.0.0');
+      const bad = await release('v3.0.0');
+      const load = await users.stop();
+
+      assert.equal(good.outputs.result, 'deployed', good.log);
+      assert.equal(bad.outputs.result, 'failed');
+      assert.match(bad.log, /rejected before traffic: on slot green/);
+      assert.equal(load.failed, 0, `failed requests: ${load.failed}: ${load.samples.join('; ')}`);
+      assert.equal(readlinkSync(path.join(dir, 'app', 'current-blue')), path.join('releases', 'v2.0.0'));
+      assert.equal(readlinkSync(path.join(dir, 'app', 'current-green')), path.join('releases', 'v3.0.0'));
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v2.0.0');
+    } finally {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // gone
         }
       }
     }

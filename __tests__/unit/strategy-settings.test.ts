@@ -98,9 +98,9 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
     refused({ ...blueGreen, traffic: 'nginx' }, 'nginx-upstream-file', /is required with traffic: nginx/);
     refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
     refused(
-      { ...blueGreen, driver: 'releases', 'releases-dir': '/srv/app', artifact: 'dist' },
+      { ...blueGreen, driver: 'ansible', playbook: 'deploy.yml', inventory: 'web-1,' },
       'strategy',
-      /blue-green runs the command driver .*; driver releases does not know slots yet/,
+      /blue-green runs the command or releases driver .*; driver ansible does not know slots yet/,
     );
   });
 });

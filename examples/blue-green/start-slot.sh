@@ -5,8 +5,10 @@
 # verified the slot. With systemd this is `systemctl restart app@$DEPLOY_SLOT` (see
 # app@.service) after installing the version.
 #   SLOTS_DIR  where each slot's pid and log are kept
-#   SERVICE    the service's entry (examples/sample-service/server.mjs)
-# A release marked broken (a file $SLOTS_DIR/broken-<version>) starts broken: 503 on health.
+#   SERVICE    the service's entry (default: current-$DEPLOY_SLOT/server.mjs, as the releases
+#              driver links each slot's release, when run as its restart-command)
+# A release marked broken (a file $SLOTS_DIR/broken-<version>, or BROKEN in the release) starts
+# broken: 503 on health.
 set -eu
 dir=${SLOTS_DIR:?SLOTS_DIR is needed}
 pidfile="$dir/$DEPLOY_SLOT.pid"
@@ -16,11 +18,13 @@ if [ -f "$pidfile" ]; then
   kill "$old" 2>/dev/null || true
   while kill -0 "$old" 2>/dev/null; do sleep 0.05; done
 fi
+service=${SERVICE:-$PWD/current-$DEPLOY_SLOT/server.mjs}
 broken=0
 [ -f "$dir/broken-$DEPLOY_VERSION" ] && broken=1
+[ -f "$(dirname "$service")/BROKEN" ] && broken=1
 : > "$log"
 BROKEN=$broken VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
-  setsid node "${SERVICE:?SERVICE is needed}" > "$log" 2>&1 < /dev/null &
+  setsid node "$service" > "$log" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 i=0
 until grep -q listening "$log"; do

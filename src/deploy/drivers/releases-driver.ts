@@ -40,6 +40,15 @@ export function createReleasesDriver(
   const root = settings.releasesDir;
   const releasesDir = path.join(root, 'releases');
   const currentLink = path.join(root, 'current');
+  // Blue-green: one current link per slot (current-blue, current-green); in place, one.
+  const linkFor = (request: DriverRequest) =>
+    request.slot ? path.join(root, `current-${request.slot.name}`) : currentLink;
+  /** What every current link points at: never pruned. */
+  const linked = () =>
+    readdirSync(root)
+      .filter((name) => name === 'current' || name.startsWith('current-'))
+      .map((name) => readTarget(path.join(root, name)))
+      .filter((target): target is string => Boolean(target));
   return {
     name: 'releases',
     plan: (version) =>
@@ -68,9 +77,10 @@ export function createReleasesDriver(
       } else {
         logger.info(`${release} is already installed: reusing it (versions are immutable)`);
       }
-      const before = readTarget(currentLink);
-      switchLink(currentLink, release);
-      logger.info(`${currentLink} → ${release}${before ? ` (was ${before})` : ''}`);
+      const link = linkFor(request);
+      const before = readTarget(link);
+      switchLink(link, release);
+      logger.info(`${link} → ${release}${before ? ` (was ${before})` : ''}`);
       if (settings.restartCommand) {
         const restart = await runLogged(runner, logger, 'the restart command', {
           command: settings.restartCommand,
@@ -81,8 +91,8 @@ export function createReleasesDriver(
         });
         if (restart.failure) {
           if (before) {
-            switchLink(currentLink, before);
-            logger.warning(`switched ${currentLink} back to ${before}`);
+            switchLink(link, before);
+            logger.warning(`switched ${link} back to ${before}`);
             if (!request.signal.aborted)
               await runLogged(runner, logger, 'the restart command (old release)', {
                 command: settings.restartCommand,
@@ -94,13 +104,13 @@ export function createReleasesDriver(
           throw new AttemptFailedError(restart.failure);
         }
       }
-      const removed = prune(
-        releasesDir,
-        settings.keepReleases,
-        [release, before].filter((p): p is string => Boolean(p)),
-      );
+      const removed = prune(releasesDir, settings.keepReleases, [
+        release,
+        ...(before ? [before] : []),
+        ...linked(),
+      ]);
       if (removed.length > 0) logger.info(`removed old releases: ${removed.join(', ')}`);
-      return { summary: `${request.version} is current`, facts: { release } };
+      return { summary: `${request.version} is ${path.basename(link)}`, facts: { release } };
     },
   };
 
