@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
+import { requireBinary } from '../fixtures/prometheus.ts';
 import { getFresh } from '../fixtures/proxied.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
@@ -380,6 +381,61 @@ describe('the releases driver in slots (blue-green behind a real HAProxy)', () =
         } catch {
           // gone
         }
+      }
+    }
+  });
+});
+
+describe('the ansible driver in slots (blue-green behind a real HAProxy)', () => {
+  it('the playbook gets slot, slot_address and slot_port, and the release goes live after its slot verified', async () => {
+    requireBinary('ansible-playbook', 'ansible-core');
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-ansible-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    const playbook = path.join(dir, 'slot.yml');
+    writeFileSync(
+      playbook,
+      [
+        '- hosts: all',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: Run the version in its slot',
+        `      ansible.builtin.command: ${START_SLOT}`,
+        '      environment:',
+        '        DEPLOY_SLOT: "{{ slot }}"',
+        '        DEPLOY_SLOT_PORT: "{{ slot_port }}"',
+        '        DEPLOY_VERSION: "{{ version }}"',
+        `        SLOTS_DIR: ${dir}`,
+        `        SERVICE: ${SERVICE}`,
+        '',
+      ].join('\n'),
+    );
+    try {
+      const step = await runStep('deploy', {
+        with: {
+          environment: 'production',
+          version: 'v1.0.0',
+          driver: 'ansible',
+          playbook,
+          inventory: path.join(REPO_ROOT, 'examples', 'ansible', 'inventory.ini'),
+          strategy: 'blue-green',
+          slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+          'haproxy-socket': haproxy.socket,
+          'haproxy-backend': haproxy.backend,
+          'version-url': '{slot_url}/version',
+          'state-dir': path.join(dir, 'state'),
+          attempts: '1',
+        },
+      });
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.match(step.log, /Deploying v1\.0\.0 into the idle slot green/);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+    } finally {
+      await haproxy.close();
+      try {
+        process.kill(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8')));
+      } catch {
+        // gone
       }
     }
   });

@@ -97,10 +97,5 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
     refused({ ...blueGreen, traffic: 'command' }, 'switch-command', /is required with traffic: command/);
     refused({ ...blueGreen, traffic: 'nginx' }, 'nginx-upstream-file', /is required with traffic: nginx/);
     refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
-    refused(
-      { ...blueGreen, driver: 'ansible', playbook: 'deploy.yml', inventory: 'web-1,' },
-      'strategy',
-      /blue-green runs the command or releases driver .*; driver ansible does not know slots yet/,
-    );
   });
 });

@@ -373,10 +373,5 @@ function verifyAndStrategy(
 ): Pick<TargetSettings, 'verify' | 'strategy'> {
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
-  if (strategy.kind === 'blue-green' && values.driver === 'ansible')
-    throw new ConfigurationError(
-      'strategy',
-      "blue-green runs the command or releases driver (they get DEPLOY_SLOT and the slot's address); driver ansible does not know slots yet",
-    );
   return { verify: verify.public, strategy };
 }

@@ -66,6 +66,14 @@ export function createAnsibleDriver(
         ...settings.extraVars,
         version: request.version,
         environment_name: request.environment,
+        // Blue-green: the slot to make the version run in.
+        ...(request.slot
+          ? {
+              slot: request.slot.name,
+              slot_address: `${request.slot.host}:${request.slot.port}`,
+              slot_port: request.slot.port,
+            }
+          : {}),
       }),
       { mode: 0o600 },
     );
