@@ -3,6 +3,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, write
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startFakeGitHub } from '../fixtures/fake-github/server.ts';
+import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
@@ -436,6 +438,70 @@ describe('the ansible driver in slots (blue-green behind a real HAProxy)', () =>
         process.kill(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8')));
       } catch {
         // gone
+      }
+    }
+  });
+});
+
+describe('blue-green with the record in GitHub Deployments (backend github, the fake GitHub) behind a real HAProxy', () => {
+  it('the slots are in the deployment statuses: a rollback switches back to the warm slot, a rejected release leaves the current one verified', async () => {
+    const github = await startFakeGitHub({ repos: ['acme/shop'] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-github-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    writeFileSync(path.join(dir, 'broken-v3.0.0'), '');
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': haproxy.backend,
+      'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
+      'version-url': '{slot_url}/version',
+      backend: 'github',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    try {
+      for (const version of ['v1.0.0', 'v2.0.0']) {
+        const step = await runGitHubStep(github, 'deploy', { with: { ...inputs, version }, env });
+        assert.equal(step.outputs.result, 'deployed', step.log);
+      }
+      const back = await runGitHubStep(github, 'rollback', {
+        with: { ...inputs, 'to-version': 'v1.0.0' },
+        env,
+      });
+      assert.equal(back.outputs.result, 'rolled-back', back.log);
+      assert.match(back.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+
+      const bad = await runGitHubStep(github, 'deploy', { with: { ...inputs, version: 'v3.0.0' }, env });
+      assert.equal(bad.outputs.result, 'failed');
+      const descriptions = github
+        .repo('acme/shop')
+        .deployments.map((d) => `${d.payload.version} ${d.statuses.at(-1)!.description}`);
+      assert.ok(
+        descriptions.some((d) => /^v2\.0\.0 .*\[slot blue\]/.test(d)),
+        descriptions.join('\n'),
+      );
+      assert.ok(
+        descriptions.some((d) => /^v3\.0\.0 bad \[slot blue, never live\]: rejected before traffic/.test(d)),
+        descriptions.join('\n'),
+      );
+      const again = await runGitHubStep(github, 'deploy', { with: { ...inputs, version: 'v1.0.0' }, env });
+      assert.equal(again.outputs.result, 'unchanged', `v1.0.0 is still current and verified: ${again.log}`);
+      assertFaithful(github);
+    } finally {
+      await haproxy.close();
+      await github.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // gone
+        }
       }
     }
   });

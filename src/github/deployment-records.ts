@@ -49,13 +49,14 @@ export const SKIPPED = 'skipped';
 
 /** The GitHub status for a release: state and tagged description (≤ 140 characters). */
 export function statusFor(record: ReleaseRecord, live: boolean): { state: string; description: string } {
-  const tagged = (tag: string, state: string) => ({
+  const markers = markersOf(record);
+  const tagged = (tag: string, state: string, text = record.reason ?? record.version) => ({
     state,
-    description: clip(`${tag}: ${record.reason ?? record.version}`),
+    description: clip(`${tag}${markers ? ` [${markers}]` : ''}: ${text}`),
   });
   switch (record.status) {
     case 'good':
-      return { state: 'success', description: clip(`good: ${record.version} deployed and verified`) };
+      return tagged('good', 'success', `${record.version} deployed and verified`);
     case 'failed':
       return tagged(live ? 'failed (live)' : 'failed', 'failure');
     case 'bad':
@@ -64,9 +65,40 @@ export function statusFor(record: ReleaseRecord, live: boolean): { state: string
       return tagged(live ? 'interrupted (live)' : 'interrupted', 'error');
     case 'deploying':
       return live
-        ? { state: 'in_progress', description: clip(`live: ${record.version} switched to, verifying`) }
-        : { state: 'in_progress', description: clip(`deploying ${record.version}`) };
+        ? tagged('live', 'in_progress', `${record.version} switched to, verifying`)
+        : {
+            state: 'in_progress',
+            description: clip(`deploying ${record.version}${markers ? ` [${markers}]` : ''}`),
+          };
   }
+}
+
+/**
+ * What a status says beyond its tag, in brackets after it (`bad [green, never live]: …`): the
+ * blue-green slot the release ran in, that no user reached it, that its slot was stopped. The
+ * deployment's payload is fixed when it is created; these are known only later.
+ */
+export function markersOf(record: ReleaseRecord): string {
+  return [
+    ...(record.slot ? [`slot ${record.slot}`] : []),
+    ...(record.neverLive ? ['never live'] : []),
+    ...(record.stopped ? ['stopped'] : []),
+  ].join(', ');
+}
+
+function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'neverLive' | 'stopped'> {
+  const head = status.description.split(':')[0] ?? '';
+  const inside =
+    /\[([^\]]*)\]/
+      .exec(head)?.[1]
+      ?.split(',')
+      .map((m) => m.trim()) ?? [];
+  const slot = inside.find((m) => m.startsWith('slot '))?.slice('slot '.length);
+  return {
+    ...(slot ? { slot } : {}),
+    ...(inside.includes('never live') ? { neverLive: true } : {}),
+    ...(inside.includes('stopped') ? { stopped: true } : {}),
+  };
 }
 
 export function isOurs(deployment: DeploymentView): boolean {
@@ -91,11 +123,12 @@ function decidingStatus(deployment: DeploymentView): StatusView | undefined {
 
 function tagOf(status: StatusView): string {
   const colon = status.description.indexOf(':');
-  return colon > 0 ? status.description.slice(0, colon) : '';
+  return colon > 0 ? status.description.slice(0, colon).replace(/\s*\[[^\]]*\]$/, '') : '';
 }
 
 function reasonOf(status: StatusView): string {
-  return status.description.slice(tagOf(status).length + 1).trim();
+  const colon = status.description.indexOf(':');
+  return colon > 0 ? status.description.slice(colon + 1).trim() : status.description;
 }
 
 const STATUS_OF_STATE: Readonly<Record<string, ReleaseStatus>> = {
@@ -125,6 +158,7 @@ export function toRecord(deployment: DeploymentView): ReleaseRecord | undefined 
     ...(payload.runUrl ? { runUrl: payload.runUrl } : {}),
     ...(payload.kind ? { kind: payload.kind } : {}),
     ...(reason ? { reason } : {}),
+    ...parseMarkers(deciding),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
-import { isTerminal, SKIPPED, statusFor, toEnvironmentState } from './deployment-records.ts';
+import { isTerminal, markersOf, SKIPPED, statusFor, toEnvironmentState } from './deployment-records.ts';
 import type { ReleaseDeployments } from './release-deployments.ts';
 
 /**
@@ -98,5 +98,5 @@ export class GitHubReleaseSession implements ReleaseSession {
 }
 
 function seenKey(record: ReleaseRecord, live: boolean): string {
-  return `${record.status}${live ? ' live' : ''}`;
+  return `${record.status}${live ? ' live' : ''} ${markersOf(record)}`;
 }
