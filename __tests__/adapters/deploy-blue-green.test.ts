@@ -10,6 +10,7 @@ import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
 import { requireBinary } from '../fixtures/prometheus.ts';
 import { getFresh } from '../fixtures/proxied.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 import { runStep } from '../harness/run-action.ts';
@@ -496,6 +497,59 @@ describe('blue-green with the record in GitHub Deployments (backend github, the 
     } finally {
       await haproxy.close();
       await github.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // gone
+        }
+      }
+    }
+  });
+});
+
+describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProxy: a release rejected on its slot', () => {
+  it('fails at deploy with no rollback, and the incident says where it was caught and that no user reached it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-incident-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
+    const run = (version: string) =>
+      runCli(
+        [
+          'run',
+          '--environment=production',
+          `--version=${version}`,
+          `--command=${START_SLOT}`,
+          '--strategy=blue-green',
+          `--slots={ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+          `--haproxy-socket=${haproxy.socket}`,
+          `--haproxy-backend=${haproxy.backend}`,
+          '--verify-probes=- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
+          `--health-probes=- { name: public, type: http, url: "${haproxy.url}/api/health" }`,
+          '--health-count=1',
+          `--state-dir=${path.join(dir, 'state')}`,
+          '--incident=file',
+          `--incident-dir=${path.join(dir, 'incidents')}`,
+          '--attempts=1',
+        ],
+        { SLOTS_DIR: dir, SERVICE },
+      );
+    try {
+      assert.equal((await run('v1.0.0')).code, 0);
+      const bad = await run('v2.0.0');
+
+      assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      const incident = readFileSync(path.join(dir, 'incidents', 'incident-1.md'), 'utf8');
+      assert.match(incident, /Deploy incident: production v2\.0\.0 failed at deploy/);
+      assert.match(incident, /rejected before traffic: on slot blue/);
+      assert.match(
+        incident,
+        /— not needed: the release was rejected before any user reached it; v1\.0\.0 still serves/,
+      );
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+    } finally {
+      await haproxy.close();
       for (const slot of ['blue', 'green']) {
         try {
           process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));

@@ -21,6 +21,11 @@ describe('decideRecovery: production is made healthy after any failure that may 
       { next: 'stop' },
     ],
     [
+      'blue-green rejected the release on its slot: no user reached it, nothing to roll back, but an incident says where it was caught',
+      { ...base, ...deployFailed('rejected') },
+      { next: 'open-incident', rollback: 'not-reached' },
+    ],
+    [
       'the driver failed after it ran: check production first',
       { ...base, ...deployFailed('maybe-changed') },
       { next: 'check-production' },
@@ -85,7 +90,7 @@ describe('decideRecovery: production is made healthy after any failure that may 
     it(scenario, () => assert.deepEqual(decideRecovery(facts), expected));
 
   it('always ends: following the decision from any failure reaches an incident or a stop', () => {
-    for (const production of ['untouched', 'maybe-changed', 'live-unverified'] as const)
+    for (const production of ['untouched', 'rejected', 'maybe-changed', 'live-unverified'] as const)
       for (const healthy of [true, false]) {
         let facts: RecoveryFacts = { ...base, ...deployFailed(production) };
         let steps = 0;

@@ -9,8 +9,11 @@ export interface IncidentFacts {
   readonly previousVersion?: string;
   /** The stage that failed: preflight, gate, deploy, health-check, rollback … */
   readonly stage?: string;
-  /** not-needed: production was checked after the failure and the old version still serves, verified. */
-  readonly rollback: 'succeeded' | 'failed' | 'not-needed' | 'none';
+  /**
+   * not-needed: production was checked after the failure and the old version still serves,
+   * verified; not-reached: the release was rejected before any user reached it.
+   */
+  readonly rollback: 'succeeded' | 'failed' | 'not-needed' | 'not-reached' | 'none';
   readonly actor?: string;
   readonly runUrl?: string;
   readonly runner?: string;
@@ -87,6 +90,7 @@ function factsTable(facts: IncidentFacts): string {
     succeeded: `✅ succeeded${facts.previousVersion ? `: ${facts.previousVersion} is serving again` : ''}`,
     failed: '❌ failed: the environment may be down, act now',
     'not-needed': `— not needed: production was checked after the failure${facts.previousVersion ? ` and ${facts.previousVersion} still serves, verified` : ' and is healthy'}`,
+    'not-reached': `— not needed: the release was rejected before any user reached it${facts.previousVersion ? `; ${facts.previousVersion} still serves` : ''}`,
     none: '— not attempted',
   }[facts.rollback];
   const rows: [string, string | undefined][] = [

@@ -17,7 +17,7 @@ export interface RecoveryFacts {
 }
 
 /** How the incident tells what became of production. */
-export type RollbackReport = 'succeeded' | 'failed' | 'not-needed' | 'none';
+export type RollbackReport = 'succeeded' | 'failed' | 'not-needed' | 'not-reached' | 'none';
 
 export type Recovery =
   | { readonly next: 'resolve-incident' }
@@ -39,6 +39,8 @@ export function decideRecovery(facts: RecoveryFacts): Recovery {
   const { failed } = facts;
   if (!failed) return { next: 'resolve-incident' };
   if (failed.production === 'untouched') return { next: 'stop' };
+  // Proven broken before any user reached it: production is as it was, and people should know.
+  if (failed.production === 'rejected') return { next: 'open-incident', rollback: 'not-reached' };
   if (facts.rollback === 'failed') return { next: 'open-incident', rollback: 'failed' };
   if (facts.rollback === 'succeeded') {
     if (facts.reverified === 'unhealthy') return { next: 'open-incident', rollback: 'failed' };

@@ -30,7 +30,11 @@ export interface Hook {
 }
 
 /** Where a failed release left production. */
-export type Production = 'untouched' | 'maybe-changed' | 'live-unverified' | 'live-verified';
+/**
+ * Where a failed release left production. `rejected`: untouched, because the release was proven
+ * broken before any user reached it (blue-green, on its slot): news for an incident, no rollback.
+ */
+export type Production = 'untouched' | 'rejected' | 'maybe-changed' | 'live-unverified' | 'live-verified';
 
 export interface ReleaseOutcome {
   readonly result: 'released' | 'unchanged' | 'failed';
@@ -105,7 +109,7 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
         ...base,
         ...live,
         result: 'failed',
-        production: live.touched ? 'maybe-changed' : 'untouched',
+        production: live.touched ? 'maybe-changed' : live.rejected ? 'rejected' : 'untouched',
         failedAt: 'go-live',
         ...unrecorded(journal),
       };
