@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -187,10 +195,14 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
       assert.match(
         step.log,
         new RegExp(
-          `rejected before traffic: on slot ${idle}, health check failed: slot: status 503, expected 2xx.*; no user reached it; they still reach ${before.version} on ${before.slot}\\. Nothing was changed; ${before.version} is still current\\.`,
+          `rejected before traffic: on slot ${idle}, health check failed: slot: status 503, expected 2xx.*; no user reached it; they still reach ${before.version} on ${before.slot}\\. ${before.version} is still current, and v3\\.0\\.0 is marked bad: nothing to roll back\\.`,
         ),
       );
-      assert.doesNotMatch(step.log, /roll back/i, 'nothing to roll back: production never changed');
+      assert.doesNotMatch(
+        step.log,
+        /roll back to|with the rollback action/,
+        'nothing to roll back: production never changed',
+      );
       const newest = state().releases.at(-1);
       assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
       assert.equal(state().current, before.version, 'the record says what users reach');
@@ -249,7 +261,19 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
       assert.equal((await run('v1.0.0')).outputs.result, 'deployed');
       writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
 
+      const users = startLoad(`${haproxy.url}/api/health`);
       const step = await run('v2.0.0');
+      const during = await users.stop();
+      const after = startLoad(`${haproxy.url}/api/health`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const since = await after.stop();
+
+      // The broken version served users between the switch and the switch back: counted, reported.
+      console.log(
+        `failed requests while v2.0.0 was live and switched back: ${during.failed} of ${during.ok + during.failed}`,
+      );
+      assert.ok(during.failed > 0, 'the health check through the public address saw what users saw');
+      assert.equal(since.failed, 0, 'after the switch back, users are served again');
 
       assert.equal(step.outputs.result, 'rolled-back', step.log);
       assert.equal(step.outputs['failed-stage'], 'health-check');
@@ -548,6 +572,143 @@ describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProx
         /— not needed: the release was rejected before any user reached it; v1\.0\.0 still serves/,
       );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+    } finally {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // gone
+        }
+      }
+    }
+  });
+});
+
+describe('blue-green when the proxy cannot be worked (real HAProxy, real processes)', () => {
+  it('the runtime API socket missing: a clear error naming haproxy-socket, nothing deployed, the record untouched', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-no-proxy-'));
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: `touch ${path.join(dir, 'driver-ran')}`,
+        strategy: 'blue-green',
+        slots: '{ blue: "127.0.0.1:1", green: "127.0.0.1:2" }',
+        'haproxy-socket': path.join(dir, 'no-such.sock'),
+        'haproxy-backend': 'app',
+        'state-dir': path.join(dir, 'state'),
+      },
+    });
+
+    assert.equal(step.outcome, 'failure');
+    assert.match(step.log, /cannot reach HAProxy's runtime API at .*no-such\.sock \(haproxy-socket\)/);
+    assert.doesNotMatch(step.log, /\bat .*\.js:\d+/);
+    assert.equal(existsSync(path.join(dir, 'driver-ran')), false, 'the driver never ran');
+    const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+    assert.equal(state.current, undefined, 'nothing recorded live');
+    assert.equal(state.releases.at(-1).neverLive, true);
+  });
+});
+
+describe('blue-green under load, again and again (real HAProxy)', () => {
+  it('20 consecutive deploys, good and broken mixed, 4 users calling throughout: 0 failed requests', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-twenty-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': haproxy.backend,
+      'drain-timeout': '1s',
+      'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 50ms }',
+      'version-url': '{slot_url}/version',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...inputs, version: 'v0.0.0' }, env })).outputs.result,
+        'deployed',
+      );
+      const users = startLoad(`${haproxy.url}/api/health`);
+      const results: string[] = [];
+      for (let i = 1; i <= 20; i++) {
+        const broken = i % 3 === 0;
+        const version = `v1.${i}.0${broken ? '-broken' : ''}`;
+        if (broken) writeFileSync(path.join(dir, `broken-${version}`), '');
+        results.push((await runStep('deploy', { with: { ...inputs, version }, env })).outputs.result!);
+      }
+      const load = await users.stop();
+
+      assert.deepEqual(
+        results,
+        Array.from({ length: 20 }, (_, i) => ((i + 1) % 3 === 0 ? 'failed' : 'deployed')),
+      );
+      assert.equal(
+        load.failed,
+        0,
+        `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+      );
+      assert.ok(load.ok > 200, `only ${load.ok} requests`);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.20.0');
+    } finally {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // gone
+        }
+      }
+    }
+  });
+});
+
+describe('SIGINT after the switch (real HAProxy)', () => {
+  it('while verifying through the public address: the new slot serves, and the record says it is live and not verified', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-sigint-'));
+    const slots = { blue: await freePort(), green: await freePort() };
+    const haproxy = await startHaproxy(slots, 'blue');
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': haproxy.backend,
+      'drain-timeout': '1s',
+      'verify-probes': [
+        '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 50ms }',
+        `- { name: public, type: http, url: "${haproxy.url}/api/health", interval: 1s, count: 30 }`,
+      ].join('\n'),
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env, cancelWhen: /never/ }))
+          .outcome,
+        'success',
+      );
+      const step = await runStep('deploy', {
+        with: { ...inputs, version: 'v2.0.0' },
+        env,
+        cancelWhen: /^Switched /,
+      });
+
+      assert.equal(step.outcome, 'cancelled', step.log);
+      assert.match(step.log, /the record says v2\.0\.0 is live but not verified/);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v2.0.0', 'users reach the new slot');
+      const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+      assert.equal(state.current, 'v2.0.0', 'state = proxy');
+      assert.equal(state.releases.at(-1).status, 'interrupted');
+      assert.equal(state.releases.at(-1).slot, 'blue');
     } finally {
       await haproxy.close();
       for (const slot of ['blue', 'green']) {

@@ -204,7 +204,10 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     const calls = github.requests.length;
     for (const [inputs, message] of [
       [{ mode: 'reopen' }, /Input "mode": expected open or resolve/],
-      [{ rollback: 'maybe' }, /Input "rollback": expected succeeded, failed, not-needed or none/],
+      [
+        { rollback: 'maybe' },
+        /Input "rollback": expected succeeded, failed, not-needed, not-reached or none/,
+      ],
       [{ assignees: 'alice oncall!' }, /Input "assignees": "oncall!" is not a GitHub login/],
       [{ repository: 'just-a-name' }, /Input "repository": "just-a-name" is not owner\/name/],
       [

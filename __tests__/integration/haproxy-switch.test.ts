@@ -45,7 +45,7 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
     const wrong = traffic({ slots: ['blue', 'purple'] });
     await assert.rejects(
       wrong.live(),
-      /HAProxy's backend app has no server named purple \(it has blue, green\)/,
+      /HAProxy's backend app \(haproxy-backend\) has no server named purple \(it has blue, green\): name a server after each of the slots/,
     );
     const noBackend = traffic({ backend: 'shop' });
     await assert.rejects(noBackend.live(), /HAProxy refused "show servers state shop"|has no server named/);
@@ -53,7 +53,10 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
 
   it('an unreachable socket names it', async () => {
     const gone = traffic({ socket: '/nonexistent/admin.sock' });
-    await assert.rejects(gone.live(), /cannot reach HAProxy's runtime API at \/nonexistent\/admin\.sock/);
+    await assert.rejects(
+      gone.live(),
+      /cannot reach HAProxy's runtime API at \/nonexistent\/admin\.sock \(haproxy-socket\)/,
+    );
   });
 
   it('preflight: the runtime API answers and the backend has every slot; a missing slot is named with the fix', async () => {

@@ -53,7 +53,7 @@ describe('the nginx traffic switch (real nginx: upstream include file, nginx -t,
     const before = readFileSync(nginx.upstreamFile, 'utf8');
     await assert.rejects(
       traffic('false').switchTo('blue', 'green', new AbortController().signal),
-      /`false` refused the new upstream \(exit 1\): the old upstream file is back and nginx was not reloaded/,
+      /`false` \(nginx-test-command\) refused the new upstream \(exit 1\): the old upstream file is back and nginx was not reloaded/,
     );
     assert.equal(readFileSync(nginx.upstreamFile, 'utf8'), before);
     assert.equal(await getFresh(nginx.url), 'green');

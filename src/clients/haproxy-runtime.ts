@@ -15,14 +15,16 @@ export function haproxyCommand(socket: string, command: string, timeoutMs = 5000
     let answer = '';
     connection.setEncoding('utf8');
     connection.setTimeout(timeoutMs, () =>
-      connection.destroy(new Error(`HAProxy's runtime API at ${socket} did not answer in ${timeoutMs} ms`)),
+      connection.destroy(
+        new Error(`HAProxy's runtime API at ${socket} (haproxy-socket) did not answer in ${timeoutMs} ms`),
+      ),
     );
     connection.on('connect', () => connection.end(`${command}\n`));
     connection.on('data', (chunk: string) => {
       answer += chunk;
     });
     connection.on('error', (error) =>
-      reject(new Error(`cannot reach HAProxy's runtime API at ${socket}: ${error.message}`)),
+      reject(new Error(`cannot reach HAProxy's runtime API at ${socket} (haproxy-socket): ${error.message}`)),
     );
     connection.on('close', (failed) => {
       if (!failed) resolve(answer);

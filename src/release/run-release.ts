@@ -147,8 +147,17 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
     };
   } catch (error) {
     if (!signal.aborted && !(error instanceof InterruptedError)) {
-      await journal.finish('failed', { reason: 'the release stopped on an internal error' });
-      throw new ReleaseFault(error, progress.live ? 'live-unverified' : 'maybe-changed');
+      // Before the switch a blue-green fault left users where they were; in place, they may have moved.
+      const left = progress.live
+        ? 'live-unverified'
+        : strategy.changesInPlace
+          ? 'maybe-changed'
+          : 'untouched';
+      await journal.finish('failed', {
+        reason: `the release stopped on a fault: ${describeError(error)}`,
+        ...(left === 'untouched' ? { neverLive: true } : {}),
+      });
+      throw new ReleaseFault(error, left);
     }
     const mayBeLive = strategy.changesInPlace || progress.live;
     await journal.interrupted('cancelled', mayBeLive);

@@ -131,7 +131,7 @@ function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookM
     };
   const left: Readonly<Record<Production, string>> = {
     untouched: `Nothing was changed${release.from ? `; ${release.from} is still current` : ''}.`,
-    rejected: `No user reached it${release.from ? `; ${release.from} is still current` : ''}, and ${version} is marked bad. Nothing to roll back.`,
+    rejected: `${release.from ? `${release.from} is still current, and ` : ''}${version} is marked bad: nothing to roll back.`,
     'maybe-changed': `The driver ran, so production may have changed: check it, and roll back to ${release.from ?? 'the last good version'} if it is unhealthy.`,
     'live-unverified': `${version} is live but not verified: roll back${release.from ? ` to ${release.from}` : ''} with the rollback action.`,
     'live-verified': '',

@@ -45,7 +45,7 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
       const missing = options.slots.filter((slot) => !known.has(slot));
       if (missing.length > 0)
         throw new Error(
-          `HAProxy's backend ${backend} has no server named ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'})`,
+          `HAProxy's backend ${backend} (haproxy-backend) has no server named ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'}): name a server after each of the slots`,
         );
       return options.slots.filter((slot) => (known.get(slot)! & OUT_OF_ROTATION) === 0);
     },

@@ -33,7 +33,9 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
     try {
       return readFileSync(upstreamFile, 'utf8');
     } catch (error) {
-      throw new Error(`cannot read the nginx upstream file ${upstreamFile}: ${(error as Error).message}`);
+      throw new Error(
+        `cannot read the nginx upstream file ${upstreamFile} (nginx-upstream-file): ${(error as Error).message}`,
+      );
     }
   };
   const write = (text: string) => {
@@ -56,7 +58,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       if (test.exitCode !== 0) {
         write(before);
         throw new Error(
-          `\`${options.testCommand}\` refused the new upstream (exit ${test.exitCode}): the old upstream file is back and nginx was not reloaded`,
+          `\`${options.testCommand}\` (nginx-test-command) refused the new upstream (exit ${test.exitCode}): the old upstream file is back and nginx was not reloaded`,
         );
       }
       const workers = workersOf(masterPid(options.pidFile));
