@@ -16,6 +16,8 @@
  *   9. the size of dist/ (goal ≤ 1.5 MB)
  *  10. what users feel: failed requests of 4 users through a good and a broken release, in place
  *      and blue-green behind a real HAProxy (goal: 0 for blue-green); needs HAProxy installed
+ *  11. a traffic switch (and so a rollback's switch back): HAProxy's runtime API (goal ≤ 50 ms)
+ *      and nginx's file, test and graceful reload
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -27,6 +29,7 @@ import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
+import { switchTimes } from './bench/switch-times.ts';
 import { compareStrategies, haveHaproxy } from './demo/blue-green.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -238,6 +241,21 @@ rows.push([
 
 if (haveHaproxy((line) => console.error(line))) {
   const { inPlace, blueGreen } = await compareStrategies(mkdtempSync(path.join(tmpdir(), 'bench-users-')));
+  const switched = await switchTimes();
+  rows.push([
+    'traffic switch / switch back: HAProxy runtime API',
+    `${switched.haproxy.toFixed(1)} ms`,
+    '',
+    '',
+    '≤ 50 ms',
+  ]);
+  rows.push([
+    'traffic switch / switch back: nginx (file, -t, reload)',
+    `${switched.nginx.toFixed(1)} ms`,
+    '',
+    '',
+    '≤ 100 ms',
+  ]);
   for (const [i, kind] of ['good', 'broken'].entries()) {
     const [a, b] = [inPlace[i]!, blueGreen[i]!];
     const share = (c: typeof a) => `${c.failed}/${c.ok + c.failed}`;
