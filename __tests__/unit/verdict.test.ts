@@ -57,11 +57,12 @@ describe('judgeProbe: the verdict is a pure function of the measurements (Argo-s
       decided: true,
     },
     { phases: [S], limits: { count: 3, failureLimit: 2, errorLimit: 1 }, verdict: 'running', decided: false },
-    // Both over their limits (as in a replayed history): a failure outweighs an error.
+    // Both over their limits (as in a replayed history): whichever came first decided it, as the
+    // engine (and Argo) stop measuring at that moment.
     {
       phases: [E, F],
       limits: { count: 3, failureLimit: 0, errorLimit: 0 },
-      verdict: 'failed',
+      verdict: 'error',
       decided: true,
     },
     {
@@ -97,10 +98,37 @@ describe('judgeProbe: the verdict is a pure function of the measurements (Argo-s
       verdict: 'running',
       decided: false,
     },
+    // The streak is out of reach, but a failure could still come: not decided yet (this table
+    // once said inconclusive here, before Argo's verdict on the same measurements was checked).
     {
       phases: [F, F, S, F],
       limits: { count: 5, failureLimit: 3, errorLimit: 0, consecutiveSuccesses: 2 },
+      verdict: 'running',
+      decided: false,
+    },
+    {
+      phases: [F, F, S, F, F],
+      limits: { count: 5, failureLimit: 3, errorLimit: 0, consecutiveSuccesses: 2 },
+      verdict: 'failed',
+      decided: true,
+    },
+    {
+      phases: [F, F, S, F, S],
+      limits: { count: 5, failureLimit: 3, errorLimit: 0, consecutiveSuccesses: 2 },
       verdict: 'inconclusive',
+      decided: true,
+    },
+    // The issue's sequence 200, 200, 500, 500, 200: Argo ends Failed at the second 500.
+    {
+      phases: [S, S, F],
+      limits: { count: 5, failureLimit: 1, errorLimit: 0, consecutiveSuccesses: 3 },
+      verdict: 'running',
+      decided: false,
+    },
+    {
+      phases: [S, S, F, F],
+      limits: { count: 5, failureLimit: 1, errorLimit: 0, consecutiveSuccesses: 3 },
+      verdict: 'failed',
       decided: true,
     },
     {
@@ -140,5 +168,70 @@ describe('judgeCheck: fail fast across probes', () => {
     assert.equal(judgeCheck([inconclusive, error, failed]).verdict, 'failed');
     assert.equal(judgeCheck([inconclusive, error, ok]).verdict, 'error');
     assert.equal(judgeCheck([ok, inconclusive]).verdict, 'inconclusive');
+  });
+});
+
+describe('judgeProbe decides only what no further measurement can change (property, over random sequences)', () => {
+  /** A small deterministic generator (mulberry32): the same sequences on every run. */
+  function random(seed: number) {
+    let state = seed >>> 0;
+    return () => {
+      state = (state + 0x6d2b79f5) >>> 0;
+      let t = state;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+  const PHASES = ['successful', 'failed', 'error'] as const;
+
+  /**
+   * Measuring to the end, as Argo does: the first moment a limit is exceeded or the streak is
+   * reached ends it; otherwise, after `count`, successful if any measurement succeeded (and no
+   * streak was asked for), else inconclusive.
+   */
+  function toTheEnd(phases: readonly (typeof PHASES)[number][], limits: Parameters<typeof judgeProbe>[1]) {
+    let failed = 0;
+    let errors = 0;
+    let streak = 0;
+    let successes = 0;
+    for (const phase of phases) {
+      if (phase === 'failed') failed++;
+      if (phase === 'error') errors++;
+      if (phase === 'successful') successes++;
+      streak = phase === 'successful' ? streak + 1 : 0;
+      if (failed > limits.failureLimit) return 'failed';
+      if (errors > limits.errorLimit) return 'error';
+      if (limits.consecutiveSuccesses !== undefined && streak >= limits.consecutiveSuccesses)
+        return 'successful';
+    }
+    return limits.consecutiveSuccesses === undefined && successes > 0 ? 'successful' : 'inconclusive';
+  }
+
+  it('20,000 random sequences and limits: every early decision is the verdict of measuring to the end', () => {
+    const next = random(20261125);
+    const pick = (n: number) => Math.floor(next() * n);
+    for (let run = 0; run < 20_000; run++) {
+      const count = 1 + pick(8);
+      const limits = {
+        count,
+        failureLimit: pick(count),
+        errorLimit: pick(count),
+        ...(next() < 0.5 ? { consecutiveSuccesses: 1 + pick(count) } : {}),
+      };
+      const phases = Array.from({ length: count }, () => PHASES[pick(3)]!);
+      const expected = toTheEnd(phases, limits);
+      for (let measured = 1; measured <= count; measured++) {
+        const judged = judgeProbe(phases.slice(0, measured), limits);
+        if (!judged.decided) continue;
+        assert.equal(
+          judged.verdict,
+          expected,
+          `${phases.slice(0, measured).join(',')} decided ${judged.verdict}, but measuring to the end (${phases.join(',')}) gives ${expected} with ${JSON.stringify(limits)}`,
+        );
+        break;
+      }
+      assert.ok(judgeProbe(phases, limits).decided, `after all ${count} measurements the verdict is decided`);
+    }
   });
 });

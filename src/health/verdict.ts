@@ -35,36 +35,60 @@ export interface ProbeJudgement {
 
 type Limits = Pick<Judgement, 'count' | 'failureLimit' | 'errorLimit' | 'consecutiveSuccesses'>;
 
-/** Judges one probe from its measurements so far (in time order). */
+/**
+ * Judges one probe from its measurements so far (in time order): the first moment at which no
+ * further measurement could change the verdict, or running. Walking the measurements in order
+ * makes a decision final: a verdict reached after k measurements is the verdict after any more.
+ */
 export function judgeProbe(phases: readonly MeasurementPhase[], limits: Limits): ProbeJudgement {
-  const failed = phases.filter((phase) => phase === 'failed').length;
-  const errors = phases.filter((phase) => phase === 'error').length;
-  const successes = phases.length - failed - errors;
-  const remaining = Math.max(0, limits.count - phases.length);
-  const tally = `${successes} successful, ${failed} failed, ${errors} errors of ${phases.length} measured`;
+  const tally = { successful: 0, failed: 0, error: 0, streak: 0 };
+  for (const [index, phase] of phases.entries()) {
+    tally[phase]++;
+    tally.streak = phase === 'successful' ? tally.streak + 1 : 0;
+    const judged = judgeAt(tally, index + 1, limits);
+    if (judged) return judged;
+  }
+  return running(describeTally(tally, phases.length));
+}
 
-  if (failed > limits.failureLimit) {
+interface Tally {
+  readonly successful: number;
+  readonly failed: number;
+  readonly error: number;
+  /** Successes in a row, up to now. */
+  readonly streak: number;
+}
+
+/** The decision after `measured` measurements, if no further one can change it. */
+function judgeAt(tally: Tally, measured: number, limits: Limits): ProbeJudgement | undefined {
+  const remaining = Math.max(0, limits.count - measured);
+  const said = describeTally(tally, measured);
+  if (tally.failed > limits.failureLimit)
     return decided(
       'failed',
-      `failed measurements (${failed}) exceed the failure limit (${limits.failureLimit}); ${tally}`,
+      `failed measurements (${tally.failed}) exceed the failure limit (${limits.failureLimit}); ${said}`,
     );
-  }
-  if (errors > limits.errorLimit) {
-    return decided('error', `errors (${errors}) exceed the error limit (${limits.errorLimit}); ${tally}`);
-  }
+  if (tally.error > limits.errorLimit)
+    return decided('error', `errors (${tally.error}) exceed the error limit (${limits.errorLimit}); ${said}`);
+  // Could the measurements still to come fail the probe, or make it an error?
+  const canStillFail =
+    tally.failed + remaining > limits.failureLimit || tally.error + remaining > limits.errorLimit;
   const needed = limits.consecutiveSuccesses;
   if (needed !== undefined) {
-    const streak = trailingSuccesses(phases);
-    if (streak >= needed) return decided('successful', `${streak} consecutive successes (${tally})`);
-    if (streak + remaining < needed) {
-      return decided('inconclusive', `${needed} consecutive successes can no longer be reached (${tally})`);
-    }
-    return running(tally);
+    if (tally.streak >= needed)
+      return decided('successful', `${tally.streak} consecutive successes (${said})`);
+    // The streak is out of reach: inconclusive, but only once failing is out of reach too.
+    if (tally.streak + remaining < needed && !canStillFail)
+      return decided('inconclusive', `${needed} consecutive successes can no longer be reached (${said})`);
+    return undefined;
   }
-  const cannotFail = failed + remaining <= limits.failureLimit && errors + remaining <= limits.errorLimit;
-  if (cannotFail && successes > 0) return decided('successful', `within limits (${tally})`);
-  if (remaining === 0) return decided('inconclusive', `no successful measurement (${tally})`);
-  return running(tally);
+  if (!canStillFail && tally.successful > 0) return decided('successful', `within limits (${said})`);
+  if (remaining === 0) return decided('inconclusive', `no successful measurement (${said})`);
+  return undefined;
+}
+
+function describeTally(tally: Tally, measured: number): string {
+  return `${tally.successful} successful, ${tally.failed} failed, ${tally.error} errors of ${measured} measured`;
 }
 
 const SEVERITY: Readonly<Record<Verdict, number>> = { successful: 0, inconclusive: 1, error: 2, failed: 3 };
@@ -82,12 +106,6 @@ export function judgeCheck(probes: readonly ProbeJudgement[]): {
   if (worst !== 'successful') return { verdict: worst, decided: true };
   if (settled.length === probes.length) return { verdict: 'successful', decided: true };
   return { verdict: 'running', decided: false };
-}
-
-function trailingSuccesses(phases: readonly MeasurementPhase[]): number {
-  let streak = 0;
-  for (let i = phases.length - 1; i >= 0 && phases[i] === 'successful'; i--) streak++;
-  return streak;
 }
 
 function decided(verdict: Verdict, reason: string): ProbeJudgement {
