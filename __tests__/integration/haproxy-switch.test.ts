@@ -41,6 +41,27 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
     assert.deepEqual(await traffic().live(), ['blue']);
   });
 
+  it('a cancel during the drain: the wait ends, traffic stays on the new slot only, the old one finishes its request', async () => {
+    const events: string[] = [];
+    assert.deepEqual(await traffic().live(), ['blue']);
+    const slow = getFresh(`${haproxy.url}/slow`).then((body) =>
+      events.push(`slow request answered by ${body}`),
+    );
+    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the slow request is in blue's hands
+    const cancel = new AbortController();
+    setTimeout(() => cancel.abort(), 200);
+
+    await traffic({ drainTimeoutMs: 30_000 }).switchTo('green', 'blue', cancel.signal);
+    events.push('switch returned');
+
+    assert.deepEqual(await traffic().live(), ['green'], 'one slot live, never both, never none');
+    assert.equal(await getFresh(haproxy.url), 'green');
+    await slow;
+    assert.deepEqual(events, ['switch returned', 'slow request answered by blue'], 'drained, not cut');
+    await traffic().switchTo('blue', 'green', new AbortController().signal);
+  });
+
   it('a slot the backend does not have, or a backend HAProxy does not know, is an error that says so', async () => {
     const wrong = traffic({ slots: ['blue', 'purple'] });
     await assert.rejects(
