@@ -26,6 +26,34 @@ import { runStep } from '../harness/run-action.ts';
 const START_SLOT = path.join(REPO_ROOT, 'examples', 'blue-green', 'start-slot.sh');
 const SERVICE = path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs');
 
+/** Two slots behind a real HAProxy in a temp dir: the inputs that name them, and a clean-up that stops everything. */
+async function haproxySite(label: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), `${label}-`));
+  const slots = { blue: await freePort(), green: await freePort() };
+  const haproxy = await startHaproxy(slots, 'blue');
+  return {
+    dir,
+    slots,
+    haproxy,
+    target: {
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': haproxy.backend,
+    },
+    async close() {
+      await haproxy.close();
+      for (const slot of ['blue', 'green']) {
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // not started, or stopped already
+        }
+      }
+    },
+  };
+}
+
 /** A proxy in front of the two slots, blue live: its public URL and the inputs that name it. */
 interface Proxy {
   readonly url: string;
@@ -231,9 +259,7 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
 
 describe('the whole pipeline (root action), blue-green behind a real HAProxy', () => {
   it('a release that passes its slot check but fails the health check through the public address: switched back at once, production healthy', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-pipeline-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-pipeline');
     try {
       const run = (version: string) =>
         runStep('.', {
@@ -241,10 +267,7 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
             environment: 'production',
             version,
             command: START_SLOT,
-            strategy: 'blue-green',
-            slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-            'haproxy-socket': haproxy.socket,
-            'haproxy-backend': haproxy.backend,
+            ...target,
             'drain-timeout': '2s',
             // Before traffic, only the running version is checked on the slot: a weak analysis.
             'version-url': '{slot_url}/version',
@@ -283,31 +306,19 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
       assert.equal(state.current, 'v1.0.0');
       assert.equal(state.releases.find((r: { version: string }) => r.version === 'v2.0.0').status, 'bad');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // not started, or gone
-        }
-      }
+      await close();
     }
   });
 });
 
 describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)', () => {
   it('the old slot is stopped scale-down-delay after a verified release; a rollback then deploys into it again', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-scale-down-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-scale-down');
     const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
     const inputs = {
       environment: 'production',
       command: START_SLOT,
-      strategy: 'blue-green',
-      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-      'haproxy-socket': haproxy.socket,
-      'haproxy-backend': haproxy.backend,
+      ...target,
       'drain-timeout': '1s',
       'version-url': '{slot_url}/version',
       'stop-command':
@@ -340,23 +351,14 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
       );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(pidOf(slot));
-        } catch {
-          // stopped, or never started
-        }
-      }
+      await close();
     }
   });
 });
 
 describe('the releases driver in slots (blue-green behind a real HAProxy)', () => {
   it('each slot has its own current link; the restart command starts the slot from it; a broken release is rejected on its slot', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-releases-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-releases');
     for (const [version, broken] of [
       ['v1.0.0', false],
       ['v2.0.0', false],
@@ -375,10 +377,7 @@ describe('the releases driver in slots (blue-green behind a real HAProxy)', () =
           'releases-dir': path.join(dir, 'app'),
           artifact: path.join(dir, 'artifacts', '{version}'),
           'restart-command': START_SLOT,
-          strategy: 'blue-green',
-          slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-          'haproxy-socket': haproxy.socket,
-          'haproxy-backend': haproxy.backend,
+          ...target,
           'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
           'version-url': '{slot_url}/version',
           'state-dir': path.join(dir, 'state'),
@@ -401,14 +400,7 @@ describe('the releases driver in slots (blue-green behind a real HAProxy)', () =
       assert.equal(readlinkSync(path.join(dir, 'app', 'current-green')), path.join('releases', 'v3.0.0'));
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v2.0.0');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // gone
-        }
-      }
+      await close();
     }
   });
 });
@@ -416,9 +408,7 @@ describe('the releases driver in slots (blue-green behind a real HAProxy)', () =
 describe('the ansible driver in slots (blue-green behind a real HAProxy)', () => {
   it('the playbook gets slot, slot_address and slot_port, and the release goes live after its slot verified', async () => {
     requireBinary('ansible-playbook', 'ansible-core');
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-ansible-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-ansible');
     const playbook = path.join(dir, 'slot.yml');
     writeFileSync(
       playbook,
@@ -445,10 +435,7 @@ describe('the ansible driver in slots (blue-green behind a real HAProxy)', () =>
           driver: 'ansible',
           playbook,
           inventory: path.join(REPO_ROOT, 'examples', 'ansible', 'inventory.ini'),
-          strategy: 'blue-green',
-          slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-          'haproxy-socket': haproxy.socket,
-          'haproxy-backend': haproxy.backend,
+          ...target,
           'version-url': '{slot_url}/version',
           'state-dir': path.join(dir, 'state'),
           attempts: '1',
@@ -458,12 +445,7 @@ describe('the ansible driver in slots (blue-green behind a real HAProxy)', () =>
       assert.match(step.log, /Deploying v1\.0\.0 into the idle slot green/);
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
-      await haproxy.close();
-      try {
-        process.kill(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8')));
-      } catch {
-        // gone
-      }
+      await close();
     }
   });
 });
@@ -471,17 +453,12 @@ describe('the ansible driver in slots (blue-green behind a real HAProxy)', () =>
 describe('blue-green with the record in GitHub Deployments (backend github, the fake GitHub) behind a real HAProxy', () => {
   it('the slots are in the deployment statuses: a rollback switches back to the warm slot, a rejected release leaves the current one verified', async () => {
     const github = await startFakeGitHub({ repos: ['acme/shop'] });
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-github-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-github');
     writeFileSync(path.join(dir, 'broken-v3.0.0'), '');
     const inputs = {
       environment: 'production',
       command: START_SLOT,
-      strategy: 'blue-green',
-      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-      'haproxy-socket': haproxy.socket,
-      'haproxy-backend': haproxy.backend,
+      ...target,
       'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
       'version-url': '{slot_url}/version',
       backend: 'github',
@@ -519,24 +496,15 @@ describe('blue-green with the record in GitHub Deployments (backend github, the 
       assert.equal(again.outputs.result, 'unchanged', `v1.0.0 is still current and verified: ${again.log}`);
       assertFaithful(github);
     } finally {
-      await haproxy.close();
+      await close();
       await github.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // gone
-        }
-      }
     }
   });
 });
 
 describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProxy: a release rejected on its slot', () => {
   it('fails at deploy with no rollback, and the incident says where it was caught and that no user reached it', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-incident-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, slots, haproxy, close } = await haproxySite('blue-green-incident');
     writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
     const run = (version: string) =>
       runCli(
@@ -573,14 +541,7 @@ describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProx
       );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // gone
-        }
-      }
+      await close();
     }
   });
 });
@@ -613,16 +574,11 @@ describe('blue-green when the proxy cannot be worked (real HAProxy, real process
 
 describe('blue-green under load, again and again (real HAProxy)', () => {
   it('20 consecutive deploys, good and broken mixed, 4 users calling throughout: 0 failed requests', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-twenty-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-twenty');
     const inputs = {
       environment: 'production',
       command: START_SLOT,
-      strategy: 'blue-green',
-      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-      'haproxy-socket': haproxy.socket,
-      'haproxy-backend': haproxy.backend,
+      ...target,
       'drain-timeout': '1s',
       'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 50ms }',
       'version-url': '{slot_url}/version',
@@ -657,30 +613,18 @@ describe('blue-green under load, again and again (real HAProxy)', () => {
       assert.ok(load.ok > 200, `only ${load.ok} requests`);
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.20.0');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // gone
-        }
-      }
+      await close();
     }
   });
 });
 
 describe('SIGINT after the switch (real HAProxy)', () => {
   it('while verifying through the public address: the new slot serves, and the record says it is live and not verified', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'blue-green-sigint-'));
-    const slots = { blue: await freePort(), green: await freePort() };
-    const haproxy = await startHaproxy(slots, 'blue');
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-sigint');
     const inputs = {
       environment: 'production',
       command: START_SLOT,
-      strategy: 'blue-green',
-      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-      'haproxy-socket': haproxy.socket,
-      'haproxy-backend': haproxy.backend,
+      ...target,
       'drain-timeout': '1s',
       'verify-probes': [
         '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 50ms }',
@@ -710,14 +654,7 @@ describe('SIGINT after the switch (real HAProxy)', () => {
       assert.equal(state.releases.at(-1).status, 'interrupted');
       assert.equal(state.releases.at(-1).slot, 'blue');
     } finally {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // gone
-        }
-      }
+      await close();
     }
   });
 });
