@@ -31,3 +31,22 @@ export function haproxyCommand(socket: string, command: string, timeoutMs = 5000
     });
   });
 }
+
+/** Server name → admin state, from `show servers state <backend>` (format 1). */
+export function parseServersState(answer: string, backend: string): Map<string, number> {
+  const lines = answer.split('\n').map((line) => line.trim());
+  const header =
+    lines
+      .find((line) => line.startsWith('# be_id'))
+      ?.slice(2)
+      .split(/\s+/) ?? [];
+  const at = (name: string) => header.indexOf(name);
+  const found = new Map<string, number>();
+  for (const line of lines) {
+    if (!line || line.startsWith('#') || /^\d+$/.test(line)) continue;
+    const fields = line.split(/\s+/);
+    if (fields[at('be_name')] !== backend) continue;
+    found.set(fields[at('srv_name')]!, Number(fields[at('srv_admin_state')]));
+  }
+  return found;
+}

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, existsSync, readFileSync, statfsSync } from 'node:fs';
 import path from 'node:path';
-import { haproxyCommand } from '../clients/haproxy-runtime.ts';
+import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { describeError } from '../errors.ts';
 import type { CommandRunner, EnvironmentState } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
-import { parseServersState } from '../traffic/haproxy-switch.ts';
 
 /** What one check found. `detail` never holds a secret's value. */
 export interface CheckOutcome {

@@ -1,4 +1,4 @@
-import { haproxyCommand } from '../clients/haproxy-runtime.ts';
+import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import type { Clock } from '../ports.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
@@ -63,25 +63,6 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
     fixCommand: (slot, others) =>
       `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socket.includes(':') ? `tcp:${socket}` : socket}`,
   };
-}
-
-/** Server name → admin state, from `show servers state <backend>` (format 1). */
-export function parseServersState(answer: string, backend: string): Map<string, number> {
-  const lines = answer.split('\n').map((line) => line.trim());
-  const header =
-    lines
-      .find((line) => line.startsWith('# be_id'))
-      ?.slice(2)
-      .split(/\s+/) ?? [];
-  const at = (name: string) => header.indexOf(name);
-  const found = new Map<string, number>();
-  for (const line of lines) {
-    if (!line || line.startsWith('#') || /^\d+$/.test(line)) continue;
-    const fields = line.split(/\s+/);
-    if (fields[at('be_name')] !== backend) continue;
-    found.set(fields[at('srv_name')]!, Number(fields[at('srv_admin_state')]));
-  }
-  return found;
 }
 
 async function currentSessions(
