@@ -128,6 +128,25 @@ describe('health-check settings: every bad input is a ConfigurationError naming 
       /probe 1 \("api"\), field "failure-limit": 5 must be less than count \(2\)/,
     );
   });
+  it('failure-limit -1 (failures never fail) is accepted beside consecutive-successes, refused without it', () => {
+    const settings = parse({
+      probes: http(),
+      count: '5',
+      'failure-limit': '-1',
+      'consecutive-successes': '2',
+    });
+    assert.equal(settings.probes[0]!.judgement.failureLimit, -1);
+    rejects(
+      { probes: http(), count: '5', 'failure-limit': '-1' },
+      'failure-limit',
+      /-1 \(failures never fail the probe\) needs consecutive-successes, or nothing could decide it/,
+    );
+    rejects(
+      { probes: http(), 'failure-limit': '-2' },
+      'failure-limit',
+      /"-2" is not a whole number ≥ 0, or -1 \(failures never fail the probe; consecutive-successes decides\)/,
+    );
+  });
   it('an error-limit not below count, and consecutive-successes above it', () => {
     rejects({ probes: http(), 'error-limit': '3' }, 'error-limit', /must be less than count/);
     rejects(

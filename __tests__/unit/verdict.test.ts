@@ -118,6 +118,25 @@ describe('judgeProbe: the verdict is a pure function of the measurements (Argo-s
       verdict: 'inconclusive',
       decided: true,
     },
+    // failure-limit -1 (Argo's): failures never fail the probe; the streak decides.
+    {
+      phases: [F, F, F, S, S],
+      limits: { count: 5, failureLimit: -1, errorLimit: 0, consecutiveSuccesses: 2 },
+      verdict: 'successful',
+      decided: true,
+    },
+    {
+      phases: [F, F, F],
+      limits: { count: 4, failureLimit: -1, errorLimit: 0, consecutiveSuccesses: 2 },
+      verdict: 'running',
+      decided: false,
+    },
+    {
+      phases: [F, F, F, F],
+      limits: { count: 4, failureLimit: -1, errorLimit: 0, consecutiveSuccesses: 2 },
+      verdict: 'inconclusive',
+      decided: true,
+    },
     // The issue's sequence 200, 200, 500, 500, 200: Argo ends Failed at the second 500.
     {
       phases: [S, S, F],
@@ -200,7 +219,7 @@ describe('judgeProbe decides only what no further measurement can change (proper
       if (phase === 'error') errors++;
       if (phase === 'successful') successes++;
       streak = phase === 'successful' ? streak + 1 : 0;
-      if (failed > limits.failureLimit) return 'failed';
+      if (limits.failureLimit >= 0 && failed > limits.failureLimit) return 'failed';
       if (errors > limits.errorLimit) return 'error';
       if (limits.consecutiveSuccesses !== undefined && streak >= limits.consecutiveSuccesses)
         return 'successful';
@@ -213,11 +232,13 @@ describe('judgeProbe decides only what no further measurement can change (proper
     const pick = (n: number) => Math.floor(next() * n);
     for (let run = 0; run < 20_000; run++) {
       const count = 1 + pick(8);
+      const streak = next() < 0.5 ? { consecutiveSuccesses: 1 + pick(count) } : {};
       const limits = {
         count,
-        failureLimit: pick(count),
+        // -1 (failures never fail) only beside a streak, as the settings require.
+        failureLimit: 'consecutiveSuccesses' in streak && next() < 0.25 ? -1 : pick(count),
         errorLimit: pick(count),
-        ...(next() < 0.5 ? { consecutiveSuccesses: 1 + pick(count) } : {}),
+        ...streak,
       };
       const phases = Array.from({ length: count }, () => PHASES[pick(3)]!);
       const expected = toTheEnd(phases, limits);

@@ -16,7 +16,7 @@ export interface Judgement {
   /** How many measurements at most. */
   readonly count: number;
   readonly initialDelayMs: number;
-  /** Failed measurements tolerated; one more fails the probe. Less than count. */
+  /** Failed measurements tolerated; one more fails the probe. Less than count; -1: failures never fail it. */
   readonly failureLimit: number;
   /** Errors tolerated; one more makes the probe an error. Less than count. */
   readonly errorLimit: number;
@@ -63,7 +63,9 @@ interface Tally {
 function judgeAt(tally: Tally, measured: number, limits: Limits): ProbeJudgement | undefined {
   const remaining = Math.max(0, limits.count - measured);
   const said = describeTally(tally, measured);
-  if (tally.failed > limits.failureLimit)
+  // failure-limit -1 (Argo's): failures never fail the probe; the success streak decides.
+  const failuresCount = limits.failureLimit >= 0;
+  if (failuresCount && tally.failed > limits.failureLimit)
     return decided(
       'failed',
       `failed measurements (${tally.failed}) exceed the failure limit (${limits.failureLimit}); ${said}`,
@@ -72,7 +74,8 @@ function judgeAt(tally: Tally, measured: number, limits: Limits): ProbeJudgement
     return decided('error', `errors (${tally.error}) exceed the error limit (${limits.errorLimit}); ${said}`);
   // Could the measurements still to come fail the probe, or make it an error?
   const canStillFail =
-    tally.failed + remaining > limits.failureLimit || tally.error + remaining > limits.errorLimit;
+    (failuresCount && tally.failed + remaining > limits.failureLimit) ||
+    tally.error + remaining > limits.errorLimit;
   const needed = limits.consecutiveSuccesses;
   if (needed !== undefined) {
     if (tally.streak >= needed)

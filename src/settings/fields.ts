@@ -49,6 +49,15 @@ export function wholeNumberField(min = 0) {
   return compiledField(stringOrNumber, (raw) => readWholeNumber(raw, min));
 }
 
+/** failure-limit: a whole number ≥ 0, or -1 (Argo's: failures never fail; the success streak decides). */
+export const failureLimitField = compiledField(stringOrNumber, (raw) => {
+  if (String(raw).trim() === '-1') return -1;
+  const value = readWholeNumber(raw, 0);
+  return typeof value === 'number'
+    ? value
+    : { problem: `${value.problem}, or -1 (failures never fail the probe; consecutive-successes decides)` };
+});
+
 /** An optional whole number: empty means "not set". */
 export function optionalWholeNumberField(min = 0) {
   return compiledField(stringOrNumber, (raw) =>

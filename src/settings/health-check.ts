@@ -4,7 +4,7 @@ import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/
 import type { Judgement } from '../health/verdict.ts';
 import type { ProbeSpec } from '../model/health.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { durationField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
+import { durationField, failureLimitField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -27,7 +27,8 @@ export const healthCheckInputs = {
   count: { description: 'Measurements per probe, at most.', default: '3' },
   'initial-delay': { description: 'Wait before the first measurement.', default: '0s' },
   'failure-limit': {
-    description: 'Failed measurements a probe tolerates; one more fails it. Must be less than count.',
+    description:
+      'Failed measurements a probe tolerates; one more fails it. Less than count; -1 (as in Argo Rollouts): failures never fail it, consecutive-successes decides.',
     default: '0',
   },
   'error-limit': {
@@ -65,7 +66,7 @@ const flatInputs = z.object({
   interval: durationField,
   count: wholeNumberField(1),
   'initial-delay': durationField,
-  'failure-limit': wholeNumberField(0),
+  'failure-limit': failureLimitField,
   'error-limit': wholeNumberField(0),
   'consecutive-successes': optionalWholeNumberField(1),
   timeout: durationField,
@@ -162,6 +163,12 @@ function checkLimits(
   problem: (field: string, message: string) => ConfigurationError,
 ): void {
   const { count, failureLimit, errorLimit, consecutiveSuccesses } = judgement;
+  if (failureLimit === -1 && consecutiveSuccesses === undefined) {
+    throw problem(
+      'failure-limit',
+      '-1 (failures never fail the probe) needs consecutive-successes, or nothing could decide it',
+    );
+  }
   if (failureLimit >= count) {
     throw problem(
       'failure-limit',
