@@ -48,6 +48,16 @@ export function slotContents(state: EnvironmentState): ReadonlyMap<string, Relea
   return contents;
 }
 
+/** Blue-green: the release `slot` last ran was stopped (scale-down): the slot is not warm any more. */
+export function markStopped(state: EnvironmentState, slot: string): EnvironmentState {
+  const ran = slotContents(state).get(slot);
+  if (!ran) return state;
+  return {
+    ...state,
+    releases: state.releases.map((release) => (release === ran ? { ...ran, stopped: true } : release)),
+  };
+}
+
 /** The newest release's version is now what users reach (not yet verified). */
 export function markLive(state: EnvironmentState, at: string): EnvironmentState {
   const last = state.releases.at(-1);

@@ -3,7 +3,7 @@ import { formatDuration } from '../durations.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import type { SessionDeps } from './release-deps.ts';
-import { slotContents } from './release-state.ts';
+import { markStopped, slotContents } from './release-state.ts';
 
 /**
  * Blue-green, once a release is verified (by the deploy, or by the pipeline's health check
@@ -36,12 +36,6 @@ export async function scaleDownOldSlot(target: TargetSettings, deps: SessionDeps
     deps.logger.warning(`${stop.failure}: slot ${old.name} may still run ${ran.version}`);
     return;
   }
-  const now = await deps.session.read();
-  await deps.session.write({
-    ...now,
-    releases: now.releases.map((release) =>
-      release === slotContents(now).get(old.name) ? { ...release, stopped: true } : release,
-    ),
-  });
+  await deps.session.write(markStopped(await deps.session.read(), old.name));
   deps.logger.info(`Stopped slot ${old.name} (${ran.version})`);
 }

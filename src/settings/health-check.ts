@@ -77,7 +77,12 @@ const flatInputs = z.object({
 export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile): HealthCheckSettings {
   const inputs = parseWithSchema(flatInputs, applyDefaults(healthCheckInputs, raw));
   const defaults = judgementOf(inputs);
-  const { input, text } = chooseProbesSource(inputs.probes, inputs['probes-file'], readFile);
+  const source = chooseProbesSource(inputs.probes, inputs['probes-file'], readFile, [
+    'probes',
+    'probes-file',
+  ]);
+  if (!source) throw new ConfigurationError('probes', 'no probes: give probes (YAML or JSON) or probes-file');
+  const { input, text } = source;
   const probes = parseProbes(readStructuredText(text, input), input, defaults);
   return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
 }
@@ -101,18 +106,24 @@ function judgementOf(inputs: z.output<typeof flatInputs>): Judgement {
   return judgement;
 }
 
-function chooseProbesSource(
-  inline: string,
-  file: string,
+/**
+ * Probes given inline or in a file (never both), with the input they came from; undefined when
+ * neither is given. `names` are the two inputs (probes and probes-file, verify-probes and …-file).
+ */
+export function chooseProbesSource(
+  inline: string | undefined,
+  file: string | undefined,
   readFile: ReadTextFile,
-): { input: string; text: string } {
-  if (inline && file) throw new ConfigurationError('probes', 'give either probes or probes-file, not both');
-  if (inline) return { input: 'probes', text: inline };
-  if (!file) throw new ConfigurationError('probes', 'no probes: give probes (YAML or JSON) or probes-file');
+  [inlineInput, fileInput]: readonly [string, string],
+): { input: string; text: string } | undefined {
+  if (inline && file)
+    throw new ConfigurationError(inlineInput, `give either ${inlineInput} or ${fileInput}, not both`);
+  if (inline) return { input: inlineInput, text: inline };
+  if (!file) return undefined;
   try {
-    return { input: 'probes-file', text: readFile(file) };
+    return { input: fileInput, text: readFile(file) };
   } catch (error) {
-    throw new ConfigurationError('probes-file', `cannot read "${file}": ${(error as Error).message}`);
+    throw new ConfigurationError(fileInput, `cannot read "${file}": ${(error as Error).message}`);
   }
 }
 

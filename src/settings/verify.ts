@@ -2,11 +2,12 @@ import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
 import type { Slot, VerifySettings } from '../model/release.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { defaultJudgement, parseProbes } from './health-check.ts';
+import { chooseProbesSource, defaultJudgement, parseProbes } from './health-check.ts';
 import { readStructuredText } from './structured-text.ts';
 
 /** `{slot_url}`, `{slot_host}`, `{slot_port}`: where a probe names the slot it checks. */
 const SLOT_PLACEHOLDER = /\{slot_(url|host|port)\}/g;
+const namesSlot = (text: string) => text.search(SLOT_PLACEHOLDER) >= 0;
 
 /**
  * What verifies a release, as declared: the probes and version source. Those that name the
@@ -21,25 +22,21 @@ export interface VerifyDeclaration {
 }
 
 export function readVerify(values: Record<string, string>, readFile: ReadTextFile): VerifyDeclaration {
-  const inline = values['verify-probes'];
-  const file = values['verify-probes-file'];
-  if (inline && file)
-    throw new ConfigurationError(
-      'verify-probes',
-      'give either verify-probes or verify-probes-file, not both',
-    );
-  const input = inline ? 'verify-probes' : 'verify-probes-file';
-  const declared = inline || file ? readStructuredText(inline || readProbesFile(file!, readFile), input) : [];
+  const source = chooseProbesSource(values['verify-probes'], values['verify-probes-file'], readFile, [
+    'verify-probes',
+    'verify-probes-file',
+  ]);
+  const input = source?.input ?? 'verify-probes';
+  const declared = source ? readStructuredText(source.text, input) : [];
   const list = Array.isArray(declared) ? declared : (declared as { probes?: unknown } | null)?.probes;
   // Not a list (or an empty one): parseProbes says so, as health-check does.
-  if (!Array.isArray(list) || (list.length === 0 && (inline || file)))
-    parseProbes(declared, input, defaultJudgement());
+  if (!Array.isArray(list) || (list.length === 0 && source)) parseProbes(declared, input, defaultJudgement());
   const entries = list as unknown[];
-  const names = (entry: unknown) => new RegExp(SLOT_PLACEHOLDER.source).test(JSON.stringify(entry));
+  const names = (entry: unknown) => namesSlot(JSON.stringify(entry));
   const slotEntries = entries.filter(names);
   const publicEntries = entries.filter((entry) => !names(entry));
   const url = values['version-url'] ?? '';
-  const urlNamesSlot = new RegExp(SLOT_PLACEHOLDER.source).test(url);
+  const urlNamesSlot = namesSlot(url);
   const versionPath = compileJsonPath(values['version-json-path']!);
   if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
   const settings = (probeEntries: unknown[], versionUrl: string): VerifySettings => {
@@ -74,12 +71,4 @@ function withSlot<T>(value: T, slot: Slot): T {
   if (value && typeof value === 'object')
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSlot(v, slot)])) as T;
   return value;
-}
-
-function readProbesFile(file: string, readFile: ReadTextFile): string {
-  try {
-    return readFile(file);
-  } catch (error) {
-    throw new ConfigurationError('verify-probes-file', `cannot read "${file}": ${(error as Error).message}`);
-  }
 }
