@@ -46,7 +46,7 @@ artifact('v2.0.0', true);
 const restart = `PORT=${port} ${path.join(root, 'examples', 'sample-service', 'restart.sh')}`;
 // Errors (not yet listening) are tolerated while it starts; a 503 fails at once.
 const probe = (name: string, route: string) =>
-  `- { name: ${name}, type: http, url: "${url}${route}", interval: 100ms, count: 30, failure-limit: 0, error-limit: 29, consecutive-successes: 2 }`;
+  `- { name: ${name}, type: http, url: "${url}${route}", interval: 100ms, count: 30, failure-limit: 0, consecutive-error-limit: 29, consecutive-successes: 2 }`;
 const github = Boolean(
   process.env.GITHUB_API_URL && process.env.GITHUB_TOKEN && process.env.GITHUB_REPOSITORY,
 );

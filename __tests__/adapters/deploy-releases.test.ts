@@ -64,7 +64,7 @@ describe('deploy with the releases driver: a real service started from releases/
       'keep-releases': '2',
       'state-dir': path.join(dir, 'state'),
       'retry-wait': '50ms',
-      'verify-probes': `- { name: actuator, type: http, url: "http://127.0.0.1:${port}/actuator/health", interval: 100ms, count: 30, failure-limit: 29, error-limit: 29, consecutive-successes: 2 }`,
+      'verify-probes': `- { name: actuator, type: http, url: "http://127.0.0.1:${port}/actuator/health", interval: 100ms, count: 30, failure-limit: 29, consecutive-error-limit: 29, consecutive-successes: 2 }`,
       'version-url': `http://127.0.0.1:${port}/version`,
     };
   });

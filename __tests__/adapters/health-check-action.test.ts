@@ -101,7 +101,7 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
       errors.some(
         (e) =>
           e.properties.title === 'health-check: api failed' &&
-          /probe "api" \(http GET .*\/failing\) failed: status 503, expected 2xx \(failed measurements \(1\) exceed the failure limit \(0\)/.test(
+          /probe "api" \(http GET .*\/failing\) failed: status 503, expected 2xx \(failed \(1\) > failure-limit \(0\)/.test(
             e.message,
           ),
       ),

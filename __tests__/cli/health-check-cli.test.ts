@@ -70,7 +70,7 @@ describe('CLI: deploy-actions health-check', () => {
       '--count=-1',
     ]);
     assert.equal(run.code, 2);
-    assert.equal(run.stderr.trim(), 'error: --count: "-1" is not a whole number ≥ 1');
+    assert.equal(run.stderr.trim(), 'error: --count: "-1" is not a whole number ≥ 1, or unbounded');
   });
 
   it('exits 0 for a healthy service and 1 for an unhealthy one, with a readable verdict', async () => {

@@ -40,6 +40,35 @@ describe('HTTP probe against real servers on 127.0.0.1', () => {
     assert.equal((outcome as { reason: string }).reason, 'status 503, expected 2xx');
   });
 
+  it('fail-when: a 5xx fails, a 404 (neither 2xx nor 5xx) is inconclusive, a 200 succeeds', async () => {
+    const failWhen = '  fail-when: { status: 5xx }\n';
+    const outcomes = await Promise.all(
+      ['/healthy', '/failing', '/no-such-page'].map((where) => measure(http(where, failWhen))),
+    );
+    assert.deepEqual(
+      outcomes.map((o) => [(o as { phase: string }).phase, (o as { reason: string }).reason]),
+      [
+        ['successful', 'status 200'],
+        ['failed', 'fail-when holds: status 503'],
+        ['inconclusive', 'status 404, expected 2xx, and fail-when does not hold'],
+      ],
+    );
+  });
+
+  it('fail-when on a JSON path: DOWN fails, anything but UP or DOWN is inconclusive', async () => {
+    const conditions =
+      '  expect: { json: { path: $.status, equals: UP } }\n  fail-when: { json: { path: $.status, equals: DOWN } }\n';
+    const [up, down] = await Promise.all([
+      measure(http('/healthy', conditions)),
+      measure(http('/failing', conditions)),
+    ]);
+    assert.equal((up as { phase: string }).phase, 'successful');
+    // /failing answers 503 with {"status":"DOWN"}: the failure condition reads the body whatever the status.
+    assert.equal((down as { reason: string }).reason, 'fail-when holds: status 503, $.status = "DOWN"');
+    const starting = await measure(http('/echo', conditions));
+    assert.equal((starting as { phase: string }).phase, 'inconclusive');
+  });
+
   it('a JSON value that differs fails with both values', async () => {
     const outcome = await measure(
       http('/healthy', '  expect: { json: { path: $.components.db.status, equals: DOWN } }\n'),

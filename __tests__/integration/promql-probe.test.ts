@@ -55,6 +55,23 @@ describe('PromQL probe against a real Prometheus', () => {
     });
   });
 
+  it("fail-when (Argo's failureCondition): between the two conditions a value is inconclusive", async () => {
+    const both = (query: string) =>
+      probeFromYaml(
+        `- name: q\n  type: promql\n  prometheus: ${prometheus.url}\n  query: ${JSON.stringify(query)}\n  expect: { value: "< 50" }\n  fail-when: { value: ">= 90" }\n`,
+      );
+    assert.deepEqual(await measure(both(DISK)), {
+      phase: 'inconclusive',
+      value: 75,
+      reason: 'value 75 is not < 50, and fail-when does not hold',
+    });
+    assert.deepEqual(await measure(both(MEMORY)), {
+      phase: 'failed',
+      value: 98,
+      reason: 'fail-when holds: value 98 >= 90',
+    });
+  });
+
   it('judges every series and names the one that fails', async () => {
     const outcome = await measure(promql('{__name__=~"node_filesystem_.+_bytes"}', '< 50'));
     assert.equal((outcome as { phase: string }).phase, 'failed');

@@ -92,4 +92,23 @@ describe('command probe (real shell)', () => {
     );
     assert.equal((outcome as { phase: string }).phase, 'successful');
   });
+
+  it('fail-when (a failure condition): met fails, neither met is inconclusive, expect met succeeds', async () => {
+    const judged = (run: string) =>
+      measure(command(run, '  expect: { exit-code: 0 }\n  fail-when: { exit-code: 2 }\n')) as Promise<{
+        phase: string;
+        reason: string;
+      }>;
+    assert.deepEqual(
+      [await judged('exit 0'), await judged('exit 2'), await judged('exit 1')].map((o) => [
+        o.phase,
+        o.reason,
+      ]),
+      [
+        ['successful', 'exited 0'],
+        ['failed', 'fail-when holds: exited 2'],
+        ['inconclusive', 'exited 1, expected 0, and fail-when does not hold'],
+      ],
+    );
+  });
 });

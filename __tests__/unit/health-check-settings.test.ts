@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 import { ConfigurationError } from '../../src/errors.ts';
-import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+import { defaultJudgement, parseHealthCheckSettings, parseProbes } from '../../src/settings/health-check.ts';
 import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 
 // Settings are parsed directly here, as the faces parse them after loading the engine.
@@ -42,9 +45,12 @@ describe('health-check settings: valid input', () => {
       count: 4,
       initialDelayMs: 0,
       failureLimit: 1,
-      errorLimit: 0,
+      inconclusiveLimit: 0,
+      consecutiveErrorLimit: 4,
+      errorLimit: undefined,
       consecutiveSuccesses: undefined,
       timeoutMs: 5000,
+      dryRun: false,
     });
     assert.equal(settings.probes[1]!.judgement.count, 5);
     assert.equal(settings.probes[1]!.judgement.failureLimit, 2);
@@ -59,6 +65,32 @@ describe('health-check settings: valid input', () => {
       file === 'probes.yml' ? http() : noFiles(file),
     );
     assert.equal(fromFile.probes[0]!.type, 'http');
+  });
+
+  it('every probe list in the examples parses (workflows and probe files: what users copy)', () => {
+    const found: string[] = [];
+    const visit = (node: unknown, where: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      for (const [key, value] of Object.entries(node)) {
+        if (/(^|-)probes$/.test(key) && typeof value === 'string') {
+          // A workflow expression stands for a value GitHub fills in.
+          parseProbes(
+            parseYaml(value.replace(/\$\{\{[^}]*\}\}/g, '1')),
+            `${where}.${key}`,
+            defaultJudgement(),
+          );
+          found.push(`${where}.${key}`);
+        } else visit(value, `${where}.${key}`);
+      }
+    };
+    for (const file of readdirSync('examples/workflows').filter((name) => name.endsWith('.yml')))
+      visit(parseYaml(readFileSync(path.join('examples/workflows', file), 'utf8')), file);
+    parseProbes(
+      parseYaml(readFileSync('examples/health-probes.yml', 'utf8')),
+      'health-probes.yml',
+      defaultJudgement(),
+    );
+    assert.ok(found.length >= 3, `probe lists found: ${found.join(', ')}`);
   });
 
   it('reads the seed examples: actuator UP, /, /api/health, redis PONG, disk and memory thresholds', () => {
@@ -147,12 +179,92 @@ describe('health-check settings: every bad input is a ConfigurationError naming 
       /"-2" is not a whole number ≥ 0, or -1 \(failures never fail the probe; consecutive-successes decides\)/,
     );
   });
-  it('an error-limit not below count, and consecutive-successes above it', () => {
-    rejects({ probes: http(), 'error-limit': '3' }, 'error-limit', /must be less than count/);
+  it('consecutive-successes above count, or of 1 (one healthy answer is not an analysis)', () => {
     rejects(
       { probes: http(), 'consecutive-successes': '4' },
       'consecutive-successes',
       /cannot exceed count \(3\)/,
+    );
+    rejects(
+      { probes: http(), 'consecutive-successes': '1' },
+      'consecutive-successes',
+      /1 would end the analysis at the first healthy answer: use 2 or more \(or count: 1 for one measurement\)/,
+    );
+    assert.equal(
+      parse({ probes: http(), count: '1', 'consecutive-successes': '1' }).probes[0]!.judgement.count,
+      1,
+    );
+  });
+  it("Argo's limits under Argo's names: inconclusive-limit below count; error limits need no relation to count", () => {
+    const { judgement } = parse({
+      probes: http('  consecutive-error-limit: 9\n  error-limit: 20\n'),
+      'inconclusive-limit': '2',
+    }).probes[0]!;
+    assert.deepEqual(
+      [judgement.inconclusiveLimit, judgement.consecutiveErrorLimit, judgement.errorLimit],
+      [2, 9, 20],
+    );
+    rejects(
+      { probes: http(), 'inconclusive-limit': '3' },
+      'inconclusive-limit',
+      /3 must be less than count \(3\), or it would tolerate every measurement/,
+    );
+    rejects(
+      { probes: http(), 'consecutive-error-limit': '-1' },
+      'consecutive-error-limit',
+      /not a whole number ≥ 0/,
+    );
+    // A probe may switch the action's error-limit off again.
+    const off = parse({ probes: http("  error-limit: ''\n"), 'error-limit': '3' }).probes[0]!;
+    assert.equal(off.judgement.errorLimit, undefined);
+  });
+  it('count unbounded: only beside consecutive-successes and a failure-limit of 0 or more', () => {
+    const { judgement } = parse({ probes: http(), count: 'unbounded', 'consecutive-successes': '3' })
+      .probes[0]!;
+    assert.equal(judgement.count, Number.POSITIVE_INFINITY);
+    rejects(
+      { probes: http(), count: 'unbounded' },
+      'count',
+      /unbounded needs consecutive-successes and a failure-limit of 0 or more, or the probe might never end/,
+    );
+    rejects(
+      { probes: http(), count: 'unbounded', 'consecutive-successes': '3', 'failure-limit': '-1' },
+      'count',
+      /might never end/,
+    );
+    rejects(
+      { probes: http(), count: 'forever' },
+      'count',
+      /"forever" is not a whole number ≥ 1, or unbounded/,
+    );
+  });
+  it('dry-run probes: one counted probe at least', () => {
+    const settings = parse({
+      probes: `${http()}- { name: trial, type: tcp, host: 127.0.0.1, port: 1, dry-run: true }\n`,
+    });
+    assert.deepEqual(
+      settings.probes.map((p) => p.judgement.dryRun),
+      [false, true],
+    );
+    rejects(
+      { probes: http('  dry-run: true\n') },
+      'probes',
+      /every probe is a dry run, so nothing could fail the check: leave one counted/,
+    );
+    rejects({ probes: http('  dry-run: maybe\n') }, 'probes', /field "dry-run": "maybe" is not a boolean/);
+  });
+  it('fail-when: a condition on what the probe saw, with at least one field; max-latency is not one', () => {
+    const settings = parse({ probes: http('  fail-when: { status: 5xx }\n') });
+    assert.equal(
+      settings.probes[0]!.type === 'http' && settings.probes[0]!['fail-when']?.status?.description,
+      '5xx',
+    );
+    rejects({ probes: http('  fail-when: {}\n') }, 'probes', /fail-when needs at least one condition/);
+    rejects({ probes: http('  fail-when: { max-latency: 2s }\n') }, 'probes', /fail-when/);
+    rejects(
+      { probes: '- { name: port, type: tcp, host: 127.0.0.1, port: 1, fail-when: { banner: x } }' },
+      'probes',
+      /fail-when/,
     );
   });
   it('a bad JSON path', () => {

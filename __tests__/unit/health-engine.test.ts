@@ -6,7 +6,9 @@ import type { Probe, ProbeOutcome } from '../../src/health/probe.ts';
 import type { Judgement } from '../../src/health/verdict.ts';
 import { FakeClock } from '../fixtures/fake-clock.ts';
 
-type Step = 'ok' | 'fail' | 'throw' | 'hang';
+type Step = 'ok' | 'fail' | 'unsure' | 'throw' | 'hang';
+
+const PHASE_OF = { ok: 'successful', fail: 'failed', unsure: 'inconclusive' } as const;
 
 /** A probe that plays a script, one step per measurement, and records when each began and whether it was aborted. */
 function scripted(name: string, steps: Step[], clock: FakeClock) {
@@ -28,7 +30,7 @@ function scripted(name: string, steps: Step[], clock: FakeClock) {
         );
       }
       if (step === 'throw') return Promise.reject(new Error('connection refused (127.0.0.1:1)'));
-      return Promise.resolve({ phase: step === 'ok' ? 'successful' : 'failed', value: step, reason: step });
+      return Promise.resolve({ phase: PHASE_OF[step], value: step, reason: step });
     },
   };
   return { probe, calls };
@@ -39,8 +41,10 @@ const judgement = (overrides: Partial<Judgement> = {}): Judgement => ({
   count: 3,
   initialDelayMs: 0,
   failureLimit: 0,
-  errorLimit: 0,
+  inconclusiveLimit: 0,
+  consecutiveErrorLimit: 4,
   timeoutMs: 5000,
+  dryRun: false,
   ...overrides,
 });
 
@@ -113,7 +117,7 @@ describe('health engine (virtual time)', () => {
     const clock = new FakeClock();
     const hanging = scripted('hanging', ['hang'], clock);
     const result = await runHealthChecks(
-      [{ probe: hanging.probe, judgement: judgement({ timeoutMs: 2000 }) }],
+      [{ probe: hanging.probe, judgement: judgement({ timeoutMs: 2000, consecutiveErrorLimit: 0 }) }],
       { clock },
     );
     assert.equal(result.verdict, 'error');
@@ -124,33 +128,100 @@ describe('health engine (virtual time)', () => {
     assert.equal(hanging.calls[0]!.aborted, true);
   });
 
-  it('records why a probe could not run', async () => {
+  it('retries an error without counting it toward count, and records why it could not run', async () => {
     const clock = new FakeClock();
-    const refused = scripted('db', ['throw', 'ok', 'ok'], clock);
-    const result = await runHealthChecks(
-      [{ probe: refused.probe, judgement: judgement({ errorLimit: 1 }) }],
-      { clock },
-    );
+    const refused = scripted('db', ['throw', 'ok', 'throw', 'ok', 'ok'], clock);
+    const result = await runHealthChecks([{ probe: refused.probe, judgement: judgement() }], { clock });
     assert.equal(result.verdict, 'successful');
     assert.deepEqual(
       result.probes[0]!.measurements.map((m) => [m.phase, m.reason]),
       [
         ['error', 'connection refused (127.0.0.1:1)'],
         ['successful', 'ok'],
+        ['error', 'connection refused (127.0.0.1:1)'],
         ['successful', 'ok'],
+        ['successful', 'ok'],
+      ],
+      'three counted measurements, as count says, and two retried errors',
+    );
+  });
+
+  it('errs on the fifth error in a row (consecutive-error-limit 4), interval apart', async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const down = scripted('down', ['ok', 'throw', 'throw', 'throw', 'throw', 'throw', 'ok'], clock);
+    const result = await runHealthChecks([{ probe: down.probe, judgement: judgement() }], { clock });
+    assert.equal(result.verdict, 'error');
+    assert.equal(down.calls.length, 6);
+    assert.deepEqual(
+      down.calls.map((c) => c.at - start),
+      [0, 10_000, 20_000, 30_000, 40_000, 50_000],
+    );
+    assert.match(result.probes[0]!.reason, /errors in a row \(5\) > consecutive-error-limit \(4\)/);
+  });
+
+  it('takes every counted measurement when only tolerant limits are set: an error streak could still come', async () => {
+    const clock = new FakeClock();
+    const a = scripted('a', ['ok', 'ok', 'ok', 'ok', 'ok'], clock);
+    const result = await runHealthChecks(
+      [{ probe: a.probe, judgement: judgement({ count: 5, failureLimit: 4 }) }],
+      { clock },
+    );
+    assert.equal(result.verdict, 'successful');
+    assert.equal(a.calls.length, 5);
+  });
+
+  it('judges an inconclusive measurement against inconclusive-limit', async () => {
+    const clock = new FakeClock();
+    const unsure = scripted('unsure', ['ok', 'unsure', 'ok', 'unsure'], clock);
+    const result = await runHealthChecks(
+      [{ probe: unsure.probe, judgement: judgement({ count: 5, inconclusiveLimit: 1 }) }],
+      { clock },
+    );
+    assert.equal(result.verdict, 'inconclusive');
+    assert.equal(unsure.calls.length, 4);
+    assert.match(result.probes[0]!.reason, /^unsure \(inconclusive \(2\) > inconclusive-limit \(1\)/);
+  });
+
+  it('a dry-run probe is measured and reported but never decides the check, which waits for it', async () => {
+    const clock = new FakeClock();
+    const real = scripted('real', ['ok', 'ok', 'ok'], clock);
+    const trial = scripted('trial', ['fail', 'ok'], clock);
+    const result = await runHealthChecks(
+      [
+        { probe: real.probe, judgement: judgement() },
+        { probe: trial.probe, judgement: judgement({ dryRun: true, intervalMs: 30_000 }) },
+      ],
+      { clock },
+    );
+    assert.equal(result.verdict, 'successful');
+    assert.equal(result.decidedBy, undefined);
+    assert.deepEqual(
+      result.probes.map((p) => [p.name, p.verdict, p.dryRun ?? false, p.measurements.length]),
+      [
+        ['real', 'successful', false, 3],
+        ['trial', 'failed', true, 1],
       ],
     );
   });
 
-  it('stops as soon as success is certain (tolerant limits)', async () => {
+  it('a counted probe that fails stops a dry-run probe still measuring', async () => {
     const clock = new FakeClock();
-    const a = scripted('a', ['ok'], clock);
+    const real = scripted('real', ['ok', 'fail'], clock);
+    const trial = scripted('trial', ['ok', 'ok', 'ok'], clock);
     const result = await runHealthChecks(
-      [{ probe: a.probe, judgement: judgement({ count: 5, failureLimit: 4, errorLimit: 4 }) }],
+      [
+        { probe: real.probe, judgement: judgement() },
+        { probe: trial.probe, judgement: judgement({ dryRun: true, intervalMs: 30_000 }) },
+      ],
       { clock },
     );
-    assert.equal(result.verdict, 'successful');
-    assert.equal(a.calls.length, 1);
+    assert.equal(result.verdict, 'failed');
+    assert.equal(result.decidedBy, 'real');
+    assert.deepEqual(
+      result.probes.map((p) => p.verdict),
+      ['failed', 'stopped'],
+    );
   });
 
   it('waits for consecutive successes, then stops', async () => {

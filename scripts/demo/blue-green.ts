@@ -88,7 +88,7 @@ export async function compareStrategies(dir: string): Promise<{ inPlace: Counted
   const port = await freePort();
   const inPlaceFlags = [
     ...common('in-place-state'),
-    `--verify-probes=- { name: api, type: http, url: "http://127.0.0.1:${port}/api/health", interval: 100ms, count: 20, error-limit: 19, consecutive-successes: 2 }`,
+    `--verify-probes=- { name: api, type: http, url: "http://127.0.0.1:${port}/api/health", interval: 100ms, count: 20, consecutive-error-limit: 19, consecutive-successes: 2 }`,
     `--health-probes=- { name: api, type: http, url: "http://127.0.0.1:${port}/api/health" }`,
   ];
   const inPlaceEnv = { ...env, DEPLOY_SLOT: 'app', DEPLOY_SLOT_PORT: String(port) };

@@ -26,6 +26,8 @@ export interface ProbeResult {
   readonly target: string;
   /** `stopped`: the check was decided by another probe before this one was. */
   readonly verdict: Verdict | 'stopped';
+  /** A dry run: its verdict is reported, and never decided the check. */
+  readonly dryRun?: true;
   readonly reason: string;
   readonly measurements: readonly Measurement[];
 }
@@ -72,9 +74,11 @@ export async function runHealthChecks(
   if (options.signal?.aborted) forwardCancel();
 
   const states = probes.map(() => ({ judgement: undecided(), measurements: [] as Measurement[] }));
+  const checked = () =>
+    states.map((state, index) => ({ judgement: state.judgement, dryRun: probes[index]!.judgement.dryRun }));
   let decidedBy: string | undefined;
   const onJudged = (index: number) => {
-    const check = judgeCheck(states.map((state) => state.judgement));
+    const check = judgeCheck(checked());
     if (!check.decided || stop.signal.aborted) return;
     if (check.verdict !== 'successful') decidedBy = probes[index]!.probe.name;
     stop.abort(new CheckDecided());
@@ -84,7 +88,8 @@ export async function runHealthChecks(
     probes.map(async ({ probe, judgement }, index) => {
       const state = states[index]!;
       const schedule = startedAt + judgement.initialDelayMs;
-      for (let n = 0; n < judgement.count && !stop.signal.aborted; n++) {
+      // No bound here: the judgement decides at `count` counted measurements, or earlier.
+      for (let n = 0; !stop.signal.aborted; n++) {
         if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, stop.signal))) break;
         const observed = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, stop.signal);
         if (!observed) break;
@@ -103,19 +108,20 @@ export async function runHealthChecks(
   options.signal?.removeEventListener('abort', forwardCancel);
   if (stop.signal.reason instanceof InterruptedError) throw stop.signal.reason;
 
-  const verdict = judgeCheck(states.map((state) => state.judgement)).verdict as Verdict;
+  const verdict = judgeCheck(checked()).verdict as Verdict;
   return {
     verdict,
     ...(decidedBy ? { decidedBy } : {}),
     startedAt: new Date(startedAt).toISOString(),
     durationMs: clock.now() - startedAt,
-    probes: probes.map(({ probe }, index) => {
+    probes: probes.map(({ probe, judgement: { dryRun } }, index) => {
       const { judgement, measurements } = states[index]!;
       const stopped = !judgement.decided;
       return {
         name: probe.name,
         type: probe.type,
         target: probe.target,
+        ...(dryRun ? { dryRun } : {}),
         verdict: stopped ? 'stopped' : (judgement.verdict as Verdict),
         reason: stopped
           ? `not decided when the check was (${judgement.reason})`
@@ -130,9 +136,8 @@ class CheckDecided extends Error {}
 
 /** An unhealthy verdict leads with what the last offending measurement saw: that is what people act on. */
 function explain(judgement: ProbeJudgement, measurements: readonly Measurement[]): string {
-  const phase =
-    judgement.verdict === 'failed' ? 'failed' : judgement.verdict === 'error' ? 'error' : undefined;
-  const culprit = phase && measurements.findLast((m) => m.phase === phase);
+  const { verdict } = judgement;
+  const culprit = verdict !== 'successful' && measurements.findLast((m) => m.phase === verdict);
   return culprit ? `${culprit.reason} (${judgement.reason})` : judgement.reason;
 }
 

@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import {
   booleanField,
   compiledField,
+  countField,
   durationField,
   failureLimitField,
   optionalWholeNumberField,
@@ -21,13 +22,30 @@ import { compileThreshold } from './threshold.ts';
 /** Per-probe judgement overrides; anything absent comes from the action's inputs. */
 const judgementFields = {
   interval: z.optional(durationField),
-  count: z.optional(wholeNumberField(1)),
+  count: z.optional(countField),
   'initial-delay': z.optional(durationField),
   'failure-limit': z.optional(failureLimitField),
-  'error-limit': z.optional(wholeNumberField(0)),
+  'inconclusive-limit': z.optional(wholeNumberField(0)),
+  'consecutive-error-limit': z.optional(wholeNumberField(0)),
+  'error-limit': z.optional(optionalWholeNumberField(0)),
   'consecutive-successes': z.optional(optionalWholeNumberField(1)),
   timeout: z.optional(durationField),
+  'dry-run': z.optional(booleanField),
 };
+
+/** A failure condition (Argo's failureCondition): with one declared, a measurement meeting neither is inconclusive. */
+function failWhen<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
+  return z.optional(
+    z
+      .strictObject(shape)
+      .check(
+        z.refine(
+          (condition) => Object.values(condition).some((value) => value !== undefined),
+          'fail-when needs at least one condition',
+        ),
+      ),
+  );
+}
 
 const jsonPathField = compiledField(z.string(), compileJsonPath);
 const statusField = z.union([z.number(), z.string(), z.array(z.union([z.number(), z.string()]))]);
@@ -60,6 +78,8 @@ const jsonExpectations = z.pipe(
   z.array(jsonExpectation),
 );
 
+const httpStatus = compiledField(statusField, compileStatusMatcher);
+
 const httpProbe = z.strictObject({
   name,
   type: z.literal('http'),
@@ -74,13 +94,18 @@ const httpProbe = z.strictObject({
   'tls-verify': z._default(booleanField, true),
   expect: z._default(
     z.strictObject({
-      status: z.optional(compiledField(statusField, compileStatusMatcher)),
+      status: z.optional(httpStatus),
       json: z.optional(jsonExpectations),
       body: z.optional(regexField),
       'max-latency': z.optional(durationField),
     }),
     {},
   ),
+  'fail-when': failWhen({
+    status: z.optional(httpStatus),
+    json: z.optional(jsonExpectations),
+    body: z.optional(regexField),
+  }),
   ...judgementFields,
 });
 
@@ -93,6 +118,8 @@ const tcpProbe = z.strictObject({
   ...judgementFields,
 });
 
+const exitCode = z.int().check(z.gte(0), z.lte(255));
+
 const commandProbe = z.strictObject({
   name,
   type: z.literal('command'),
@@ -102,13 +129,16 @@ const commandProbe = z.strictObject({
   'working-directory': z.optional(z.string()),
   expect: z._default(
     z.strictObject({
-      'exit-code': z._default(z.int().check(z.gte(0), z.lte(255)), 0),
+      'exit-code': z._default(exitCode, 0),
       stdout: z.optional(regexField),
     }),
     { 'exit-code': 0 },
   ),
+  'fail-when': failWhen({ 'exit-code': z.optional(exitCode), stdout: z.optional(regexField) }),
   ...judgementFields,
 });
+
+const threshold = compiledField(z.union([z.string(), z.number()]), compileThreshold);
 
 const promqlProbe = z.strictObject({
   name,
@@ -118,7 +148,8 @@ const promqlProbe = z.strictObject({
   headers: z._default(headersField, {}),
   public: publicField,
   'tls-verify': z._default(booleanField, true),
-  expect: z.strictObject({ value: compiledField(z.union([z.string(), z.number()]), compileThreshold) }),
+  expect: z.strictObject({ value: threshold }),
+  'fail-when': failWhen({ value: threshold }),
   ...judgementFields,
 });
 
@@ -132,6 +163,8 @@ export const probeDeclaration = z.discriminatedUnion('type', [
 ]);
 export type ProbeDeclaration = z.output<typeof probeDeclaration>;
 export type HttpProbeDeclaration = z.output<typeof httpProbe>;
+/** What `expect` or `fail-when` may say of a response. */
+export type HttpCondition = Partial<HttpProbeDeclaration['expect']>;
 export type TcpProbeDeclaration = z.output<typeof tcpProbe>;
 export type CommandProbeDeclaration = z.output<typeof commandProbe>;
 export type PromqlProbeDeclaration = z.output<typeof promqlProbe>;

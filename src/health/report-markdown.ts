@@ -13,8 +13,14 @@ export const VERDICT_ICONS: Readonly<Record<ProbeResult['verdict'], string>> = {
 const PHASE_ICONS: Readonly<Record<Measurement['phase'], string>> = {
   successful: '✓',
   failed: '✗',
+  inconclusive: '?',
   error: '⚠',
 };
+
+/** A probe's verdict as people read it: a dry run says that it decided nothing. */
+export function describeVerdict(probe: ProbeResult): string {
+  return `${VERDICT_ICONS[probe.verdict]} ${probe.verdict}${probe.dryRun ? ' (dry run)' : ''}`;
+}
 
 /** Up to this many probes, every one has a row; beyond, successful ones are counted. */
 const ROWS_FOR_ALL = 50;
@@ -37,15 +43,13 @@ export function renderHealthSummary(result: CheckResult): string {
     many <= DETAILS_FOR_ALL ? result.probes : result.probes.filter((p) => p.verdict !== 'successful');
   const counted = many - listed.length;
   const overview = renderTable(
-    ['Probe', 'Type', 'Target', 'Verdict', '✓', '✗', '⚠', 'Reason'],
+    ['Probe', 'Type', 'Target', 'Verdict', '✓', '✗', '?', '⚠', 'Reason'],
     listed.map((probe) => [
       probe.name,
       probe.type,
       probe.target,
-      `${VERDICT_ICONS[probe.verdict]} ${probe.verdict}`,
-      String(count(probe, 'successful')),
-      String(count(probe, 'failed')),
-      String(count(probe, 'error')),
+      describeVerdict(probe),
+      ...PHASES.map((phase) => String(count(probe, phase))),
       probe.reason,
     ]),
   );
@@ -83,6 +87,9 @@ export function describeMeasurement(probeName: string, m: Measurement): string {
   return line.replace(/[\r\n]+/g, ' ');
 }
 
-function count(probe: ProbeResult, phase: Measurement['phase']): number {
+/** The phases in the order the tables show their counts. */
+export const PHASES = ['successful', 'failed', 'inconclusive', 'error'] as const;
+
+export function count(probe: ProbeResult, phase: Measurement['phase']): number {
   return probe.measurements.filter((m) => m.phase === phase).length;
 }

@@ -1,22 +1,20 @@
 import { formatDuration } from '../durations.ts';
 import type { CheckResult } from './engine.ts';
-import { VERDICT_ICONS } from './report-markdown.ts';
+import { count, PHASES, VERDICT_ICONS } from './report-markdown.ts';
 
 /** The verdict for a terminal: a heading and one aligned line per probe, no Markdown or HTML. */
 export function renderHealthText(result: CheckResult): string {
   const rows = result.probes.map((probe) => {
-    const tally = ['successful', 'failed', 'error'].map(
-      (phase) => probe.measurements.filter((m) => m.phase === phase).length,
-    );
+    const tally = PHASES.map((phase) => count(probe, phase));
     return [
       `${VERDICT_ICONS[probe.verdict]} ${probe.name}`,
       probe.type,
-      probe.verdict,
+      `${probe.verdict}${probe.dryRun ? ' (dry run)' : ''}`,
       `${tally.join('/')}`,
       probe.reason,
     ];
   });
-  const header = ['probe', 'type', 'verdict', '✓/✗/⚠', 'reason'];
+  const header = ['probe', 'type', 'verdict', '✓/✗/?/⚠', 'reason'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => [...row[column]!].length)),
   );

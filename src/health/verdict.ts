@@ -1,29 +1,41 @@
 /**
- * The health judgement, after Argo Rollouts' analysis: pure functions of the measurements.
+ * The health judgement, with Argo Rollouts' analysis semantics: pure functions of the measurements.
  *
- * A measurement is successful (the probe ran and the expectation held), failed (it ran and the
- * expectation did not hold) or an error (it could not run: timeout, refused, DNS, TLS).
- * A probe fails when failed measurements exceed `failureLimit`, errs when errors exceed
- * `errorLimit`, and is decided as soon as no further measurement can change the outcome.
+ * A measurement is successful (the success condition held), failed (it did not, or the failure
+ * condition held), inconclusive (a failure condition is declared and neither held) or an error
+ * (it could not run: timeout, refused, DNS, TLS). Errors are retried: they do not count toward
+ * `count`, and a probe errs only when they come `consecutiveErrorLimit + 1` in a row.
+ * A probe is decided at the first measurement after which nothing can change its verdict.
  */
 
-export type MeasurementPhase = 'successful' | 'failed' | 'error';
+export type MeasurementPhase = 'successful' | 'failed' | 'inconclusive' | 'error';
 export type Verdict = 'successful' | 'failed' | 'error' | 'inconclusive';
 
-export interface Judgement {
-  /** Time between the starts of two measurements. */
-  readonly intervalMs: number;
-  /** How many measurements at most. */
+/** The limits that decide a probe's verdict from its measurements, under Argo's names. */
+export interface Limits {
+  /** Measurements that count (errors do not) before the probe is judged; Infinity: unbounded. */
   readonly count: number;
-  readonly initialDelayMs: number;
-  /** Failed measurements tolerated; one more fails the probe. Less than count; -1: failures never fail it. */
+  /** Failed measurements tolerated; one more fails the probe. -1: failures never fail it. */
   readonly failureLimit: number;
-  /** Errors tolerated; one more makes the probe an error. Less than count. */
-  readonly errorLimit: number;
+  /** Inconclusive measurements tolerated; one more makes the probe inconclusive. */
+  readonly inconclusiveLimit: number;
+  /** Errors in a row tolerated; one more makes the probe an error (Argo's default: 4). */
+  readonly consecutiveErrorLimit: number;
+  /** Ours, off unless set: errors tolerated in all; one more makes the probe an error. */
+  readonly errorLimit?: number;
   /** If set, the probe succeeds as soon as this many measurements in a row succeed, and only then. */
   readonly consecutiveSuccesses?: number;
+}
+
+/** How one probe is measured and judged. */
+export interface Judgement extends Limits {
+  /** Time between the starts of two measurements. */
+  readonly intervalMs: number;
+  readonly initialDelayMs: number;
   /** How long one measurement may take before it counts as an error. */
   readonly timeoutMs: number;
+  /** Measured, judged and reported, but its verdict never decides the check. */
+  readonly dryRun: boolean;
 }
 
 export interface ProbeJudgement {
@@ -33,88 +45,117 @@ export interface ProbeJudgement {
   readonly reason: string;
 }
 
-type Limits = Pick<Judgement, 'count' | 'failureLimit' | 'errorLimit' | 'consecutiveSuccesses'>;
+interface Tally {
+  successful: number;
+  failed: number;
+  inconclusive: number;
+  error: number;
+  /** Measurements that count toward `count`: every one but errors. */
+  counted: number;
+  /** Errors in a row, up to now. */
+  errorRun: number;
+  /** Successes in a row, up to now (any other measurement, an error too, breaks it). */
+  streak: number;
+}
 
 /**
- * Judges one probe from its measurements so far (in time order): the first moment at which no
- * further measurement could change the verdict, or running. Walking the measurements in order
- * makes a decision final: a verdict reached after k measurements is the verdict after any more.
+ * Judges one probe from its measurements so far (in time order): the verdict at the first one
+ * that decided it, or running. Every decision is a limit crossed, a streak reached or `count`
+ * reached, each final: a verdict reached after k measurements is the verdict after any more.
  */
 export function judgeProbe(phases: readonly MeasurementPhase[], limits: Limits): ProbeJudgement {
-  const tally = { successful: 0, failed: 0, error: 0, streak: 0 };
-  for (const [index, phase] of phases.entries()) {
+  const tally: Tally = {
+    successful: 0,
+    failed: 0,
+    inconclusive: 0,
+    error: 0,
+    counted: 0,
+    errorRun: 0,
+    streak: 0,
+  };
+  for (const phase of phases) {
     tally[phase]++;
+    if (phase !== 'error') tally.counted++;
+    tally.errorRun = phase === 'error' ? tally.errorRun + 1 : 0;
     tally.streak = phase === 'successful' ? tally.streak + 1 : 0;
-    const judged = judgeAt(tally, index + 1, limits);
+    const judged = judgeAt(tally, limits);
     if (judged) return judged;
   }
-  return running(describeTally(tally, phases.length));
+  return { verdict: 'running', decided: false, reason: describeTally(tally) };
 }
 
-interface Tally {
-  readonly successful: number;
-  readonly failed: number;
-  readonly error: number;
-  /** Successes in a row, up to now. */
-  readonly streak: number;
-}
-
-/** The decision after `measured` measurements, if no further one can change it. */
-function judgeAt(tally: Tally, measured: number, limits: Limits): ProbeJudgement | undefined {
-  const remaining = Math.max(0, limits.count - measured);
-  const said = describeTally(tally, measured);
-  // failure-limit -1 (Argo's): failures never fail the probe; the success streak decides.
-  const failuresCount = limits.failureLimit >= 0;
-  if (failuresCount && tally.failed > limits.failureLimit)
+/** Argo's order: failure, inconclusive and error limits, then the success streak, then `count`. */
+function judgeAt(tally: Tally, limits: Limits): ProbeJudgement | undefined {
+  const said = describeTally(tally);
+  if (limits.failureLimit >= 0 && tally.failed > limits.failureLimit)
+    return decided('failed', `failed (${tally.failed}) > failure-limit (${limits.failureLimit}); ${said}`);
+  if (tally.inconclusive > limits.inconclusiveLimit)
     return decided(
-      'failed',
-      `failed measurements (${tally.failed}) exceed the failure limit (${limits.failureLimit}); ${said}`,
+      'inconclusive',
+      `inconclusive (${tally.inconclusive}) > inconclusive-limit (${limits.inconclusiveLimit}); ${said}`,
     );
-  if (tally.error > limits.errorLimit)
-    return decided('error', `errors (${tally.error}) exceed the error limit (${limits.errorLimit}); ${said}`);
-  // Could the measurements still to come fail the probe, or make it an error?
-  const canStillFail =
-    (failuresCount && tally.failed + remaining > limits.failureLimit) ||
-    tally.error + remaining > limits.errorLimit;
+  if (tally.errorRun > limits.consecutiveErrorLimit)
+    return decided(
+      'error',
+      `errors in a row (${tally.errorRun}) > consecutive-error-limit (${limits.consecutiveErrorLimit}); ${said}`,
+    );
+  if (limits.errorLimit !== undefined && tally.error > limits.errorLimit)
+    return decided('error', `errors (${tally.error}) > error-limit (${limits.errorLimit}); ${said}`);
+  const needed = limits.consecutiveSuccesses;
+  if (needed !== undefined && tally.streak >= needed)
+    return decided('successful', `${tally.streak} consecutive successes; ${said}`);
+  if (tally.counted < limits.count) return undefined;
+  return judgeAtCount(tally, limits, said);
+}
+
+/** `count` measurements taken and no limit crossed. */
+function judgeAtCount(tally: Tally, limits: Limits, said: string): ProbeJudgement {
   const needed = limits.consecutiveSuccesses;
   if (needed !== undefined) {
-    if (tally.streak >= needed)
-      return decided('successful', `${tally.streak} consecutive successes (${said})`);
-    // The streak is out of reach: inconclusive, but only once failing is out of reach too.
-    if (tally.streak + remaining < needed && !canStillFail)
-      return decided('inconclusive', `${needed} consecutive successes can no longer be reached (${said})`);
-    return undefined;
+    // Argo: with both limits in play the streak's absence proves nothing either way; judged by
+    // the streak alone (failure-limit -1), its absence is the failure.
+    return limits.failureLimit >= 0
+      ? decided('inconclusive', `${needed} consecutive successes were not reached; ${said}`)
+      : decided('failed', `${needed} consecutive successes were not reached; ${said}`);
   }
-  if (!canStillFail && tally.successful > 0) return decided('successful', `within limits (${said})`);
-  if (remaining === 0) return decided('inconclusive', `no successful measurement (${said})`);
-  return undefined;
+  // Ours (Argo would say successful): limits that tolerate every measurement prove nothing.
+  if (tally.successful === 0) return decided('inconclusive', `no measurement succeeded; ${said}`);
+  return decided('successful', `count reached within limits; ${said}`);
 }
 
-function describeTally(tally: Tally, measured: number): string {
-  return `${tally.successful} successful, ${tally.failed} failed, ${tally.error} errors of ${measured} measured`;
+function describeTally(tally: Tally): string {
+  const parts = [`${tally.successful} successful`, `${tally.failed} failed`];
+  if (tally.inconclusive > 0) parts.push(`${tally.inconclusive} inconclusive`);
+  parts.push(`${tally.error} errors`);
+  return `${parts.join(', ')} of ${tally.counted + tally.error} measured`;
 }
 
 const SEVERITY: Readonly<Record<Verdict, number>> = { successful: 0, inconclusive: 1, error: 2, failed: 3 };
 
+/** A probe's judgement as the check sees it: a dry-run probe's verdict is reported, never counted. */
+export interface CheckedProbe {
+  readonly judgement: ProbeJudgement;
+  readonly dryRun: boolean;
+}
+
 /**
- * Judges the whole check from its probes: decided as soon as any probe is decided unhealthy
- * (fail fast) or every probe is decided successful. The verdict is the worst decided one.
+ * Judges the whole check from its probes: decided as soon as any counted probe is decided
+ * unhealthy (fail fast, as Argo terminates a run) or every probe, dry runs too, is decided.
+ * The verdict is the worst decided verdict of the counted probes.
  */
-export function judgeCheck(probes: readonly ProbeJudgement[]): {
+export function judgeCheck(probes: readonly CheckedProbe[]): {
   verdict: Verdict | 'running';
   decided: boolean;
 } {
-  const settled = probes.filter((probe) => probe.decided).map((probe) => probe.verdict as Verdict);
-  const worst = settled.reduce<Verdict>((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a), 'successful');
+  const counted = probes.filter((probe) => !probe.dryRun && probe.judgement.decided);
+  const worst = counted
+    .map((probe) => probe.judgement.verdict as Verdict)
+    .reduce<Verdict>((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a), 'successful');
   if (worst !== 'successful') return { verdict: worst, decided: true };
-  if (settled.length === probes.length) return { verdict: 'successful', decided: true };
+  if (probes.every((probe) => probe.judgement.decided)) return { verdict: 'successful', decided: true };
   return { verdict: 'running', decided: false };
 }
 
 function decided(verdict: Verdict, reason: string): ProbeJudgement {
   return { verdict, decided: true, reason };
-}
-
-function running(tally: string): ProbeJudgement {
-  return { verdict: 'running', decided: false, reason: tally };
 }

@@ -58,6 +58,13 @@ export const failureLimitField = compiledField(stringOrNumber, (raw) => {
     : { problem: `${value.problem}, or -1 (failures never fail the probe; consecutive-successes decides)` };
 });
 
+/** count: a whole number ≥ 1, or `unbounded` (Infinity: measured until a limit or the streak decides). */
+export const countField = compiledField(stringOrNumber, (raw) => {
+  if (String(raw).trim() === 'unbounded') return Number.POSITIVE_INFINITY;
+  const value = readWholeNumber(raw, 1);
+  return typeof value === 'number' ? value : { problem: `${value.problem}, or unbounded` };
+});
+
 /** An optional whole number: empty means "not set". */
 export function optionalWholeNumberField(min = 0) {
   return compiledField(stringOrNumber, (raw) =>

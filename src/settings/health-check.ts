@@ -4,7 +4,13 @@ import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/
 import type { Judgement } from '../health/verdict.ts';
 import type { ProbeSpec } from '../model/health.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { durationField, failureLimitField, optionalWholeNumberField, wholeNumberField } from './fields.ts';
+import {
+  countField,
+  durationField,
+  failureLimitField,
+  optionalWholeNumberField,
+  wholeNumberField,
+} from './fields.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -24,21 +30,35 @@ export const healthCheckInputs = {
     description: 'A YAML or JSON file with the probes, relative to the workspace. Give this or probes.',
   },
   interval: { description: 'Time between two measurements of a probe (500ms, 5s, 1m).', default: '5s' },
-  count: { description: 'Measurements per probe, at most.', default: '3' },
+  count: {
+    description:
+      'Measurements a probe is judged on (errors are retried and do not count); unbounded: until a limit or consecutive-successes decides.',
+    default: '3',
+  },
   'initial-delay': { description: 'Wait before the first measurement.', default: '0s' },
   'failure-limit': {
     description:
       'Failed measurements a probe tolerates; one more fails it. Less than count; -1 (as in Argo Rollouts): failures never fail it, consecutive-successes decides.',
     default: '0',
   },
+  'inconclusive-limit': {
+    description:
+      'Inconclusive measurements a probe tolerates (neither expect nor fail-when held); one more makes it inconclusive.',
+    default: '0',
+  },
+  'consecutive-error-limit': {
+    description:
+      'Measurements in a row a probe tolerates that could not run (timeout, refused, DNS); one more is an error. As in Argo Rollouts.',
+    default: '4',
+  },
   'error-limit': {
     description:
-      'Measurements a probe tolerates that could not run (timeout, refused, DNS); one more is an error.',
-    default: '0',
+      'If set, measurements in all a probe tolerates that could not run; one more is an error. Off by default.',
+    default: '',
   },
   'consecutive-successes': {
     description:
-      'If set, a probe succeeds as soon as this many measurements in a row succeed (count is then the most it tries).',
+      'If set (2 or more), a probe succeeds as soon as this many measurements in a row succeed, and otherwise does not (Argo Rollouts: consecutiveSuccessLimit).',
     default: '',
   },
   timeout: { description: 'How long one measurement may take before it counts as an error.', default: '5s' },
@@ -64,10 +84,12 @@ const flatInputs = z.object({
   probes: z.string(),
   'probes-file': z.string(),
   interval: durationField,
-  count: wholeNumberField(1),
+  count: countField,
   'initial-delay': durationField,
   'failure-limit': failureLimitField,
-  'error-limit': wholeNumberField(0),
+  'inconclusive-limit': wholeNumberField(0),
+  'consecutive-error-limit': wholeNumberField(0),
+  'error-limit': optionalWholeNumberField(0),
   'consecutive-successes': optionalWholeNumberField(1),
   timeout: durationField,
   'report-file': z.string(),
@@ -98,9 +120,12 @@ function judgementOf(inputs: z.output<typeof flatInputs>): Judgement {
     count: inputs.count,
     initialDelayMs: inputs['initial-delay'],
     failureLimit: inputs['failure-limit'],
+    inconclusiveLimit: inputs['inconclusive-limit'],
+    consecutiveErrorLimit: inputs['consecutive-error-limit'],
     errorLimit: inputs['error-limit'],
     consecutiveSuccesses: inputs['consecutive-successes'],
     timeoutMs: inputs.timeout,
+    dryRun: false,
   };
   checkLimits(judgement, (field, message) => new ConfigurationError(field, message));
   return judgement;
@@ -134,7 +159,7 @@ export function parseProbes(document: unknown, input: string, defaults: Judgemen
     throw new ConfigurationError(input, 'expected a non-empty list of probes (each with name and type)');
   }
   const seen = new Set<string>();
-  return list.map((entry: unknown, index) => {
+  const probes = list.map((entry: unknown, index) => {
     const label = describeProbe(entry, index);
     const type = (entry as { type?: unknown } | null)?.type;
     if (!PROBE_TYPES.includes(type as never)) {
@@ -154,6 +179,12 @@ export function parseProbes(document: unknown, input: string, defaults: Judgemen
     );
     return { ...declared, judgement };
   });
+  if (probes.every((probe) => probe.judgement.dryRun))
+    throw new ConfigurationError(
+      input,
+      'every probe is a dry run, so nothing could fail the check: leave one counted',
+    );
+  return probes;
 }
 
 function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement {
@@ -162,39 +193,52 @@ function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement
     count: probe.count ?? defaults.count,
     initialDelayMs: probe['initial-delay'] ?? defaults.initialDelayMs,
     failureLimit: probe['failure-limit'] ?? defaults.failureLimit,
-    errorLimit: probe['error-limit'] ?? defaults.errorLimit,
-    consecutiveSuccesses: probe['consecutive-successes'] ?? defaults.consecutiveSuccesses,
+    inconclusiveLimit: probe['inconclusive-limit'] ?? defaults.inconclusiveLimit,
+    consecutiveErrorLimit: probe['consecutive-error-limit'] ?? defaults.consecutiveErrorLimit,
+    errorLimit: 'error-limit' in probe ? probe['error-limit'] : defaults.errorLimit,
+    consecutiveSuccesses:
+      'consecutive-successes' in probe ? probe['consecutive-successes'] : defaults.consecutiveSuccesses,
     timeoutMs: probe.timeout ?? defaults.timeoutMs,
+    dryRun: probe['dry-run'] ?? defaults.dryRun,
   };
 }
 
-/** Limits that would make a probe unable to fail (or to succeed) are mistakes, not choices. */
+/** Limits that would make a probe unable to fail, to end, or to be an analysis are mistakes, not choices. */
 function checkLimits(
   judgement: Judgement,
   problem: (field: string, message: string) => ConfigurationError,
 ): void {
-  const { count, failureLimit, errorLimit, consecutiveSuccesses } = judgement;
-  if (failureLimit === -1 && consecutiveSuccesses === undefined) {
+  const { count, failureLimit, inconclusiveLimit, consecutiveSuccesses } = judgement;
+  const bounded = Number.isFinite(count);
+  if (failureLimit === -1 && consecutiveSuccesses === undefined)
     throw problem(
       'failure-limit',
       '-1 (failures never fail the probe) needs consecutive-successes, or nothing could decide it',
     );
-  }
-  if (failureLimit >= count) {
+  if (!bounded && (consecutiveSuccesses === undefined || failureLimit === -1))
+    throw problem(
+      'count',
+      'unbounded needs consecutive-successes and a failure-limit of 0 or more, or the probe might never end',
+    );
+  if (bounded && failureLimit >= count)
     throw problem(
       'failure-limit',
       `${failureLimit} must be less than count (${count}), or the probe could never fail`,
     );
-  }
-  if (errorLimit >= count) {
+  if (bounded && inconclusiveLimit >= count)
     throw problem(
-      'error-limit',
-      `${errorLimit} must be less than count (${count}), or the probe could never err`,
+      'inconclusive-limit',
+      `${inconclusiveLimit} must be less than count (${count}), or it would tolerate every measurement`,
     );
-  }
-  if (consecutiveSuccesses !== undefined && consecutiveSuccesses > count) {
+  if (consecutiveSuccesses === undefined) return;
+  if (consecutiveSuccesses > count)
     throw problem('consecutive-successes', `${consecutiveSuccesses} cannot exceed count (${count})`);
-  }
+  // The minimum sample before an early success: one healthy answer is not an analysis.
+  if (consecutiveSuccesses < 2 && count > 1)
+    throw problem(
+      'consecutive-successes',
+      '1 would end the analysis at the first healthy answer: use 2 or more (or count: 1 for one measurement)',
+    );
 }
 
 function describeProbe(entry: unknown, index: number): string {

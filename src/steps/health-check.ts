@@ -62,7 +62,8 @@ export async function runHealthCheck(
   });
   const report = redactor.redactValue(result);
   for (const probe of report.probes) {
-    logger.group(`${probe.name}: ${probe.verdict} (${probe.type} ${probe.target})`, () => {
+    const dryRun = probe.dryRun ? ', dry run' : '';
+    logger.group(`${probe.name}: ${probe.verdict} (${probe.type} ${probe.target}${dryRun})`, () => {
       logger.untrusted(`${measurementTable(probe)}\n${probe.reason}`);
     });
   }
@@ -81,8 +82,13 @@ export async function runHealthCheck(
 
 function describeOutcome(report: CheckResult): string {
   const took = formatDuration(report.durationMs);
-  if (report.verdict === 'successful')
-    return `Health check successful: all ${report.probes.length} probe(s) healthy in ${took}.`;
+  if (report.verdict === 'successful') {
+    const dryRuns = report.probes.filter((probe) => probe.dryRun);
+    const counted = `all ${report.probes.length - dryRuns.length} probe(s) healthy in ${took}`;
+    if (dryRuns.length === 0) return `Health check successful: ${counted}.`;
+    const tried = dryRuns.map((probe) => `${probe.name} ${probe.verdict}`).join(', ');
+    return `Health check successful: ${counted}; dry runs, which decide nothing: ${tried}.`;
+  }
   const culprit = report.probes.find((probe) => probe.name === report.decidedBy);
   const why = culprit
     ? `probe "${culprit.name}" (${culprit.type} ${culprit.target}) ${culprit.verdict}: ${culprit.reason}`

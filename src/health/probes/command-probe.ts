@@ -1,5 +1,6 @@
 import type { CommandRunner } from '../../ports.ts';
-import { type Probe, ProbeError } from '../probe.ts';
+import type { TextPattern } from '../../settings/text-pattern.ts';
+import { type ConditionResult, classify, type Probe, ProbeError } from '../probe.ts';
 import type { CommandProbeDeclaration } from '../probe-schema.ts';
 
 /** Exit codes with which the shell says the command could not be run at all. */
@@ -25,19 +26,27 @@ export function createCommandProbe(spec: CommandProbeDeclaration, runner: Comman
       if (result.aborted) throw new Error('command stopped');
       const code = result.exitCode;
       const output = [result.stdout.trim(), result.stderr.trim()].filter(Boolean).join('\n');
-      if (code !== null && code !== expected && COULD_NOT_RUN[code]) {
+      if (code !== null && code !== expected && COULD_NOT_RUN[code])
         throw new ProbeError(`the command ${COULD_NOT_RUN[code]} (exit ${code})`, output);
-      }
-      if (code !== expected) {
-        const how = code === null ? `was killed by ${result.signal}` : `exited ${code}`;
-        return { phase: 'failed', value: code, reason: `${how}, expected ${expected}`, output };
-      }
-      const stdout = spec.expect.stdout;
-      // Judged without the trailing newline, so `^PONG$` means what it says.
-      if (stdout && !stdout.test(result.stdout.replace(/\r?\n$/, ''))) {
-        return { phase: 'failed', value: code, reason: `its output does not match ${stdout}`, output };
-      }
-      return { phase: 'successful', value: code, reason: `exited ${code}`, output };
+      const success = checkExit({ 'exit-code': expected, stdout: spec.expect.stdout }, code, result);
+      const failWhen = spec['fail-when'];
+      const failure = failWhen ? checkExit(failWhen, code, result) : undefined;
+      return { value: code, output, ...classify(success, failure) };
     },
   };
+}
+
+/** Whether the exit code and output meet `condition`: the reason names what it saw, never the output. */
+function checkExit(
+  condition: { readonly 'exit-code'?: number; readonly stdout?: TextPattern },
+  code: number | null,
+  result: { readonly stdout: string; readonly signal?: string | null },
+): ConditionResult {
+  const wanted = condition['exit-code'];
+  const how = code === null ? `was killed by ${result.signal}` : `exited ${code}`;
+  if (wanted !== undefined && code !== wanted) return { holds: false, reason: `${how}, expected ${wanted}` };
+  // Judged without the trailing newline, so `^PONG$` means what it says.
+  if (condition.stdout && !condition.stdout.test(result.stdout.replace(/\r?\n$/, '')))
+    return { holds: false, reason: `its output does not match ${condition.stdout}` };
+  return { holds: true, reason: how };
 }

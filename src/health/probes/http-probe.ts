@@ -1,8 +1,8 @@
 import { type HttpResponse, sendHttpRequest } from '../../clients/http-request.ts';
 import { formatDuration } from '../../durations.ts';
 import { selectJsonPath } from '../json-path.ts';
-import { type Probe, type ProbeOutcome, quote } from '../probe.ts';
-import type { HttpProbeDeclaration } from '../probe-schema.ts';
+import { type ConditionResult, classify, type Probe, type ProbeOutcome, quote } from '../probe.ts';
+import type { HttpCondition, HttpProbeDeclaration } from '../probe-schema.ts';
 import { expectedStatus } from '../probe-schema.ts';
 import { displayUrl } from '../public-values.ts';
 import { statusMatches } from '../status-matcher.ts';
@@ -27,56 +27,49 @@ export function createHttpProbe(spec: HttpProbeDeclaration): Probe {
   };
 }
 
-/** Pure: whether `response` meets every expectation of `spec`, and why not. */
+/** Pure: the response against `expect` (and `fail-when`, if declared), and why. */
 export function judgeHttpResponse(spec: HttpProbeDeclaration, response: HttpResponse): ProbeOutcome {
-  const base = { value: response.status, latencyMs: response.latencyMs };
-  const status = expectedStatus(spec);
-  if (!statusMatches(status, response.status)) {
-    return { ...base, phase: 'failed', reason: `status ${response.status}, expected ${status.description}` };
-  }
+  const success = checkResponse({ ...spec.expect, status: expectedStatus(spec) }, response);
+  const failWhen = spec['fail-when'];
+  const failure = failWhen ? checkResponse(failWhen, response) : undefined;
+  return { value: response.status, latencyMs: response.latencyMs, ...classify(success, failure) };
+}
+
+/** Whether every expectation in `condition` holds of `response`; the first that does not says why. */
+function checkResponse(condition: HttpCondition, response: HttpResponse): ConditionResult {
+  const { status } = condition;
+  if (status && !statusMatches(status, response.status))
+    return unmet(`status ${response.status}, expected ${status.description}`);
   const findings = [`status ${response.status}`];
-  const maxLatency = spec.expect['max-latency'];
+  const maxLatency = condition['max-latency'];
   if (maxLatency !== undefined && response.latencyMs > maxLatency) {
     const took = formatDuration(response.latencyMs);
-    return {
-      ...base,
-      phase: 'failed',
-      reason: `slow: ${took}, over the ${formatDuration(maxLatency)} allowed`,
-    };
+    return unmet(`slow: ${took}, over the ${formatDuration(maxLatency)} allowed`);
   }
-  if (spec.expect.body && !spec.expect.body.test(response.body)) {
-    return {
-      ...base,
-      phase: 'failed',
-      reason: `body ${quote(response.body)} does not match ${spec.expect.body}`,
-    };
+  if (condition.body && !condition.body.test(response.body))
+    return unmet(`body ${quote(response.body)} does not match ${condition.body}`);
+  const jsonChecks = condition.json ?? [];
+  if (jsonChecks.length === 0) return { holds: true, reason: findings.join(', ') };
+  let document: unknown;
+  try {
+    document = JSON.parse(response.body);
+  } catch {
+    return unmet(`body is not JSON: ${quote(response.body)}`);
   }
-  const jsonChecks = spec.expect.json ?? [];
-  if (jsonChecks.length > 0) {
-    let document: unknown;
-    try {
-      document = JSON.parse(response.body);
-    } catch {
-      return { ...base, phase: 'failed', reason: `body is not JSON: ${quote(response.body)}` };
-    }
-    for (const check of jsonChecks) {
-      const selected = selectJsonPath(document, check.path);
-      const where = check.path.source;
-      if (!selected.found)
-        return { ...base, phase: 'failed', reason: `${where} is missing from the response` };
-      if (check.equals !== undefined && !looselyEqual(selected.value, check.equals)) {
-        const reason = `${where} is ${quote(selected.value)}, expected ${quote(check.equals)}`;
-        return { ...base, phase: 'failed', reason };
-      }
-      if (check.matches && !check.matches.test(scalarText(selected.value))) {
-        const reason = `${where} is ${quote(selected.value)}, expected to match ${check.matches}`;
-        return { ...base, phase: 'failed', reason };
-      }
-      findings.push(`${where} = ${quote(selected.value)}`);
-    }
+  for (const check of jsonChecks) {
+    const selected = selectJsonPath(document, check.path);
+    const where = check.path.source;
+    if (!selected.found) return unmet(`${where} is missing from the response`);
+    if (check.equals !== undefined && !looselyEqual(selected.value, check.equals))
+      return unmet(`${where} is ${quote(selected.value)}, expected ${quote(check.equals)}`);
+    if (check.matches && !check.matches.test(scalarText(selected.value)))
+      return unmet(`${where} is ${quote(selected.value)}, expected to match ${check.matches}`);
+    findings.push(`${where} = ${quote(selected.value)}`);
   }
-  return { ...base, phase: 'successful', reason: findings.join(', ') };
+  return { holds: true, reason: findings.join(', ') };
 }
+
+const unmet = (reason: string): ConditionResult => ({ holds: false, reason });
 
 /** YAML gives `UP` as a string and `1` as a number; a JSON body may say either. Compare as people mean it. */
 function looselyEqual(actual: unknown, expected: unknown): boolean {

@@ -1,7 +1,7 @@
 import { type PromSample, queryPrometheus } from '../../clients/prometheus-query.ts';
-import type { Probe, ProbeOutcome } from '../probe.ts';
+import { type ConditionResult, classify, type Probe, type ProbeOutcome } from '../probe.ts';
 import type { PromqlProbeDeclaration } from '../probe-schema.ts';
-import { satisfies } from '../threshold.ts';
+import { satisfies, type Threshold } from '../threshold.ts';
 
 /** An instant PromQL query whose every series must meet the threshold. No series is unknown, never healthy. */
 export function createPromqlProbe(spec: PromqlProbeDeclaration): Probe {
@@ -24,18 +24,37 @@ export function createPromqlProbe(spec: PromqlProbeDeclaration): Probe {
 
 /** Pure: the samples against the threshold. Empty or NaN results are errors: nothing was measured. */
 export function judgeSamples(spec: PromqlProbeDeclaration, samples: readonly PromSample[]): ProbeOutcome {
-  const threshold = spec.expect.value;
   if (samples.length === 0) throw new Error('the query returned no series: the value is unknown');
   const unknown = samples.find((sample) => Number.isNaN(sample.value));
   if (unknown) throw new Error(`the query returned NaN${describeLabels(unknown)}: the value is unknown`);
   const value = samples.length === 1 ? samples[0]!.value : samples.map((sample) => sample.value);
+  const success = everySample(samples, spec.expect.value);
+  const failWhen = spec['fail-when'];
+  const failure = failWhen ? anySample(samples, failWhen.value) : undefined;
+  return { value, ...classify(success, failure) };
+}
+
+/** The success condition: every series meets the threshold. */
+function everySample(samples: readonly PromSample[], threshold: Threshold): ConditionResult {
   const offending = samples.find((sample) => !satisfies(threshold, sample.value));
-  if (offending) {
-    const reason = `value ${offending.value}${describeLabels(offending)} is not ${threshold.description}`;
-    return { phase: 'failed', value, reason };
-  }
+  if (offending)
+    return {
+      holds: false,
+      reason: `value ${offending.value}${describeLabels(offending)} is not ${threshold.description}`,
+    };
   const shown = samples.length === 1 ? `value ${samples[0]!.value}` : `all ${samples.length} series`;
-  return { phase: 'successful', value, reason: `${shown} ${threshold.description}` };
+  return { holds: true, reason: `${shown} ${threshold.description}` };
+}
+
+/** The failure condition: one series meeting it is enough. */
+function anySample(samples: readonly PromSample[], threshold: Threshold): ConditionResult {
+  const offending = samples.find((sample) => satisfies(threshold, sample.value));
+  if (offending)
+    return {
+      holds: true,
+      reason: `value ${offending.value}${describeLabels(offending)} ${threshold.description}`,
+    };
+  return { holds: false, reason: `no series ${threshold.description}` };
 }
 
 function describeLabels(sample: PromSample): string {
