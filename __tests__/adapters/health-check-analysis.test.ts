@@ -107,6 +107,16 @@ describe('health-check judges scripted answers as Argo Rollouts would', () => {
     assert.match(neverSteady.report.probes[0]!.reason, /3 consecutive successes were not reached/);
   });
 
+  it('count unbounded: measured past any count until three in a row succeed', async () => {
+    const slow = await analyse(
+      'slow-start',
+      [503, 503, 503, 503, 503, 503, 503, 200, 200, 200],
+      'count: unbounded, failure-limit: 7, consecutive-successes: 3',
+    );
+    assert.equal(slow.result, 'successful', slow.step.log);
+    assert.equal(slow.phases, 'FFFFFFFSSS');
+  });
+
   it('inconclusive answers (fail-when 5xx; a 404 is neither): beyond inconclusive-limit the probe is inconclusive', async () => {
     const run = await analyse(
       'half-deployed',
