@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,8 +15,11 @@ interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would; `interruptWhen` sends SIGINT (Ctrl-C) once stdout or stderr matches. */
-function cli(args: string[], options: { cwd?: string; interruptWhen?: RegExp } = {}): Promise<CliRun> {
+/**
+ * Runs the built CLI as a user would; `interruptOnceExists` sends SIGINT (Ctrl-C) once that file
+ * exists (a file the probe writes once it runs: the log says "1 probe" before its command starts).
+ */
+function cli(args: string[], options: { cwd?: string; interruptOnceExists?: string } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
@@ -26,14 +29,19 @@ function cli(args: string[], options: { cwd?: string; interruptWhen?: RegExp } =
     let interrupted = false;
     const watch = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       run[stream] += chunk.toString();
-      if (options.interruptWhen?.test(run[stream]) && !interrupted) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
     };
     child.stdout.on('data', watch('stdout'));
     child.stderr.on('data', watch('stderr'));
-    child.on('close', (code) => resolve({ ...run, code }));
+    const file = options.interruptOnceExists;
+    const poll = setInterval(() => {
+      if (!file || interrupted || !existsSync(file)) return;
+      interrupted = true;
+      child.kill('SIGINT');
+    }, 10);
+    child.on('close', (code) => {
+      clearInterval(poll);
+      resolve({ ...run, code });
+    });
   });
 }
 
@@ -149,7 +157,8 @@ describe('CLI: deploy-actions health-check', () => {
         'health-check',
         '--probes=- { name: slow, type: command, run: "sleep 60 & echo $! > child.pid; wait", timeout: 2m }',
       ],
-      { cwd, interruptWhen: /Health check: 1 probe/ },
+      // Once the probe's command runs: interrupted before it wrote its pid, there is nothing to prove.
+      { cwd, interruptOnceExists: path.join(cwd, 'child.pid') },
     );
     assert.equal(run.code, 130);
     assert.match(

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { ConfigurationError } from '../../src/errors.ts';
-import { defaultJudgement, parseHealthCheckSettings, parseProbes } from '../../src/settings/health-check.ts';
+import { defaultJudgement, parseHealthCheckSettings } from '../../src/settings/health-check.ts';
+import { parseProbes } from '../../src/settings/probe-list.ts';
 import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 
 // Settings are parsed directly here, as the faces parse them after loading the engine.

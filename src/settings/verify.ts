@@ -2,7 +2,8 @@ import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
 import type { Slot, VerifySettings } from '../model/release.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { chooseProbesSource, defaultJudgement, parseProbes } from './health-check.ts';
+import { defaultJudgement } from './health-check.ts';
+import { chooseProbesSource, parseProbes } from './probe-list.ts';
 import { readStructuredText } from './structured-text.ts';
 
 /** `{slot_url}`, `{slot_host}`, `{slot_port}`: where a probe names the slot it checks. */
