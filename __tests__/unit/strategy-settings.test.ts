@@ -68,6 +68,46 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
     );
   });
 
+  it('the probes are one list, whichever part they check: names unique across, one counted probe in all, positions as written', () => {
+    const probes = (...lines: string[]) => ({ ...blueGreen, 'verify-probes': lines.join('\n') });
+    const settings = parse(
+      probes(
+        '- { name: slot, type: http, url: "{slot_url}/health" }',
+        '- { name: trial, type: http, url: "https://shop.example.com/new-health", dry-run: true }',
+      ),
+    );
+    assert.deepEqual(
+      settings.verify.probes.map((p) => [p.name, p.judgement.dryRun]),
+      [['trial', true]],
+      'a dry run after the switch, while the slot probe decides: accepted',
+    );
+    refused(
+      probes(
+        '- { name: web, type: http, url: "{slot_url}/health" }',
+        '- { name: web, type: http, url: "https://shop.example.com/health" }',
+      ),
+      'verify-probes',
+      /the probe name "web" is used twice; names must be unique/,
+    );
+    refused(
+      probes(
+        '- { name: slot, type: http, url: "{slot_url}/health", dry-run: true }',
+        '- { name: public, type: http, url: "https://shop.example.com/health", dry-run: true }',
+      ),
+      'verify-probes',
+      /every probe is a dry run, so nothing could fail the check/,
+    );
+    refused(
+      probes(
+        '- { name: public, type: http, url: "https://shop.example.com/health" }',
+        '- { name: other, type: http, url: "https://shop.example.com/" }',
+        '- { name: slot, type: http, url: "{slot_url}/health", count: 0 }',
+      ),
+      'verify-probes',
+      /^probe 3 \("slot"\), field "count"/,
+    );
+  });
+
   it('refuses what cannot work, naming the input', () => {
     refused({ ...blueGreen, strategy: 'canary' }, 'strategy', /use in-place or blue-green/);
     refused({ ...blueGreen, slots: '' }, 'slots', /is required with strategy: blue-green/);

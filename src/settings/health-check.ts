@@ -17,7 +17,7 @@ import {
   parseWithSchema,
   type RawInputs,
 } from './input-spec.ts';
-import { checkLimits, chooseProbesSource, parseProbes } from './probe-list.ts';
+import { checkLimits, chooseProbesSource, parseProbes, requireCountedProbe } from './probe-list.ts';
 import { readStructuredText } from './structured-text.ts';
 
 /** The health-check action's inputs: names, defaults and descriptions, here and nowhere else. */
@@ -106,6 +106,7 @@ export function parseHealthCheckSettings(raw: RawInputs, readFile: ReadTextFile)
   if (!source) throw new ConfigurationError('probes', 'no probes: give probes (YAML or JSON) or probes-file');
   const { input, text } = source;
   const probes = parseProbes(readStructuredText(text, input), input, defaults);
+  requireCountedProbe(probes, input);
   return { probes, ...(inputs['report-file'] ? { reportFile: inputs['report-file'] } : {}) };
 }
 

@@ -28,15 +28,23 @@ export function chooseProbesSource(
   }
 }
 
-/** Validates each declared probe and merges the action-level judgement into it. */
-export function parseProbes(document: unknown, input: string, defaults: Judgement): ProbeSpec[] {
+/**
+ * Validates each declared probe and merges the action-level judgement into it. `positions`: where
+ * each entry sits in the list the user wrote, when this is a part of it (for the messages).
+ */
+export function parseProbes(
+  document: unknown,
+  input: string,
+  defaults: Judgement,
+  positions?: readonly number[],
+): ProbeSpec[] {
   const list = Array.isArray(document) ? document : (document as { probes?: unknown } | null)?.probes;
   if (!Array.isArray(list) || list.length === 0) {
     throw new ConfigurationError(input, 'expected a non-empty list of probes (each with name and type)');
   }
   const seen = new Set<string>();
-  const probes = list.map((entry: unknown, index) => {
-    const label = describeProbe(entry, index);
+  return list.map((entry: unknown, index) => {
+    const label = describeProbe(entry, positions?.[index] ?? index);
     const type = (entry as { type?: unknown } | null)?.type;
     if (!PROBE_TYPES.includes(type as never)) {
       throw new ConfigurationError(
@@ -55,12 +63,15 @@ export function parseProbes(document: unknown, input: string, defaults: Judgemen
     );
     return { ...declared, judgement };
   });
-  if (probes.every((probe) => probe.judgement.dryRun))
+}
+
+/** Dry runs decide nothing: a list of them alone is a check that cannot fail. */
+export function requireCountedProbe(probes: readonly ProbeSpec[], input: string): void {
+  if (probes.length > 0 && probes.every((probe) => probe.judgement.dryRun))
     throw new ConfigurationError(
       input,
       'every probe is a dry run, so nothing could fail the check: leave one counted',
     );
-  return probes;
 }
 
 function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement {
