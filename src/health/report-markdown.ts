@@ -17,9 +17,9 @@ const PHASE_ICONS: Readonly<Record<Measurement['phase'], string>> = {
   error: '⚠',
 };
 
-/** A probe's verdict as people read it: a dry run says that it decided nothing. */
-export function describeVerdict(probe: ProbeResult): string {
-  return `${VERDICT_ICONS[probe.verdict]} ${probe.verdict}${probe.dryRun ? ' (dry run)' : ''}`;
+/** A probe's verdict as people read it: a dry run says so, as it decided nothing. */
+export function verdictLabel(probe: ProbeResult): string {
+  return `${probe.verdict}${probe.dryRun ? ' (dry run)' : ''}`;
 }
 
 /** Up to this many probes, every one has a row; beyond, successful ones are counted. */
@@ -48,7 +48,7 @@ export function renderHealthSummary(result: CheckResult): string {
       probe.name,
       probe.type,
       probe.target,
-      describeVerdict(probe),
+      `${VERDICT_ICONS[probe.verdict]} ${verdictLabel(probe)}`,
       ...PHASES.map((phase) => String(count(probe, phase))),
       probe.reason,
     ]),

@@ -1,6 +1,6 @@
 import { formatDuration } from '../durations.ts';
 import type { CheckResult } from './engine.ts';
-import { count, PHASES, VERDICT_ICONS } from './report-markdown.ts';
+import { count, PHASES, VERDICT_ICONS, verdictLabel } from './report-markdown.ts';
 
 /** The verdict for a terminal: a heading and one aligned line per probe, no Markdown or HTML. */
 export function renderHealthText(result: CheckResult): string {
@@ -9,7 +9,7 @@ export function renderHealthText(result: CheckResult): string {
     return [
       `${VERDICT_ICONS[probe.verdict]} ${probe.name}`,
       probe.type,
-      `${probe.verdict}${probe.dryRun ? ' (dry run)' : ''}`,
+      verdictLabel(probe),
       `${tally.join('/')}`,
       probe.reason,
     ];

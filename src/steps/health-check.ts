@@ -3,7 +3,7 @@ import { InterruptedError } from '../errors.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { logMeasurements } from '../health/log-measurements.ts';
-import { measurementTable, renderHealthSummary } from '../health/report-markdown.ts';
+import { measurementTable, renderHealthSummary, verdictLabel } from '../health/report-markdown.ts';
 import { renderHealthText } from '../health/report-text.ts';
 import type { Verdict } from '../health/verdict.ts';
 import type { Clock, CommandRunner, Logger, WriteTextFile } from '../ports.ts';
@@ -62,8 +62,7 @@ export async function runHealthCheck(
   });
   const report = redactor.redactValue(result);
   for (const probe of report.probes) {
-    const dryRun = probe.dryRun ? ', dry run' : '';
-    logger.group(`${probe.name}: ${probe.verdict} (${probe.type} ${probe.target}${dryRun})`, () => {
+    logger.group(`${probe.name}: ${verdictLabel(probe)} (${probe.type} ${probe.target})`, () => {
       logger.untrusted(`${measurementTable(probe)}\n${probe.reason}`);
     });
   }
