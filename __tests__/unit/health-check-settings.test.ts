@@ -261,6 +261,12 @@ describe('health-check settings: every bad input is a ConfigurationError naming 
       '5xx',
     );
     rejects({ probes: http('  fail-when: {}\n') }, 'probes', /fail-when needs at least one condition/);
+    rejects(
+      { probes: http('  fail-when: { json: [] }\n') },
+      'probes',
+      /an empty list in fail-when would hold of every answer/,
+    );
+    rejects({ probes: http('  expect: { status: [] }\n') }, 'probes', /an empty list matches no status/);
     rejects({ probes: http('  fail-when: { max-latency: 2s }\n') }, 'probes', /fail-when/);
     rejects(
       { probes: '- { name: port, type: tcp, host: 127.0.0.1, port: 1, fail-when: { banner: x } }' },

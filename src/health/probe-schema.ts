@@ -36,14 +36,17 @@ const judgementFields = {
 /** A failure condition (Argo's failureCondition): with one declared, a measurement meeting neither is inconclusive. */
 function failWhen<Shape extends z.core.$ZodLooseShape>(shape: Shape) {
   return z.optional(
-    z
-      .strictObject(shape)
-      .check(
-        z.refine(
-          (condition) => Object.values(condition).some((value) => value !== undefined),
-          'fail-when needs at least one condition',
-        ),
+    z.strictObject(shape).check(
+      z.refine(
+        (condition) => Object.values(condition).some((value) => value !== undefined),
+        'fail-when needs at least one condition',
       ),
+      // An empty list of JSON checks would hold of every answer and fail every measurement.
+      z.refine(
+        (condition) => !Object.values(condition).some((value) => Array.isArray(value) && value.length === 0),
+        'an empty list in fail-when would hold of every answer: give at least one check',
+      ),
+    ),
   );
 }
 

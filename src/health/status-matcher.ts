@@ -10,6 +10,8 @@ export const ANY_2XX: StatusMatcher = { description: '2xx', ranges: [[200, 299]]
 /** Compiles what users write, or returns a sentence saying what is accepted. */
 export function compileStatusMatcher(raw: unknown): StatusMatcher | { problem: string } {
   const parts = Array.isArray(raw) ? raw.map(String) : String(raw).split(',');
+  if (parts.length === 0)
+    return { problem: 'an empty list matches no status: use 200, 2xx, 200-299 or [200, 204]' };
   const ranges: [number, number][] = [];
   for (const part of parts.map((p) => p.trim())) {
     const range = readRange(part);
