@@ -87,7 +87,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
         '- { name: web, type: http, url: "https://shop.example.com/health" }',
       ),
       'verify-probes',
-      /the probe name "web" is used twice; names must be unique/,
+      /^probe 2 \("web"\): the name is used twice; names must be unique/,
     );
     refused(
       probes(

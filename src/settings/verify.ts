@@ -34,57 +34,53 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
   // Not a list (or an empty one): parseProbes says so, as health-check does.
   if (!Array.isArray(list) || (list.length === 0 && source)) parseProbes(declared, input, defaultJudgement());
   const entries = list as unknown[];
-  const names = (entry: unknown) => namesSlot(JSON.stringify(entry));
-  // Each part keeps the positions of its probes in the list as written, for the messages.
-  const part = (onSlot: boolean) =>
-    entries.flatMap((entry, at) => (names(entry) === onSlot ? [{ entry, at }] : []));
-  const slotEntries = part(true);
-  const publicEntries = part(false);
+  const onSlot = entries.map((entry) => namesSlot(JSON.stringify(entry)));
   const url = values['version-url'] ?? '';
   const urlNamesSlot = namesSlot(url);
   const versionPath = compileJsonPath(values['version-json-path']!);
   if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
-  const settings = (probeEntries: readonly Positioned[], versionUrl: string): VerifySettings => {
-    if (versionUrl && !URL.canParse(versionUrl))
-      throw new ConfigurationError('version-url', `"${versionUrl}" is not a URL`);
-    const positions = probeEntries.map(({ at }) => at);
-    const declared = probeEntries.map(({ entry }) => entry);
+  // The list as written, checked once as one list (names unique across both parts, one probe
+  // counted, each probe named by its place), pointed at an example slot: bad input before
+  // anything runs. The public part needs no slot, so it is that check's result.
+  const checked =
+    entries.length > 0 ? parseProbes(withSlot(entries, EXAMPLE_SLOT), input, defaultJudgement()) : [];
+  requireCountedProbe(checked, input);
+  if (urlNamesSlot) versionUrlOf(withSlot(url, EXAMPLE_SLOT));
+  const slotEntries = entries.filter((_, at) => onSlot[at]);
+  const slotPositions = entries.flatMap((_, at) => (onSlot[at] ? [at] : []));
+  const settings = (probes: ProbeSpec[], versionUrl: string): VerifySettings => {
+    const parsedUrl = versionUrlOf(versionUrl);
     return {
-      probes: declared.length > 0 ? parseProbes(declared, input, defaultJudgement(), positions) : [],
+      probes,
       ...(values['version-command'] ? { versionCommand: values['version-command'] } : {}),
-      ...(versionUrl ? { versionUrl: new URL(versionUrl) } : {}),
+      ...(parsedUrl ? { versionUrl: parsedUrl } : {}),
       versionJsonPath: values['version-json-path']!,
     };
   };
-  // Checked now, pointed at an example slot, so a bad probe is bad input before anything runs.
   const forSlot = (slot: Slot) =>
     settings(
-      slotEntries.map(({ entry, at }) => ({ entry: withSlot(entry, slot), at })),
+      slotEntries.length > 0
+        ? parseProbes(withSlot(slotEntries, slot), input, defaultJudgement(), slotPositions)
+        : [],
       urlNamesSlot ? withSlot(url, slot) : '',
     );
-  const onSlot = forSlot({ name: 'slot', host: '127.0.0.1', port: 1 });
-  const publicSettings = settings(publicEntries, urlNamesSlot ? '' : url);
-  checkWholeList([...onSlot.probes, ...publicSettings.probes], input);
   return {
-    public: publicSettings,
+    public: settings(
+      checked.filter((_, at) => !onSlot[at]),
+      urlNamesSlot ? '' : url,
+    ),
     namesSlot: slotEntries.length > 0 || urlNamesSlot,
     forSlot,
   };
 }
 
-interface Positioned {
-  readonly entry: unknown;
-  /** Where it sits in the list as written. */
-  readonly at: number;
-}
+/** Stands for either slot while the declaration is checked. */
+const EXAMPLE_SLOT: Slot = { name: 'slot', host: '127.0.0.1', port: 1 };
 
-/** What holds of the list as written, whichever part (on the slot, or public) a probe is in. */
-function checkWholeList(probes: readonly ProbeSpec[], input: string): void {
-  const names = probes.map((probe) => probe.name);
-  const twice = names.find((name, i) => names.indexOf(name) !== i);
-  if (twice)
-    throw new ConfigurationError(input, `the probe name "${twice}" is used twice; names must be unique`);
-  requireCountedProbe(probes, input);
+function versionUrlOf(text: string): URL | undefined {
+  if (!text) return undefined;
+  if (!URL.canParse(text)) throw new ConfigurationError('version-url', `"${text}" is not a URL`);
+  return new URL(text);
 }
 
 /** `value` with every slot placeholder in its strings replaced by `slot`'s address. */
