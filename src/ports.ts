@@ -94,6 +94,13 @@ export type ReadTextFile = (path: string) => string;
 /** How a release ended: verified good, marked bad, failed to deploy, cut short, or still under way. */
 export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deploying';
 
+/**
+ * Blue-green: how far a release got, recorded before each step acts: its version being made to
+ * run in its slot, verified there, traffic switching to it (outcome unknown until the proxy is
+ * read), switched (users reach it). In place, only `live` (the driver went through).
+ */
+export type ReleasePhase = 'placing' | 'verifying' | 'switching' | 'live';
+
 /** One deploy (or rollback) of a version to an environment, as the history records it. */
 export interface ReleaseRecord {
   /** The backend's own id of this release, when it has one (a GitHub deployment's id). */
@@ -112,6 +119,11 @@ export interface ReleaseRecord {
   readonly kind?: 'deploy' | 'rollback';
   /** Blue-green: the slot this release's version was made to run in. */
   readonly slot?: string;
+  /**
+   * Blue-green: the step it was at when it last recorded. A finished release left at `switching`
+   * is one whose switch could not be read back: what users reach was unknown when it ended.
+   */
+  readonly phase?: ReleasePhase;
   /**
    * It stopped before any user could reach it (rejected on its slot, interrupted before the
    * switch, refused before the driver ran): what users reach is what the releases before it left.

@@ -194,7 +194,10 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
         `failed requests: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
       );
       assert.equal(await liveVersion(), 'v1.0.0');
-      assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.match(
+        step.log,
+        /Slot green still runs v1\.0\.0, verified, and answers: switching back to it at once, verifying after/,
+      );
       assert.doesNotMatch(step.log, /Deploying v1\.0\.0 into the idle slot/, 'the driver did not run');
       assert.equal(state().current, 'v1.0.0');
     });
@@ -300,7 +303,10 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
 
       assert.equal(step.outputs.result, 'rolled-back', step.log);
       assert.equal(step.outputs['failed-stage'], 'health-check');
-      assert.match(step.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.match(
+        step.log,
+        /Slot green still runs v1\.0\.0, verified, and answers: switching back to it at once, verifying after/,
+      );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0', 'users reach v1.0.0 again');
       const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
       assert.equal(state.current, 'v1.0.0');
@@ -476,7 +482,10 @@ describe('blue-green with the record in GitHub Deployments (backend github, the 
         env,
       });
       assert.equal(back.outputs.result, 'rolled-back', back.log);
-      assert.match(back.log, /Slot green still runs v1\.0\.0: verifying it there, then switching back to it/);
+      assert.match(
+        back.log,
+        /Slot green still runs v1\.0\.0, verified, and answers: switching back to it at once, verifying after/,
+      );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
 
       const bad = await runGitHubStep(github, 'deploy', { with: { ...inputs, version: 'v3.0.0' }, env });

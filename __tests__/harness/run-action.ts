@@ -31,6 +31,8 @@ export interface StepOptions {
   readonly cancelWhen?: RegExp | number | { readonly file: string };
   /** Kill the step's whole process tree with SIGKILL once a log line matches (a runner that lost patience, a crash). */
   readonly killWhen?: RegExp;
+  /** Called with every log line as it comes: the world changing under a step (a proxy restarted mid-release). */
+  readonly onLine?: (line: string) => void;
   /** Reuse a workspace (e.g. a post step after main). */
   readonly workspace?: string;
   /** STATE_* for a post step. */
@@ -164,6 +166,7 @@ async function runScript(
   const hardTimeout = setTimeout(() => killTree(child), options.hardTimeoutMs ?? 60_000);
   const onLine = (line: string) => {
     reader.read(line);
+    options.onLine?.(line);
     if (options.cancelWhen instanceof RegExp && options.cancelWhen.test(line) && cancelSignals.length === 0)
       cancel();
     if (options.killWhen?.test(line) && cancelSignals.length === 0) {

@@ -23,7 +23,10 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
     haproxySwitch({
       socket: haproxy.socket,
       backend: 'app',
-      slots: ['blue', 'green'],
+      slots: [
+        { name: 'blue', host: '127.0.0.1', port: slots.blue.port },
+        { name: 'green', host: '127.0.0.1', port: slots.green.port },
+      ],
       drainTimeoutMs: 2000,
       clock: systemClock,
       ...options,
@@ -63,7 +66,12 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
   });
 
   it('a slot the backend does not have, or a backend HAProxy does not know, is an error that says so', async () => {
-    const wrong = traffic({ slots: ['blue', 'purple'] });
+    const wrong = traffic({
+      slots: [
+        { name: 'blue', host: '127.0.0.1', port: slots.blue.port },
+        { name: 'purple', host: '127.0.0.1', port: 1 },
+      ],
+    });
     await assert.rejects(
       wrong.live(),
       /HAProxy's backend app \(haproxy-backend\) has no server named purple \(it has blue, green\): name a server after each of the slots/,

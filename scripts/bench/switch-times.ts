@@ -41,7 +41,7 @@ export async function switchTimes(rounds = 11): Promise<{ haproxy: number; nginx
         haproxySwitch({
           socket: haproxy.socket,
           backend: haproxy.backend,
-          slots: ['blue', 'green'],
+          slots,
           drainTimeoutMs: 5000,
           clock: systemClock,
         }),

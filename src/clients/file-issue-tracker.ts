@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isIncidentOf } from '../incident/incident-report.ts';
 import type { IncidentRef, IssueTracker } from '../ports.ts';
-import { writeDurably } from './file-state-store.ts';
+import { writeFileAtomically } from './owned-files.ts';
 
 const CLOSED = '<!-- deploy-actions:closed -->';
 
@@ -67,6 +67,6 @@ export class FileIssueTracker implements IssueTracker {
   }
 
   #write(number: number, text: string): void {
-    writeDurably(this.#file(number), (temp) => writeFileSync(temp, text));
+    writeFileAtomically(this.#file(number), text, { durable: true });
   }
 }

@@ -1,20 +1,8 @@
-import {
-  appendFileSync,
-  closeSync,
-  copyFileSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import { decodeState, emptyState, encodeState, HISTORY_LIMIT } from '../state/state-file.ts';
+import { appendOwned, writeFileAtomically } from './owned-files.ts';
 import { isProcessAlive } from './process-alive.ts';
 
 /**
@@ -89,9 +77,9 @@ export class FileStateStore implements StateStore {
     removeAbandonedTemps(this.#dir, path.basename(file));
     if (existsSync(file)) {
       this.#archiveDropped(file, state);
-      writeDurably(`${file}.bak`, (temp) => copyFileSync(file, temp));
+      writeFileAtomically(`${file}.bak`, readFileSync(file), { durable: true });
     }
-    writeDurably(file, (temp) => writeAll(temp, encodeState(state)));
+    writeFileAtomically(file, encodeState(state), { durable: true });
   }
 
   /** Where releases cut from a history over HISTORY_LIMIT are kept, one JSON line each, oldest first. */
@@ -115,10 +103,7 @@ export class FileStateStore implements StateStore {
     }
     const archived = dropped.filter((r) => onDisk.has(key(r)));
     if (archived.length === 0) return;
-    appendFileSync(
-      this.archiveFor(state.environment),
-      archived.map((r) => `${JSON.stringify(r)}\n`).join(''),
-    );
+    appendOwned(this.archiveFor(state.environment), archived.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   #corrupt(file: string, why: string): StateCorruptError {
@@ -133,40 +118,12 @@ export class FileStateStore implements StateStore {
   }
 }
 
-/** Writes `target` through a temp file that `fill` creates, fsynced, renamed, directory fsynced. */
-export function writeDurably(target: string, fill: (temp: string) => void): void {
-  const temp = `${target}.${process.pid}.${Date.now()}.tmp`;
-  fill(temp);
-  const fd = openSync(temp, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, target);
-  const dir = openSync(path.dirname(target), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
-}
-
 /** Temp files of writers that died mid-write (kill -9): never read, only cleared. */
 function removeAbandonedTemps(dir: string, base: string): void {
   for (const name of readdirSync(dir)) {
     const match = /^(.+)\.(\d+)\.\d+\.tmp$/.exec(name);
     if (!match || !match[1]!.startsWith(base) || isProcessAlive(Number(match[2]))) continue;
     rmSync(path.join(dir, name), { force: true });
-  }
-}
-
-function writeAll(file: string, text: string): void {
-  const fd = openSync(file, 'wx');
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
   }
 }
 

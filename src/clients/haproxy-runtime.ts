@@ -32,8 +32,15 @@ export function haproxyCommand(socket: string, command: string, timeoutMs = 5000
   });
 }
 
-/** Server name → admin state, from `show servers state <backend>` (format 1). */
-export function parseServersState(answer: string, backend: string): Map<string, number> {
+/** One server of a backend, as `show servers state` says: its admin state bits and address. */
+export interface ServerState {
+  readonly adminState: number;
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Server name → its state, from `show servers state <backend>` (format 1). */
+export function parseServersState(answer: string, backend: string): Map<string, ServerState> {
   const lines = answer.split('\n').map((line) => line.trim());
   const header =
     lines
@@ -41,12 +48,16 @@ export function parseServersState(answer: string, backend: string): Map<string, 
       ?.slice(2)
       .split(/\s+/) ?? [];
   const at = (name: string) => header.indexOf(name);
-  const found = new Map<string, number>();
+  const found = new Map<string, ServerState>();
   for (const line of lines) {
     if (!line || line.startsWith('#') || /^\d+$/.test(line)) continue;
     const fields = line.split(/\s+/);
     if (fields[at('be_name')] !== backend) continue;
-    found.set(fields[at('srv_name')]!, Number(fields[at('srv_admin_state')]));
+    found.set(fields[at('srv_name')]!, {
+      adminState: Number(fields[at('srv_admin_state')]),
+      address: fields[at('srv_addr')] ?? '',
+      port: Number(fields[at('srv_port')]),
+    });
   }
   return found;
 }

@@ -1,4 +1,4 @@
-import type { Production } from '../release/run-release.ts';
+import type { Production } from '../release/production-after.ts';
 
 /** What is known so far of a pipeline run, gathered stage by stage. */
 export interface RecoveryFacts {
@@ -47,8 +47,9 @@ export function decideRecovery(facts: RecoveryFacts): Recovery {
     if (facts.reverified === undefined && facts.canCheck) return { next: 're-verify' };
     return { next: 'open-incident', rollback: 'succeeded' };
   }
-  if (failed.production === 'maybe-changed' && facts.production === undefined && facts.canCheck)
-    return { next: 'check-production' };
+  // The driver ran in place, or a switch's outcome could not be read: look before acting.
+  const unsure = failed.production === 'maybe-changed' || failed.production === 'unknown';
+  if (unsure && facts.production === undefined && facts.canCheck) return { next: 'check-production' };
   if (facts.production === 'healthy') return { next: 'open-incident', rollback: 'not-needed' };
   // Unhealthy, live and failed, or changed with no way to check: back to the last good version.
   return facts.autoRollback ? { next: 'roll-back' } : { next: 'open-incident', rollback: 'none' };

@@ -1,7 +1,6 @@
 import { verifyDeployment } from '../deploy/verify.ts';
 import { describeError } from '../errors.ts';
 import type { SessionDeps } from '../release/release-deps.ts';
-import { ReleaseFault } from '../release/run-release.ts';
 import { scaleDownOldSlot } from '../release/scale-down.ts';
 import type { PipelineSettings } from '../settings/pipeline.ts';
 import { deployLocked } from '../steps/deploy.ts';
@@ -25,8 +24,8 @@ async function releaseAndRecover(
     return { result, detail: outcome.message, value: outcome };
   });
   if (!deployed.ok) {
-    const production = deployed.error instanceof ReleaseFault ? deployed.error.production : 'untouched';
-    fail(run, 'deploy', deployed, production);
+    // A release's own faults come back as failed outcomes; a throw here came before it began (a refusal).
+    fail(run, 'deploy', deployed, 'untouched');
   } else {
     run.deployed = deployed.value;
     if (deployed.value.verification?.health) run.health = deployed.value.verification.health;

@@ -1,21 +1,25 @@
+import { connectTcp } from '../clients/tcp-connect.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
-import type { EnvironmentState } from '../ports.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
+import { chooseSlots, type SlotPlan } from './choose-slots.ts';
 import { drive } from './drive.ts';
-import { slotContents } from './release-state.ts';
+import type { SlotSeen } from './release-state.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 type BlueGreen = Extract<StrategySettings, { kind: 'blue-green' }>;
 type Refusal = Extract<GoLiveOutcome, { ok: false }>;
+type Chosen = Exclude<SlotPlan, { kind: 'refuse' }>;
 
 /**
  * Blue-green (after Argo Rollouts' blueGreen): the version is made to run in the idle slot,
  * verified there before any user reaches it, then traffic switches to it; the old slot keeps
- * running, warm for an instant switch back. A version the idle slot still runs (a rollback to
- * the one just replaced) is not deployed again: it is verified and switched to.
+ * running, warm. Every choice is taken on what was just observed (chooseSlots): which slot the
+ * proxy serves, and whether each slot answers. A version verified good that the idle slot still
+ * runs and that answers (a rollback to the one just replaced) gets traffic back at once and is
+ * verified after; a warm slot that no longer answers is deployed again.
  */
 export function blueGreenStrategy(
   driver: DeployDriver,
@@ -24,52 +28,27 @@ export function blueGreenStrategy(
   traffic: TrafficSwitch,
   deps: VerifyDeps,
 ): ReleaseStrategy {
-  const { logger } = deps;
+  const { logger, clock } = deps;
 
-  /** Which slot serves, as the proxy says, checked against the record; or why nothing may change. */
-  async function slotsNow(
-    state: EnvironmentState,
-    previous?: string,
-  ): Promise<{ from: Slot; idle: Slot } | Refusal> {
-    const names = settings.slots.map((slot) => slot.name);
-    const live = await traffic.live();
-    if (live.length !== 1) {
-      const serve = live[0] ?? names[0]!;
-      return refused(
-        `${traffic.name} sends traffic to ${live.length === 0 ? 'no slot' : live.join(' and ')}, not one: nothing was changed. Put it on the slot that should serve, e.g. ${traffic.fixCommand(
-          serve,
-          names.filter((n) => n !== serve),
-        )}`,
-      );
-    }
-    const from = settings.slots.find((slot) => slot.name === live[0])!;
-    const idle = settings.slots.find((slot) => slot.name !== from.name)!;
-    const recorded = slotContents(state).get(from.name);
-    if (previous && recorded && recorded.version !== previous)
-      return refused(
-        `the record says ${previous} is live, but ${traffic.name} serves slot ${from.name}, which last ran ${recorded.version}: nothing was changed. Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(from.name, [idle.name])}`,
-      );
-    return { from, idle };
+  /** What the proxy serves and which slots answer, and the choice over them. */
+  async function observeAndChoose(request: GoLiveRequest): Promise<SlotPlan> {
+    const proxyServes = await traffic.live();
+    const answering = await Promise.all(settings.slots.map(answers));
+    return chooseSlots({
+      version: request.version,
+      slots: settings.slots,
+      record: request.state,
+      proxyServes,
+      answers: Object.fromEntries(settings.slots.map((slot, i) => [slot.name, answering[i]!])),
+    });
   }
 
-  /** The version running in the idle slot: still there (warm), or made to run by the driver. */
-  async function runInIdle(
-    request: GoLiveRequest,
-    idle: Slot,
-    from: Slot,
-  ): Promise<
-    { attempts: readonly AttemptRecord[] } | { reason: string; attempts: readonly AttemptRecord[] }
-  > {
-    const { version } = request;
-    const warm = slotContents(request.state).get(idle.name);
-    if (warm?.version === version && !warm.stopped && (warm.status === 'good' || warm.status === 'failed')) {
-      logger.info(`Slot ${idle.name} still runs ${version}: verifying it there, then switching back to it`);
-      return { attempts: [] };
-    }
+  /** The version running in the idle slot, made to run there by the driver. */
+  async function deployIntoIdle(request: GoLiveRequest, { idle, from }: Chosen) {
     logger.info(
-      `Deploying ${version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); users stay on ${from.name}`,
+      `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); users stay on ${from.name}`,
     );
-    const { environment, previous, signal } = request;
+    const { environment, version, previous, signal } = request;
     const driven = await drive(driver, retry, logger, {
       environment,
       version,
@@ -79,52 +58,123 @@ export function blueGreenStrategy(
     });
     return driven.ok
       ? { attempts: driven.attempts }
-      : { reason: `${driven.reason} in slot ${idle.name}`, attempts: driven.attempts };
+      : { ...driven, reason: `${driven.reason} in slot ${idle.name}` };
   }
 
   /** Traffic to `idle`, read back: switched means the proxy says so. */
-  async function switchTraffic(request: GoLiveRequest, idle: Slot, from: Slot): Promise<void> {
+  async function switchTraffic(request: GoLiveRequest, { idle, from }: Chosen): Promise<void> {
+    await request.at('switching');
     await traffic.switchTo(idle.name, from.name, request.signal);
-    await request.switched();
     const now = await traffic.live();
     if (now.length !== 1 || now[0] !== idle.name)
       throw new Error(
         `after the switch ${traffic.name} serves ${now.join(' and ') || 'no slot'}, not ${idle.name}`,
       );
+    await request.at('live');
     logger.info(
       `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
     );
   }
 
+  /** A version verified good that still runs warm: traffic back at once, then checked on its slot. */
+  async function switchFirst(
+    request: GoLiveRequest,
+    chosen: Chosen,
+    started: number,
+  ): Promise<GoLiveOutcome> {
+    const { idle } = chosen;
+    logger.info(
+      `Slot ${idle.name} still runs ${request.version}, verified, and answers: switching back to it at once, verifying after`,
+    );
+    await switchTraffic(request, chosen);
+    const switchedInMs = Math.round(clock.now() - started);
+    logger.info(`Traffic is back on ${idle.name} ${switchedInMs} ms after the decision`);
+    const facts = { slot: idle.name, 'previous-slot': chosen.from.name, 'switched-in-ms': switchedInMs };
+    const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
+      ...deps,
+      signal: request.signal,
+    });
+    if (check.ok) return { ok: true, attempts: [], facts };
+    return {
+      ok: false,
+      reason: `after the switch back, on slot ${idle.name}, ${check.reason}`,
+      attempts: [],
+      facts,
+    };
+  }
+
+  /** The version in the idle slot, verified there before any user reaches it, then switched to. */
+  async function verifyThenSwitch(request: GoLiveRequest, chosen: Chosen): Promise<GoLiveOutcome> {
+    const { idle, from } = chosen;
+    const noUser = `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
+    if (chosen.kind !== 'deploy')
+      logger.info(
+        `Slot ${idle.name} still runs ${request.version}: verifying it there, then switching to it`,
+      );
+    const running: { attempts: readonly AttemptRecord[]; reason?: string } =
+      chosen.kind === 'deploy' ? await deployIntoIdle(request, chosen) : { attempts: [] };
+    if (running.reason !== undefined)
+      return { ...refused(`${running.reason}; ${noUser}`), attempts: running.attempts };
+    await request.at('verifying');
+    logger.info(`Verifying ${request.version} on slot ${idle.name} before any user reaches it`);
+    const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
+      ...deps,
+      signal: request.signal,
+    });
+    if (!check.ok)
+      return {
+        ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
+        attempts: running.attempts,
+        rejected: true,
+      };
+    if (!(await answers(idle)))
+      return {
+        ...refused(
+          `slot ${idle.name} stopped answering after its verification, so traffic was not switched; ${noUser}`,
+        ),
+        attempts: running.attempts,
+      };
+    await switchTraffic(request, chosen);
+    return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
+  }
+
   return {
     name: 'blue-green',
     changesInPlace: false,
+    readCommand: traffic.readCommand,
     plan: (version) =>
       `${driver.plan(version)} in the idle slot, verify it there, then switch ${traffic.name}`,
     async goLive(request) {
-      const { version, previous, signal } = request;
-      const slots = await slotsNow(request.state, previous);
-      if ('ok' in slots) return slots;
-      const { from, idle } = slots;
-      const noUser = `no user reached it; they still reach ${previous ?? 'what ran before'} on ${from.name}`;
-      await request.placed(idle.name);
-      const running = await runInIdle(request, idle, from);
-      if ('reason' in running)
-        return { ...refused(`${running.reason}; ${noUser}`), attempts: running.attempts };
-      logger.info(`Verifying ${version} on slot ${idle.name} before any user reaches it`);
-      const check = await verifyDeployment(settings.slotVerify[idle.name]!, version, { ...deps, signal });
-      if (!check.ok)
-        return {
-          ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
-          attempts: running.attempts,
-          rejected: true,
-        };
-      await switchTraffic(request, idle, from);
-      return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
+      const started = clock.now();
+      const chosen = await observeAndChoose(request);
+      if (chosen.kind === 'refuse')
+        return refused(
+          `${traffic.name} ${chosen.problem}: nothing was changed. Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(
+            chosen.serve,
+            settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
+          )}`,
+        );
+      if (chosen.note) logger.warning(chosen.note);
+      await request.at('placing', chosen.idle.name);
+      return chosen.kind === 'switch-first'
+        ? switchFirst(request, chosen, started)
+        : verifyThenSwitch(request, chosen);
+    },
+    async observe(): Promise<SlotSeen> {
+      const live = await traffic.live();
+      return live.length === 1 ? { slot: live[0]! } : 'unknown';
     },
   };
 }
 
+/** Whether a slot's process answers now: one connection, bounded. */
+async function answers(slot: Slot): Promise<boolean> {
+  return connectTcp(slot.host, slot.port, AbortSignal.timeout(1000)).then(
+    () => true,
+    () => false,
+  );
+}
+
 function refused(reason: string): Refusal {
-  return { ok: false, reason, attempts: [], facts: {}, touched: false };
+  return { ok: false, reason, attempts: [], facts: {} };
 }

@@ -15,7 +15,7 @@ export interface DriveRequest {
 /** What the driver's attempts came to: a go-live outcome before anyone judged whether it touched production. */
 export type Driven =
   | Extract<GoLiveOutcome, { ok: true }>
-  | Omit<Extract<GoLiveOutcome, { ok: false }>, 'touched' | 'rejected'>;
+  | Omit<Extract<GoLiveOutcome, { ok: false }>, 'rejected'>;
 
 /**
  * The driver's attempts at making a version run (in place, or in a slot), with retries: every

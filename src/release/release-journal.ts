@@ -1,26 +1,32 @@
 import { withoutOutput } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
-import type { Clock, EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
+import type { Clock, EnvironmentState, ReleasePhase, ReleaseRecord, ReleaseSession } from '../ports.ts';
+import { mayBeLive, type Production } from './production-after.ts';
 import {
+  atPhase,
   beginRelease,
   finishRelease,
   markBad,
   markLive,
-  placeInSlot,
+  type SlotSeen,
   settleAbandoned,
+  unLive,
 } from './release-state.ts';
 
 /**
- * The record of one release as it happens, written at every moment that matters: begun (before
- * production can change), live (the strategy switched), finished, or interrupted. Only the
- * first write may stop the release (nothing changed yet); a later failed write is kept and
- * reported with the outcome, because production has moved on whatever the disk says.
+ * The record of one release as it happens, written before each step acts: begun (before
+ * production can change), each blue-green phase (placing, verifying, switching), live, and
+ * finished however it ended, with where it left production. Only the first write may stop the
+ * release (nothing changed yet); a later failed write is kept and reported with the outcome,
+ * because production has moved on whatever the disk says.
  */
 export class ReleaseJournal {
   readonly #store: ReleaseSession;
   readonly #clock: Clock;
   #state: EnvironmentState;
   #unrecorded: string | undefined;
+  /** What the record said users reach before this release: restored if it never reached them. */
+  #before: Pick<EnvironmentState, 'current' | 'previous'> = {};
 
   private constructor(store: ReleaseSession, clock: Clock, state: EnvironmentState) {
     this.#store = store;
@@ -28,13 +34,26 @@ export class ReleaseJournal {
     this.#state = state;
   }
 
-  /** Reads the record (under the lock) and settles a release a killed deploy left behind. */
-  static async open(store: ReleaseSession, clock: Clock, environment: string): Promise<ReleaseJournal> {
+  /**
+   * Reads the record (under the lock) and settles a release a killed deploy left behind; one
+   * killed during a switch is settled by what `observe` sees the proxy serve.
+   */
+  static async open(
+    store: ReleaseSession,
+    clock: Clock,
+    environment: string,
+    observe?: () => Promise<SlotSeen>,
+  ): Promise<ReleaseJournal> {
     const read = await store.read();
     if (read.environment !== environment)
       throw new Error(`the session holds ${read.environment}, not ${environment}`);
     const journal = new ReleaseJournal(store, clock, read);
-    const settled = settleAbandoned(read, journal.#now());
+    const last = read.releases.at(-1);
+    const seen =
+      last?.status === 'deploying' && last.phase === 'switching' && observe
+        ? await observe().catch((): SlotSeen => 'unknown')
+        : undefined;
+    const settled = settleAbandoned(read, journal.#now(), undefined, seen);
     if (settled !== read) {
       await store.write(settled);
       journal.#state = settled;
@@ -51,6 +70,11 @@ export class ReleaseJournal {
     return this.#unrecorded;
   }
 
+  /** The phase the release stands at now (absent: begun, nothing made live yet). */
+  get phase(): ReleasePhase | undefined {
+    return this.#state.releases.at(-1)?.phase;
+  }
+
   /** Records the release as begun; if even that cannot be written, nothing may change. */
   async begin(record: ReleaseRecord, bad?: { version: string; reason: string }): Promise<void> {
     const marked = bad ? markBad(this.#state, bad.version, bad.reason) : this.#state;
@@ -62,43 +86,41 @@ export class ReleaseJournal {
         `could not record the start of the release, so nothing was changed: ${describeError(error)}`,
       );
     }
+    this.#before = {
+      ...(this.#state.current ? { current: this.#state.current } : {}),
+      ...(this.#state.previous ? { previous: this.#state.previous } : {}),
+    };
     this.#state = next;
   }
 
-  async live(): Promise<void> {
-    await this.#write(markLive(this.#state, this.#now()));
+  /** The release moves to `phase` (in `slot`, when placing); `live` makes its version current. */
+  async at(phase: ReleasePhase, slot?: string): Promise<void> {
+    const next = atPhase(this.#state, phase, slot);
+    await this.#write(phase === 'live' ? markLive(next, this.#now()) : next);
   }
 
-  /** Blue-green: the release's version is being made to run in `slot` (not yet reached by users). */
-  async inSlot(slot: string): Promise<void> {
-    await this.#write(placeInSlot(this.#state, slot));
-  }
-
-  /** `bad`: proven broken (a verification before traffic), so it is not deployed again unless forced. */
+  /**
+   * The release ended: `good` verified (current), `bad` proven broken, `failed` or `interrupted`.
+   * `production` says where it left users: reaching its version (current, not verified); never
+   * reaching it (the record goes back to what they reached before); or not known (`maybe-changed`
+   * in place, `unknown` at a switch that could not be read back): left unsettled, so the next
+   * release looks before it trusts.
+   */
   async finish(
-    status: 'good' | 'failed' | 'bad',
-    details: { readonly attempts?: number; readonly reason?: string; readonly neverLive?: boolean } = {},
+    status: 'good' | 'failed' | 'bad' | 'interrupted',
+    details: { readonly attempts?: number; readonly reason?: string; readonly production: Production },
   ): Promise<void> {
-    await this.#write(
-      finishRelease(this.#state, {
-        status,
-        finishedAt: this.#now(),
-        ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
-        ...(details.reason ? { reason: withoutOutput(details.reason) } : {}),
-        ...(details.neverLive ? { neverLive: true } : {}),
-      }),
-    );
-  }
-
-  /** Cut short: the version may be live (the strategy had begun), and it was not verified. */
-  async interrupted(reason: string, live: boolean): Promise<void> {
+    const reached = status === 'good' || details.production === 'live-unverified';
+    const never = !reached && !mayBeLive(details.production);
     const finished = finishRelease(this.#state, {
-      status: 'interrupted',
+      status,
       finishedAt: this.#now(),
-      reason,
-      ...(live ? {} : { neverLive: true }),
+      ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
+      ...(details.reason ? { reason: withoutOutput(details.reason) } : {}),
+      ...(never ? { neverLive: true } : {}),
     });
-    await this.#write(live ? markLive(finished, this.#now()) : finished);
+    if (reached) await this.#write(markLive(atPhase(finished, 'live'), this.#now()));
+    else await this.#write(never ? unLive(finished, this.#before) : finished);
   }
 
   async #write(next: EnvironmentState): Promise<void> {

@@ -1,4 +1,4 @@
-import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
+import type { EnvironmentState, ReleasePhase, ReleaseRecord } from '../ports.ts';
 
 /**
  * Pure changes to an environment's record. The release skeleton decides, these compute the
@@ -31,11 +31,17 @@ export function beginRelease(state: EnvironmentState, record: ReleaseRecord): En
   return { ...state, deployStart: record.startedAt, releases: [...state.releases, record] };
 }
 
-/** The newest release runs (or is being made to run) in `slot`. */
-export function placeInSlot(state: EnvironmentState, slot: string): EnvironmentState {
+/** The newest release is made to run in `slot` (phase placing), or moves on to `phase`. */
+export function atPhase(state: EnvironmentState, phase: ReleasePhase, slot?: string): EnvironmentState {
   const last = state.releases.at(-1);
   if (!last) return state;
-  return { ...state, releases: [...state.releases.slice(0, -1), { ...last, slot }] };
+  const next = { ...last, phase, ...(slot ? { slot } : {}) };
+  return { ...state, releases: [...state.releases.slice(0, -1), next] };
+}
+
+/** The newest release runs (or is being made to run) in `slot`. */
+export function placeInSlot(state: EnvironmentState, slot: string): EnvironmentState {
+  return atPhase(state, 'placing', slot);
 }
 
 /**
@@ -82,19 +88,59 @@ export function finishRelease(
   return outcome.status === 'good' ? markLive(next, outcome.finishedAt ?? last.startedAt) : next;
 }
 
+/** What the proxy was seen serving when an abandoned release is settled: a slot's name, or unknown. */
+export type SlotSeen = { readonly slot: string } | 'unknown';
+
 /**
- * A release left `deploying` by a deploy that is gone (killed with its lock): it may have changed
- * production, so it is recorded interrupted and its version as what users may be reaching.
- * Called only by a lock holder, so no live deploy is mistaken for a dead one.
+ * A release left `deploying` by a deploy that is gone (killed with its lock), recorded
+ * interrupted. Where it stood decides what users reach: before a blue-green switch began, what
+ * they reached before (never live); at the switch, whatever the proxy is seen serving (`seen`;
+ * unsettled when it could not be read); after it, or in place once the driver ran, its version
+ * (live, not verified). Called only by a
+ * lock holder, so no live deploy is mistaken for a dead one.
  */
 export function settleAbandoned(
   state: EnvironmentState,
   at: string,
   reason = 'abandoned: the deploy that started it ended without finishing (killed)',
+  seen?: SlotSeen,
 ): EnvironmentState {
   const last = state.releases.at(-1);
   if (last?.status !== 'deploying') return state;
-  return markLive(finishRelease(state, { status: 'interrupted', finishedAt: at, reason }), at);
+  const interrupted = { status: 'interrupted' as const, finishedAt: at };
+  if (last.phase === 'placing' || last.phase === 'verifying')
+    return finishRelease(state, { ...interrupted, reason: `${reason}; before the switch`, neverLive: true });
+  if (last.phase === 'switching' && seen !== undefined && seen !== 'unknown') {
+    if (seen.slot !== last.slot)
+      return finishRelease(state, {
+        ...interrupted,
+        reason: `${reason}; during the switch, which the proxy shows did not happen`,
+        neverLive: true,
+      });
+    return markLive(atPhase(finishRelease(state, { ...interrupted, reason }), 'live'), at);
+  }
+  if (last.phase === 'switching')
+    return finishRelease(state, {
+      ...interrupted,
+      reason: `${reason}; during the switch, whose outcome could not be read: the next release reads the proxy`,
+    });
+  return markLive(finishRelease(state, { ...interrupted, reason }), at);
+}
+
+/**
+ * The newest release ended without users reaching it after all (a switch the proxy shows never
+ * happened, or was undone): `current` and `previous` go back to what they were before it.
+ */
+export function unLive(
+  state: EnvironmentState,
+  before: Pick<EnvironmentState, 'current' | 'previous'>,
+): EnvironmentState {
+  const { current: _c, previous: _p, ...rest } = state;
+  return {
+    ...rest,
+    ...(before.current ? { current: before.current } : {}),
+    ...(before.previous ? { previous: before.previous } : {}),
+  };
 }
 
 /** The state with every finished release of `version` marked bad, with why. */

@@ -5,9 +5,12 @@ import { ConfigurationError, describeError, InterruptedError } from '../errors.t
 import type { TargetSettings } from '../model/release.ts';
 import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import type { ReleasePlan } from './plan-release.ts';
+import { type FaultFacts, type Observed, type Production, productionAfter } from './production-after.ts';
 import type { ReleaseDeps, SessionDeps } from './release-deps.ts';
 import { ReleaseJournal } from './release-journal.ts';
-import { type ReleaseStrategy, strategyFor } from './strategy.ts';
+import type { SlotSeen } from './release-state.ts';
+import type { GoLiveOutcome, ReleaseStrategy } from './strategy.ts';
+import { strategyFor } from './strategy-for.ts';
 
 export interface ReleaseRequest {
   readonly kind: 'deploy' | 'rollback';
@@ -29,12 +32,7 @@ export interface Hook {
   readonly command: string;
 }
 
-/** Where a failed release left production. */
-/**
- * Where a failed release left production. `rejected`: untouched, because the release was proven
- * broken before any user reached it (blue-green, on its slot): news for an incident, no rollback.
- */
-export type Production = 'untouched' | 'rejected' | 'maybe-changed' | 'live-unverified' | 'live-verified';
+export type { Production } from './production-after.ts';
 
 export interface ReleaseOutcome {
   readonly result: 'released' | 'unchanged' | 'failed';
@@ -51,135 +49,214 @@ export interface ReleaseOutcome {
   readonly unrecorded?: string;
 }
 
+/** One release under way: what it is, what works it, and the record it keeps. */
+interface Underway {
+  readonly request: ReleaseRequest;
+  readonly deps: SessionDeps;
+  readonly signal: AbortSignal;
+  readonly strategy: ReleaseStrategy;
+  readonly journal: ReleaseJournal;
+  readonly version: string;
+  readonly from?: string;
+  /** The driver's attempts so far (kept for a fault's outcome). */
+  attempts: readonly AttemptRecord[];
+}
+
 /**
- * One release, read top to bottom: plan → pre hook → go live (the strategy) → verify → record →
+ * One release, read top to bottom as named phases (kamal's Boot#run is the model): open the
+ * record → plan → pre hook → begin → go live (the strategy) → verify → still served? → record →
  * post hook. Called holding the environment's lock. The record says what users may be reaching
- * at every step; an interruption is recorded (live and unverified once going live began) and
- * rethrown with what was left.
+ * at every step; however a release ends badly, where it left production is one pure decision
+ * (productionAfter) over how far it got and what the proxy is seen serving. A cancel is
+ * recorded and rethrown with what was left; any other fault is a failed outcome.
  */
 export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Promise<ReleaseOutcome> {
-  const { environment } = request.target;
-  const journal = await ReleaseJournal.open(deps.session, deps.clock, environment);
+  const signal = deps.signal ?? new AbortController().signal;
+  const strategy = (request.strategy ?? ((d) => strategyFor(request.target, d)))({ ...deps, signal });
+  const observe = strategy.observe?.bind(strategy);
+  const journal = await ReleaseJournal.open(deps.session, deps.clock, request.target.environment, observe);
   const plan = request.plan(journal.state);
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
   if (plan.kind === 'confirm') {
     const confirmed = await confirmCurrent(plan.version, request, deps);
     if (confirmed) return confirmed;
   }
-  const version = plan.version;
   const from = plan.kind === 'release' ? plan.from : undefined;
-  const base = { version, ...(from ? { from } : {}), attempts: [], facts: {} };
+  const release: Underway = {
+    request,
+    deps,
+    signal,
+    strategy,
+    journal,
+    version: plan.version,
+    ...(from ? { from } : {}),
+    attempts: [],
+  };
   if (plan.kind === 'release' && plan.note) deps.logger.warning(plan.note);
-
-  const pre = request.preHook && (await runHook(request.preHook, version, from, request, deps));
-  if (pre) return { ...base, result: 'failed', production: 'untouched', failedAt: 'pre-hook', reason: pre };
-
+  const pre = request.preHook && (await runHook(request.preHook, release));
+  if (pre) return failed(release, { production: 'untouched', failedAt: 'pre-hook', reason: pre });
   await journal.begin(
-    releaseRecord(version, request.kind, deps),
+    releaseRecord(release.version, request.kind, deps),
     plan.kind === 'release' && plan.markBad
-      ? { version: plan.markBad, reason: request.badReason?.(version) ?? `replaced by ${version}` }
+      ? {
+          version: plan.markBad,
+          reason: request.badReason?.(release.version) ?? `replaced by ${release.version}`,
+        }
       : undefined,
   );
-  const signal = deps.signal ?? new AbortController().signal;
-  const strategy = (request.strategy ?? ((d) => strategyFor(request.target, d)))({ ...deps, signal });
-  // Users reach the new version from here on: after an in-place go-live, or at a blue-green switch.
-  const progress = { live: false };
-  const nowLive = async () => {
-    if (progress.live) return;
-    progress.live = true;
-    await journal.live();
-  };
   try {
-    const live = await strategy.goLive({
-      environment,
-      version,
-      ...(from ? { previous: from } : {}),
-      signal,
-      state: journal.state,
-      placed: (slot) => journal.inSlot(slot),
-      switched: nowLive,
-    });
-    if (!live.ok) {
-      await journal.finish(live.rejected ? 'bad' : 'failed', {
-        attempts: live.attempts.length,
-        reason: live.reason,
-        neverLive: !live.touched,
-      });
-      return {
-        ...base,
-        ...live,
-        result: 'failed',
-        production: live.touched ? 'maybe-changed' : live.rejected ? 'rejected' : 'untouched',
-        failedAt: 'go-live',
-        ...unrecorded(journal),
-      };
-    }
-    await nowLive();
-    const verification = await verifyDeployment(request.target.verify, version, { ...deps, signal });
-    if (signal.aborted) throw interruption(signal);
-    const reason = verification.ok ? undefined : `verification failed: ${verification.reason}`;
-    await journal.finish(verification.ok ? 'good' : 'failed', {
-      attempts: live.attempts.length,
-      ...(reason ? { reason } : {}),
-    });
-    if (!verification.ok)
-      return {
-        ...base,
-        ...live,
-        result: 'failed',
-        production: 'live-unverified',
-        failedAt: 'verify',
-        reason: reason!,
-        verification,
-        ...unrecorded(journal),
-      };
-    if (request.postHook) {
-      const post = await runHook(request.postHook, version, from, request, deps);
-      if (post) deps.logger.warning(`${post} (the release itself is done and verified)`);
-    }
-    return {
-      ...base,
-      ...live,
-      result: 'released',
-      production: 'live-verified',
-      verification,
-      ...unrecorded(journal),
-    };
+    return await goLiveAndVerify(release);
   } catch (error) {
-    if (!signal.aborted && !(error instanceof InterruptedError)) {
-      // Before the switch a blue-green fault left users where they were; in place, they may have moved.
-      const left = progress.live
-        ? 'live-unverified'
-        : strategy.changesInPlace
-          ? 'maybe-changed'
-          : 'untouched';
-      await journal.finish('failed', {
-        reason: `the release stopped on a fault: ${describeError(error)}`,
-        ...(left === 'untouched' ? { neverLive: true } : {}),
-      });
-      throw new ReleaseFault(error, left);
-    }
-    const mayBeLive = strategy.changesInPlace || progress.live;
-    await journal.interrupted('cancelled', mayBeLive);
-    const left = journal.unrecorded
-      ? `the record could not be written (${journal.unrecorded})`
-      : mayBeLive
-        ? `the record says ${version} is live but not verified`
-        : `users still reach what they reached before (${from ?? 'nothing recorded'}), as the record says`;
-    throw new InterruptedError(
-      `${interruption(signal).message} while ${progress.live ? 'verifying' : 'releasing'} ${version} to ${environment}: its process trees were stopped, ${left}, and the lock is released. Next: verify it with a deploy of ${version}, or roll back to the last good version.`,
-    );
+    return await settleFault(release, error);
   }
 }
 
-/** A fault of ours or the world's after production may have changed: the error, and where it left production. */
-export class ReleaseFault extends Error {
-  override readonly name = 'ReleaseFault';
-  readonly production: Production;
-  constructor(cause: unknown, production: Production) {
-    super(describeError(cause));
-    this.production = production;
+/** Go live, verify, check users are still sent to it, record, post hook. */
+async function goLiveAndVerify(release: Underway): Promise<ReleaseOutcome> {
+  const { request, deps, signal, strategy, journal, version, from } = release;
+  const live = await strategy.goLive({
+    environment: request.target.environment,
+    version,
+    ...(from ? { previous: from } : {}),
+    signal,
+    state: journal.state,
+    at: (phase, slot) => journal.at(phase, slot),
+  });
+  release.attempts = live.attempts;
+  if (!live.ok) return gaveUp(release, live);
+  if (journal.phase !== 'live') await journal.at('live');
+  const checked = await verifyDeployment(request.target.verify, version, { ...deps, signal });
+  if (signal.aborted) throw interruption(signal);
+  const served = await stillServed(release);
+  const verification = served.ok ? checked : { ...checked, ok: false, reason: served.reason };
+  if (!verification.ok) {
+    const reason = `verification failed: ${verification.reason}`;
+    const production = productionAfter({ phase: 'live', driverRan: true, fault: 'failed', ...served.seen });
+    await journal.finish('failed', { attempts: live.attempts.length, reason, production });
+    return failed(release, { ...live, production, failedAt: 'verify', reason, verification });
   }
+  await journal.finish('good', { attempts: live.attempts.length, production: 'live-verified' });
+  if (request.postHook) {
+    const post = await runHook(request.postHook, release);
+    if (post) deps.logger.warning(`${post} (the release itself is done and verified)`);
+  }
+  return { ...outcomeBase(release), ...live, result: 'released', production: 'live-verified', verification };
+}
+
+/** The strategy gave up (its driver failed, or the version was rejected on its slot): recorded, with where it left users. */
+async function gaveUp(
+  release: Underway,
+  live: Extract<GoLiveOutcome, { ok: false }>,
+): Promise<ReleaseOutcome> {
+  const fault = live.rejected ? 'rejected' : 'failed';
+  const production = productionAfter({
+    phase: phaseNow(release),
+    driverRan: live.attempts.length > 0,
+    fault,
+    ...(await observed(release)),
+  });
+  await release.journal.finish(live.rejected ? 'bad' : 'failed', {
+    attempts: live.attempts.length,
+    reason: live.reason,
+    production,
+  });
+  return failed(release, { ...live, production, failedAt: 'go-live' });
+}
+
+/**
+ * A throw while the release was under way (a cancel, a proxy that answered late, a read-back that
+ * failed): where it left users is read from the proxy, recorded, and said. A cancel is rethrown.
+ */
+async function settleFault(release: Underway, error: unknown): Promise<ReleaseOutcome> {
+  const { journal, signal, version } = release;
+  const cancelled = signal.aborted || error instanceof InterruptedError;
+  const phase = phaseNow(release);
+  const production = productionAfter({
+    phase,
+    driverRan: true,
+    fault: cancelled ? 'interrupted' : 'fault',
+    ...(await observed(release)),
+  });
+  const reason = cancelled ? 'cancelled' : `the release stopped on a fault: ${describeError(error)}`;
+  await journal.finish(cancelled ? 'interrupted' : 'failed', { reason, production });
+  const left = journal.unrecorded
+    ? `the record could not be written (${journal.unrecorded})`
+    : whereUsersAre(release, production);
+  if (!cancelled)
+    return failed(release, {
+      production,
+      failedAt: phase === 'live' ? 'verify' : 'go-live',
+      reason: `${reason}; ${left}`,
+    });
+  throw new InterruptedError(
+    `${interruption(signal).message} while ${phase === 'live' ? 'verifying' : 'releasing'} ${version} to ${release.request.target.environment}: its process trees were stopped, ${left}, and the lock is released. Next: verify it with a deploy of ${version}, or roll back to the last good version.`,
+  );
+}
+
+/** How far the release got, for productionAfter. */
+function phaseNow(release: Underway): FaultFacts['phase'] {
+  const recorded = release.journal.phase;
+  if (recorded) return recorded;
+  return release.strategy.changesInPlace && release.journal.state.releases.at(-1)?.status === 'deploying'
+    ? 'driving'
+    : 'not-begun';
+}
+
+/** From the switch on, what the proxy serves now: this release's slot, another, or unreadable. */
+async function observed(release: Underway): Promise<{ observed?: Observed }> {
+  const { strategy, journal } = release;
+  const phase = journal.phase;
+  if (!strategy.observe || (phase !== 'switching' && phase !== 'live')) return {};
+  const seen = await strategy.observe().catch((): SlotSeen => 'unknown');
+  if (seen === 'unknown') return { observed: 'unknown' };
+  return { observed: seen.slot === journal.state.releases.at(-1)?.slot ? 'new' : 'old' };
+}
+
+/** After the verification, behind a proxy: users must still be sent to the release (a proxy restarted meanwhile is not). */
+async function stillServed(
+  release: Underway,
+): Promise<{ ok: boolean; reason: string; seen: { observed?: Observed } }> {
+  const seen = await observed(release);
+  if (seen.observed === undefined || seen.observed === 'new') return { ok: true, reason: '', seen };
+  const { strategy, version } = release;
+  const reason =
+    seen.observed === 'old'
+      ? `${strategy.name} no longer sends users to ${version}'s slot after its verification (restarted, or switched by hand)`
+      : `${strategy.name} could not be read after the verification, so it is not known that users reach ${version}`;
+  return { ok: false, reason, seen };
+}
+
+/** Where users are, in words, after a release that did not end well. */
+function whereUsersAre(release: Underway, production: Production): string {
+  const { version, from, strategy } = release;
+  switch (production) {
+    case 'untouched':
+    case 'rejected':
+      return `users still reach what they reached before (${from ?? 'nothing recorded'}), as the record says`;
+    case 'unknown':
+      return `what users reach is unknown: ${strategy.name} could not be read after the fault; see it with \`${strategy.readCommand ?? 'your proxy'}\` (the next release reads it before it changes anything)`;
+    case 'maybe-changed':
+      return `the driver ran, so production may have changed; the record says ${version} may be live, not verified`;
+    default:
+      return `the record says ${version} is live but not verified`;
+  }
+}
+
+function outcomeBase(release: Underway) {
+  return {
+    version: release.version,
+    ...(release.from ? { from: release.from } : {}),
+    attempts: release.attempts,
+    facts: {},
+    ...unrecorded(release.journal),
+  };
+}
+
+function failed(
+  release: Underway,
+  details: Pick<ReleaseOutcome, 'production' | 'failedAt' | 'reason'> & Partial<ReleaseOutcome>,
+): ReleaseOutcome {
+  return { ...outcomeBase(release), ...details, result: 'failed' };
 }
 
 /** The version asked for is current and verified: if it still verifies, the outcome is unchanged. */
@@ -205,13 +282,8 @@ async function confirmCurrent(
   return undefined;
 }
 
-async function runHook(
-  hook: Hook,
-  version: string,
-  from: string | undefined,
-  request: ReleaseRequest,
-  deps: ReleaseDeps,
-): Promise<string | undefined> {
+async function runHook(hook: Hook, release: Underway): Promise<string | undefined> {
+  const { request, deps, version, from } = release;
   const result = await runLogged(deps.runner, deps.logger, `the ${hook.name} hook`, {
     command: hook.command,
     // A hook is held to the same time limit as one attempt of the driver.

@@ -1,12 +1,6 @@
-import { createDriver } from '../deploy/create-driver.ts';
-import type { DeployDriver } from '../deploy/driver.ts';
-import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
-import type { VerifyDeps } from '../deploy/verify.ts';
-import type { TargetSettings } from '../model/release.ts';
-import type { EnvironmentState, Logger } from '../ports.ts';
-import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
-import { blueGreenStrategy } from './blue-green.ts';
-import { drive } from './drive.ts';
+import type { AttemptRecord } from '../deploy/retry.ts';
+import type { EnvironmentState, ReleasePhase } from '../ports.ts';
+import type { SlotSeen } from './release-state.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
@@ -16,10 +10,11 @@ export interface GoLiveRequest {
   readonly signal: AbortSignal;
   /** The record as the release began (blue-green reads which version each slot runs). */
   readonly state: EnvironmentState;
-  /** Blue-green: the version is about to be made to run in `slot` (no user reaches it yet). */
-  readonly placed: (slot: string) => Promise<void>;
-  /** Users start reaching the new version now (blue-green: the switch). */
-  readonly switched: () => Promise<void>;
+  /**
+   * Records that the release moves to `phase` before the step acts (blue-green: placing in
+   * `slot`, verifying there, switching); `live`: users reach the new version now.
+   */
+  readonly at: (phase: ReleasePhase, slot?: string) => Promise<void>;
 }
 
 export type GoLiveOutcome =
@@ -33,8 +28,6 @@ export type GoLiveOutcome =
       readonly reason: string;
       readonly attempts: readonly AttemptRecord[];
       readonly facts: Readonly<Record<string, number | string>>;
-      /** Whether production may have changed before it failed (in-place: yes, once an attempt ran). */
-      readonly touched: boolean;
       /** The version was proven broken before any user reached it (blue-green): mark it bad. */
       readonly rejected?: boolean;
     };
@@ -54,43 +47,11 @@ export interface ReleaseStrategy {
    * only when interrupted (its process trees stopped by then) or on a fault of ours.
    */
   goLive(request: GoLiveRequest): Promise<GoLiveOutcome>;
-}
-
-/** The strategy a target's settings ask for, with its driver (and, for blue-green, its traffic switch). */
-export function strategyFor(target: TargetSettings, deps: VerifyDeps): ReleaseStrategy {
-  const driver = createDriver(target.driver, deps.runner, deps.logger);
-  if (target.strategy.kind === 'blue-green')
-    return blueGreenStrategy(
-      driver,
-      target.strategy,
-      target.retry,
-      trafficSwitchFor(target.strategy, target.environment, deps),
-      deps,
-    );
-  return inPlaceStrategy(driver, target.retry, deps.logger);
-}
-
-/**
- * In place: the driver replaces what runs (stop, then start) with retries. Production may change
- * from the first attempt on, so a failure after an attempt ran counts as having touched it.
- */
-export function inPlaceStrategy(
-  driver: DeployDriver,
-  retry: RetryPolicy & { readonly attemptTimeoutMs: number },
-  logger: Logger,
-): ReleaseStrategy {
-  return {
-    name: 'in-place',
-    changesInPlace: true,
-    plan: (version) => `${driver.plan(version)} (in place)`,
-    async goLive({ environment, version, previous, signal }) {
-      const driven = await drive(driver, retry, logger, {
-        environment,
-        version,
-        ...(previous ? { previous } : {}),
-        signal,
-      });
-      return driven.ok ? driven : { ...driven, touched: driven.attempts.length > 0 };
-    },
-  };
+  /**
+   * Behind a proxy: the slot it sends users to now, read from the proxy itself ('unknown' when
+   * it cannot be read, or does not say one slot). Absent in place: there is nothing to ask.
+   */
+  observe?(): Promise<SlotSeen>;
+  /** Behind a proxy: the command a person runs to see what it serves (said when it could not be read). */
+  readonly readCommand?: string;
 }

@@ -2,10 +2,10 @@ import { createDriver } from '../deploy/create-driver.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { DeploySettings, RollbackSettings } from '../model/release.ts';
+import { inPlaceStrategy } from '../release/in-place.ts';
 import { planDeploy, planRollback, type ReleasePlan } from '../release/plan-release.ts';
 import type { ReleaseDeps } from '../release/release-deps.ts';
 import { settleAbandoned } from '../release/release-state.ts';
-import { inPlaceStrategy } from '../release/strategy.ts';
 
 export type DryRunRequest =
   | { readonly kind: 'deploy'; readonly settings: DeploySettings }

@@ -56,6 +56,7 @@ export function commandSwitch(options: CommandSwitchOptions): TrafficSwitch {
           `switch-command exited ${result.exitCode} switching to ${name}: traffic may still go to ${from ?? 'the old slot'}`,
         );
     },
+    readCommand: `DEPLOY_SLOT= ${command}`,
     fixCommand: (name) => `DEPLOY_SLOT=${name} ${command}`,
   };
 }

@@ -1,4 +1,7 @@
 import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
+import { isIP } from 'node:net';
+import { ConfigurationError } from '../errors.ts';
+import type { Slot } from '../model/release.ts';
 import type { Clock } from '../ports.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
@@ -7,7 +10,7 @@ export interface HaproxySwitchOptions {
   readonly socket: string;
   readonly backend: string;
   /** The slots, each a server of the backend named like the slot. */
-  readonly slots: readonly string[];
+  readonly slots: readonly Slot[];
   /** How long the old server may finish its sessions before it is put in maintenance. */
   readonly drainTimeoutMs: number;
   readonly clock: Clock;
@@ -37,17 +40,27 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
     if (refused) throw new Error(`HAProxy refused "${text}": ${refused}`);
     return answer;
   };
+  const names = options.slots.map((slot) => slot.name);
   const servers = async () => parseServersState(await command(`show servers state ${backend}`), backend);
   return {
     name: `haproxy backend ${backend}`,
     async live() {
       const known = await servers();
-      const missing = options.slots.filter((slot) => !known.has(slot));
+      const missing = names.filter((slot) => !known.has(slot));
       if (missing.length > 0)
         throw new Error(
           `HAProxy's backend ${backend} (haproxy-backend) has no server named ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'}): name a server after each of the slots`,
         );
-      return options.slots.filter((slot) => (known.get(slot)! & OUT_OF_ROTATION) === 0);
+      // The proxy's own view against the inputs: a slot verified on one address must be the one users get.
+      for (const slot of options.slots) {
+        const server = known.get(slot.name)!;
+        if (isIP(slot.host) && (server.address !== slot.host || server.port !== slot.port))
+          throw new ConfigurationError(
+            'slots',
+            `HAProxy's server ${backend}/${slot.name} points at ${server.address}:${server.port}, but slots says ${slot.name} is ${slot.host}:${slot.port}; nothing was changed. Make them agree (the server line in haproxy.cfg, or slots)`,
+          );
+      }
+      return names.filter((slot) => (known.get(slot)!.adminState & OUT_OF_ROTATION) === 0);
     },
     async switchTo(slot, from, signal) {
       const drain = from && from !== slot ? `; set server ${backend}/${from} state drain` : '';
@@ -60,8 +73,9 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
       }
       await command(`set server ${backend}/${from} state maint`);
     },
+    readCommand: `echo "show servers state ${backend}" | socat stdio ${socatAddress(socket)}`,
     fixCommand: (slot, others) =>
-      `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socket.includes(':') ? `tcp:${socket}` : socket}`,
+      `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socatAddress(socket)}`,
   };
 }
 
@@ -74,4 +88,8 @@ async function currentSessions(
   const columns = (header ?? '').replace(/^# /, '').split(',');
   const row = rows.map((r) => r.split(',')).find((r) => r[0] === backend && r[1] === server);
   return Number(row?.[columns.indexOf('scur')] ?? 0);
+}
+
+function socatAddress(socket: string): string {
+  return socket.includes(':') ? `tcp:${socket}` : socket;
 }

@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../clients/owned-files.ts';
+import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import type { Clock, CommandRunner } from '../ports.ts';
+import { readUpstreamFile, upstreamLine } from './nginx-upstream-file.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
 export interface NginxSwitchOptions {
@@ -19,8 +22,6 @@ export interface NginxSwitchOptions {
   readonly clock: Clock;
 }
 
-const MARKER = /#\s*deploy-actions slot ([A-Za-z][A-Za-z0-9_-]*)/;
-
 /**
  * Blue-green behind nginx: the live slot is the one server line of an upstream include file.
  * A switch writes the new line atomically (temp file, rename), lets `nginx -t` judge it (putting
@@ -38,22 +39,27 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       );
     }
   };
-  const write = (text: string) => {
-    const temp = `${upstreamFile}.deploy-actions.tmp`;
-    writeFileSync(temp, text);
-    renameSync(temp, upstreamFile);
-  };
+  // The upstream directory is nginx's, and others may write there: no temp file is followed.
+  const write = (text: string) => writeFileAtomically(upstreamFile, text);
   const run = (command: string, signal: AbortSignal) => runner.run({ command, timeoutMs: 30_000, signal });
   return {
     name: `nginx upstream ${upstreamFile}`,
     async live() {
-      const slot = MARKER.exec(read())?.[1];
-      return slot && options.slots.some((s) => s.name === slot) ? [slot] : [];
+      const read_ = readUpstreamFile(read(), options.slots);
+      if ('problem' in read_)
+        throw new ConfigurationError(
+          'nginx-upstream-file',
+          `${upstreamFile} does not say one slot: ${read_.problem}; nothing was changed. Write the live slot's line (e.g. ${upstreamLine(options.slots[0]!).trim()}), test and reload nginx`,
+        );
+      return [read_.slot];
     },
-    async switchTo(name, _from, signal) {
+    async switchTo(name, from, signal) {
       const slot = options.slots.find((s) => s.name === name)!;
+      // Read before anything changes: a pid file that cannot be read stops the switch here.
+      const master = masterPid(options.pidFile);
+      const workers = workersOf(master);
       const before = read();
-      write(`server ${slot.host}:${slot.port};  # deploy-actions slot ${slot.name}\n`);
+      write(upstreamLine(slot));
       const test = await run(options.testCommand, signal);
       if (test.exitCode !== 0) {
         write(before);
@@ -61,33 +67,62 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
           `\`${options.testCommand}\` (nginx-test-command) refused the new upstream (exit ${test.exitCode}): the old upstream file is back and nginx was not reloaded`,
         );
       }
-      const workers = workersOf(masterPid(options.pidFile));
       const reload = await run(options.reloadCommand, signal);
-      if (reload.exitCode !== 0)
+      if (reload.exitCode !== 0 && !(await renewedWithin(master, workers, 2000, options.clock))) {
+        // nginx serves the old file's slot: the file must say so again.
+        write(before);
         throw new Error(
-          `\`${options.reloadCommand}\` failed (exit ${reload.exitCode}): nginx may still serve the old slot`,
+          `\`${options.reloadCommand}\` (nginx-reload-command) ${reload.exitCode === null ? 'was stopped' : `failed (exit ${reload.exitCode})`} and nginx did not reload: the old upstream file is back, users still reach ${from ?? 'the old slot'}`,
         );
-      // Took effect: new workers run the new upstream, and the old ones, which still accept
-      // until the master tells them to finish, have finished what they served and exited.
-      const deadline = options.clock.now() + options.drainTimeoutMs;
-      for (;;) {
-        const now = workersOf(masterPid(options.pidFile));
-        const renewed = now.some((pid) => !workers.includes(pid));
-        if (renewed && !now.some((pid) => workers.includes(pid))) return;
-        if (options.clock.now() > deadline) {
-          if (renewed) return; // old workers still finish long requests; new ones serve the new slot
-          throw new Error(
-            `nginx started no new workers within ${options.drainTimeoutMs} ms of the reload: it may still serve the old slot`,
-          );
-        }
-        await options.clock.sleep(20, signal);
       }
+      await drained(master, workers, options, signal);
     },
+    readCommand: `cat ${upstreamFile}`,
     fixCommand: (name) => {
       const slot = options.slots.find((s) => s.name === name);
       return `echo 'server ${slot?.host}:${slot?.port};  # deploy-actions slot ${name}' > ${upstreamFile} && ${options.testCommand} && ${options.reloadCommand}`;
     },
   };
+}
+
+/**
+ * Took effect: new workers run the new upstream, and the old ones, which still accept until the
+ * master tells them to finish, have finished what they served and exited (or drain-timeout).
+ */
+async function drained(
+  master: number,
+  workers: readonly number[],
+  options: NginxSwitchOptions,
+  signal: AbortSignal,
+): Promise<void> {
+  const deadline = options.clock.now() + options.drainTimeoutMs;
+  for (;;) {
+    const now = workersOf(master);
+    const renewed = now.some((pid) => !workers.includes(pid));
+    if (renewed && !now.some((pid) => workers.includes(pid))) return;
+    if (options.clock.now() > deadline) {
+      if (renewed) return; // old workers still finish long requests; new ones serve the new slot
+      throw new Error(
+        `nginx started no new workers within ${options.drainTimeoutMs} ms of the reload: it may still serve the old slot`,
+      );
+    }
+    await options.clock.sleep(20, signal);
+  }
+}
+
+/** Whether the master started new workers (a reload that took effect) within `ms`. */
+async function renewedWithin(
+  master: number,
+  workers: readonly number[],
+  ms: number,
+  clock: Clock,
+): Promise<boolean> {
+  const deadline = clock.now() + ms;
+  for (;;) {
+    if (workersOf(master).some((pid) => !workers.includes(pid))) return true;
+    if (clock.now() > deadline) return false;
+    await clock.sleep(20);
+  }
 }
 
 function masterPid(pidFile: string): number {

@@ -31,7 +31,7 @@ export function trafficSwitchFor(
   return haproxySwitch({
     socket: traffic.socket,
     backend: traffic.backend,
-    slots: slots.map((slot) => slot.name),
+    slots,
     drainTimeoutMs: strategy.drainTimeoutMs,
     clock: deps.clock,
   });
