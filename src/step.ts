@@ -31,6 +31,11 @@ export interface Step<S = unknown, O extends OutputSpecs = OutputSpecs> {
   /** Asynchronous only when it must load something first (the pattern engine). */
   parse(raw: RawInputs, host: Host): S | Promise<S>;
   run(settings: S, host: Host): Promise<StepOutcome<O>>;
+  /**
+   * The outputs when `run` threw (a cancel, a refusal once the lock was held): a step whose
+   * outputs a workflow branches on sets them however it ends.
+   */
+  thrown?(settings: S, error: unknown): { readonly [K in keyof O]: string };
 }
 
 export function defineStep<S, O extends OutputSpecs>(step: Step<S, O>): Step<S, O> {

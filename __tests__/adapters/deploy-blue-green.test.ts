@@ -11,48 +11,17 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { getJson, haproxySite, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
 import { requireBinary } from '../fixtures/prometheus.ts';
-import { getFresh } from '../fixtures/proxied.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 import { runStep } from '../harness/run-action.ts';
-
-const START_SLOT = path.join(REPO_ROOT, 'examples', 'blue-green', 'start-slot.sh');
-const SERVICE = path.join(REPO_ROOT, 'examples', 'sample-service', 'server.mjs');
-
-/** Two slots behind a real HAProxy in a temp dir: the inputs that name them, and a clean-up that stops everything. */
-async function haproxySite(label: string) {
-  const dir = mkdtempSync(path.join(tmpdir(), `${label}-`));
-  const slots = { blue: await freePort(), green: await freePort() };
-  const haproxy = await startHaproxy(slots, 'blue');
-  return {
-    dir,
-    slots,
-    haproxy,
-    target: {
-      strategy: 'blue-green',
-      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
-      'haproxy-socket': haproxy.socket,
-      'haproxy-backend': haproxy.backend,
-    },
-    async close() {
-      await haproxy.close();
-      for (const slot of ['blue', 'green']) {
-        try {
-          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
-        } catch {
-          // not started, or stopped already
-        }
-      }
-    },
-  };
-}
 
 /** A proxy in front of the two slots, blue live: its public URL and the inputs that name it. */
 interface Proxy {
@@ -100,9 +69,6 @@ const PROXIES: Record<string, (slots: { blue: number; green: number }) => Promis
     };
   },
 };
-
-/** The version users reach now (a fresh connection, as a new user makes). */
-const getJson = async (url: string) => JSON.parse(await getFresh(url)) as { version: string };
 
 /**
  * Blue-green behind a real proxy: the sample service in two slots, the deploy action run from

@@ -8,7 +8,10 @@ import { type ActionContext, runAction } from './run-action.ts';
 export function runStep<S>(name: string, step: Step<S>): Promise<void> {
   return runAction(name, async (action: ActionContext) => {
     const settings = await step.parse(action.readInputs(step.inputs), action.host);
-    const outcome = await step.run(settings, action.host);
+    const outcome = await step.run(settings, action.host).catch((error: unknown) => {
+      if (step.thrown) action.setOutputs(step.outputs, step.thrown(settings, error));
+      throw error;
+    });
     action.setOutputs(step.outputs, outcome.outputs);
     if (outcome.summary) await action.appendSummary(outcome.summary);
     if (outcome.ok) action.host.logger.info(outcome.message);

@@ -8,7 +8,8 @@
 #   SERVICE    the service's entry (default: current-$DEPLOY_SLOT/server.mjs, as the releases
 #              driver links each slot's release, when run as its restart-command)
 # A release marked broken (a file $SLOTS_DIR/broken-<version>, or BROKEN in the release) starts
-# broken: 503 on health.
+# broken: 503 on health. One marked $SLOTS_DIR/breaks-<version> (holding milliseconds) breaks
+# that long after it started.
 set -eu
 dir=${SLOTS_DIR:?SLOTS_DIR is needed}
 pidfile="$dir/$DEPLOY_SLOT.pid"
@@ -22,8 +23,10 @@ service=${SERVICE:-$PWD/current-$DEPLOY_SLOT/server.mjs}
 broken=0
 [ -f "$dir/broken-$DEPLOY_VERSION" ] && broken=1
 [ -f "$(dirname "$service")/BROKEN" ] && broken=1
+breaks_after=
+[ -f "$dir/breaks-$DEPLOY_VERSION" ] && breaks_after=$(cat "$dir/breaks-$DEPLOY_VERSION")
 : > "$log"
-BROKEN=$broken VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
+BROKEN=$broken BREAKS_AFTER_MS=${breaks_after:-Infinity} VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
   setsid node "$service" > "$log" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 i=0

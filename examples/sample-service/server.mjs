@@ -5,8 +5,10 @@
 import http from 'node:http';
 
 const version = process.env.VERSION ?? 'dev';
-const broken = process.env.BROKEN === '1';
+// BREAKS_AFTER_MS: healthy at first, broken from then on (a release that fails under real use).
+const breaksAt = Date.now() + Number(process.env.BREAKS_AFTER_MS ?? Number.POSITIVE_INFINITY);
 const server = http.createServer((req, res) => {
+  const broken = process.env.BROKEN === '1' || Date.now() >= breaksAt;
   const health = broken
     ? { status: 'DOWN', version, reason: 'database migration failed' }
     : { status: 'UP', version };
@@ -21,7 +23,7 @@ const server = http.createServer((req, res) => {
 });
 server.listen(Number(process.env.PORT ?? 8080), '127.0.0.1', () => {
   console.log(
-    `listening on http://127.0.0.1:${server.address().port} (version ${version}${broken ? ', broken' : ''})`,
+    `listening on http://127.0.0.1:${server.address().port} (version ${version}${process.env.BROKEN === '1' ? ', broken' : ''})`,
   );
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.close(() => process.exit(0)));

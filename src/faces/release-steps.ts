@@ -1,3 +1,4 @@
+import { describeError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import type { DeploySettings } from '../model/release.ts';
 import {
@@ -43,6 +44,17 @@ export const deployStep = defineStep({
       title: `deploy: ${settings.environment} ${outcome.version} ${failed ? 'failed' : 'not recorded'}`,
     };
   },
+  thrown: (settings, error) => ({
+    result: 'failed',
+    version: settings.version,
+    'previous-version': '',
+    attempts: '',
+    'ansible-changed': '',
+    'ansible-failed': '',
+    'ansible-unreachable': '',
+    // The error's message says where the release left users (an interruption says what is live).
+    report: JSON.stringify({ result: 'failed', version: settings.version, message: describeError(error) }),
+  }),
 });
 
 /** The rollback action and `deploy-actions rollback`. */
@@ -71,4 +83,10 @@ export const rollbackStep = defineStep({
       title: `rollback: ${settings.environment} failed`,
     };
   },
+  thrown: (settings, error) => ({
+    result: 'failed',
+    'from-version': '',
+    'to-version': settings.toVersion ?? '',
+    report: JSON.stringify({ result: 'failed', message: describeError(error) }),
+  }),
 });

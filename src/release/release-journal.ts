@@ -27,6 +27,8 @@ export class ReleaseJournal {
   #unrecorded: string | undefined;
   /** What the record said users reach before this release: restored if it never reached them. */
   #before: Pick<EnvironmentState, 'current' | 'previous'> = {};
+  /** A version to mark bad once users may leave it (see begin). */
+  #pendingBad: { version: string; reason: string } | undefined;
 
   private constructor(store: ReleaseSession, clock: Clock, state: EnvironmentState) {
     this.#store = store;
@@ -75,9 +77,18 @@ export class ReleaseJournal {
     return this.#state.releases.at(-1)?.phase;
   }
 
-  /** Records the release as begun; if even that cannot be written, nothing may change. */
-  async begin(record: ReleaseRecord, bad?: { version: string; reason: string }): Promise<void> {
-    const marked = bad ? markBad(this.#state, bad.version, bad.reason) : this.#state;
+  /**
+   * Records the release as begun; if even that cannot be written, nothing may change. `bad` (a
+   * rollback's from-version) is marked at once, or, with `deferBad`, only once users may leave it
+   * (the switch): a rollback refused or rejected before its switch marks nothing.
+   */
+  async begin(
+    record: ReleaseRecord,
+    bad?: { version: string; reason: string },
+    options: { deferBad?: boolean } = {},
+  ): Promise<void> {
+    this.#pendingBad = options.deferBad ? bad : undefined;
+    const marked = bad && !options.deferBad ? markBad(this.#state, bad.version, bad.reason) : this.#state;
     const next = beginRelease(marked, record);
     try {
       await this.#store.write(next);
@@ -95,7 +106,11 @@ export class ReleaseJournal {
 
   /** The release moves to `phase` (in `slot`, when placing); `live` makes its version current. */
   async at(phase: ReleasePhase, slot?: string): Promise<void> {
-    const next = atPhase(this.#state, phase, slot);
+    const next = atPhase(
+      phase === 'switching' || phase === 'live' ? this.#markPending() : this.#state,
+      phase,
+      slot,
+    );
     await this.#write(phase === 'live' ? markLive(next, this.#now()) : next);
   }
 
@@ -112,7 +127,7 @@ export class ReleaseJournal {
   ): Promise<void> {
     const reached = status === 'good' || details.production === 'live-unverified';
     const never = !reached && !mayBeLive(details.production);
-    const finished = finishRelease(this.#state, {
+    const finished = finishRelease(never ? this.#state : this.#markPending(), {
       status,
       finishedAt: this.#now(),
       ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
@@ -121,6 +136,12 @@ export class ReleaseJournal {
     });
     if (reached) await this.#write(markLive(atPhase(finished, 'live'), this.#now()));
     else await this.#write(never ? unLive(finished, this.#before) : finished);
+  }
+
+  #markPending(): EnvironmentState {
+    const bad = this.#pendingBad;
+    this.#pendingBad = undefined;
+    return bad ? markBad(this.#state, bad.version, bad.reason) : this.#state;
   }
 
   async #write(next: EnvironmentState): Promise<void> {

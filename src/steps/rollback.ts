@@ -118,6 +118,10 @@ export async function rollbackLocked(
   return {
     ...base,
     result: 'failed',
-    message: `Rollback of ${environment} from ${from} (marked bad) to ${to} FAILED: ${withoutOutput(release.reason ?? '')}. Neither version is verified healthy: act now.${unrecorded}`,
+    message: `Rollback of ${environment} from ${from} to ${to} FAILED: ${withoutOutput(release.reason ?? '')}. ${
+      release.production === 'untouched' || release.production === 'rejected'
+        ? `Users still reach ${from}, which is not marked bad: nothing changed.`
+        : `${from} is marked bad; neither version is verified healthy: act now.`
+    }${unrecorded}`,
   };
 }

@@ -1,5 +1,5 @@
-import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { isIP } from 'node:net';
+import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import type { Clock } from '../ports.ts';

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as r}from"./chunk-4R4QK75C.js";function i(o,s){return r(o,async t=>{let u=await s.parse(t.readInputs(s.inputs),t.host),e=await s.run(u,t.host);t.setOutputs(s.outputs,e.outputs),e.summary&&await t.appendSummary(e.summary),e.ok?t.host.logger.info(e.message):t.fail(e.message,e.title)})}export{i as a};
