@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { getJson, haproxySite, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { getJson, haproxySite, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { startLoad } from '../fixtures/load.ts';
+import { startNginx } from '../fixtures/nginx.ts';
 import { slowAnswerRelay } from '../fixtures/slow-socket-relay.ts';
-import { isRunning } from '../fixtures/test-service.ts';
+import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { runStep } from '../harness/run-action.ts';
 
 /**
@@ -218,6 +220,266 @@ describe('the proxy at the switch (real HAProxy)', () => {
       assert.equal((await getJson(`${site.haproxy.url}/version`)).version, 'v2.0.0');
       assert.equal(site.state().current, 'v2.0.0', 'the record says what users reach');
       assert.notEqual(site.state().releases.at(-1).status, 'good');
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+/** Two slots behind a real nginx (blue live, nothing running yet): the inputs, and a clean-up. */
+async function nginxSite(label: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), `${label}-`));
+  const slots = { blue: await freePort(), green: await freePort() };
+  const nginx = await startNginx({ name: 'blue', port: slots.blue });
+  return {
+    dir,
+    nginx,
+    env: { SLOTS_DIR: dir, SERVICE },
+    inputs: {
+      environment: 'production',
+      command: START_SLOT,
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${slots.blue}", green: "127.0.0.1:${slots.green}" }`,
+      traffic: 'nginx',
+      'nginx-upstream-file': nginx.upstreamFile,
+      'nginx-test-command': nginx.testCommand,
+      'nginx-reload-command': nginx.reloadCommand,
+      'nginx-pid-file': nginx.pidFile,
+      'drain-timeout': '1s',
+      'version-url': '{slot_url}/version',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    },
+    state: () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8')),
+    async close() {
+      await nginx.close();
+      for (const slot of ['blue', 'green'])
+        try {
+          process.kill(Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8')));
+        } catch {
+          // not started
+        }
+    },
+  };
+}
+
+describe('nginx at the switch (real nginx)', () => {
+  it('the reload command fails: the old upstream file is back, the record says users never left v1, the next deploy proceeds', async () => {
+    const site = await nginxSite('nginx-reload-fails');
+    try {
+      const first = await runStep('deploy', { with: { ...site.inputs, version: 'v1.0.0' }, env: site.env });
+      assert.equal(first.outputs.result, 'deployed', first.log);
+      const before = readFileSync(site.nginx.upstreamFile, 'utf8');
+      const step = await runStep('deploy', {
+        with: { ...site.inputs, version: 'v2.0.0', 'nginx-reload-command': 'false' },
+        env: site.env,
+      });
+
+      assert.equal(step.outputs.result, 'failed', step.log);
+      assert.match(step.log, /nginx did not reload: the old upstream file is back, users still reach/);
+      assert.equal(readFileSync(site.nginx.upstreamFile, 'utf8'), before, 'the file says what nginx serves');
+      assert.equal((await getJson(`${site.nginx.url}/version`)).version, 'v1.0.0');
+      assert.equal(site.state().current, 'v1.0.0');
+      assert.equal(site.state().releases.at(-1).neverLive, true);
+
+      const next = await runStep('deploy', { with: { ...site.inputs, version: 'v3.0.0' }, env: site.env });
+      assert.equal(next.outputs.result, 'deployed', next.log);
+      assert.equal((await getJson(`${site.nginx.url}/version`)).version, 'v3.0.0');
+    } finally {
+      await site.close();
+    }
+  });
+
+  it("nginx's pid file cannot be read: nothing is changed, not even the upstream file", async () => {
+    const site = await nginxSite('nginx-no-pid');
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...site.inputs, version: 'v1.0.0' }, env: site.env })).outputs
+          .result,
+        'deployed',
+      );
+      const before = readFileSync(site.nginx.upstreamFile, 'utf8');
+      const step = await runStep('deploy', {
+        with: { ...site.inputs, version: 'v2.0.0', 'nginx-pid-file': path.join(site.dir, 'no-such.pid') },
+        env: site.env,
+      });
+      assert.equal(step.outputs.result, 'failed', step.log);
+      assert.match(step.log, /cannot read nginx's pid file/);
+      assert.equal(readFileSync(site.nginx.upstreamFile, 'utf8'), before);
+      assert.equal(site.state().current, 'v1.0.0');
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('an upstream file edited by hand (both slots, or no mark) is refused before anything changes, naming the lines', async () => {
+    const site = await nginxSite('nginx-hand-edited');
+    try {
+      const line = readFileSync(site.nginx.upstreamFile, 'utf8').trim();
+      const green = site.inputs.slots.match(/green: "([^"]+)"/)![1];
+      for (const [text, said] of [
+        [
+          `${line}\nserver ${green};  # deploy-actions slot green\n`,
+          /it has 2 server lines \(lines 1, 2\), not one/,
+        ],
+        [
+          `${line.replace(/#.*/, '')}\n`,
+          /its server line \(line 1\) has no "# deploy-actions slot <name>" mark/,
+        ],
+      ] as const) {
+        writeFileSync(site.nginx.upstreamFile, text);
+        const step = await runStep('deploy', { with: { ...site.inputs, version: 'v1.0.0' }, env: site.env });
+        assert.equal(step.outcome, 'failure');
+        assert.match(step.log, said);
+        assert.match(step.log, /nginx-upstream-file/);
+        assert.doesNotMatch(step.log, /Deploying v1\.0\.0 into the idle slot/, 'the driver never ran');
+        assert.equal(readFileSync(site.nginx.upstreamFile, 'utf8'), text, 'nothing changed');
+      }
+    } finally {
+      await site.close();
+    }
+  });
+
+  it('a symlink planted at the temp name beside the upstream file is never followed', async () => {
+    const site = await nginxSite('nginx-planted-link');
+    const victim = path.join(site.dir, 'victim.conf');
+    writeFileSync(victim, 'precious\n');
+    try {
+      // The old fixed temp name, and a guess at any other: a link there must not be written through.
+      symlinkSync(victim, `${site.nginx.upstreamFile}.deploy-actions.tmp`);
+      const step = await runStep('deploy', { with: { ...site.inputs, version: 'v1.0.0' }, env: site.env });
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+describe('switch-command whose read-back fails after the switch (real nginx behind it)', () => {
+  it('the outputs are set, the step says what users reach is unknown and how to see it; the next deploy reads it', async () => {
+    const site = await nginxSite('switch-readback-fails');
+    const file = site.nginx.upstreamFile;
+    const broken = path.join(site.dir, 'read-back-broken');
+    const script = [
+      `if [ -z "$DEPLOY_SLOT" ]; then [ -f ${broken} ] && exit 3; sed -n 's/.*# deploy-actions slot //p' ${file}; exit 0; fi`,
+      `echo "server $DEPLOY_SLOT_ADDRESS;  # deploy-actions slot $DEPLOY_SLOT" > ${file}.new && mv ${file}.new ${file}`,
+      `${site.nginx.testCommand} && ${site.nginx.reloadCommand} && sleep 0.3 && touch ${broken}-next`,
+    ].join('\n');
+    const inputs = { ...site.inputs, traffic: 'command', 'switch-command': script };
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env: site.env })).outputs.result,
+        'deployed',
+      );
+      // From the next switch on, asking which slot serves fails (exit 3).
+      const step = await runStep('deploy', {
+        with: { ...inputs, version: 'v2.0.0', 'switch-command': script.replace(`${broken}-next`, broken) },
+        env: site.env,
+      });
+
+      assert.equal(step.outcome, 'failure');
+      assert.equal(step.outputs.result, 'failed', 'the outputs are set');
+      assert.equal(step.outputs.version, 'v2.0.0');
+      assert.match(
+        step.log,
+        /what users reach is unknown: switch-command could not be read after the fault; see it with switch-command run with DEPLOY_SLOT empty/,
+      );
+      assert.equal((await getJson(`${site.nginx.url}/version`)).version, 'v2.0.0', 'traffic did move');
+
+      rmSync(broken);
+      const next = await runStep('deploy', { with: { ...inputs, version: 'v3.0.0' }, env: site.env });
+      assert.equal(next.outputs.result, 'deployed', next.log);
+      assert.match(
+        next.log,
+        /Deploying v3\.0\.0 into the idle slot green .*; users stay on blue/,
+        'it read the proxy',
+      );
+      assert.equal((await getJson(`${site.nginx.url}/version`)).version, 'v3.0.0');
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+describe('kill -9 at every phase of a blue-green release (real nginx behind a switch-command)', () => {
+  it('placing, verifying on the slot, switching, after the switch: each followed by a deploy that proceeds, and the record says what the proxy serves', async () => {
+    const site = await nginxSite('kill-at-phases');
+    const file = site.nginx.upstreamFile;
+    const script = [
+      `if [ -z "$DEPLOY_SLOT" ]; then sed -n 's/.*# deploy-actions slot //p' ${file}; exit 0; fi`,
+      `echo "server $DEPLOY_SLOT_ADDRESS;  # deploy-actions slot $DEPLOY_SLOT" > ${file}.new && mv ${file}.new ${file}`,
+      `${site.nginx.testCommand} && ${site.nginx.reloadCommand} && sleep 0.3 && touch "$SLOTS_DIR/moved" && sleep 5`,
+    ].join('\n');
+    const inputs = {
+      ...site.inputs,
+      traffic: 'command',
+      'switch-command': script,
+      'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 2s }',
+    };
+    const slotOf = async () => (await getJson(`${site.nginx.url}/version`)).version;
+    try {
+      assert.equal(
+        (
+          await runStep('deploy', {
+            with: {
+              ...inputs,
+              version: 'v1.0.0',
+              'switch-command': script.replace(/ && touch .*sleep 5$/, ''),
+            },
+            env: site.env,
+          })
+        ).outputs.result,
+        'deployed',
+      );
+      let n = 1;
+      for (const [phase, killWhen] of [
+        ['placing', /^Attempt 1\/1/],
+        ['verifying on the slot', /^Verifying v\S+ on slot/],
+        ['switching', { file: path.join(site.dir, 'moved') }],
+        ['after the switch', /^Switched /],
+      ] as const) {
+        n++;
+        const killed = await runStep('deploy', {
+          with: {
+            ...inputs,
+            version: `v${n}.0.0`,
+            ...(phase === 'after the switch'
+              ? {
+                  'switch-command': script.replace(/ && touch .*sleep 5$/, ''),
+                  'verify-probes': `- { name: public, type: http, url: "${site.nginx.url}/api/health", count: 5, interval: 1s }`,
+                }
+              : {}),
+          },
+          env: site.env,
+          killWhen,
+        });
+        assert.notEqual(killed.outcome, 'success', `${phase}: ${killed.log}`);
+        const next = await runStep('deploy', {
+          with: {
+            ...inputs,
+            version: `v${n}.1.0`,
+            'switch-command': script.replace(/ && touch .*sleep 5$/, ''),
+          },
+          env: site.env,
+        });
+        assert.equal(next.outputs.result, 'deployed', `after a kill ${phase}: ${next.log}`);
+        assert.equal(await slotOf(), `v${n}.1.0`);
+        assert.equal(
+          site.state().current,
+          `v${n}.1.0`,
+          `after a kill ${phase}: the record says what users reach`,
+        );
+        const killedRecord = site
+          .state()
+          .releases.find((r: { version: string }) => r.version === `v${n}.0.0`);
+        assert.equal(killedRecord.status, 'interrupted', phase);
+        assert.equal(
+          killedRecord.neverLive === true,
+          phase === 'placing' || phase === 'verifying on the slot',
+          `${phase}: never live only before the switch`,
+        );
+      }
     } finally {
       await site.close();
     }

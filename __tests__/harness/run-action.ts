@@ -29,8 +29,11 @@ export interface StepOptions {
    * started is known to be running.
    */
   readonly cancelWhen?: RegExp | number | { readonly file: string };
-  /** Kill the step's whole process tree with SIGKILL once a log line matches (a runner that lost patience, a crash). */
-  readonly killWhen?: RegExp;
+  /**
+   * Kill the step's whole process tree with SIGKILL once a log line matches, or once a file (an
+   * absolute path) exists: a runner that lost patience, a crash, a machine that went away.
+   */
+  readonly killWhen?: RegExp | { readonly file: string };
   /** Called with every log line as it comes: the world changing under a step (a proxy restarted mid-release). */
   readonly onLine?: (line: string) => void;
   /** Reuse a workspace (e.g. a post step after main). */
@@ -163,13 +166,23 @@ async function runScript(
     }, 10);
     child.once('close', () => clearInterval(look));
   }
+  const killFile = options.killWhen && 'file' in options.killWhen ? options.killWhen.file : undefined;
+  if (killFile) {
+    const look = setInterval(() => {
+      if (cancelSignals.length > 0 || !existsSync(killFile)) return;
+      clearInterval(look);
+      cancelSignals.push('SIGKILL');
+      killTree(child);
+    }, 5);
+    child.once('close', () => clearInterval(look));
+  }
   const hardTimeout = setTimeout(() => killTree(child), options.hardTimeoutMs ?? 60_000);
   const onLine = (line: string) => {
     reader.read(line);
     options.onLine?.(line);
     if (options.cancelWhen instanceof RegExp && options.cancelWhen.test(line) && cancelSignals.length === 0)
       cancel();
-    if (options.killWhen?.test(line) && cancelSignals.length === 0) {
+    if (options.killWhen instanceof RegExp && options.killWhen.test(line) && cancelSignals.length === 0) {
       cancelSignals.push('SIGKILL');
       killTree(child);
     }

@@ -81,12 +81,16 @@ export function statusFor(record: ReleaseRecord, live: boolean): { state: string
 export function markersOf(record: ReleaseRecord): string {
   return [
     ...(record.slot ? [`slot ${record.slot}`] : []),
+    // How far a blue-green release got: a killed one is settled by it (live is the status's own tag).
+    ...(record.phase && record.phase !== 'live' ? [record.phase] : []),
     ...(record.neverLive ? ['never live'] : []),
     ...(record.stopped ? ['stopped'] : []),
   ].join(', ');
 }
 
-function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'neverLive' | 'stopped'> {
+const PHASES = ['placing', 'verifying', 'switching'] as const;
+
+function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'phase' | 'neverLive' | 'stopped'> {
   const head = status.description.split(':')[0] ?? '';
   const inside =
     /\[([^\]]*)\]/
@@ -94,8 +98,10 @@ function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'neverLi
       ?.split(',')
       .map((m) => m.trim()) ?? [];
   const slot = inside.find((m) => m.startsWith('slot '))?.slice('slot '.length);
+  const phase = PHASES.find((p) => inside.includes(p));
   return {
     ...(slot ? { slot } : {}),
+    ...(phase ? { phase } : {}),
     ...(inside.includes('never live') ? { neverLive: true } : {}),
     ...(inside.includes('stopped') ? { stopped: true } : {}),
   };

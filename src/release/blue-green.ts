@@ -141,7 +141,7 @@ export function blueGreenStrategy(
   return {
     name: 'blue-green',
     changesInPlace: false,
-    readCommand: traffic.readCommand,
+    proxy: { name: traffic.name, readCommand: traffic.readCommand },
     plan: (version) =>
       `${driver.plan(version)} in the idle slot, verify it there, then switch ${traffic.name}`,
     async goLive(request) {

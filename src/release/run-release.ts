@@ -221,8 +221,8 @@ async function stillServed(
   const { strategy, version } = release;
   const reason =
     seen.observed === 'old'
-      ? `${strategy.name} no longer sends users to ${version}'s slot after its verification (restarted, or switched by hand)`
-      : `${strategy.name} could not be read after the verification, so it is not known that users reach ${version}`;
+      ? `${strategy.proxy?.name} no longer sends users to ${version}'s slot after its verification (restarted, or switched by hand)`
+      : `${strategy.proxy?.name} could not be read after the verification, so it is not known that users reach ${version}`;
   return { ok: false, reason, seen };
 }
 
@@ -234,7 +234,7 @@ function whereUsersAre(release: Underway, production: Production): string {
     case 'rejected':
       return `users still reach what they reached before (${from ?? 'nothing recorded'}), as the record says`;
     case 'unknown':
-      return `what users reach is unknown: ${strategy.name} could not be read after the fault; see it with \`${strategy.readCommand ?? 'your proxy'}\` (the next release reads it before it changes anything)`;
+      return `what users reach is unknown: ${strategy.proxy?.name ?? strategy.name} could not be read after the fault; see it with ${strategy.proxy?.readCommand ?? 'your proxy'} (the next release reads it before it changes anything)`;
     case 'maybe-changed':
       return `the driver ran, so production may have changed; the record says ${version} may be live, not verified`;
     default:

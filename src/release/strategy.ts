@@ -52,6 +52,6 @@ export interface ReleaseStrategy {
    * it cannot be read, or does not say one slot). Absent in place: there is nothing to ask.
    */
   observe?(): Promise<SlotSeen>;
-  /** Behind a proxy: the command a person runs to see what it serves (said when it could not be read). */
-  readonly readCommand?: string;
+  /** Behind a proxy: its name, and how a person sees what it serves (said when it could not be read). */
+  readonly proxy?: { readonly name: string; readonly readCommand: string };
 }

@@ -20,6 +20,7 @@ const release = z.object({
   reason: text,
   kind: z.optional(z.enum(['deploy', 'rollback'])),
   slot: text,
+  phase: z.optional(z.enum(['placing', 'verifying', 'switching', 'live'])),
   neverLive: z.optional(z.boolean()),
   stopped: z.optional(z.boolean()),
 });

@@ -135,7 +135,8 @@ function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookM
     'maybe-changed': `The driver ran, so production may have changed: check it, and roll back to ${release.from ?? 'the last good version'} if it is unhealthy.`,
     'live-unverified': `${version} is live but not verified: roll back${release.from ? ` to ${release.from}` : ''} with the rollback action.`,
     'live-verified': '',
-    unknown: `What users reach is not known: the proxy could not be read after the fault; the next deploy or rollback reads it before it changes anything.`,
+    // The reason already says it is unknown, and how to see it.
+    unknown: '',
   };
   return {
     ...base,

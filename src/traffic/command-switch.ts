@@ -56,7 +56,9 @@ export function commandSwitch(options: CommandSwitchOptions): TrafficSwitch {
           `switch-command exited ${result.exitCode} switching to ${name}: traffic may still go to ${from ?? 'the old slot'}`,
         );
     },
-    readCommand: `DEPLOY_SLOT= ${command}`,
+    readCommand: command.includes('\n')
+      ? 'switch-command run with DEPLOY_SLOT empty'
+      : `\`DEPLOY_SLOT= ${command}\``,
     fixCommand: (name) => `DEPLOY_SLOT=${name} ${command}`,
   };
 }

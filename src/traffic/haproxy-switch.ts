@@ -73,7 +73,7 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
       }
       await command(`set server ${backend}/${from} state maint`);
     },
-    readCommand: `echo "show servers state ${backend}" | socat stdio ${socatAddress(socket)}`,
+    readCommand: `\`echo "show servers state ${backend}" | socat stdio ${socatAddress(socket)}\``,
     fixCommand: (slot, others) =>
       `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socatAddress(socket)}`,
   };

@@ -77,7 +77,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       }
       await drained(master, workers, options, signal);
     },
-    readCommand: `cat ${upstreamFile}`,
+    readCommand: `\`cat ${upstreamFile}\` (and whether nginx was reloaded since it changed)`,
     fixCommand: (name) => {
       const slot = options.slots.find((s) => s.name === name);
       return `echo 'server ${slot?.host}:${slot?.port};  # deploy-actions slot ${name}' > ${upstreamFile} && ${options.testCommand} && ${options.reloadCommand}`;
