@@ -82,7 +82,12 @@ export function markersOf(record: ReleaseRecord): string {
   return [
     ...(record.slot ? [`slot ${record.slot}`] : []),
     // How far a blue-green release got: a killed one is settled by it (live is the status's own tag).
-    ...(record.phase && record.phase !== 'live' ? [record.phase] : []),
+    // Once finished only `switching` still says something: the switch's outcome was never read.
+    ...(record.phase &&
+    record.phase !== 'live' &&
+    (record.status === 'deploying' || record.phase === 'switching')
+      ? [record.phase]
+      : []),
     ...(record.neverLive ? ['never live'] : []),
     ...(record.stopped ? ['stopped'] : []),
   ].join(', ');
