@@ -99,7 +99,7 @@ describe('rollback action (run from dist/ through the runner harness)', () => {
     assert.equal(failing.outputs.result, 'failed');
     assert.match(
       failing.commands.find((c) => c.name === 'error')!.message,
-      /Rollback of production from v1\.0\.0 \(marked bad\) to v2\.0\.0-bad FAILED: verification failed: health check failed: health: status 503.*Neither version is verified healthy: act now\./,
+      /Rollback of production from v1\.0\.0 to v2\.0\.0-bad FAILED: verification failed: health check failed: health: status 503.*v1\.0\.0 is marked bad; neither version is verified healthy: act now\./,
     );
   });
 
