@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
@@ -480,6 +489,50 @@ describe('kill -9 at every phase of a blue-green release (real nginx behind a sw
           `${phase}: never live only before the switch`,
         );
       }
+    } finally {
+      await site.close();
+    }
+  });
+});
+
+describe('the releases driver in slots with a relative releases-dir (real HAProxy)', () => {
+  it('installing rejected releases never prunes the release users reach, whatever the spelling of the path', async () => {
+    const site = await haproxySite('releases-relative');
+    for (const [version, broken] of [
+      ['v1.0.0', false],
+      ['v2.0.0', true],
+      ['v3.0.0', true],
+    ] as const) {
+      mkdirSync(path.join(site.dir, 'artifacts', version), { recursive: true });
+      copyFileSync(SERVICE, path.join(site.dir, 'artifacts', version, 'server.mjs'));
+      if (broken) writeFileSync(path.join(site.dir, 'artifacts', version, 'BROKEN'), '');
+    }
+    const release = (version: string) =>
+      runStep('deploy', {
+        workspace: site.dir,
+        with: {
+          ...released(site),
+          version,
+          driver: 'releases',
+          'releases-dir': './app/../app',
+          artifact: 'artifacts/{version}',
+          'restart-command': START_SLOT,
+          'keep-releases': '2',
+          'verify-probes': '- { name: slot, type: http, url: "{slot_url}/api/health", interval: 100ms }',
+        },
+        env: { SLOTS_DIR: site.dir },
+      });
+    try {
+      assert.equal((await release('v1.0.0')).outputs.result, 'deployed');
+      for (const version of ['v2.0.0', 'v3.0.0']) {
+        const step = await release(version);
+        assert.match(step.log, /rejected before traffic/, step.log);
+      }
+      assert.ok(
+        existsSync(path.join(site.dir, 'app', 'releases', 'v1.0.0', 'server.mjs')),
+        'the live release is kept',
+      );
+      assert.equal((await getJson(`${site.haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
       await site.close();
     }

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   readdirSync,
   readlinkSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -37,7 +38,8 @@ export function createReleasesDriver(
   runner: CommandRunner,
   logger: Logger,
 ): DeployDriver {
-  const root = settings.releasesDir;
+  // Resolved once: every path compared below (links' targets, releases) is absolute and real.
+  const root = path.resolve(settings.releasesDir);
   const releasesDir = path.join(root, 'releases');
   const currentLink = path.join(root, 'current');
   // Blue-green: one current link per slot (current-blue, current-green); in place, one.
@@ -163,8 +165,9 @@ function switchLink(link: string, target: string): void {
   renameSync(temp, link);
 }
 
-/** Removes all but the newest `keep` releases, never one in `protect`. */
-function prune(releasesDir: string, keep: number, protect: readonly string[]): string[] {
+/** Removes all but the newest `keep` releases, never one in `protect` (compared as real paths). */
+function prune(releasesDir: string, keep: number, protectPaths: readonly string[]): string[] {
+  const protect = protectPaths.map(realOrSelf);
   const releases = readdirSync(releasesDir)
     .filter((name) => !name.includes('.installing-'))
     .map((name) => ({
@@ -173,7 +176,15 @@ function prune(releasesDir: string, keep: number, protect: readonly string[]): s
       at: statSync(path.join(releasesDir, name)).mtimeMs,
     }))
     .sort((a, b) => b.at - a.at);
-  const doomed = releases.slice(keep).filter((release) => !protect.includes(release.dir));
+  const doomed = releases.slice(keep).filter((release) => !protect.includes(realOrSelf(release.dir)));
   for (const release of doomed) rmSync(release.dir, { recursive: true, force: true });
   return doomed.map((release) => release.name);
+}
+
+function realOrSelf(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
 }
