@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { isInside, writeOwned } from './clients/owned-files.ts';
 import { ProcessRunner } from './clients/process-runner.ts';
 import { systemClock } from './clients/system-clock.ts';
 import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from './ports.ts';
@@ -61,9 +62,11 @@ export function createHost(parts: HostParts): Host {
   const resolve = (file: string) => path.resolve(parts.baseDir, file);
   const allowed =
     parts.writableDirs && [parts.baseDir, ...parts.writableDirs].map((dir) => path.resolve(dir));
+  // Judged on resolved paths: a symlinked directory in the workspace does not lead the write out of it.
   const unwritable = (file: string) => {
     const target = resolve(file);
-    if (!allowed || allowed.some((dir) => target.startsWith(`${dir}${path.sep}`))) return undefined;
+    if (isSymbolicLink(target)) return `"${file}" is a symbolic link: a report is never written through one`;
+    if (!allowed || isInside(target, allowed)) return undefined;
     return `"${file}" is outside the workspace (${parts.baseDir}) and the runner's temp directory`;
   };
   return {
@@ -77,7 +80,7 @@ export function createHost(parts: HostParts): Host {
     writeFile: (file, text) => {
       const outside = unwritable(file);
       if (outside) throw new OutsideWorkspaceError(outside);
-      writeFileSync(resolve(file), text);
+      writeOwned(resolve(file), text);
     },
     unwritable,
     resolveDir: (dir) =>
@@ -95,4 +98,12 @@ export function createHost(parts: HostParts): Host {
     },
     ...(parts.onLocked ? { onLocked: parts.onLocked } : {}),
   };
+}
+
+function isSymbolicLink(file: string): boolean {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

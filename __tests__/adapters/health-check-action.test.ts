@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -288,6 +288,27 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     assert.match(step.log, /Input "report-file": ".*outside-\d+\.json" is outside the workspace/);
     assert.equal(existsSync(path.resolve(step.workspace, outside)), false);
     assert.doesNotMatch(step.log, /\[home\] #1/, 'nothing was probed');
+  });
+
+  it('a report-file through a symlink planted in the workspace (a file or a directory) is refused, nothing written outside', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'outside-'));
+    const victim = path.join(outside, 'victim.json');
+    writeFileSync(victim, 'precious');
+    for (const [name, plant] of [
+      ['report.json', (workspace: string) => symlinkSync(victim, path.join(workspace, 'report.json'))],
+      ['out/report.json', (workspace: string) => symlinkSync(outside, path.join(workspace, 'out'))],
+    ] as const) {
+      const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'));
+      plant(workspace);
+      const step = await runStep('health-check', {
+        workspace,
+        with: { probes: http('home', '/healthy'), count: '1', 'report-file': name },
+      });
+      assert.equal(step.outcome, 'failure', step.log);
+      assert.match(step.log, /Input "report-file": .*(is a symbolic link|is outside the workspace)/);
+      assert.equal(readFileSync(victim, 'utf8'), 'precious');
+      assert.equal(existsSync(path.join(outside, 'report.json')), false);
+    }
   });
 
   it('on cancel (SIGINT) stops at once, kills probe commands, and fails the step', async () => {

@@ -8,12 +8,14 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { FileStateStore } from '../../src/clients/file-state-store.ts';
 import { CLI, runCli } from '../fixtures/run-cli.ts';
 import { REPO_ROOT } from '../harness/action-metadata.ts';
 
@@ -200,5 +202,41 @@ describe('a full disk and a killed deploy leave nothing that blocks or lies', ()
       ['v1:interrupted', 'v2:good'],
       'nothing stays "deploying" forever',
     );
+  });
+});
+
+describe('files planted in state-dir by someone else', () => {
+  it('a symlink at audit.jsonl is never written through: the outside file is untouched and the failure to record is said', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'planted-state-'));
+    const victim = path.join(mkdtempSync(path.join(tmpdir(), 'victim-')), 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, path.join(stateDir, 'audit.jsonl'));
+
+    const run = await runCli(deployFlags(stateDir, 'v1.0.0'));
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
+    assert.match(
+      run.stdout + run.stderr,
+      /audit log entry could not be written: .*audit\.jsonl is a symbolic link: refusing to write through it/,
+    );
+  });
+
+  it('a symlink at <environment>.history.jsonl is never appended through when the history is archived', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'planted-history-'));
+    const victim = path.join(mkdtempSync(path.join(tmpdir(), 'victim-')), 'victim.txt');
+    writeFileSync(victim, 'precious\n');
+    symlinkSync(victim, path.join(stateDir, 'production.history.jsonl'));
+    const store = new FileStateStore(stateDir);
+    const releases = Array.from({ length: 205 }, (_, i) => ({
+      version: `v${i}`,
+      status: 'good' as const,
+      startedAt: `2026-12-05T10:00:${String(i % 60).padStart(2, '0')}.${String(i).padStart(3, '0')}Z`,
+    }));
+    await store.write({ environment: 'production', releases: releases.slice(0, 200) });
+    await assert.rejects(
+      store.write({ environment: 'production', releases }),
+      /is a symbolic link: refusing to write through it/,
+    );
+    assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
   });
 });
