@@ -88,10 +88,20 @@ describe('FileStateStore', () => {
       path.join(dir, 'production.json'),
       JSON.stringify({ schemaVersion: 9, environment: 'production', releases: [] }),
     );
-    await assert.rejects(
-      new FileStateStore(dir).read('production'),
-      /schema version 9 is newer than this deploy-actions understands \(2\)/,
+    // With a backup beside it: restoring it would lose the newest releases, so it is not what to do.
+    writeFileSync(
+      path.join(dir, 'production.json.bak'),
+      JSON.stringify({ schemaVersion: 2, environment: 'production', releases: [] }),
     );
+    await assert.rejects(new FileStateStore(dir).read('production'), (error: Error) => {
+      assert.match(
+        error.message,
+        /was written by a newer deploy-actions \(state schema 9; this one reads 2\)/,
+      );
+      assert.match(error.message, /Use that version of deploy-actions or newer; do not restore the backup/);
+      assert.doesNotMatch(error.message, /cp '/, 'no restore hint');
+      return true;
+    });
     writeFileSync(
       path.join(dir, 'staging.json'),
       JSON.stringify({ schemaVersion: 2, environment: 'production', releases: [] }),

@@ -1,7 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
-import { decodeState, emptyState, encodeState, HISTORY_LIMIT } from '../state/state-file.ts';
+import {
+  decodeState,
+  emptyState,
+  encodeState,
+  HISTORY_LIMIT,
+  STATE_SCHEMA_VERSION,
+} from '../state/state-file.ts';
 import { appendOwned, writeFileAtomically } from './owned-files.ts';
 import { isProcessAlive } from './process-alive.ts';
 
@@ -65,7 +71,14 @@ export class FileStateStore implements StateStore {
       throw this.#corrupt(file, `it is not valid JSON (${(error as Error).message})`);
     }
     const state = decodeState(document, environment);
-    if ('problem' in state) throw this.#corrupt(file, state.problem);
+    if ('problem' in state) {
+      // Restoring the backup would throw away the newest releases: the fix for a newer file is a newer tool.
+      if (state.newer !== undefined)
+        throw new StateCorruptError(
+          `The deploy state file ${file} was written by a newer deploy-actions (state schema ${state.newer}; this one reads ${STATE_SCHEMA_VERSION}). Nothing was changed. Use that version of deploy-actions or newer; do not restore the backup, which would lose the newest releases.`,
+        );
+      throw this.#corrupt(file, state.problem);
+    }
     if (state.environment !== environment)
       throw this.#corrupt(file, `it belongs to environment "${state.environment}"`);
     return state;

@@ -50,7 +50,10 @@ const stateV1 = z.strictObject({
 });
 
 /** Reads a parsed state file of any known version into today's shape, or says what is wrong. */
-export function decodeState(document: unknown, environment: string): EnvironmentState | { problem: string } {
+export function decodeState(
+  document: unknown,
+  environment: string,
+): EnvironmentState | { problem: string; newer?: number } {
   const version = (document as { schemaVersion?: unknown } | null)?.schemaVersion;
   if (version === undefined) {
     const v1 = stateV1.safeParse(document);
@@ -63,11 +66,13 @@ export function decodeState(document: unknown, environment: string): Environment
     }
     return migrateV1(v1.data, environment);
   }
-  if (version !== STATE_SCHEMA_VERSION) {
+  if (typeof version === 'number' && Number.isInteger(version) && version > STATE_SCHEMA_VERSION)
     return {
-      problem: `schema version ${JSON.stringify(version)} is newer than this deploy-actions understands (${STATE_SCHEMA_VERSION})`,
+      problem: `schema version ${version} is newer than this deploy-actions understands (${STATE_SCHEMA_VERSION})`,
+      newer: version,
     };
-  }
+  if (version !== STATE_SCHEMA_VERSION)
+    return { problem: `schema version ${JSON.stringify(version)} is not one deploy-actions has written` };
   const v2 = stateV2.safeParse(document);
   if (!v2.success) {
     const issue = v2.error.issues[0]!;
