@@ -157,3 +157,53 @@ describe('FileDeployLock (real processes)', () => {
     await mine.release();
   });
 });
+
+describe('FileDeployLock: a holder known by more than its pid', () => {
+  it('a ticket whose pid now belongs to another long-lived process (a restart reused it) is broken at once, saying so', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    // The holder died without releasing (power loss); after the restart its pid is this sleep's.
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const lockDir = path.join(dir, 'production.lock');
+      mkdirSync(lockDir);
+      writeFileSync(
+        path.join(lockDir, '000000000001.ticket'),
+        JSON.stringify({
+          pid: other.pid,
+          host: hostname(),
+          since: '2026-12-01T00:00:00.000Z',
+          token: 'before-the-restart',
+          start: '1',
+        }),
+      );
+      const broken: string[] = [];
+      const lock = new FileDeployLock(dir, {
+        clock: systemClock,
+        host: hostname(),
+        onBroken: (_owner, why) => broken.push(why),
+      });
+      const mine = await lock.acquire('production', me, { timeoutMs: 2000 });
+      await mine.release();
+      assert.deepEqual(broken, [
+        `its process ${other.pid} on ${hostname()} is gone (that pid is now another process: sleep)`,
+      ]);
+    } finally {
+      other.kill();
+    }
+  });
+
+  it('a live holder still holds, and the lock-timeout message says what runs under its pid', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname() });
+    const first = await lock.acquire('production', me, { timeoutMs: 1000 });
+    try {
+      await assert.rejects(
+        lock.acquire('production', me, { timeoutMs: 200 }),
+        (error: Error) =>
+          error instanceof LockTimeoutError && /\(pid \d+ runs (node|MainThread)\)/.test(error.message),
+      );
+    } finally {
+      await first.release();
+    }
+  });
+});

@@ -15,7 +15,7 @@ import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
 import type { Clock, LockOwner } from '../ports.ts';
 import { DirectoryWake } from './directory-wake.ts';
-import { isProcessAlive } from './process-alive.ts';
+import { commandOf, identityOf, isProcessAlive, isSameProcessAlive } from './process-alive.ts';
 
 export interface HeldLock {
   /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
@@ -65,8 +65,18 @@ export interface FileDeployLockOptions {
   readonly onBroken?: (owner: LockOwner, why: string) => void;
 }
 
-/** What a ticket says of its holder: who, and the process groups its commands run in. */
-type TicketOwner = LockOwner & { readonly token: string; readonly groups?: readonly number[] };
+/**
+ * What a ticket says of its holder: who (with its process's start and boot, so a pid reused by
+ * another process never holds the lock), and the process groups its commands run in, each with
+ * its leader's start.
+ */
+type TicketOwner = LockOwner & {
+  readonly token: string;
+  readonly start?: string;
+  readonly boot?: string;
+  readonly groups?: readonly number[];
+  readonly groupStarts?: Readonly<Record<string, string>>;
+};
 
 interface Ticket {
   readonly file: string;
@@ -109,7 +119,14 @@ export class FileDeployLock implements DeployLock {
       throw new Error(`cannot take the deploy lock in ${dir}: ${(error as Error).message}`);
     }
     const token = randomUUID();
-    const owned: TicketOwner = { ...owner, since: new Date(clock.now()).toISOString(), token };
+    const { start, boot } = owner.host === this.#options.host ? identityOf(owner.pid) : {};
+    const owned: TicketOwner = {
+      ...owner,
+      since: new Date(clock.now()).toISOString(),
+      token,
+      ...(start ? { start } : {}),
+      ...(boot ? { boot } : {}),
+    };
     const mine = this.#takeTicket(dir, owned);
     const lease = this.#leaseMs();
     const heartbeat = setInterval(() => touch(mine), Math.max(10, lease / 3));
@@ -130,7 +147,7 @@ export class FileDeployLock implements DeployLock {
         }
         if (clock.now() - started >= options.timeoutMs) {
           throw new LockTimeoutError(
-            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${describeOwner(holderOwner)}` +
+            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${describeOwner(holderOwner)}${this.#running(holderOwner)}` +
               ` (${ahead.length - 1} more waiting ahead of this deploy). If that deploy is gone, its lock is broken` +
               ` automatically once its process ends or its lease (${formatDuration(lease)}) runs out.`,
           );
@@ -156,8 +173,14 @@ export class FileDeployLock implements DeployLock {
       // Synchronous, so the ticket names the group before the command can outlive this process.
       guard: (group) => {
         groups = [...groups.filter(isGroupAlive), group];
+        const starts = Object.fromEntries(
+          groups.flatMap((g) => {
+            const leader = identityOf(g).start;
+            return leader ? [[String(g), leader]] : [];
+          }),
+        );
         try {
-          rewrite(mine, { ...owned, groups });
+          rewrite(mine, { ...owned, groups, groupStarts: starts });
         } catch {
           // The disk refused: the lock is still held; only the kill -9 protection is lost.
         }
@@ -191,6 +214,13 @@ export class FileDeployLock implements DeployLock {
 
   #lockDir(environment: string): string {
     return path.join(this.#dir, `${environment}.lock`);
+  }
+
+  /** On this machine: what the holder's pid runs now, so a person can see what holds the lock. */
+  #running(owner: LockOwner): string {
+    if (owner.host !== this.#options.host) return '';
+    const command = commandOf(owner.pid);
+    return command ? ` (pid ${owner.pid} runs ${command})` : '';
   }
 
   #leaseMs(): number {
@@ -276,8 +306,13 @@ export class FileDeployLock implements DeployLock {
     if (owner.host === this.#options.host) {
       // On this machine the processes say it all: the holder, or the commands it started, still
       // running (a holder killed with kill -9 leaves its driver's process group behind).
-      if (isProcessAlive(owner.pid) || (owner.groups ?? []).some(isGroupAlive)) return undefined;
-      return `its process ${owner.pid} on ${owner.host} is gone`;
+      const groups = (owner.groups ?? []).filter((group) =>
+        isOwnGroupAlive(group, owner.groupStarts?.[group]),
+      );
+      if (isSameProcessAlive(owner) || groups.length > 0) return undefined;
+      return isProcessAlive(owner.pid)
+        ? `its process ${owner.pid} on ${owner.host} is gone (that pid is now another process${commandName(owner.pid)})`
+        : `its process ${owner.pid} on ${owner.host} is gone`;
     }
     if (now - ticket.touchedAt > this.#leaseMs()) {
       return `its lease ran out (not refreshed for ${formatDuration(now - ticket.touchedAt)})`;
@@ -304,6 +339,21 @@ function rewrite(file: string, owner: TicketOwner): void {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(owner));
   renameSync(temp, file);
+}
+
+/**
+ * Whether a group a holder started still runs: some process of it is alive, and its leader, if
+ * still there, is the one that was recorded (a pid is never reused while its group lives on,
+ * but a dead group's id can come back as a new leader's).
+ */
+function isOwnGroupAlive(group: number, leaderStart: string | undefined): boolean {
+  if (!isGroupAlive(group)) return false;
+  return !leaderStart || !isProcessAlive(group) || isSameProcessAlive({ pid: group, start: leaderStart });
+}
+
+function commandName(pid: number): string {
+  const command = commandOf(pid);
+  return command ? `: ${command}` : '';
 }
 
 /** Whether any process of the group still runs. */

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as c}from"./chunk-RWLCVO3Z.js";import{c as o}from"./chunk-IM7GNSPV.js";var e=o(c(),1);function n(t){try{process.kill(t,0)}catch(r){return r.code==="EPERM"}try{let r=(0,e.readFileSync)(`/proc/${t}/stat`,"utf8");return r.slice(r.lastIndexOf(")")+2)[0]!=="Z"}catch{return!0}}export{n as a};
