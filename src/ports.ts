@@ -82,6 +82,10 @@ export interface CommandResult {
   readonly timedOut: boolean;
   readonly aborted: boolean;
   readonly durationMs: number;
+  /** What was still in the command's process group after it exited and a grace to detach: stopped. */
+  readonly leftovers?: readonly { readonly pid: number; readonly command: string }[];
+  /** A process that left the group kept the command's output open: it is no longer read. */
+  readonly outputHeld?: boolean;
 }
 
 export interface CommandRunner {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isRunning } from '../fixtures/test-service.ts';
+import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { startVersionedService } from '../fixtures/versioned-service.ts';
 import { runPostStep, runStep, type StepResult } from '../harness/run-action.ts';
 
@@ -466,5 +466,83 @@ describe('deploy action: hooks and the running version', () => {
       'version-json-path': 'version',
     });
     assert.match(step.log, /Input "version-json-path": JSON path "version" must start with \$/);
+  });
+});
+
+describe("deploy action: what the deploy command's service does after the command exits", () => {
+  const serve = (dir: string) =>
+    `node -e "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1', () => require('fs').writeFileSync('${dir}/pid', String(process.pid)))"`;
+
+  it('a service started with `setsid … &` and no pause after it runs: the driver gives it the moment it needs to leave the group', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'setsid-'));
+    const port = await freePort();
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: `setsid ${serve(dir)} > ${dir}/log 2>&1 < /dev/null &`,
+        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 200ms, consecutive-error-limit: 10 }`,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+      env: { PORT: String(port) },
+    });
+    try {
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.doesNotMatch(step.log, /in its process group: stopped/);
+    } finally {
+      if (existsSync(path.join(dir, 'pid')))
+        process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+    }
+  });
+
+  it("a service left in the command's group is named as it is stopped, and the failed verification says nothing listens", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'leftover-'));
+    const port = await freePort();
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: `${serve(dir)} > ${dir}/log 2>&1 &`,
+        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 100ms }`,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+      env: { PORT: String(port) },
+    });
+    assert.equal(step.outputs.result, 'failed');
+    assert.match(
+      step.log,
+      /the deploy command left `node -e .*` \(pid \d+\) in its process group: stopped\. Start services with systemd, docker or `setsid -f`/,
+    );
+    assert.match(step.log, /connection refused: nothing listens there/);
+  });
+
+  it('a detached service that keeps the output pipe open: the command is done when it exits, not "timed out"', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'held-pipe-'));
+    const port = await freePort();
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: `setsid ${serve(dir)} & sleep 0.5; echo started`,
+        'attempt-timeout': '20s',
+        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 200ms, consecutive-error-limit: 10 }`,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+      env: { PORT: String(port) },
+    });
+    try {
+      assert.equal(step.outputs.result, 'deployed', step.log);
+      assert.match(
+        step.log,
+        /exited, but a process it started keeps its output open: that output is no longer read/,
+      );
+      assert.doesNotMatch(step.log, /timed out/);
+    } finally {
+      if (existsSync(path.join(dir, 'pid')))
+        process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+    }
   });
 });

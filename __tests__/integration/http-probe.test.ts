@@ -146,7 +146,10 @@ describe('HTTP probe against real servers on 127.0.0.1', () => {
     const outcome = await measure(
       probeFromYaml(`- { name: gone, type: http, url: "http://127.0.0.1:${port}/" }`),
     );
-    assert.equal((outcome as { error: string }).error, `connection refused (127.0.0.1:${port})`);
+    assert.equal(
+      (outcome as { error: string }).error,
+      `connection refused: nothing listens there (127.0.0.1:${port})`,
+    );
   });
 
   it('DNS failure is an error', async () => {

@@ -47,7 +47,10 @@ describe('TCP probe against a real listener', () => {
   it('refused is an error', async () => {
     const port = await freePort();
     const outcome = await measure(probeFromYaml(`- { name: db, type: tcp, host: 127.0.0.1, port: ${port} }`));
-    assert.equal((outcome as { error: string }).error, `connection refused (127.0.0.1:${port})`);
+    assert.equal(
+      (outcome as { error: string }).error,
+      `connection refused: nothing listens there (127.0.0.1:${port})`,
+    );
   });
 });
 

@@ -114,3 +114,39 @@ describe('ProcessRunner (real processes)', () => {
     assert.match(result.stderr, /not found/);
   });
 });
+
+describe('ProcessRunner: what a command leaves behind when it exits', () => {
+  it('a service started with setsid in the background (no wait) gets the moment it needs to leave the group, and keeps running', async () => {
+    const result = await runner.run({
+      command:
+        'setsid sh -c \'echo "service=$$"; exec sleep 30\' > /dev/null 2>&1 < /dev/null & echo started',
+    });
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.leftovers, undefined, 'nothing left in the group: it detached');
+    const { execFileSync } = await import('node:child_process');
+    const service = execFileSync('pgrep', ['-f', '^sleep 30$']).toString().trim().split('\n').map(Number);
+    assert.ok(service.length > 0 && service.every(isRunning), 'the detached service still runs');
+    for (const pid of service) process.kill(pid);
+  });
+
+  it('a process left in the group (started with & but not detached) is named and stopped', async () => {
+    const result = await runner.run({ command: 'sleep 61 > /dev/null 2>&1 & echo left' });
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.leftovers?.length, 1, JSON.stringify(result));
+    assert.equal(result.leftovers?.[0]?.command, 'sleep 61');
+    assert.ok(await gone(result.leftovers![0]!.pid), 'stopped');
+  });
+
+  it('a detached process that keeps the output pipe open does not hold the command past its exit', async () => {
+    const started = performance.now();
+    const result = await runner.run({ command: 'setsid sleep 62 & echo started', timeoutMs: 20_000 });
+    assert.equal(result.exitCode, 0);
+    assert.equal(result.timedOut, false, 'done when it exited, not "timed out"');
+    assert.equal(result.outputHeld, true);
+    assert.match(result.stdout, /started/);
+    assert.ok(performance.now() - started < 10_000, 'it did not wait for the pipe to close');
+    const { execFileSync } = await import('node:child_process');
+    for (const pid of execFileSync('pgrep', ['-f', '^sleep 62$']).toString().trim().split('\n').map(Number))
+      process.kill(pid);
+  });
+});

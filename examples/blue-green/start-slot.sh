@@ -35,6 +35,3 @@ until grep -q listening "$log"; do
   [ "$i" -gt 200 ] && { echo "slot $DEPLOY_SLOT did not start: $(cat "$log")" >&2; exit 1; }
   sleep 0.05
 done
-# The driver stops what is left in the command's process group when it exits: give setsid the
-# moment it needs to leave it.
-sleep 0.2

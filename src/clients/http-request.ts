@@ -76,7 +76,7 @@ export async function sendHttpRequest(request: HttpRequest): Promise<HttpRespons
 }
 
 const CODES: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
+  ECONNREFUSED: 'connection refused: nothing listens there',
   ECONNRESET: 'connection reset by the server',
   ENOTFOUND: 'host not found (DNS)',
   EAI_AGAIN: 'DNS lookup failed temporarily',

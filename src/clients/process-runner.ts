@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { CommandRequest, CommandResult, CommandRunner } from '../ports.ts';
+import { groupAlive, type Leftover, membersOf } from './process-group.ts';
 import { TailBuffer } from './tail-buffer.ts';
 
 export interface ProcessRunnerOptions {
@@ -9,12 +10,19 @@ export interface ProcessRunnerOptions {
   readonly killGraceMs?: number;
   /** Characters of each stream kept for the result. Default 64 KiB. */
   readonly keepOutput?: number;
+  /**
+   * After the command exited, how long what it started may take to leave its group (setsid,
+   * nohup, a daemon's double fork) before what is left is stopped and named. Default 1000 ms.
+   */
+  readonly detachGraceMs?: number;
 }
 
 /**
- * Runs commands with `/bin/sh -c` in a process group of their own, so that a timeout, an abort
- * or the command's own exit stops the whole tree (ssh, ansible, sleep …), not only the shell:
- * SIGTERM to the group, then SIGKILL after the grace period.
+ * Runs commands with `/bin/sh -c` in a process group of their own, so that a timeout or an abort
+ * stops the whole tree (ssh, ansible, sleep …), not only the shell: SIGTERM to the group, then
+ * SIGKILL after the grace period. A command is done when it exits: what it started gets a short
+ * grace to detach (setsid), what is still in its group then is stopped and named in the result,
+ * and output still held open by a process that left the group is no longer waited for.
  */
 export class ProcessRunner implements CommandRunner {
   readonly #options: ProcessRunnerOptions;
@@ -83,8 +91,13 @@ export class ProcessRunner implements CommandRunner {
         later.then(caughtUp, caughtUp);
       });
     }
+    const after: AfterExit = { leftovers: [], outputHeld: false };
     return new Promise((resolve) => {
+      let done = false;
+      let exited = false;
       const finish = (exitCode: number | null, signal: string | null) => {
+        if (done) return;
+        done = true;
         clearTimeout(timer);
         request.signal?.removeEventListener('abort', onAbort);
         resolve({
@@ -95,19 +108,51 @@ export class ProcessRunner implements CommandRunner {
           timedOut,
           aborted,
           durationMs: performance.now() - started,
+          ...(after.leftovers.length > 0 ? { leftovers: after.leftovers } : {}),
+          ...(after.outputHeld ? { outputHeld: true } : {}),
         });
       };
       child.on('error', (error) => {
         out.stderr.append(`${error.message}\n`);
         finish(127, null);
       });
-      // The shell is gone: whatever it left in its group goes too (at once, unless a stop already
-      // gave the tree its grace period), and only then is the output complete.
-      child.on('exit', () => {
-        if (!stopping) killGroup(child, 'SIGKILL');
+      // A stopped tree (timeout, abort) is done when its output closes; an exited command once
+      // what it left is settled (see #afterExit).
+      child.on('close', (code, signal) => {
+        if (stopping || !exited) finish(code, signal);
       });
-      child.on('close', (code, signal) => finish(code, signal));
+      child.on('exit', (code, signal) => {
+        if (stopping) return;
+        exited = true;
+        void this.#afterExit(child, after, () => waiting > 0).then(() => finish(code, signal));
+      });
     });
+  }
+
+  /**
+   * The shell is gone. What it started may take a moment to leave its group (setsid, nohup, a
+   * double fork); what is still in the group after that grace is named and stopped. A command is
+   * done when it exits: output still held open by a process that left the group is not waited
+   * for (its output is no longer read), while output the log is still catching up on is.
+   */
+  async #afterExit(child: ChildProcess, after: AfterExit, backlogged: () => boolean): Promise<void> {
+    const group = child.pid!;
+    const closed = () => child.stdout!.readableEnded && child.stderr!.readableEnded;
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const grace = performance.now() + (this.#options.detachGraceMs ?? 1000);
+    while ((groupAlive(group) || !closed()) && (performance.now() < grace || backlogged())) await tick();
+    if (groupAlive(group)) {
+      after.leftovers = membersOf(group);
+      this.#stopGroup(child);
+      const stopped = performance.now() + (this.#options.killGraceMs ?? 2000) + 500;
+      while (groupAlive(group) && performance.now() < stopped) await tick();
+    }
+    for (const limit = performance.now() + 200; !closed() && (performance.now() < limit || backlogged()); )
+      await tick();
+    if (closed()) return;
+    after.outputHeld = true;
+    child.stdout!.destroy();
+    child.stderr!.destroy();
   }
 
   #stopGroup(child: ChildProcess): void {
@@ -115,6 +160,11 @@ export class ProcessRunner implements CommandRunner {
     const grace = setTimeout(() => killGroup(child, 'SIGKILL'), this.#options.killGraceMs ?? 2000);
     grace.unref();
   }
+}
+
+interface AfterExit {
+  leftovers: Leftover[];
+  outputHeld: boolean;
 }
 
 /** Reads the go, then becomes the command (its argv passed as "$@", never spliced into the script). */

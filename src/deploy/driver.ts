@@ -87,6 +87,15 @@ export async function runLogged(
   });
   if (pending) stream.write([pending]);
   stream.end();
+  // Named in the log only: a command line may hold what must never be recorded.
+  if (result.leftovers)
+    logger.warning(
+      `${what} left ${result.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`).join(', ')} in its process group: stopped. Start services with systemd, docker or \`setsid -f\` (output redirected), so they leave the command's group`,
+    );
+  if (result.outputHeld)
+    logger.warning(
+      `${what} exited, but a process it started keeps its output open: that output is no longer read (redirect a service's output, e.g. \`setsid -f app > app.log 2>&1\`)`,
+    );
   if (result.aborted) return { ...result, failure: `${what} was stopped (process tree killed)` };
   if (result.timedOut)
     return {
