@@ -1,7 +1,7 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { isInside, writeOwned } from './clients/owned-files.ts';
+import { isInside, readRegularFile, writeOwned } from './clients/owned-files.ts';
 import { ProcessRunner } from './clients/process-runner.ts';
 import { systemClock } from './clients/system-clock.ts';
 import type { Clock, CommandRunner, GitHubApi, Logger, RunContext } from './ports.ts';
@@ -76,7 +76,7 @@ export function createHost(parts: HostParts): Host {
     redactor,
     signal: parts.signal,
     run: parts.run,
-    readFile: (file) => readFileSync(resolve(file), 'utf8'),
+    readFile: (file) => readRegularFile(resolve(file)),
     writeFile: (file, text) => {
       const outside = unwritable(file);
       if (outside) throw new OutsideWorkspaceError(outside);

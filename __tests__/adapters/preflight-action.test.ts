@@ -83,6 +83,26 @@ describe('preflight action (run from dist/ through the runner harness)', () => {
     );
   });
 
+  it("an image check's command output stays in the log: never in the detail, the report, the summary or the annotation", async () => {
+    const printed = 'login failed: password=hunter2-from-the-registry';
+    const step = await runStep('preflight', {
+      with: {
+        checks: `- { type: image, image: "shop:v1.0.0", command: "echo 'looking for '\\"{image}\\"; echo '${printed}' >&2; exit 1" }`,
+        'state-dir': path.join(dir, 'state'),
+      },
+    });
+    assert.equal(step.outcome, 'failure');
+    const detail = JSON.parse(step.outputs.report!).facts[0].detail;
+    assert.equal(detail, 'shop:v1.0.0 was not found: the check command exited 1 (its output is in the log)');
+    for (const [where, text] of [
+      ['report', step.outputs.report!],
+      ['summary', step.summary],
+      ['annotations', step.commands.map((c) => c.message).join('\n')],
+    ])
+      assert.doesNotMatch(text!, /hunter2/, `${where} quotes the command's output`);
+    assert.match(step.log, /looking for shop:v1\.0\.0/, 'the image reached the command as a value');
+  });
+
   it('fails on a critical check with an ::error:: naming it and the fix; warns on the others', async () => {
     const checks = [
       '- { type: secret, secret: MISSING_TOKEN }',
@@ -112,7 +132,7 @@ describe('preflight action (run from dist/ through the runner harness)', () => {
     assert.match(byName['disk /'].detail, /less than the 100% needed/);
     assert.match(
       report.facts.find((f: { type: string }) => f.type === 'tcp').detail,
-      /^connection refused \(127\.0\.0\.1:\d+\)$/,
+      /^connection refused: nothing listens there \(127\.0\.0\.1:\d+\)$/,
     );
     assert.equal(
       byName[`http 127.0.0.1:${new URL(service.url).port}`].detail,

@@ -120,4 +120,14 @@ describe('hostile inputs: versions are never paths, values are never shell text'
       /error: --github-token: has a space, a line break or a character a token cannot have/,
     );
   });
+
+  it('a probes file that is a FIFO, or a device without end, is bad input naming the input, at once', async () => {
+    const fifo = path.join(dir, 'probes.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const file of [fifo, '/dev/zero']) {
+      const run = await runCli(['health-check', '--probes-file', file]);
+      assert.equal(run.code, 2, run.stderr);
+      assert.match(run.stderr, /--probes-file: cannot read ".*": it is not a regular file/);
+    }
+  });
 });

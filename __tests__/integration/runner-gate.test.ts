@@ -168,6 +168,26 @@ describe('runner-health-gate: scraping the exporters directly (no Prometheus)', 
   });
 });
 
+describe('runner-health-gate: an exporter that answers garbage', () => {
+  it('is unreadable, and its answer (a token in it) is never quoted in the decision or the log', async () => {
+    const garbage = await startMetricsEndpoint('runner_status{url="/auth?token=s3cr3t-t0ken" 1\n');
+    const secondary = await startMetricsEndpoint(runnerMetrics('secondary', 1, 10));
+    try {
+      const candidates = `- { name: primary, metrics-url: "${garbage.url}" }\n- { name: secondary, metrics-url: "${secondary.url}" }`;
+      const { decision, lines } = await gate({ candidates });
+      assert.equal(decision.runner, 'secondary');
+      assert.match(
+        decision.reason,
+        /primary unreadable \(online: 127\.0\.0\.1:\d+: its answer is not Prometheus text format/,
+      );
+      assert.doesNotMatch(`${JSON.stringify(decision)}\n${lines.join('\n')}`, /s3cr3t/);
+    } finally {
+      await garbage.close();
+      await secondary.close();
+    }
+  });
+});
+
 describe('runner-health-gate faults: every case a clear decision', () => {
   let server: http.Server;
   let base: string;

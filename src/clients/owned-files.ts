@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import {
   closeSync,
   constants,
+  fstatSync,
   fsyncSync,
   openSync,
   readFileSync,
@@ -80,11 +81,6 @@ export function writeOwned(file: string, text: string): void {
   writeWhole(openOwned(file, O_WRONLY | O_CREAT | O_TRUNC), text, false);
 }
 
-/** Reads a copy of `file` to be written elsewhere. */
-export function readBytes(file: string): Buffer {
-  return readFileSync(file);
-}
-
 /**
  * Whether `file` is inside one of `dirs`, judged on resolved paths: the directory it would be
  * written in, with every link in it followed, must lie under a directory's own resolved path.
@@ -104,5 +100,25 @@ function resolvedOrSelf(dir: string): string {
     // Not there yet: resolve what exists of it.
     const parent = path.dirname(dir);
     return parent === dir ? dir : path.join(resolvedOrSelf(parent), path.basename(dir));
+  }
+}
+
+/** The most a file the user names (probes, a playbook, a log) may hold: read whole, so bounded. */
+export const USER_FILE_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * Reads a file the user named, only if it is a regular file of at most `limit` bytes: a FIFO
+ * would block forever (opened here without blocking, then refused), a device like /dev/zero
+ * would be read without end.
+ */
+export function readRegularFile(file: string, limit = USER_FILE_LIMIT): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error('it is not a regular file (a pipe, a device or a directory)');
+    if (stat.size > limit) throw new Error(`it holds ${stat.size} bytes, more than the ${limit} read`);
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
   }
 }

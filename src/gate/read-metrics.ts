@@ -81,7 +81,12 @@ export async function scrapeChecks(
       signal,
     );
     const { default: parsePrometheusTextFormat } = await import('parse-prometheus-text-format');
-    families = parsePrometheusTextFormat(body) as ParsedFamily[];
+    try {
+      families = parsePrometheusTextFormat(body) as ParsedFamily[];
+    } catch {
+      // The parser's error quotes the answer; an answer is never quoted (it may hold anything).
+      throw new Error('its answer is not Prometheus text format');
+    }
   } catch (error) {
     const reason = `${url.host}: ${describeError(error)}`;
     return settings.checks.map(() => ({ kind: 'error', reason }));

@@ -27,7 +27,7 @@ export interface PipelineOutcome {
 
 export interface PipelineDeps extends ReleaseDeps {
   readonly writeFile: WriteTextFile;
-  readonly preflight: Omit<PreflightDeps, 'runner' | 'readState'>;
+  readonly preflight: Omit<PreflightDeps, 'runner' | 'readState' | 'logger'>;
   /** Where incidents go; none means no incident stage. */
   readonly tracker?: IssueTracker;
 }

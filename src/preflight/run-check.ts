@@ -5,7 +5,7 @@ import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { describeError } from '../errors.ts';
-import type { CommandRunner, EnvironmentState } from '../ports.ts';
+import type { CommandRunner, EnvironmentState, Logger } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
 
@@ -25,6 +25,8 @@ export interface PreflightDeps {
   readonly readEnv: (name: string) => string | undefined;
   /** Registers a secret value for masking. */
   readonly mask: (value: string) => void;
+  /** Where a check's command output goes: the log only, never a detail (details are recorded). */
+  readonly logger?: Pick<Logger, 'untrusted'>;
 }
 
 const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
@@ -299,15 +301,19 @@ async function imageByCommand(
   deps: PreflightDeps,
   signal: AbortSignal,
 ): Promise<CheckOutcome> {
+  // The image reaches the command as a variable, never spliced into its text.
   const result = await deps.runner.run({
-    command: command.replaceAll('{image}', `'${image}'`),
+    command: command.replaceAll('{image}', '"$DEPLOY_IMAGE"'),
+    env: { DEPLOY_IMAGE: image },
     timeoutMs: 60_000,
     signal,
   });
-  return result.exitCode === 0
-    ? pass(`${image} exists (${command.split(' ')[0]})`)
-    : fail(
-        `${image} was not found: ${(result.stderr.trim() || result.stdout.trim()).split('\n').at(-1) ?? `exit ${result.exitCode}`}`,
-        `push ${image}, or check the runner can reach its registry`,
-      );
+  if (result.exitCode === 0) return pass(`${image} exists (${command.split(' ')[0]})`);
+  // What it printed goes to the log (masked), never into the detail, the report or an annotation.
+  const printed = `${result.stdout}${result.stderr}`.trim();
+  if (printed) deps.logger?.untrusted(`the image check printed:\n${printed}`);
+  return fail(
+    `${image} was not found: the check command ${result.exitCode === null ? `was stopped (${result.signal})` : `exited ${result.exitCode}`}${printed ? ' (its output is in the log)' : ''}`,
+    `push ${image}, or check the runner can reach its registry`,
+  );
 }
