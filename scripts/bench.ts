@@ -18,6 +18,8 @@
  *      and blue-green behind a real HAProxy (goal: 0 for blue-green); needs HAProxy installed
  *  11. a traffic switch (and so a rollback's switch back): HAProxy's runtime API (goal ≤ 50 ms)
  *      and nginx's file, test and graceful reload
+ *  12. a rollback's switch back as users feel it: the decision to traffic on the warm slot, through
+ *      the CLI with the sample service in two slots, behind HAProxy and nginx
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -29,6 +31,7 @@ import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
+import { switchBackTimes } from './bench/switch-back.ts';
 import { switchTimes } from './bench/switch-times.ts';
 import { compareStrategies, haveHaproxy } from './demo/blue-green.ts';
 
@@ -253,6 +256,14 @@ if (haveHaproxy((line) => console.error(line))) {
     'traffic switch / switch back: nginx (file, -t, reload)',
     `${switched.nginx.toFixed(1)} ms`,
     '',
+    '',
+    '(measured)',
+  ]);
+  const back = await switchBackTimes();
+  rows.push([
+    'rollback: decision → traffic on the warm slot, HAProxy / nginx',
+    `${back.haproxy.toFixed(0)} ms`,
+    `${back.nginx.toFixed(0)} ms`,
     '',
     '(measured)',
   ]);
