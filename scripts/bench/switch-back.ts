@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SERVICE, START_SLOT } from '../../__tests__/fixtures/blue-green-site.ts';
 import { startHaproxy } from '../../__tests__/fixtures/haproxy.ts';
 import { startNginx } from '../../__tests__/fixtures/nginx.ts';
 import { freePort } from '../../__tests__/fixtures/test-service.ts';
 import { median } from './measure.ts';
 
-const CLI = path.resolve(import.meta.dirname, '..', '..', 'dist', 'cli', 'index.js');
+const root = path.resolve(import.meta.dirname, '..', '..');
+const CLI = path.join(root, 'dist', 'cli', 'index.js');
+const START_SLOT = path.join(root, 'examples', 'blue-green', 'start-slot.sh');
+const SERVICE = path.join(root, 'examples', 'sample-service', 'server.mjs');
 
 function cli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<string> {
   return new Promise((resolve, reject) => {
