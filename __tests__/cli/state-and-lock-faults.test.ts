@@ -240,3 +240,23 @@ describe('files planted in state-dir by someone else', () => {
     assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
   });
 });
+
+describe('environment names as GitHub reads them (case does not matter)', () => {
+  it('a deploy to "production" after one to "Production" reads the same record, in the same file', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'env-case-'));
+    const flags = (environment: string) => {
+      const all = deployFlags(stateDir, 'v1.0.0');
+      all[all.indexOf('production')] = environment;
+      return all;
+    };
+    const first = await runCli(flags('Production'));
+    assert.equal(first.code, 0, first.stderr);
+    const again = await runCli(flags('production'));
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout + again.stderr, /v1\.0\.0 is already current/);
+    assert.deepEqual(
+      readdirSync(stateDir).filter((name) => name.endsWith('.json')),
+      ['Production.json'],
+    );
+  });
+});

@@ -207,3 +207,16 @@ describe('FileDeployLock: a holder known by more than its pid', () => {
     }
   });
 });
+
+describe('FileDeployLock: environment names as GitHub reads them', () => {
+  it('Production and production are one environment: one lock', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname() });
+    const first = await lock.acquire('Production', me, { timeoutMs: 1000 });
+    try {
+      await assert.rejects(lock.acquire('production', me, { timeoutMs: 200 }), LockTimeoutError);
+    } finally {
+      await first.release();
+    }
+  });
+});

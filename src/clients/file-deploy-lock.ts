@@ -13,6 +13,7 @@ import {
 import path from 'node:path';
 import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
+import { environmentKey } from '../model/environment-name.ts';
 import type { Clock, LockOwner } from '../ports.ts';
 import { DirectoryWake } from './directory-wake.ts';
 import { commandOf, identityOf, isProcessAlive, isSameProcessAlive } from './process-alive.ts';
@@ -212,8 +213,9 @@ export class FileDeployLock implements DeployLock {
     return first ? (first.owner ?? unknownOwner(first)) : undefined;
   }
 
+  /** One lock whatever the name's case: GitHub's environments ignore it (see environmentKey). */
   #lockDir(environment: string): string {
-    return path.join(this.#dir, `${environment}.lock`);
+    return path.join(this.#dir, `${environmentKey(environment)}.lock`);
   }
 
   /** On this machine: what the holder's pid runs now, so a person can see what holds the lock. */

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { environmentKey, sameEnvironment } from '../model/environment-name.ts';
 import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import {
   decodeState,
@@ -44,8 +45,23 @@ export class FileStateStore implements StateStore {
     this.#dir = dir;
   }
 
+  /**
+   * The environment's file, found whatever its name's case (GitHub's environments ignore it): the
+   * one file there is, spelled as first written; two spellings of one environment are an error.
+   */
   fileFor(environment: string): string {
-    return path.join(this.#dir, `${environment}.json`);
+    const wanted = `${environmentKey(environment)}.json`;
+    let names: string[] = [];
+    try {
+      names = readdirSync(this.#dir).filter((name) => name.toLowerCase() === wanted);
+    } catch {
+      // no state-dir yet
+    }
+    if (names.length > 1)
+      throw new StateUnreadableError(
+        `${this.#dir} holds ${names.join(' and ')}: one environment under two spellings (GitHub treats environment names without regard to case). Nothing was changed. Merge them into one file and remove the other.`,
+      );
+    return path.join(this.#dir, names[0] ?? `${environment}.json`);
   }
 
   async read(environment: string): Promise<EnvironmentState> {
@@ -79,7 +95,7 @@ export class FileStateStore implements StateStore {
         );
       throw this.#corrupt(file, state.problem);
     }
-    if (state.environment !== environment)
+    if (!sameEnvironment(state.environment, environment))
       throw this.#corrupt(file, `it belongs to environment "${state.environment}"`);
     return state;
   }
@@ -97,7 +113,7 @@ export class FileStateStore implements StateStore {
 
   /** Where releases cut from a history over HISTORY_LIMIT are kept, one JSON line each, oldest first. */
   archiveFor(environment: string): string {
-    return path.join(this.#dir, `${environment}.history.jsonl`);
+    return this.fileFor(environment).replace(/\.json$/, '.history.jsonl');
   }
 
   /**

@@ -1,5 +1,6 @@
 import { withoutOutput } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
+import { sameEnvironment } from '../model/environment-name.ts';
 import type { Clock, EnvironmentState, ReleasePhase, ReleaseRecord, ReleaseSession } from '../ports.ts';
 import { mayBeLive, type Production } from './production-after.ts';
 import {
@@ -47,7 +48,7 @@ export class ReleaseJournal {
     observe?: () => Promise<SlotSeen>,
   ): Promise<ReleaseJournal> {
     const read = await store.read();
-    if (read.environment !== environment)
+    if (!sameEnvironment(read.environment, environment))
       throw new Error(`the session holds ${read.environment}, not ${environment}`);
     const journal = new ReleaseJournal(store, clock, read);
     const last = read.releases.at(-1);
