@@ -15,6 +15,7 @@ import { describe, it } from 'node:test';
 import { getJson, haproxySite, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
+import { getFresh, slotServer } from '../fixtures/proxied.ts';
 import { slowAnswerRelay } from '../fixtures/slow-socket-relay.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { runStep } from '../harness/run-action.ts';
@@ -534,6 +535,100 @@ describe('the releases driver in slots with a relative releases-dir (real HAProx
       );
       assert.equal((await getJson(`${site.haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
+      await site.close();
+    }
+  });
+});
+
+describe('a cancel during nginx drain (real nginx, a slow request in flight)', () => {
+  it('after the reload, while the old worker finishes a slow request: the record says v2 is live and unverified, as nginx serves it', async () => {
+    const blue = await slotServer('blue');
+    const green = await slotServer('green');
+    const nginx = await startNginx({ name: 'blue', port: blue.port });
+    const workspace = mkdtempSync(path.join(tmpdir(), 'nginx-drain-'));
+    const state = () => JSON.parse(readFileSync(path.join(workspace, 'state', 'production.json'), 'utf8'));
+    const inputs = (version: string) => ({
+      environment: 'production',
+      version,
+      command: 'true',
+      strategy: 'blue-green',
+      slots: `{ blue: "127.0.0.1:${blue.port}", green: "127.0.0.1:${green.port}" }`,
+      traffic: 'nginx',
+      'nginx-upstream-file': nginx.upstreamFile,
+      'nginx-test-command': nginx.testCommand,
+      // The real reload, then a mark that it happened: the cancel comes during the drain after it.
+      'nginx-reload-command': `${nginx.reloadCommand} && echo done > reloaded`,
+      'nginx-pid-file': nginx.pidFile,
+      'drain-timeout': '20s',
+      'state-dir': path.join(workspace, 'state'),
+      attempts: '1',
+    });
+    try {
+      // v1 is recorded in blue (the slot nginx serves); v2 goes to green.
+      const first = await runStep('deploy', {
+        workspace,
+        with: { ...inputs('v1.0.0'), 'nginx-reload-command': nginx.reloadCommand },
+      });
+      assert.equal(first.outputs.result, 'deployed', first.log);
+      assert.match(readFileSync(nginx.upstreamFile, 'utf8'), /slot green/);
+      // Users reach green (v1); a slow request is in flight there when v2's switch to blue drains it.
+      const slow = getFresh(`${nginx.url}/slow`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const step = await runStep('deploy', {
+        workspace,
+        with: inputs('v2.0.0'),
+        cancelWhen: { file: 'reloaded' },
+      });
+
+      assert.equal(step.outcome, 'cancelled', step.log);
+      // `nginx -s reload` only signals the master: its new workers take a moment to serve.
+      let serving = await getFresh(nginx.url);
+      for (let i = 0; i < 40 && serving !== 'blue'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        serving = await getFresh(nginx.url);
+      }
+      assert.equal(serving, 'blue', `nginx serves the new slot: ${step.log}`);
+      assert.match(step.log, /the record says v2\.0\.0 is live but not verified/);
+      assert.equal(state().current, 'v2.0.0', 'the record says what users reach');
+      assert.equal(await slow, 'green', 'the old worker still finished the slow request');
+    } finally {
+      await nginx.close();
+      blue.close();
+      green.close();
+    }
+  });
+});
+
+describe('the whole pipeline when HAProxy answers the switch late (real HAProxy)', () => {
+  it('the fault is read back: users reach v2, it is checked, found broken, and rolled back', async () => {
+    const site = await haproxySite('pipeline-late-answer');
+    const relay = await slowAnswerRelay(site.haproxy.socket, /set server/, 6000, 1);
+    const run = (version: string, socket: string) =>
+      runStep('.', {
+        with: {
+          ...released(site),
+          version,
+          'haproxy-socket': socket,
+          'health-probes': `- { name: public, type: http, url: "${site.haproxy.url}/api/health" }`,
+          'health-count': '2',
+          'health-interval': '100ms',
+          incident: 'none',
+        },
+        env: site.env,
+      });
+    try {
+      assert.equal((await run('v1.0.0', site.haproxy.socket)).outputs.result, 'deployed');
+      // v2.0.0 passes its slot check, then breaks while the switch's answer is late.
+      writeFileSync(path.join(site.dir, 'breaks-v2.0.0'), '2000');
+      const step = await run('v2.0.0', relay.socket);
+
+      assert.equal(step.outputs.result, 'rolled-back', step.log);
+      assert.equal(step.outputs['failed-stage'], 'deploy');
+      assert.match(step.log, /── rollback ──/);
+      assert.equal((await getJson(`${site.haproxy.url}/version`)).version, 'v1.0.0');
+      assert.equal(site.state().current, 'v1.0.0');
+    } finally {
+      await relay.close();
       await site.close();
     }
   });

@@ -39,4 +39,22 @@ describe('the switch-command traffic switch (a real shell command)', () => {
       /switch-command exited 4 switching to green: traffic may still go to blue/,
     );
   });
+
+  it('a switch command stopped at its time limit says so, never "exited null"', async () => {
+    const slow = commandSwitch({
+      command: 'sleep 30',
+      environment: 'production',
+      slots,
+      runner,
+      timeoutMs: 200,
+    });
+    await assert.rejects(
+      slow.switchTo('green', 'blue', new AbortController().signal),
+      /switch-command timed out after 200 ms \(process tree killed\) switching to green/,
+    );
+    await assert.rejects(
+      slow.live(),
+      /asked which slot serves \(DEPLOY_SLOT empty\), timed out after 200 ms/,
+    );
+  });
 });

@@ -96,18 +96,18 @@ export async function runLogged(
     logger.warning(
       `${what} exited, but a process it started keeps its output open: that output is no longer read (redirect a service's output, e.g. \`setsid -f app > app.log 2>&1\`)`,
     );
-  if (result.aborted) return { ...result, failure: `${what} was stopped (process tree killed)` };
-  if (result.timedOut)
-    return {
-      ...result,
-      failure: `${what} timed out after ${formatDuration(request.timeoutMs ?? 0)} (process tree killed)`,
-    };
-  if (result.exitCode !== 0) {
-    const how = result.exitCode === null ? `was killed by ${result.signal}` : `exited ${result.exitCode}`;
-    const tail = result.stderr.trim().split('\n').at(-1) ?? '';
-    return { ...result, failure: `${what} ${how}${tail ? `${OUTPUT_QUOTE}${tail}` : ''}` };
-  }
-  return result;
+  if (result.exitCode === 0 && !result.aborted && !result.timedOut) return result;
+  const how = howItEnded(result, request.timeoutMs);
+  if (result.aborted || result.timedOut) return { ...result, failure: `${what} ${how}` };
+  const tail = result.stderr.trim().split('\n').at(-1) ?? '';
+  return { ...result, failure: `${what} ${how}${tail ? `${OUTPUT_QUOTE}${tail}` : ''}` };
+}
+
+/** How a command that did not succeed ended, in words: stopped, timed out, killed by a signal, or its exit code. */
+export function howItEnded(result: CommandResult, timeoutMs?: number): string {
+  if (result.aborted) return 'was stopped (process tree killed)';
+  if (result.timedOut) return `timed out after ${formatDuration(timeoutMs ?? 0)} (process tree killed)`;
+  return result.exitCode === null ? `was killed by ${result.signal}` : `exited ${result.exitCode}`;
 }
 
 /** The longest line of a command's output the log shows whole. */

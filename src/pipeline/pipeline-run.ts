@@ -45,18 +45,29 @@ export interface Run {
 }
 
 /** Records the first failure (and where it left production); later ones only add to the facts. */
+export function failWith(
+  run: Run,
+  stage: StageName,
+  why: string,
+  production: Production,
+  kind: FailureKind = 'failed',
+): false {
+  if (!run.failure) {
+    run.failure = { stage, kind, message: why };
+    run.facts = { ...run.facts, failed: { stage, production } };
+  }
+  if (kind === 'interrupted') run.facts = { ...run.facts, interrupted: true };
+  return false;
+}
+
+/** The same, for a stage that threw. */
 export function fail(
   run: Run,
   stage: StageName,
   ran: Extract<Ran<unknown>, { ok: false }>,
   production: Production,
 ): false {
-  if (!run.failure) {
-    run.failure = { stage, kind: ran.kind, message: message(ran) };
-    run.facts = { ...run.facts, failed: { stage, production } };
-  }
-  if (ran.kind === 'interrupted') run.facts = { ...run.facts, interrupted: true };
-  return false;
+  return failWith(run, stage, message(ran), production, ran.kind);
 }
 
 export function message(ran: Extract<Ran<unknown>, { ok: false }>): string {

@@ -1,4 +1,4 @@
-import { deployEnv } from '../deploy/driver.ts';
+import { deployEnv, howItEnded } from '../deploy/driver.ts';
 import type { Slot } from '../model/release.ts';
 import type { CommandRunner } from '../ports.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
@@ -30,7 +30,7 @@ export function commandSwitch(options: CommandSwitchOptions): TrafficSwitch {
       });
       if (result.exitCode !== 0)
         throw new Error(
-          `switch-command, asked which slot serves (DEPLOY_SLOT empty), exited ${result.exitCode}`,
+          `switch-command, asked which slot serves (DEPLOY_SLOT empty), ${howItEnded(result, options.timeoutMs)}`,
         );
       const said = result.stdout.trim().split(/\s+/).filter(Boolean);
       // Its words are output, never quoted into a message that may be recorded.
@@ -53,7 +53,7 @@ export function commandSwitch(options: CommandSwitchOptions): TrafficSwitch {
       });
       if (result.exitCode !== 0)
         throw new Error(
-          `switch-command exited ${result.exitCode} switching to ${name}: traffic may still go to ${from ?? 'the old slot'}`,
+          `switch-command ${howItEnded(result, options.timeoutMs)} switching to ${name}: traffic may still go to ${from ?? 'the old slot'}`,
         );
     },
     readCommand: command.includes('\n')

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../clients/owned-files.ts';
+import { howItEnded } from '../deploy/driver.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import type { Clock, CommandRunner } from '../ports.ts';
@@ -64,7 +65,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       if (test.exitCode !== 0) {
         write(before);
         throw new Error(
-          `\`${options.testCommand}\` (nginx-test-command) refused the new upstream (exit ${test.exitCode}): the old upstream file is back and nginx was not reloaded`,
+          `\`${options.testCommand}\` (nginx-test-command) ${test.exitCode === null ? howItEnded(test) : `refused the new upstream (exit ${test.exitCode})`}: the old upstream file is back and nginx was not reloaded`,
         );
       }
       const reload = await run(options.reloadCommand, signal);
@@ -72,7 +73,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
         // nginx serves the old file's slot: the file must say so again.
         write(before);
         throw new Error(
-          `\`${options.reloadCommand}\` (nginx-reload-command) ${reload.exitCode === null ? 'was stopped' : `failed (exit ${reload.exitCode})`} and nginx did not reload: the old upstream file is back, users still reach ${from ?? 'the old slot'}`,
+          `\`${options.reloadCommand}\` (nginx-reload-command) ${howItEnded(reload)} and nginx did not reload: the old upstream file is back, users still reach ${from ?? 'the old slot'}`,
         );
       }
       await drained(master, workers, options, signal);
