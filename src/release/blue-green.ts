@@ -21,6 +21,15 @@ type Chosen = Exclude<SlotPlan, { kind: 'refuse' }>;
  * runs and that answers (a rollback to the one just replaced) gets traffic back at once and is
  * verified after; a warm slot that no longer answers is deployed again.
  */
+/** What a blue-green release works with. */
+interface Parts {
+  readonly driver: DeployDriver;
+  readonly settings: BlueGreen;
+  readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
+  readonly traffic: TrafficSwitch;
+  readonly deps: VerifyDeps;
+}
+
 export function blueGreenStrategy(
   driver: DeployDriver,
   settings: BlueGreen,
@@ -28,143 +37,156 @@ export function blueGreenStrategy(
   traffic: TrafficSwitch,
   deps: VerifyDeps,
 ): ReleaseStrategy {
-  const { logger, clock } = deps;
-
-  /** What the proxy serves and which slots answer, and the choice over them. */
-  async function observeAndChoose(request: GoLiveRequest): Promise<SlotPlan> {
-    const proxyServes = await traffic.live();
-    const answering = await Promise.all(settings.slots.map(answers));
-    return chooseSlots({
-      version: request.version,
-      slots: settings.slots,
-      record: request.state,
-      proxyServes,
-      answers: Object.fromEntries(settings.slots.map((slot, i) => [slot.name, answering[i]!])),
-    });
-  }
-
-  /** The version running in the idle slot, made to run there by the driver. */
-  async function deployIntoIdle(request: GoLiveRequest, { idle, from }: Chosen) {
-    logger.info(
-      `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); users stay on ${from.name}`,
-    );
-    const { environment, version, previous, signal } = request;
-    const driven = await drive(driver, retry, logger, {
-      environment,
-      version,
-      ...(previous ? { previous } : {}),
-      slot: idle,
-      signal,
-    });
-    return driven.ok
-      ? { attempts: driven.attempts }
-      : { ...driven, reason: `${driven.reason} in slot ${idle.name}` };
-  }
-
-  /** Traffic to `idle`, read back: switched means the proxy says so. */
-  async function switchTraffic(request: GoLiveRequest, { idle, from }: Chosen): Promise<void> {
-    await request.at('switching');
-    await traffic.switchTo(idle.name, from.name, request.signal);
-    const now = await traffic.live();
-    if (now.length !== 1 || now[0] !== idle.name)
-      throw new Error(
-        `after the switch ${traffic.name} serves ${now.join(' and ') || 'no slot'}, not ${idle.name}`,
-      );
-    await request.at('live');
-    logger.info(
-      `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
-    );
-  }
-
-  /** A version verified good that still runs warm: traffic back at once, then checked on its slot. */
-  async function switchFirst(
-    request: GoLiveRequest,
-    chosen: Chosen,
-    started: number,
-  ): Promise<GoLiveOutcome> {
-    const { idle } = chosen;
-    logger.info(
-      `Slot ${idle.name} still runs ${request.version}, verified, and answers: switching back to it at once, verifying after`,
-    );
-    await switchTraffic(request, chosen);
-    const switchedInMs = Math.round(clock.now() - started);
-    logger.info(`Traffic is back on ${idle.name} ${switchedInMs} ms after the decision`);
-    const facts = { slot: idle.name, 'previous-slot': chosen.from.name, 'switched-in-ms': switchedInMs };
-    const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
-      ...deps,
-      signal: request.signal,
-    });
-    if (check.ok) return { ok: true, attempts: [], facts };
-    return {
-      ok: false,
-      reason: `after the switch back, on slot ${idle.name}, ${check.reason}`,
-      attempts: [],
-      facts,
-    };
-  }
-
-  /** The version in the idle slot, verified there before any user reaches it, then switched to. */
-  async function verifyThenSwitch(request: GoLiveRequest, chosen: Chosen): Promise<GoLiveOutcome> {
-    const { idle, from } = chosen;
-    const noUser = `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
-    if (chosen.kind !== 'deploy')
-      logger.info(
-        `Slot ${idle.name} still runs ${request.version}: verifying it there, then switching to it`,
-      );
-    const running: { attempts: readonly AttemptRecord[]; reason?: string } =
-      chosen.kind === 'deploy' ? await deployIntoIdle(request, chosen) : { attempts: [] };
-    if (running.reason !== undefined)
-      return { ...refused(`${running.reason}; ${noUser}`), attempts: running.attempts };
-    await request.at('verifying');
-    logger.info(`Verifying ${request.version} on slot ${idle.name} before any user reaches it`);
-    const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
-      ...deps,
-      signal: request.signal,
-    });
-    if (!check.ok)
-      return {
-        ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
-        attempts: running.attempts,
-        rejected: true,
-      };
-    if (!(await answers(idle)))
-      return {
-        ...refused(
-          `slot ${idle.name} stopped answering after its verification, so traffic was not switched; ${noUser}`,
-        ),
-        attempts: running.attempts,
-      };
-    await switchTraffic(request, chosen);
-    return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
-  }
-
+  const parts: Parts = { driver, settings, retry, traffic, deps };
   return {
     name: 'blue-green',
     changesInPlace: false,
     proxy: { name: traffic.name, readCommand: traffic.readCommand },
     plan: (version) =>
       `${driver.plan(version)} in the idle slot, verify it there, then switch ${traffic.name}`,
-    async goLive(request) {
-      const started = clock.now();
-      const chosen = await observeAndChoose(request);
-      if (chosen.kind === 'refuse')
-        return refused(
-          `${traffic.name} ${chosen.problem}: nothing was changed. Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(
-            chosen.serve,
-            settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
-          )}`,
-        );
-      if (chosen.note) logger.warning(chosen.note);
-      await request.at('placing', chosen.idle.name);
-      return chosen.kind === 'switch-first'
-        ? switchFirst(request, chosen, started)
-        : verifyThenSwitch(request, chosen);
-    },
+    goLive: (request) => goLive(parts, request),
     async observe(): Promise<SlotSeen> {
       const live = await traffic.live();
       return live.length === 1 ? { slot: live[0]! } : 'unknown';
     },
   };
+}
+
+async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutcome> {
+  const { settings, traffic, deps } = parts;
+  const started = deps.clock.now();
+  const chosen = await observeAndChoose(parts, request);
+  if (chosen.kind === 'refuse')
+    return refused(
+      `${traffic.name} ${chosen.problem}: nothing was changed. Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(
+        chosen.serve,
+        settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
+      )}`,
+    );
+  if (chosen.note) deps.logger.warning(chosen.note);
+  await request.at('placing', chosen.idle.name);
+  return chosen.kind === 'switch-first'
+    ? switchFirst(parts, request, chosen, started)
+    : verifyThenSwitch(parts, request, chosen);
+}
+
+/** What the proxy serves and which slots answer, and the choice over them. */
+async function observeAndChoose({ settings, traffic }: Parts, request: GoLiveRequest): Promise<SlotPlan> {
+  const proxyServes = await traffic.live();
+  const answering = await Promise.all(settings.slots.map(answers));
+  return chooseSlots({
+    version: request.version,
+    slots: settings.slots,
+    record: request.state,
+    proxyServes,
+    answers: Object.fromEntries(settings.slots.map((slot, i) => [slot.name, answering[i]!])),
+  });
+}
+
+/** The version running in the idle slot, made to run there by the driver. */
+async function deployIntoIdle(
+  { driver, retry, deps }: Parts,
+  request: GoLiveRequest,
+  { idle, from }: Chosen,
+) {
+  deps.logger.info(
+    `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); users stay on ${from.name}`,
+  );
+  const { environment, version, previous, signal } = request;
+  const driven = await drive(driver, retry, deps.logger, {
+    environment,
+    version,
+    ...(previous ? { previous } : {}),
+    slot: idle,
+    signal,
+  });
+  return driven.ok
+    ? { attempts: driven.attempts }
+    : { ...driven, reason: `${driven.reason} in slot ${idle.name}` };
+}
+
+/** Traffic to `idle`, read back: switched means the proxy says so. */
+async function switchTraffic({ traffic, deps }: Parts, request: GoLiveRequest, { idle, from }: Chosen) {
+  await request.at('switching');
+  await traffic.switchTo(idle.name, from.name, request.signal);
+  const now = await traffic.live();
+  if (now.length !== 1 || now[0] !== idle.name)
+    throw new Error(
+      `after the switch ${traffic.name} serves ${now.join(' and ') || 'no slot'}, not ${idle.name}`,
+    );
+  await request.at('live');
+  deps.logger.info(
+    `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
+  );
+}
+
+/** A version verified good that still runs warm: traffic back at once, then checked on its slot. */
+async function switchFirst(
+  parts: Parts,
+  request: GoLiveRequest,
+  chosen: Chosen,
+  started: number,
+): Promise<GoLiveOutcome> {
+  const { settings, deps } = parts;
+  const { idle } = chosen;
+  deps.logger.info(
+    `Slot ${idle.name} still runs ${request.version}, verified, and answers: switching back to it at once, verifying after`,
+  );
+  await switchTraffic(parts, request, chosen);
+  const switchedInMs = Math.round(deps.clock.now() - started);
+  deps.logger.info(`Traffic is back on ${idle.name} ${switchedInMs} ms after the decision`);
+  const facts = { slot: idle.name, 'previous-slot': chosen.from.name, 'switched-in-ms': switchedInMs };
+  const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
+    ...deps,
+    signal: request.signal,
+  });
+  if (check.ok) return { ok: true, attempts: [], facts };
+  return {
+    ok: false,
+    reason: `after the switch back, on slot ${idle.name}, ${check.reason}`,
+    attempts: [],
+    facts,
+  };
+}
+
+/** The version in the idle slot, verified there before any user reaches it, then switched to. */
+async function verifyThenSwitch(
+  parts: Parts,
+  request: GoLiveRequest,
+  chosen: Chosen,
+): Promise<GoLiveOutcome> {
+  const { settings, deps } = parts;
+  const { idle, from } = chosen;
+  const noUser = `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
+  if (chosen.kind !== 'deploy')
+    deps.logger.info(
+      `Slot ${idle.name} still runs ${request.version}: verifying it there, then switching to it`,
+    );
+  const running: { attempts: readonly AttemptRecord[]; reason?: string } =
+    chosen.kind === 'deploy' ? await deployIntoIdle(parts, request, chosen) : { attempts: [] };
+  if (running.reason !== undefined)
+    return { ...refused(`${running.reason}; ${noUser}`), attempts: running.attempts };
+  await request.at('verifying');
+  deps.logger.info(`Verifying ${request.version} on slot ${idle.name} before any user reaches it`);
+  const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
+    ...deps,
+    signal: request.signal,
+  });
+  if (!check.ok)
+    return {
+      ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
+      attempts: running.attempts,
+      rejected: true,
+    };
+  if (!(await answers(idle)))
+    return {
+      ...refused(
+        `slot ${idle.name} stopped answering after its verification, so traffic was not switched; ${noUser}`,
+      ),
+      attempts: running.attempts,
+    };
+  await switchTraffic(parts, request, chosen);
+  return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
 }
 
 /** Whether a slot's process answers now: one connection, bounded. */

@@ -1,0 +1,59 @@
+import type { AttemptRecord } from '../deploy/retry.ts';
+import type { Verification, VerifyDeps } from '../deploy/verify.ts';
+import type { TargetSettings } from '../model/release.ts';
+import type { EnvironmentState } from '../ports.ts';
+import type { ReleasePlan } from './plan-release.ts';
+import type { Production } from './production-after.ts';
+import type { SessionDeps } from './release-deps.ts';
+import type { ReleaseJournal } from './release-journal.ts';
+import type { ReleaseStrategy } from './strategy.ts';
+
+/** What a release is asked to do, what it came to, and the state of one under way. */
+
+export interface ReleaseRequest {
+  readonly kind: 'deploy' | 'rollback';
+  readonly target: TargetSettings;
+  /** The decision over the record, made once the lock is held (planDeploy or planRollback). */
+  readonly plan: (state: EnvironmentState) => ReleasePlan;
+  /** How the version goes live; by default the strategy the target's settings ask for. */
+  readonly strategy?: (deps: VerifyDeps) => ReleaseStrategy;
+  /** Run before anything changes; failing it stops the release. */
+  readonly preHook?: Hook;
+  /** Run after a verified release; failing it only warns. */
+  readonly postHook?: Hook;
+  /** Why `plan.markBad` is marked bad, in the record. */
+  readonly badReason?: (to: string) => string;
+}
+
+export interface Hook {
+  readonly name: string;
+  readonly command: string;
+}
+
+export interface ReleaseOutcome {
+  readonly result: 'released' | 'unchanged' | 'failed';
+  readonly version: string;
+  /** What users reached before (the version replaced). */
+  readonly from?: string;
+  readonly production: Production;
+  readonly failedAt?: 'pre-hook' | 'go-live' | 'verify';
+  readonly reason?: string;
+  readonly attempts: readonly AttemptRecord[];
+  readonly facts: Readonly<Record<string, number | string>>;
+  readonly verification?: Verification;
+  /** The record could not be written at the end: what failed (the outcome is still what happened). */
+  readonly unrecorded?: string;
+}
+
+/** One release under way: what it is, what works it, and the record it keeps. */
+export interface Underway {
+  readonly request: ReleaseRequest;
+  readonly deps: SessionDeps;
+  readonly signal: AbortSignal;
+  readonly strategy: ReleaseStrategy;
+  readonly journal: ReleaseJournal;
+  readonly version: string;
+  readonly from?: string;
+  /** The driver's attempts so far (kept for a fault's outcome). */
+  attempts: readonly AttemptRecord[];
+}
