@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { haproxyCommand } from '../../src/clients/haproxy-runtime.ts';
 import { getJson, haproxySite, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { startNginx } from '../fixtures/nginx.ts';
@@ -629,6 +630,42 @@ describe('the whole pipeline when HAProxy answers the switch late (real HAProxy)
       assert.equal(site.state().current, 'v1.0.0');
     } finally {
       await relay.close();
+      await site.close();
+    }
+  });
+});
+
+describe('a rollback refused because the proxy disagrees with the record (real HAProxy)', () => {
+  it('marks nothing bad: the version users reach stays as it was recorded', async () => {
+    const site = await haproxySite('refused-rollback');
+    try {
+      for (const version of ['v1.0.0', 'v2.0.0'])
+        assert.equal(
+          (await runStep('deploy', { with: { ...released(site), version }, env: site.env })).outputs.result,
+          'deployed',
+        );
+      // Someone puts traffic back on green (v1.0.0) by hand; the record still says v2.0.0.
+      await haproxyCommand(
+        site.haproxy.socket,
+        'set server app/green state ready; set server app/blue state maint',
+      );
+      const back = await runStep('rollback', {
+        with: { ...released(site), 'to-version': 'v1.0.0' },
+        env: site.env,
+      });
+
+      assert.equal(back.outputs.result, 'failed', back.log);
+      assert.match(
+        back.log,
+        /serves slot green, which last ran v1\.0\.0, but the record says v2\.0\.0 is live: nothing was changed/,
+      );
+      assert.match(back.log, /which is not marked bad: nothing changed/);
+      const v2 = site.state().releases.filter((r: { version: string }) => r.version === 'v2.0.0');
+      assert.ok(
+        v2.every((r: { status: string }) => r.status === 'good'),
+        JSON.stringify(v2),
+      );
+    } finally {
       await site.close();
     }
   });

@@ -54,6 +54,8 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
           reason: request.badReason?.(release.version) ?? `replaced by ${release.version}`,
         }
       : undefined,
+    // Behind a proxy, the version left is marked bad once users may leave it (the switch).
+    { deferBad: !strategy.changesInPlace },
   );
   try {
     return await goLiveAndVerify(release);
