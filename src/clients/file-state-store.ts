@@ -106,7 +106,8 @@ export class FileStateStore implements StateStore {
     removeAbandonedTemps(this.#dir, path.basename(file));
     if (existsSync(file)) {
       this.#archiveDropped(file, state);
-      writeFileAtomically(`${file}.bak`, readFileSync(file), { durable: true });
+      // The copy is a convenience for recovery, not the record: atomic, but not worth an fsync.
+      writeFileAtomically(`${file}.bak`, readFileSync(file));
     }
     writeFileAtomically(file, encodeState(state), { durable: true });
   }

@@ -64,10 +64,9 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
       )}`,
     );
   if (chosen.note) deps.logger.warning(chosen.note);
+  if (chosen.kind === 'switch-first') return switchFirst(parts, request, chosen, started);
   await request.at('placing', chosen.idle.name);
-  return chosen.kind === 'switch-first'
-    ? switchFirst(parts, request, chosen, started)
-    : verifyThenSwitch(parts, request, chosen);
+  return verifyThenSwitch(parts, request, chosen);
 }
 
 /** What the proxy serves and which slots answer, and the choice over them. */
@@ -107,7 +106,8 @@ async function deployIntoIdle(
 
 /** Traffic to `idle`, read back: switched means the proxy says so. */
 async function switchTraffic({ traffic, deps }: Parts, request: GoLiveRequest, { idle, from }: Chosen) {
-  await request.at('switching');
+  // Names the slot too: a switch back goes straight here, with no placing before it.
+  await request.at('switching', idle.name);
   await traffic.switchTo(idle.name, from.name, request.signal);
   const now = await traffic.live();
   if (now.length !== 1 || now[0] !== idle.name)
