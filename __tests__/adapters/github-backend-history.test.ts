@@ -226,4 +226,56 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       `${requests} requests an hour: the budget leaves room for the rest of the workflow`,
     );
   });
+
+  for (const crowd of [150, 1000])
+    it(`a live holder behind ${crowd} newer deployments of other tools still holds: the queue is read past page 1, within the budget`, async () => {
+      const { logger } = recordingLogger();
+      const environment = `crowded-${crowd}`;
+      const repo = github.repo('acme/shop');
+      const backend = (runId: number, version: string, clock = new FakeClock()) => {
+        repo.runs.set(runId, 'in_progress');
+        return new GitHubReleaseBackend({
+          api: createGitHubClient({ token: FULL_TOKEN, baseUrl: github.url, logger }),
+          repository: { owner: 'acme', repo: 'shop' },
+          logger,
+          clock,
+          run: { runId: String(runId), runAttempt: '1', host: hostname(), pid: process.pid },
+          plan: { ref: SHA, kind: 'deploy', version },
+          pollMs: 5000,
+        });
+      };
+      await backend(41_000 + crowd, 'v-holder').begin(
+        environment,
+        { pid: process.pid, host: hostname() },
+        { timeoutMs: 1000 },
+      );
+      // GitHub Actions makes a deployment for every job with `environment:` (a matrix, another tool).
+      for (let i = 0; i < crowd; i++)
+        await fetch(`${github.url}/repos/acme/shop/deployments`, {
+          method: 'POST',
+          headers: { authorization: `token ${FULL_TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ ref: SHA, environment, auto_merge: false, required_contexts: [] }),
+        });
+
+      const clock = new FakeClock();
+      const before = github.requests.length;
+      const started = clock.now();
+      await assert.rejects(
+        backend(42_000 + crowd, 'v-waiter', clock).begin(
+          environment,
+          { pid: process.pid, host: hostname() },
+          { timeoutMs: 3_600_000 },
+        ),
+        LockTimeoutError,
+        'the holder is seen, however many deployments stand in front of it',
+      );
+      const requests = github.requests.length - before;
+      const hours = (clock.now() - started) / 3_600_000;
+      console.log(`${crowd} foreign deployments in front: ${requests} requests in an hour of waiting`);
+      assert.ok(hours >= 1);
+      assert.ok(
+        requests <= 400,
+        `${requests} requests an hour: within a GITHUB_TOKEN's budget, with room to spare`,
+      );
+    });
 });

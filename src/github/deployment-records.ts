@@ -127,6 +127,18 @@ export function isTerminal(deployment: DeploymentView): boolean {
   return newest !== undefined && TERMINAL.has(newest.state);
 }
 
+/**
+ * Whether the deployment's release had its turn (in progress, or finished after it ran; not
+ * queued, not skipped): a turn comes only once every older deployment of ours is finished, so
+ * nothing older than it can still hold the environment. Judged on the newest status.
+ */
+export function hadItsTurn(deployment: DeploymentView): boolean {
+  const newest = deployment.statuses[0];
+  if (!newest) return false;
+  if (newest.state === 'in_progress') return true;
+  return TERMINAL.has(newest.state) && tagOf(newest) !== SKIPPED;
+}
+
 /** The newest status that says something of the release (not GitHub's own `inactive`). */
 function decidingStatus(deployment: DeploymentView): StatusView | undefined {
   return deployment.statuses.find((status) => status.state !== 'inactive' || tagOf(status) === SKIPPED);

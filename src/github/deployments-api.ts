@@ -3,6 +3,7 @@ import {
   carriesRelease,
   type DeploymentPayload,
   type DeploymentView,
+  hadItsTurn,
   isOurs,
   isTerminal,
 } from './deployment-records.ts';
@@ -11,6 +12,13 @@ import { callGitHub, explainGitHubError, statusOf } from './github-errors.ts';
 /** GitHub's largest page, and how many pages a history read may take (1,000 deployments). */
 const PAGE = 100;
 const MAX_PAGES = 10;
+/** How far back the queue is read for a holder (10,000 deployments). */
+const QUEUE_PAGES = 100;
+
+/** What a waiting deploy keeps between its looks at the queue: the unfinished deployments ahead of it. */
+export interface QueueMemory {
+  ahead?: DeploymentView[];
+}
 
 export interface NewDeployment {
   readonly environment: string;
@@ -59,16 +67,37 @@ export class DeploymentsApi {
   }
 
   /**
-   * deploy-actions' deployments of the environment older than `mine`, newest status only (a
-   * waiting deploy's cheap look at the queue): one list request, and one status request for each
-   * deployment not already known to be finished (`finished` is kept by the caller between looks).
+   * deploy-actions' unfinished deployments of the environment older than `mine` (a waiting
+   * deploy's look at the queue), newest status only. However many deployments of other tools
+   * stand in front, the first look pages back until the newest of ours that had its turn (nothing
+   * older can still hold the environment: its turn came once they were finished); the set ahead
+   * is then fixed (every one older than `mine` existed when it was made), so later looks only
+   * read the statuses of those still unfinished: no list request, one status request each.
    */
-  async queueBefore(environment: string, mine: number, finished: Set<number>): Promise<DeploymentView[]> {
-    const raw = await this.#page(environment, 1, PAGE);
-    const ahead = raw.map(toView).filter((d) => isOurs(d) && d.id < mine && !finished.has(d.id));
-    const views = await Promise.all(ahead.map((d) => this.#withStatuses(d, 1)));
-    for (const view of views) if (isTerminal(view)) finished.add(view.id);
-    return views;
+  async queueBefore(environment: string, mine: number, memory: QueueMemory): Promise<DeploymentView[]> {
+    const ahead = memory.ahead
+      ? await Promise.all(memory.ahead.map((d) => this.#withStatuses(d, 1)))
+      : await this.#scanAhead(environment, mine);
+    // Oldest first: the first is the one holding the environment.
+    memory.ahead = ahead.filter((d) => !isTerminal(d)).toSorted((a, b) => a.id - b.id);
+    return memory.ahead;
+  }
+
+  async #scanAhead(environment: string, mine: number): Promise<DeploymentView[]> {
+    const ahead: DeploymentView[] = [];
+    for (let page = 1; page <= QUEUE_PAGES; page++) {
+      const raw = await this.#page(environment, page, PAGE);
+      for (const deployment of raw.map(toView)) {
+        if (!isOurs(deployment) || deployment.id >= mine) continue;
+        const view = await this.#withStatuses(deployment, 1);
+        ahead.push(view);
+        if (hadItsTurn(view)) return ahead;
+      }
+      if (raw.length < PAGE) return ahead;
+    }
+    throw new Error(
+      `the ${environment} environment has more than ${QUEUE_PAGES * PAGE} deployments newer than the last deploy-actions release: the queue cannot be read whole, so no release may begin. Remove old deployments of other tools (DELETE /repos/{owner}/{repo}/deployments/{id}).`,
+    );
   }
 
   /** Every deployment of the environment, whoever made it, with its newest status (for a teardown). */

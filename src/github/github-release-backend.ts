@@ -14,6 +14,7 @@ import {
   SKIPPED,
   toEnvironmentState,
 } from './deployment-records.ts';
+import type { QueueMemory } from './deployments-api.ts';
 import { GitHubReleaseSession } from './github-release-session.ts';
 import { type GitHubReleaseOptions, ReleaseDeployments } from './release-deployments.ts';
 
@@ -39,9 +40,7 @@ export class GitHubReleaseBackend implements ReleaseBackend {
   }
 
   async holder(environment: string): Promise<LockOwner | undefined> {
-    const [first] = (await this.#gh.api.queueBefore(environment, Number.MAX_SAFE_INTEGER, new Set()))
-      .filter((d) => !isTerminal(d))
-      .toSorted((a, b) => a.id - b.id);
+    const [first] = await this.#gh.api.queueBefore(environment, Number.MAX_SAFE_INTEGER, {});
     return first ? ownerOf(first) : undefined;
   }
 
@@ -55,14 +54,12 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     const id = await this.#gh.create(environment, { version: version ?? '', kind: plan.kind, owner, nonce });
     await this.#gh.postStatus(id, 'queued', 'waiting for older deploys of this environment');
     const deadline = clock.now() + options.timeoutMs;
-    const finished = new Set<number>();
+    const queue: QueueMemory = {};
     let told = 0;
     let pollMs = this.#gh.options.pollMs ?? 5000;
     try {
       for (;;) {
-        const ahead = (await this.#gh.api.queueBefore(environment, id, finished)).filter(
-          (d) => !isTerminal(d),
-        );
+        const ahead = await this.#gh.api.queueBefore(environment, id, queue);
         const holding = await this.#dropAbandoned(ahead, id, nonce);
         if (holding.length === 0) break;
         const holder = ownerOf(holding[0]!);
@@ -72,8 +69,9 @@ export class GitHubReleaseBackend implements ReleaseBackend {
             `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describeOwner(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
           );
         await clock.sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())), options.signal);
-        // Each look costs a list request and one status request per unfinished deployment ahead:
-        // backing off keeps a long wait within a GITHUB_TOKEN's 1,000 requests an hour.
+        // After the first look (which pages back to the newest release that had its turn), each
+        // costs one status request per unfinished deployment ahead; backing off keeps a long wait
+        // within a GITHUB_TOKEN's 1,000 requests an hour.
         pollMs = Math.min(Math.max(pollMs, MAX_POLL_MS), pollMs * 1.5);
       }
     } catch (error) {
