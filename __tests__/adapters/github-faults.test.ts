@@ -81,7 +81,64 @@ describe("GitHub's faults, met by the one client (retry and throttling plugins)"
     assert.equal(postsTo(github, 'GET /repos/{owner}/{repo}/issues') - gets, 1, 'asked once');
     assert.match(
       step.log,
-      /looking for an open incident: GitHub is rate-limiting this token \(429 Too many requests; it asks to wait 3600 s, longer than is worth waiting\)/,
+      /looking for an open incident: GitHub is rate-limiting this token \(429 Too many requests; it asks to wait 3600 s, longer than the 600 s worth waiting\)/,
+    );
+  });
+
+  it('a plain 429 Too Many Requests with retry-after: waited out as GitHub advises, then done', async () => {
+    const gets = postsTo(github, 'GET /repos/{owner}/{repo}/issues');
+    github.failNext('GET /repos/{owner}/{repo}/issues', {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'Too Many Requests' },
+    });
+
+    const step = await runGitHubStep(github, 'incident-issue', { with: incident('fault-429-short') });
+
+    assert.equal(step.outputs.action, 'opened', step.log);
+    assert.equal(postsTo(github, 'GET /repos/{owner}/{repo}/issues') - gets, 2, 'asked again after the wait');
+    assert.match(
+      step.log,
+      /::warning::GitHub rate limit \(429 Too Many Requests\) on GET .*: waiting 1 s as GitHub advises/,
+    );
+  });
+
+  it('a plain 429 in the lock queue of a deploy (backend github): waited out, the deploy goes on', async () => {
+    github.repo('acme/shop').runs.set(9429, 'in_progress');
+    github.failNext('GET /repos/{owner}/{repo}/deployments', {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'Too Many Requests' },
+    });
+    const step = await runGitHubStep(github, 'deploy', {
+      env: { GITHUB_RUN_ID: '9429' },
+      with: { environment: 'fault-429-queue', version: 'v1', command: 'true', backend: 'github' },
+    });
+    assert.equal(step.outputs.result, 'deployed', step.log);
+    assert.match(step.log, /GitHub rate limit \(429 Too Many Requests\) on GET .*deployments.*: waiting 1 s/);
+  });
+
+  it('a 429 that says nothing of when to come back: waited out (at least a minute by default), and said when it stays', async () => {
+    const { logger, lines } = recordingLogger();
+    const api = createGitHubClient({
+      token: FULL_TOKEN,
+      baseUrl: github.url,
+      logger,
+      tooManyFallbackWaitS: 1,
+    });
+    github.failNext(
+      'GET /repos/{owner}/{repo}/issues',
+      { status: 429, body: { message: 'Too Many Requests' } },
+      3,
+    );
+    await assert.rejects(
+      api.request('GET /repos/{owner}/{repo}/issues', { owner: 'acme', repo: 'shop' }),
+      (error: { status?: number }) => error.status === 429,
+    );
+    assert.equal(
+      lines.filter((line) => /waiting 1 s as GitHub advises/.test(line)).length,
+      2,
+      lines.join('\n'),
     );
   });
 

@@ -15,6 +15,8 @@ export interface GitHubClientOptions {
   readonly requestTimeoutMs?: number;
   /** The longest rate-limit wait worth making; beyond it the call fails at once. Default 600 s. */
   readonly maxRateLimitWaitS?: number;
+  /** A 429 that says neither retry-after nor a reset: GitHub advises waiting at least a minute. Default 60 s. */
+  readonly tooManyFallbackWaitS?: number;
 }
 
 const GitHubOctokit = Octokit.plugin(retry, throttling);
@@ -60,5 +62,50 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubApi {
     retry: { retries: 3, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: { onRateLimit: waitFor('primary'), onSecondaryRateLimit: waitFor('secondary') },
   });
+  octokit.hook.wrap('request', waitOutTooMany(options, maxWait));
   return checkedAnswers(octokit as unknown as GitHubApi);
+}
+
+type Route = { method: string; url: string };
+
+/**
+ * A plain 429 Too Many Requests (neither a secondary limit nor an exhausted primary one, which
+ * throttling takes): waited out as GitHub advises (retry-after, else at least a minute), within
+ * the same bound as every rate limit, twice at most. The error it gives up with says how long it
+ * waited, so the message never calls a wait it made too long to make.
+ */
+function waitOutTooMany(options: GitHubClientOptions, maxWait: number) {
+  return async <T, R extends Route>(request: (route: R) => T | Promise<T>, route: R): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(route);
+      } catch (error) {
+        const wait = plainTooManyWait(error, options.tooManyFallbackWaitS ?? 60);
+        if (wait === undefined) throw error;
+        if (attempt > 2 || wait > maxWait) {
+          Object.assign(error as object, { rateLimitWaits: attempt - 1, rateLimitMaxWaitS: maxWait });
+          throw error;
+        }
+        options.logger.warning(
+          `GitHub rate limit (429 Too Many Requests) on ${route.method} ${route.url}: waiting ${wait} s as GitHub advises`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+      }
+    }
+  };
+}
+
+/** Seconds to wait for a plain 429, or undefined when the error is not one (throttling's own are not). */
+function plainTooManyWait(error: unknown, fallbackS: number): number | undefined {
+  const failure = error as {
+    status?: number;
+    message?: string;
+    response?: { headers?: Record<string, string> };
+  };
+  if (failure.status !== 429) return undefined;
+  const headers = failure.response?.headers ?? {};
+  if (/\bsecondary rate\b/i.test(failure.message ?? '') || headers['x-ratelimit-remaining'] === '0')
+    return undefined;
+  const retryAfter = Number(headers['retry-after']);
+  return Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : fallbackS;
 }

@@ -57,11 +57,19 @@ export function explainGitHubError(
       404,
     );
   if (status === 429) {
-    const wait = failure.response?.headers?.['retry-after'];
-    return new GitHubApiError(
-      `${doing}: GitHub is rate-limiting this token (429 ${said}${wait ? `; it asks to wait ${wait} s, longer than is worth waiting` : ''}).`,
-      429,
-    );
+    const wait = Number(failure.response?.headers?.['retry-after']);
+    const { rateLimitWaits: waited = 0, rateLimitMaxWaitS: bound } = failure as {
+      rateLimitWaits?: number;
+      rateLimitMaxWaitS?: number;
+    };
+    // What was done about it, as it happened: a wait too long to make, or waits made in vain.
+    const why =
+      bound !== undefined && wait > bound
+        ? `; it asks to wait ${wait} s, longer than the ${bound} s worth waiting`
+        : waited > 0
+          ? `; still limited after waiting ${waited === 1 ? 'once' : `${waited} times`} as it asked`
+          : '';
+    return new GitHubApiError(`${doing}: GitHub is rate-limiting this token (429 ${said}${why}).`, 429);
   }
   if (status === 403 && /rate limit/i.test(said))
     return new GitHubApiError(`${doing}: GitHub's rate limit for this token is exhausted (${said}).`, 403);
