@@ -108,6 +108,22 @@ describe('backend github: history beyond the newest 30, twins of retried creates
     assert.equal(real.statuses.at(-1)!.state, 'success');
   });
 
+  it('a create that GitHub did but answered with HTML (a proxy, GHES maintenance): found by its nonce, nothing left blocking', async () => {
+    github.failNext('POST /repos/{owner}/{repo}/deployments', {
+      status: 200,
+      raw: '<html><body>Service temporarily unavailable</body></html>',
+      afterDoing: true,
+    });
+    const result = await step('deploy', 'html-create', { version: 'v1', 'lock-timeout': '20s' });
+    assert.equal(result.outcome, 'success', result.log);
+    assert.match(result.log, /GitHub made deployment \d+ but its answer could not be read/);
+    const made = github.repo('acme/shop').deployments.filter((d) => d.environment === 'html-create');
+    assert.equal(made.length, 1);
+    assert.equal(made[0]!.statuses.at(-1)!.state, 'success', 'the one deployment carries the release');
+    const next = await step('deploy', 'html-create', { version: 'v2', 'lock-timeout': '5s' });
+    assert.equal(next.outputs.result, 'deployed', `nothing blocks the next deploy: ${next.log}`);
+  });
+
   it("the pipeline's own rollback is recorded as deploy:rollback; a refused deploy never claims to be deploying", async () => {
     const live = path.join(dir, 'pipeline-live');
     const pipeline = (version: string) => {

@@ -100,6 +100,13 @@ export class DeploymentsApi {
     );
   }
 
+  /** The newest deployment of ours whose payload carries `nonce` (a create whose answer was lost). */
+  async findByNonce(environment: string, nonce: string): Promise<number | undefined> {
+    const raw = await this.#page(environment, 1, PAGE);
+    const made = raw.map(toView).filter((d) => isOurs(d) && d.payload.nonce === nonce);
+    return made.length > 0 ? Math.max(...made.map((d) => d.id)) : undefined;
+  }
+
   /** Every deployment of the environment, whoever made it, with its newest status (for a teardown). */
   async all(environment: string): Promise<DeploymentView[]> {
     const found: DeploymentView[] = [];

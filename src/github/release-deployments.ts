@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { describeError } from '../errors.ts';
 import type { Clock, GitHubApi, LockOwner, Logger, RepositoryRef, RunContext } from '../ports.ts';
 import { type DeploymentView, payloadFor } from './deployment-records.ts';
 import { DeploymentsApi } from './deployments-api.ts';
+import { statusOf } from './github-errors.ts';
 
 export interface GitHubReleaseOptions {
   readonly api: GitHubApi;
@@ -53,23 +55,37 @@ export class ReleaseDeployments {
   ): Promise<number> {
     const { run, plan, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
-    const payload = payloadFor(
-      release.version,
-      release.kind,
-      run,
-      at,
-      release.owner,
-      release.nonce ?? randomUUID(),
+    const nonce = release.nonce ?? randomUUID();
+    const payload = payloadFor(release.version, release.kind, run, at, release.owner, nonce);
+    try {
+      return await this.api.create({
+        environment,
+        ref: plan.ref,
+        task: release.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
+        payload,
+        description: `${release.kind} ${release.version || '(last good version)'} by deploy-actions`,
+        transient: this.options.transient ?? false,
+        ...(this.options.production !== undefined ? { production: this.options.production } : {}),
+      });
+    } catch (error) {
+      return this.#madeAnyway(environment, nonce, error);
+    }
+  }
+
+  /**
+   * A create whose answer could not be read (HTML from a proxy, cut short, a 5xx after GitHub
+   * acted) may still have made the deployment: found by its nonce, it is ours (the newest, when a
+   * retry made twins, which the queue passes as such); a refusal (4xx) made nothing.
+   */
+  async #madeAnyway(environment: string, nonce: string, error: unknown): Promise<number> {
+    const status = statusOf(error);
+    if (status !== undefined && status >= 400 && status < 500) throw error;
+    const made = await this.api.findByNonce(environment, nonce).catch(() => undefined);
+    if (made === undefined) throw error;
+    this.options.logger.warning(
+      `GitHub made deployment ${made} but its answer could not be read (${describeError(error)}): going on with it`,
     );
-    return this.api.create({
-      environment,
-      ref: plan.ref,
-      task: release.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
-      payload,
-      description: `${release.kind} ${release.version || '(last good version)'} by deploy-actions`,
-      transient: this.options.transient ?? false,
-      ...(this.options.production !== undefined ? { production: this.options.production } : {}),
-    });
+    return made;
   }
 
   async postStatus(id: number, state: string, description: string): Promise<void> {
