@@ -477,6 +477,55 @@ describe('blue-green with the record in GitHub Deployments (backend github, the 
   });
 });
 
+describe('blue-green with backend github, a release killed in its slot before the switch (fake GitHub, real HAProxy)', () => {
+  it('is recorded never live with its slot once its run has ended; the next deploy proceeds', async () => {
+    const github = await startFakeGitHub({ repos: ['acme/shop'] });
+    const { dir, haproxy, target, close } = await haproxySite('blue-green-github-kill');
+    const repo = github.repo('acme/shop');
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      ...target,
+      'version-url': '{slot_url}/version',
+      backend: 'github',
+      'state-dir': path.join(dir, 'state'),
+      'lock-poll-interval': '200ms',
+      attempts: '1',
+    };
+    const deploy = (
+      version: string,
+      run: number,
+      more: Partial<Parameters<typeof runGitHubStep>[2]> = {},
+    ) => {
+      repo.runs.set(run, 'in_progress');
+      return runGitHubStep(github, 'deploy', {
+        with: { ...inputs, version },
+        env: { SLOTS_DIR: dir, SERVICE, GITHUB_RUN_ID: String(run) },
+        ...more,
+      });
+    };
+    try {
+      assert.equal((await deploy('v1.0.0', 5101)).outputs.result, 'deployed');
+      const killed = await deploy('v2.0.0', 5102, { killWhen: /^Attempt 1\/1/ });
+      assert.notEqual(killed.outcome, 'success');
+      repo.runs.set(5102, 'completed');
+
+      const next = await deploy('v3.0.0', 5103);
+      assert.equal(next.outputs.result, 'deployed', next.log);
+      assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v3.0.0');
+      const v2 = repo.deployments.find((d) => d.payload.version === 'v2.0.0')!;
+      assert.match(
+        v2.statuses.at(-1)!.description ?? '',
+        /^interrupted \[slot blue, never live\]: abandoned/,
+      );
+      assertFaithful(github);
+    } finally {
+      await close();
+      await github.close();
+    }
+  });
+});
+
 describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProxy: a release rejected on its slot', () => {
   it('fails at deploy with no rollback, and the incident says where it was caught and that no user reached it', async () => {
     const { dir, slots, haproxy, close } = await haproxySite('blue-green-incident');

@@ -119,3 +119,23 @@ describe('GitHub Deployments ↔ release history (pure)', () => {
     }
   });
 });
+
+describe('status descriptions within 140 characters', () => {
+  it('are cut between code points: an emoji is never split into a lone surrogate', () => {
+    const reason = `verification failed: ${'🚀'.repeat(100)}`;
+    for (let pad = 0; pad < 4; pad++) {
+      const { description } = statusFor(
+        {
+          version: 'v1',
+          status: 'failed',
+          startedAt: '2026-12-05T10:00:00Z',
+          reason: `${'x'.repeat(pad)}${reason}`,
+        },
+        false,
+      );
+      assert.ok(description.length <= 140, `${description.length} characters`);
+      assert.ok(description.isWellFormed(), 'no lone UTF-16 surrogate');
+      assert.ok(description.endsWith('…'));
+    }
+  });
+});

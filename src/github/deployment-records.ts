@@ -218,8 +218,15 @@ export function toEnvironmentState(
   };
 }
 
-function clip(text: string): string {
-  return text.length <= MAX_DESCRIPTION ? text : `${text.slice(0, MAX_DESCRIPTION - 1)}…`;
+/** A description within GitHub's 140 characters, cut between code points (never inside an emoji's pair). */
+export function clip(text: string): string {
+  if (text.length <= MAX_DESCRIPTION) return text;
+  let cut = '';
+  for (const character of text) {
+    if (cut.length + character.length > MAX_DESCRIPTION - 1) break;
+    cut += character;
+  }
+  return `${cut}…`;
 }
 
 /** The payload of a new deployment: the version (and image digest), who, where, which run. */

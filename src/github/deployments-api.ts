@@ -1,6 +1,7 @@
 import type { GitHubApi, RepositoryRef } from '../ports.ts';
 import {
   carriesRelease,
+  clip,
   type DeploymentPayload,
   type DeploymentView,
   hadItsTurn,
@@ -148,7 +149,7 @@ export class DeploymentsApi {
         task: deployment.task,
         environment: deployment.environment,
         payload: deployment.payload,
-        description: deployment.description.slice(0, 140),
+        description: clip(deployment.description),
         auto_merge: false,
         required_contexts: [],
         transient_environment: deployment.transient,

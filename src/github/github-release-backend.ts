@@ -12,7 +12,9 @@ import {
   isTerminal,
   ownerOf,
   SKIPPED,
+  statusFor,
   toEnvironmentState,
+  toRecord,
 } from './deployment-records.ts';
 import type { QueueMemory } from './deployments-api.ts';
 import { GitHubReleaseSession } from './github-release-session.ts';
@@ -123,12 +125,8 @@ export class GitHubReleaseBackend implements ReleaseBackend {
       this.#gh.options.logger.warning(
         `Deployment ${deployment.id} (${describeOwner(ownerOf(deployment))}) is abandoned: ${why}; marking it error`,
       );
-      const started = deployment.statuses[0]?.state === 'in_progress';
-      await this.#gh.postStatus(
-        deployment.id,
-        'error',
-        `${started ? 'interrupted (live)' : SKIPPED}: abandoned, ${why}`,
-      );
+      const settled = abandonedStatus(deployment, why);
+      await this.#gh.postStatus(deployment.id, settled.state, settled.description);
     }
     return holding;
   }
@@ -161,4 +159,25 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     const plan = planRollback(state, { force: true, because: 'a rollback was asked for' });
     return plan.kind === 'release' ? plan.version : undefined;
   }
+}
+
+/**
+ * The status that settles an abandoned deployment, as the file record settles one: a release that
+ * never began deployed nothing (skipped); one killed before its blue-green switch never reached a
+ * user (interrupted, never live, its slot kept); any other may be live and is not verified (its
+ * slot and phase kept, so the next release reads the proxy before it trusts the record).
+ */
+function abandonedStatus(deployment: DeploymentView, why: string): { state: string; description: string } {
+  const record = deployment.statuses[0]?.state === 'in_progress' ? toRecord(deployment) : undefined;
+  if (!record) return { state: 'error', description: `${SKIPPED}: abandoned, ${why}` };
+  const beforeSwitch = record.phase === 'placing' || record.phase === 'verifying';
+  return statusFor(
+    {
+      ...record,
+      status: 'interrupted',
+      reason: `abandoned, ${why}${beforeSwitch ? '; before the switch' : ''}`,
+      ...(beforeSwitch ? { neverLive: true } : {}),
+    },
+    !beforeSwitch,
+  );
 }
