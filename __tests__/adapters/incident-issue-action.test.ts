@@ -127,6 +127,28 @@ describe('incident-issue action (dist/ through the runner harness, against the f
     assertFaithful(github);
   });
 
+  it('finds the open incident behind 1,500 newer open incidents of other environments: commented, never opened twice', async () => {
+    const repo = github.repo('acme/shop');
+    const first = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'crowded' }),
+    });
+    assert.equal(first.outputs.action, 'opened', first.log);
+    const model = repo.issues.find((i) => i.number === Number(first.outputs['issue-number']))!;
+    for (let i = 0; i < 1500; i++)
+      repo.issues.push({
+        ...model,
+        number: 100_000 + i,
+        body: model.body.replaceAll('crowded', `other-${i}`),
+        comments: [],
+      });
+    const again = await runGitHubStep(github, 'incident-issue', {
+      with: failure({ environment: 'crowded', version: 'v2.0.1' }),
+    });
+    assert.equal(again.outputs.action, 'commented', again.log);
+    assert.equal(again.outputs['issue-number'], first.outputs['issue-number']);
+    for (const issue of repo.issues) if (issue.number >= 100_000) issue.state = 'closed';
+  });
+
   it('finds the open incident by its marker, not its title', async () => {
     const repo = github.repo('acme/shop');
     const opened = await runGitHubStep(github, 'incident-issue', {

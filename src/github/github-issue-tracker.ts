@@ -22,6 +22,9 @@ function toRef(data: unknown): IncidentRef {
   return { number: issue.number, url: issue.html_url };
 }
 
+/** How many pages of open labelled issues are read for an incident (10,000 issues). */
+const INCIDENT_PAGES = 100;
+
 export class GitHubIssueTracker implements IssueTracker {
   readonly #api: GitHubApi;
   readonly #repository: RepositoryRef;
@@ -37,8 +40,13 @@ export class GitHubIssueTracker implements IssueTracker {
     this.#extraLabels = options.extraLabels ?? [];
   }
 
+  /**
+   * The environment's open incident, however many open issues with the label stand before it
+   * (incidents of other environments, newest first): every page is read until it is found or a
+   * short page ends the list.
+   */
   async findOpenIncident(environment: string): Promise<IncidentRef | undefined> {
-    for (let page = 1; page <= 10; page++) {
+    for (let page = 1; page <= INCIDENT_PAGES; page++) {
       const { data } = await this.#call('looking for an open incident', 'issues: read', () =>
         this.#api.request('GET /repos/{owner}/{repo}/issues', {
           ...this.#repository,
@@ -58,7 +66,9 @@ export class GitHubIssueTracker implements IssueTracker {
       if (found) return { number: found.number, url: found.html_url };
       if (issues.length < 100) return undefined;
     }
-    return undefined;
+    throw new Error(
+      `looking for an open incident: more than ${INCIDENT_PAGES * 100} open issues are labelled ${this.#label}, so the open incident of ${environment} cannot be told apart from none; close the ones that are done`,
+    );
   }
 
   async openIncident(
