@@ -105,7 +105,11 @@ async function main(argv: readonly string[]): Promise<number> {
   );
   const known = { ...options, ...COMMON };
   const { values } = parseArgs({
-    args: normaliseBooleans(rest, new Set([...booleans, 'json', 'verbose'])),
+    args: normaliseArgs(
+      rest,
+      new Set([...booleans, 'json', 'verbose']),
+      new Set([...Object.keys(options).filter((name) => !booleans.has(name)), 'config']),
+    ),
     options: known,
     strict: true,
     allowPositionals: false,
@@ -171,13 +175,23 @@ async function main(argv: readonly string[]): Promise<number> {
 
 /**
  * Every boolean option takes `--x`, `--no-x`, `--x=true|false` and `--x true|false`: the last two
- * are rewritten to the first two, which parseArgs understands; any other value is an error.
+ * are rewritten to the first two, which parseArgs understands; any other value is an error. An
+ * option that takes a value takes the next argument whatever it begins with (`--failure-limit
+ * -1`, `--probes '- { … }'`, a YAML list): parseArgs calls those ambiguous, so they are joined.
  */
-function normaliseBooleans(args: readonly string[], booleans: ReadonlySet<string>): string[] {
+function normaliseArgs(
+  args: readonly string[],
+  booleans: ReadonlySet<string>,
+  valued: ReadonlySet<string>,
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const match = /^--([^=]+)(?:=(.*))?$/.exec(arg);
+    if (match && match[2] === undefined && valued.has(match[1]!) && i + 1 < args.length) {
+      out.push(`--${match[1]}=${args[++i]}`);
+      continue;
+    }
     if (!match || !booleans.has(match[1]!)) {
       out.push(arg);
       continue;

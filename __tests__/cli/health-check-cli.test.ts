@@ -102,6 +102,25 @@ describe('CLI: deploy-actions health-check', () => {
     assert.match(unhealthy.stdout, /❌ health check failed in .*, decided by api/);
   });
 
+  it("an option takes the next argument as its value whatever it begins with: --failure-limit -1, --probes '- { … }'", async () => {
+    const run = await cli([
+      'health-check',
+      '--probes',
+      `- { name: home, type: http, url: "${service.url}/healthy" }`,
+      '--failure-limit',
+      '-1',
+      '--consecutive-successes',
+      '2',
+      '--count',
+      '3',
+      '--interval',
+      '50ms',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /✅ health check successful in/);
+    assert.doesNotMatch(run.stderr, /ambiguous/);
+  });
+
   it('--json prints the report alone on stdout; report-file writes it relative to the working directory', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'cli-'));
     const run = await cli(
