@@ -573,7 +573,8 @@ describe('a cancel during nginx drain (real nginx, a slow request in flight)', (
       assert.equal(first.outputs.result, 'deployed', first.log);
       assert.match(readFileSync(nginx.upstreamFile, 'utf8'), /slot green/);
       // Users reach green (v1); a slow request is in flight there when v2's switch to blue drains it.
-      const slow = getFresh(`${nginx.url}/slow`);
+      // Five seconds in flight: the reload, however slow the machine, comes while it is served.
+      const slow = getFresh(`${nginx.url}/slower`);
       await new Promise((resolve) => setTimeout(resolve, 100));
       const step = await runStep('deploy', {
         workspace,

@@ -87,10 +87,12 @@ export async function runLogged(
   });
   if (pending) stream.write([pending]);
   stream.end();
-  // Named in the log only: a command line may hold what must never be recorded.
-  if (result.leftovers)
+  // Named in the log only: a command line may hold what must never be recorded. SSH's own
+  // connection masters (ansible's ControlPersist) are expected leftovers, stopped without a word.
+  const left = result.leftovers?.filter((p) => !/^ssh: .*\[mux\]$/.test(p.command)) ?? [];
+  if (left.length > 0)
     logger.warning(
-      `${what} left ${result.leftovers.map((p) => `\`${p.command}\` (pid ${p.pid})`).join(', ')} in its process group: stopped. Start services with systemd, docker or \`setsid -f\` (output redirected), so they leave the command's group`,
+      `${what} left ${left.map((p) => `\`${p.command}\` (pid ${p.pid})`).join(', ')} in its process group: stopped. Start services with systemd, docker or \`setsid -f\` (output redirected), so they leave the command's group`,
     );
   if (result.outputHeld)
     logger.warning(
