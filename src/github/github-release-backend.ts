@@ -125,7 +125,7 @@ export class GitHubReleaseBackend implements ReleaseBackend {
       this.#gh.options.logger.warning(
         `Deployment ${deployment.id} (${describeOwner(ownerOf(deployment))}) is abandoned: ${why}; marking it error`,
       );
-      const settled = abandonedStatus(deployment, why);
+      const settled = abandonedStatus(deployment, why, new Date(this.#gh.options.clock.now()).toISOString());
       await this.#gh.postStatus(deployment.id, settled.state, settled.description);
     }
     return holding;
@@ -162,22 +162,19 @@ export class GitHubReleaseBackend implements ReleaseBackend {
 }
 
 /**
- * The status that settles an abandoned deployment, as the file record settles one: a release that
- * never began deployed nothing (skipped); one killed before its blue-green switch never reached a
- * user (interrupted, never live, its slot kept); any other may be live and is not verified (its
- * slot and phase kept, so the next release reads the proxy before it trusts the record).
+ * The status that settles an abandoned deployment, by the same rule as the file record
+ * (settleAbandoned): a release that never began deployed nothing (skipped); one killed before its
+ * blue-green switch never reached a user (never live, its slot kept); any other may be live and
+ * is not verified (its slot and phase kept, so the next release reads the proxy before it trusts).
  */
-function abandonedStatus(deployment: DeploymentView, why: string): { state: string; description: string } {
+function abandonedStatus(
+  deployment: DeploymentView,
+  why: string,
+  at: string,
+): { state: string; description: string } {
   const record = deployment.statuses[0]?.state === 'in_progress' ? toRecord(deployment) : undefined;
   if (!record) return { state: 'error', description: `${SKIPPED}: abandoned, ${why}` };
-  const beforeSwitch = record.phase === 'placing' || record.phase === 'verifying';
-  return statusFor(
-    {
-      ...record,
-      status: 'interrupted',
-      reason: `abandoned, ${why}${beforeSwitch ? '; before the switch' : ''}`,
-      ...(beforeSwitch ? { neverLive: true } : {}),
-    },
-    !beforeSwitch,
-  );
+  const settled = settleAbandoned({ environment: '', releases: [record] }, at, `abandoned, ${why}`);
+  const ended = settled.releases.at(-1)!;
+  return statusFor(ended, settled.current === ended.version);
 }

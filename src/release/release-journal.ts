@@ -6,12 +6,11 @@ import { mayBeLive, type Production } from './production-after.ts';
 import {
   atPhase,
   beginRelease,
-  finishRelease,
+  endRelease,
   markBad,
   markLive,
   type SlotSeen,
   settleAbandoned,
-  unLive,
 } from './release-state.ts';
 
 /**
@@ -126,17 +125,20 @@ export class ReleaseJournal {
     status: 'good' | 'failed' | 'bad' | 'interrupted',
     details: { readonly attempts?: number; readonly reason?: string; readonly production: Production },
   ): Promise<void> {
-    const reached = status === 'good' || details.production === 'live-unverified';
-    const never = !reached && !mayBeLive(details.production);
-    const finished = finishRelease(never ? this.#state : this.#markPending(), {
-      status,
-      finishedAt: this.#now(),
-      ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
-      ...(details.reason ? { reason: withoutOutput(details.reason) } : {}),
-      ...(never ? { neverLive: true } : {}),
-    });
-    if (reached) await this.#write(markLive(atPhase(finished, 'live'), this.#now()));
-    else await this.#write(never ? unLive(finished, this.#before) : finished);
+    // A version users never left is not marked bad by this release (see begin).
+    const never = status !== 'good' && !mayBeLive(details.production);
+    const ended = endRelease(
+      never ? this.#state : this.#markPending(),
+      {
+        status,
+        finishedAt: this.#now(),
+        production: details.production,
+        ...(details.attempts !== undefined ? { attempts: details.attempts } : {}),
+        ...(details.reason ? { reason: withoutOutput(details.reason) } : {}),
+      },
+      this.#before,
+    );
+    await this.#write(ended);
   }
 
   #markPending(): EnvironmentState {

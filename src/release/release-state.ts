@@ -1,4 +1,5 @@
 import type { EnvironmentState, ReleasePhase, ReleaseRecord } from '../ports.ts';
+import { mayBeLive, type Observed, type Production, productionAfter } from './production-after.ts';
 
 /**
  * Pure changes to an environment's record. The release skeleton decides, these compute the
@@ -92,12 +93,34 @@ export function finishRelease(
 export type SlotSeen = { readonly slot: string } | 'unknown';
 
 /**
+ * The newest release ended, recorded by where it left users (productionAfter): reaching its
+ * version, it is current (not verified unless good); never reaching it, the record goes back to
+ * what they reached `before`; not known (an in-place driver ran, a switch was not read back), it
+ * is left unsettled, so the next release looks before it trusts. The one rule for a release that
+ * ends under its deploy (the journal) and for one a killed deploy left (settleAbandoned).
+ */
+export function endRelease(
+  state: EnvironmentState,
+  ending: Pick<ReleaseRecord, 'status' | 'attempts' | 'reason'> & {
+    readonly finishedAt: string;
+    readonly production: Production;
+  },
+  before: Pick<EnvironmentState, 'current' | 'previous'> = state,
+): EnvironmentState {
+  const { production, ...outcome } = ending;
+  const reached = ending.status === 'good' || production === 'live-unverified';
+  const never = !reached && !mayBeLive(production);
+  const finished = finishRelease(state, { ...outcome, ...(never ? { neverLive: true } : {}) });
+  if (reached) return markLive(atPhase(finished, 'live'), ending.finishedAt);
+  return never ? unLive(finished, before) : finished;
+}
+
+/**
  * A release left `deploying` by a deploy that is gone (killed with its lock), recorded
- * interrupted. Where it stood decides what users reach: before a blue-green switch began, what
+ * interrupted, where productionAfter says it left users: before a blue-green switch began, what
  * they reached before (never live); at the switch, whatever the proxy is seen serving (`seen`;
  * unsettled when it could not be read); after it, or in place once the driver ran, its version
- * (live, not verified). Called only by a
- * lock holder, so no live deploy is mistaken for a dead one.
+ * (live, not verified). Called only by a lock holder, so no live deploy is mistaken for a dead one.
  */
 export function settleAbandoned(
   state: EnvironmentState,
@@ -107,24 +130,31 @@ export function settleAbandoned(
 ): EnvironmentState {
   const last = state.releases.at(-1);
   if (last?.status !== 'deploying') return state;
-  const interrupted = { status: 'interrupted' as const, finishedAt: at };
-  if (last.phase === 'placing' || last.phase === 'verifying')
-    return finishRelease(state, { ...interrupted, reason: `${reason}; before the switch`, neverLive: true });
-  if (last.phase === 'switching' && seen !== undefined && seen !== 'unknown') {
-    if (seen.slot !== last.slot)
-      return finishRelease(state, {
-        ...interrupted,
-        reason: `${reason}; during the switch, which the proxy shows did not happen`,
-        neverLive: true,
-      });
-    return markLive(atPhase(finishRelease(state, { ...interrupted, reason }), 'live'), at);
-  }
-  if (last.phase === 'switching')
-    return finishRelease(state, {
-      ...interrupted,
-      reason: `${reason}; during the switch, whose outcome could not be read: the next release reads the proxy`,
-    });
-  return markLive(finishRelease(state, { ...interrupted, reason }), at);
+  const observed: Observed | undefined =
+    seen === undefined ? undefined : seen === 'unknown' ? 'unknown' : seen.slot === last.slot ? 'new' : 'old';
+  const production = productionAfter({
+    phase: last.phase ?? 'driving',
+    driverRan: true,
+    fault: 'interrupted',
+    ...(observed && last.phase === 'switching' ? { observed } : {}),
+  });
+  return endRelease(state, {
+    status: 'interrupted',
+    finishedAt: at,
+    reason: `${reason}${abandonedAt(last.phase, production)}`,
+    production,
+  });
+}
+
+/** Where in a blue-green release it was abandoned, in words for its reason. */
+function abandonedAt(phase: ReleasePhase | undefined, production: Production): string {
+  if (phase === 'placing' || phase === 'verifying') return '; before the switch';
+  if (phase !== 'switching') return '';
+  return production === 'unknown'
+    ? '; during the switch, whose outcome could not be read: the next release reads the proxy'
+    : production === 'untouched'
+      ? '; during the switch, which the proxy shows did not happen'
+      : '';
 }
 
 /**
