@@ -17,6 +17,7 @@ import { environmentKey } from '../model/environment-name.ts';
 import type { Clock, LockOwner } from '../ports.ts';
 import { DirectoryWake } from './directory-wake.ts';
 import { commandOf, identityOf, isProcessAlive, isSameProcessAlive } from './process-alive.ts';
+import { groupAlive } from './process-group.ts';
 
 export interface HeldLock {
   /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
@@ -173,7 +174,7 @@ export class FileDeployLock implements DeployLock {
       },
       // Synchronous, so the ticket names the group before the command can outlive this process.
       guard: (group) => {
-        groups = [...groups.filter(isGroupAlive), group];
+        groups = [...groups.filter(groupAlive), group];
         const starts = Object.fromEntries(
           groups.flatMap((g) => {
             const leader = identityOf(g).start;
@@ -349,7 +350,7 @@ function rewrite(file: string, owner: TicketOwner): void {
  * but a dead group's id can come back as a new leader's).
  */
 function isOwnGroupAlive(group: number, leaderStart: string | undefined): boolean {
-  if (!isGroupAlive(group)) return false;
+  if (!groupAlive(group)) return false;
   return !leaderStart || !isProcessAlive(group) || isSameProcessAlive({ pid: group, start: leaderStart });
 }
 
@@ -358,20 +359,10 @@ function commandName(pid: number): string {
   return command ? `: ${command}` : '';
 }
 
-/** Whether any process of the group still runs. */
-function isGroupAlive(group: number): boolean {
-  try {
-    process.kill(-group, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Stops process groups a killed holder left: SIGTERM, then SIGKILL after 2 s for what remains. */
 async function stopGroups(groups: readonly number[], clock: Clock): Promise<void> {
   const signal = (name: NodeJS.Signals) => {
-    for (const group of groups.filter(isGroupAlive)) {
+    for (const group of groups.filter(groupAlive)) {
       try {
         process.kill(-group, name);
       } catch {
@@ -380,7 +371,7 @@ async function stopGroups(groups: readonly number[], clock: Clock): Promise<void
     }
   };
   signal('SIGTERM');
-  for (let waited = 0; waited < 2000 && groups.some(isGroupAlive); waited += 50) await clock.sleep(50);
+  for (let waited = 0; waited < 2000 && groups.some(groupAlive); waited += 50) await clock.sleep(50);
   signal('SIGKILL');
 }
 

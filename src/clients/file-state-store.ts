@@ -114,7 +114,7 @@ export class FileStateStore implements StateStore {
 
   /** Where releases cut from a history over HISTORY_LIMIT are kept, one JSON line each, oldest first. */
   archiveFor(environment: string): string {
-    return this.fileFor(environment).replace(/\.json$/, '.history.jsonl');
+    return archiveOf(this.fileFor(environment));
   }
 
   /**
@@ -133,7 +133,7 @@ export class FileStateStore implements StateStore {
     }
     const archived = dropped.filter((r) => onDisk.has(key(r)));
     if (archived.length === 0) return;
-    appendOwned(this.archiveFor(state.environment), archived.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    appendOwned(archiveOf(file), archived.map((r) => `${JSON.stringify(r)}\n`).join(''));
   }
 
   #corrupt(file: string, why: string): StateCorruptError {
@@ -146,6 +146,11 @@ export class FileStateStore implements StateStore {
       `The deploy state file ${file} cannot be read: ${why}. Nothing was changed. To recover, ${hint}`,
     );
   }
+}
+
+/** The history archive beside a state file: `<environment>.history.jsonl`. */
+function archiveOf(stateFile: string): string {
+  return stateFile.replace(/\.json$/, '.history.jsonl');
 }
 
 /** Temp files of writers that died mid-write (kill -9): never read, only cleared. */

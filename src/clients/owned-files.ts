@@ -86,20 +86,21 @@ export function writeOwned(file: string, text: string): void {
  * written in, with every link in it followed, must lie under a directory's own resolved path.
  */
 export function isInside(file: string, dirs: readonly string[]): boolean {
-  const parent = resolvedOrSelf(path.dirname(file));
+  const parent = resolvedPath(path.dirname(file));
   return dirs.some((dir) => {
-    const root = resolvedOrSelf(dir);
+    const root = resolvedPath(dir);
     return parent === root || parent.startsWith(`${root}${path.sep}`);
   });
 }
 
-function resolvedOrSelf(dir: string): string {
+/** `file` with every link in it followed; what does not exist yet, resolved as far as it does. */
+export function resolvedPath(dir: string): string {
   try {
     return realpathSync(dir);
   } catch {
     // Not there yet: resolve what exists of it.
     const parent = path.dirname(dir);
-    return parent === dir ? dir : path.join(resolvedOrSelf(parent), path.basename(dir));
+    return parent === dir ? dir : path.join(resolvedPath(parent), path.basename(dir));
   }
 }
 

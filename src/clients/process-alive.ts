@@ -1,4 +1,26 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * The fields of /proc/<pid>/stat after the command's name (state, ppid, pgrp, …; the start time
+ * is field 19 here, 22 in proc(5)), or undefined when the process is gone (Linux).
+ */
+export function statOf(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every process on this machine, with its stat fields (see statOf). */
+export function* processes(): Generator<{ readonly pid: number; readonly fields: readonly string[] }> {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statOf(entry);
+    if (fields) yield { pid: Number(entry), fields };
+  }
+}
 
 /**
  * Whether a process on this machine still runs. A zombie (dead, not yet reaped) does not: an
@@ -10,12 +32,8 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return true;
-  }
+  const fields = statOf(pid);
+  return fields === undefined || fields[0] !== 'Z';
 }
 
 /**
@@ -56,12 +74,7 @@ export function commandOf(pid: number): string | undefined {
 }
 
 function startOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
+  return statOf(pid)?.[19];
 }
 
 let boot: string | undefined | null = null;

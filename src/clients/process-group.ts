@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processes } from './process-alive.ts';
 
 /** A process still in a command's group after the command exited. */
 export interface Leftover {
@@ -17,20 +18,15 @@ export function groupAlive(group: number): boolean {
   }
 }
 
-/** The processes of group `group` (Linux /proc): what a command left behind in it. */
+/** The processes of group `group`: what a command left behind in it. */
 export function membersOf(group: number): Leftover[] {
   const members: Leftover[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
+  for (const { pid, fields } of processes()) {
+    const [state, , pgrp] = fields;
+    if (Number(pgrp) !== group || state === 'Z') continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) !== group || state === 'Z') continue;
-      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-      members.push({
-        pid: Number(entry),
-        command: command.length > 80 ? `${command.slice(0, 80)}…` : command,
-      });
+      const command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      members.push({ pid, command: command.length > 80 ? `${command.slice(0, 80)}…` : command });
     } catch {
       // gone meanwhile
     }

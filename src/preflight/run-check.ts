@@ -4,6 +4,7 @@ import path from 'node:path';
 import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
+import { howItEnded } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
 import type { CommandRunner, EnvironmentState, Logger } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
@@ -313,7 +314,7 @@ async function imageByCommand(
   const printed = `${result.stdout}${result.stderr}`.trim();
   if (printed) deps.logger?.untrusted(`the image check printed:\n${printed}`);
   return fail(
-    `${image} was not found: the check command ${result.exitCode === null ? `was stopped (${result.signal})` : `exited ${result.exitCode}`}${printed ? ' (its output is in the log)' : ''}`,
+    `${image} was not found: the check command ${howItEnded(result, 60_000)}${printed ? ' (its output is in the log)' : ''}`,
     `push ${image}, or check the runner can reach its registry`,
   );
 }

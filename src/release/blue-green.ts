@@ -127,7 +127,7 @@ async function switchFirst(
   chosen: Chosen,
   started: number,
 ): Promise<GoLiveOutcome> {
-  const { settings, deps } = parts;
+  const { deps } = parts;
   const { idle } = chosen;
   deps.logger.info(
     `Slot ${idle.name} still runs ${request.version}, verified, and answers: switching back to it at once, verifying after`,
@@ -136,10 +136,7 @@ async function switchFirst(
   const switchedInMs = Math.round(deps.clock.now() - started);
   deps.logger.info(`Traffic is back on ${idle.name} ${switchedInMs} ms after the decision`);
   const facts = { slot: idle.name, 'previous-slot': chosen.from.name, 'switched-in-ms': switchedInMs };
-  const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
-    ...deps,
-    signal: request.signal,
-  });
+  const check = await verifyOnSlot(parts, request, idle);
   if (check.ok) return { ok: true, attempts: [], facts };
   return {
     ok: false,
@@ -155,7 +152,7 @@ async function verifyThenSwitch(
   request: GoLiveRequest,
   chosen: Chosen,
 ): Promise<GoLiveOutcome> {
-  const { settings, deps } = parts;
+  const { deps } = parts;
   const { idle, from } = chosen;
   const noUser = `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
   if (chosen.kind !== 'deploy')
@@ -168,10 +165,7 @@ async function verifyThenSwitch(
     return { ...refused(`${running.reason}; ${noUser}`), attempts: running.attempts };
   await request.at('verifying');
   deps.logger.info(`Verifying ${request.version} on slot ${idle.name} before any user reaches it`);
-  const check = await verifyDeployment(settings.slotVerify[idle.name]!, request.version, {
-    ...deps,
-    signal: request.signal,
-  });
+  const check = await verifyOnSlot(parts, request, idle);
   if (!check.ok)
     return {
       ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
@@ -187,6 +181,14 @@ async function verifyThenSwitch(
     };
   await switchTraffic(parts, request, chosen);
   return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
+}
+
+/** The probes and version source that name the slot, pointed at `slot`. */
+function verifyOnSlot({ settings, deps }: Parts, request: GoLiveRequest, slot: Slot) {
+  return verifyDeployment(settings.slotVerify[slot.name]!, request.version, {
+    ...deps,
+    signal: request.signal,
+  });
 }
 
 /** Whether a slot's process answers now: one connection, bounded. */

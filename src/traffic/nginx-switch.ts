@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../clients/owned-files.ts';
+import { processes } from '../clients/process-alive.ts';
 import { howItEnded } from '../deploy/driver.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
@@ -88,7 +89,8 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
 
 /**
  * Took effect: new workers run the new upstream, and the old ones, which still accept until the
- * master tells them to finish, have finished what they served and exited (or drain-timeout).
+ * master tells them to finish, have finished what they served and exited (or drain-timeout: they
+ * may still finish long requests while the new ones serve the new slot).
  */
 async function drained(
   master: number,
@@ -96,19 +98,14 @@ async function drained(
   options: NginxSwitchOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const deadline = options.clock.now() + options.drainTimeoutMs;
-  for (;;) {
-    const now = workersOf(master);
-    const renewed = now.some((pid) => !workers.includes(pid));
-    if (renewed && !now.some((pid) => workers.includes(pid))) return;
-    if (options.clock.now() > deadline) {
-      if (renewed) return; // old workers still finish long requests; new ones serve the new slot
-      throw new Error(
-        `nginx started no new workers within ${options.drainTimeoutMs} ms of the reload: it may still serve the old slot`,
-      );
-    }
-    await options.clock.sleep(20, signal);
-  }
+  const { clock, drainTimeoutMs } = options;
+  const deadline = clock.now() + drainTimeoutMs;
+  if (!(await renewedWithin(master, workers, drainTimeoutMs, clock, signal)))
+    throw new Error(
+      `nginx started no new workers within ${drainTimeoutMs} ms of the reload: it may still serve the old slot`,
+    );
+  while (workersOf(master).some((pid) => workers.includes(pid)) && clock.now() <= deadline)
+    await clock.sleep(20, signal);
 }
 
 /** Whether the master started new workers (a reload that took effect) within `ms`. */
@@ -117,12 +114,13 @@ async function renewedWithin(
   workers: readonly number[],
   ms: number,
   clock: Clock,
+  signal?: AbortSignal,
 ): Promise<boolean> {
   const deadline = clock.now() + ms;
   for (;;) {
     if (workersOf(master).some((pid) => !workers.includes(pid))) return true;
     if (clock.now() > deadline) return false;
-    await clock.sleep(20);
+    await clock.sleep(20, signal);
   }
 }
 
@@ -136,16 +134,5 @@ function masterPid(pidFile: string): number {
 
 /** The processes whose parent is `master` (Linux /proc). */
 function workersOf(master: number): number[] {
-  const workers: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (parent === master) workers.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return workers;
+  return [...processes()].filter(({ fields }) => Number(fields[1]) === master).map(({ pid }) => pid);
 }

@@ -5,7 +5,6 @@ import {
   mkdirSync,
   readdirSync,
   readlinkSync,
-  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -13,6 +12,7 @@ import {
   utimesSync,
 } from 'node:fs';
 import path from 'node:path';
+import { resolvedPath } from '../../clients/owned-files.ts';
 import type { DriverSettings } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
 import {
@@ -167,7 +167,7 @@ function switchLink(link: string, target: string): void {
 
 /** Removes all but the newest `keep` releases, never one in `protect` (compared as real paths). */
 function prune(releasesDir: string, keep: number, protectPaths: readonly string[]): string[] {
-  const protect = protectPaths.map(realOrSelf);
+  const protect = protectPaths.map(resolvedPath);
   const releases = readdirSync(releasesDir)
     .filter((name) => !name.includes('.installing-'))
     .map((name) => ({
@@ -176,15 +176,7 @@ function prune(releasesDir: string, keep: number, protectPaths: readonly string[
       at: statSync(path.join(releasesDir, name)).mtimeMs,
     }))
     .sort((a, b) => b.at - a.at);
-  const doomed = releases.slice(keep).filter((release) => !protect.includes(realOrSelf(release.dir)));
+  const doomed = releases.slice(keep).filter((release) => !protect.includes(resolvedPath(release.dir)));
   for (const release of doomed) rmSync(release.dir, { recursive: true, force: true });
   return doomed.map((release) => release.name);
-}
-
-function realOrSelf(file: string): string {
-  try {
-    return realpathSync(file);
-  } catch {
-    return path.resolve(file);
-  }
 }
