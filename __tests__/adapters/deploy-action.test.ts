@@ -472,44 +472,54 @@ describe('deploy action: hooks and the running version', () => {
 describe("deploy action: what the deploy command's service does after the command exits", () => {
   const serve = (dir: string) =>
     `node -e "require('http').createServer((q, s) => s.end('ok')).listen(Number(process.env.PORT), '127.0.0.1', () => require('fs').writeFileSync('${dir}/pid', String(process.pid)))"`;
-
-  it('a service started with `setsid … &` and no pause after it runs: the driver gives it the moment it needs to leave the group', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'setsid-'));
+  /** Deploys with `command(dir)` starting the service on a free port, verified by one probe of it (`judged`). */
+  async function deployService(
+    label: string,
+    command: (dir: string) => string,
+    more: Record<string, string> = {},
+    judged = 'interval: 200ms, consecutive-error-limit: 10',
+  ) {
+    const dir = mkdtempSync(path.join(tmpdir(), `${label}-`));
     const port = await freePort();
     const step = await runStep('deploy', {
       with: {
         environment: 'production',
         version: 'v1.0.0',
-        command: `setsid ${serve(dir)} > ${dir}/log 2>&1 < /dev/null &`,
-        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 200ms, consecutive-error-limit: 10 }`,
+        command: command(dir),
+        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", ${judged} }`,
         'state-dir': path.join(dir, 'state'),
         attempts: '1',
+        ...more,
       },
       env: { PORT: String(port) },
     });
+    const stop = () => {
+      if (existsSync(path.join(dir, 'pid')))
+        process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+    };
+    return { step, stop };
+  }
+
+  it('a service started with `setsid … &` and no pause after it runs: the driver gives it the moment it needs to leave the group', async () => {
+    const { step, stop } = await deployService(
+      'setsid',
+      (dir) => `setsid ${serve(dir)} > ${dir}/log 2>&1 < /dev/null &`,
+    );
     try {
       assert.equal(step.outputs.result, 'deployed', step.log);
       assert.doesNotMatch(step.log, /in its process group: stopped/);
     } finally {
-      if (existsSync(path.join(dir, 'pid')))
-        process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+      stop();
     }
   });
 
   it("a service left in the command's group is named as it is stopped, and the failed verification says nothing listens", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'leftover-'));
-    const port = await freePort();
-    const step = await runStep('deploy', {
-      with: {
-        environment: 'production',
-        version: 'v1.0.0',
-        command: `${serve(dir)} > ${dir}/log 2>&1 &`,
-        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 100ms }`,
-        'state-dir': path.join(dir, 'state'),
-        attempts: '1',
-      },
-      env: { PORT: String(port) },
-    });
+    const { step } = await deployService(
+      'leftover',
+      (dir) => `${serve(dir)} > ${dir}/log 2>&1 &`,
+      {},
+      'interval: 100ms',
+    );
     assert.equal(step.outputs.result, 'failed');
     assert.match(
       step.log,
@@ -519,20 +529,13 @@ describe("deploy action: what the deploy command's service does after the comman
   });
 
   it('a detached service that keeps the output pipe open: the command is done when it exits, not "timed out"', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'held-pipe-'));
-    const port = await freePort();
-    const step = await runStep('deploy', {
-      with: {
-        environment: 'production',
-        version: 'v1.0.0',
-        command: `setsid ${serve(dir)} & sleep 0.5; echo started`,
+    const { step, stop } = await deployService(
+      'held-pipe',
+      (dir) => `setsid ${serve(dir)} & sleep 0.5; echo started`,
+      {
         'attempt-timeout': '20s',
-        'verify-probes': `- { name: up, type: http, url: "http://127.0.0.1:${port}/", interval: 200ms, consecutive-error-limit: 10 }`,
-        'state-dir': path.join(dir, 'state'),
-        attempts: '1',
       },
-      env: { PORT: String(port) },
-    });
+    );
     try {
       assert.equal(step.outputs.result, 'deployed', step.log);
       assert.match(
@@ -541,8 +544,7 @@ describe("deploy action: what the deploy command's service does after the comman
       );
       assert.doesNotMatch(step.log, /timed out/);
     } finally {
-      if (existsSync(path.join(dir, 'pid')))
-        process.kill(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+      stop();
     }
   });
 });
