@@ -6,7 +6,8 @@
  *
  *   1. one-URL health check vs `curl` plus a bare node start (goal: ≤ 1.0×, no slower than both)
  *   2. cold start: the health check on one TCP port vs bare node
- *   3. fan-out: 200 HTTP endpoints checked at once vs one (goal ≤ 2×)
+ *   3. fan-out: 200 HTTP endpoints checked at once vs one (goal ≤ 2×), and the engine's CPU per
+ *      probe at 300, 1,000 and 5,000 probes (goal: linear, within 1.5× of the figure at 300)
  *   4. a no-op deploy (`command: true`: lock, state written twice, audit) vs bare node
  *   5. the file lock's hand-over between queued deploys (goal ≤ 10 ms)
  *   6. incident-issue resolving nothing (octokit loaded, one request to a local fake GitHub)
@@ -29,6 +30,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
+import { engineCpuPerProbe } from './bench/engine-scaling.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
 import { switchBackTimes } from './bench/switch-back.ts';
@@ -105,6 +107,16 @@ row(
   ),
   '≤ 2×',
 );
+
+const perProbe = await engineCpuPerProbe(dist('health-check'), [300, 1000, 5000]);
+const [at300, at1000, at5000] = [300, 1000, 5000].map((n) => perProbe.get(n)!);
+rows.push([
+  'health engine: CPU per HTTP probe at 300 / 1,000 / 5,000 probes',
+  `${at300!.toFixed(2)} / ${at1000!.toFixed(2)} / ${at5000!.toFixed(2)} ms`,
+  '',
+  `${(Math.max(at1000!, at5000!) / at300!).toFixed(2)}× (worst / at 300)`,
+  '≤ 1.5×',
+]);
 
 const stateDir = mkdtempSync(path.join(tmpdir(), 'bench-state-'));
 let n = 0;

@@ -196,6 +196,20 @@ describe('health-check settings: every bad input is a ConfigurationError naming 
       1,
     );
   });
+  it('count below failure-limit + consecutive-successes is refused, as Argo Rollouts refuses it', () => {
+    rejects(
+      { probes: http(), count: '4', 'failure-limit': '2', 'consecutive-successes': '3' },
+      'count',
+      /4 must be at least failure-limit \+ consecutive-successes \(2 \+ 3\)/,
+    );
+    const { judgement } = parse({
+      probes: http(),
+      count: '5',
+      'failure-limit': '2',
+      'consecutive-successes': '3',
+    }).probes[0]!;
+    assert.deepEqual([judgement.count, judgement.failureLimit, judgement.consecutiveSuccesses], [5, 2, 3]);
+  });
   it("Argo's limits under Argo's names: inconclusive-limit below count; error limits need no relation to count", () => {
     const { judgement } = parse({
       probes: http('  consecutive-error-limit: 9\n  error-limit: 20\n'),

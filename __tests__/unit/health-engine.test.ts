@@ -146,6 +146,30 @@ describe('health engine (virtual time)', () => {
     );
   });
 
+  it('keeps its pace start to start: an error is retried one interval after the last start, a slow answer is followed at once', async () => {
+    const clock = new FakeClock();
+    const start = clock.now();
+    const took = [2_000, 15_000, 1_000, 1_000];
+    const calls: number[] = [];
+    const slow: Probe = {
+      name: 'slow',
+      type: 'fake',
+      target: 'slow',
+      async measure(signal) {
+        calls.push(clock.now() - start);
+        await clock.sleep(took[calls.length - 1]!, signal);
+        if (calls.length === 1) throw new Error('connection reset');
+        return { phase: 'successful', value: 200, reason: 'status 200' };
+      },
+    };
+    const result = await runHealthChecks([{ probe: slow, judgement: judgement({ timeoutMs: 20_000 }) }], {
+      clock,
+    });
+    assert.equal(result.verdict, 'successful');
+    // Argo would retry the error 10 s after it ended (12 s) and wait 10 s after the slow one.
+    assert.deepEqual(calls, [0, 10_000, 25_000, 30_000]);
+  });
+
   it('errs on the fifth error in a row (consecutive-error-limit 4), interval apart', async () => {
     const clock = new FakeClock();
     const start = clock.now();

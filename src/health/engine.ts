@@ -3,10 +3,12 @@ import { describeError, InterruptedError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
 import { type Probe, ProbeError } from './probe.ts';
 import {
+  countDecided,
   type Judgement,
-  judgeCheck,
   judgeProbe,
+  judgeTally,
   type MeasurementPhase,
+  openTally,
   type ProbeJudgement,
   type Verdict,
 } from './verdict.ts';
@@ -73,12 +75,22 @@ export async function runHealthChecks(
   options.signal?.addEventListener('abort', forwardCancel, { once: true });
   if (options.signal?.aborted) forwardCancel();
 
+  // One listener on `stop` for every probe, each stopped through its own signal: thousands of
+  // listeners on one signal cost a walk of the list per listener added, and Node warns past ten.
+  const running = new Set<AbortController>();
+  stop.signal.addEventListener('abort', () => {
+    for (const probeStop of running) probeStop.abort(stop.signal.reason);
+  });
+
   const states = probes.map(() => ({ judgement: undecided(), measurements: [] as Measurement[] }));
-  const checked = () =>
-    states.map((state, index) => ({ judgement: state.judgement, dryRun: probes[index]!.judgement.dryRun }));
+  let tally = openTally(probes.length);
   let decidedBy: string | undefined;
-  const onJudged = (index: number) => {
-    const check = judgeCheck(checked());
+  const onDecided = (index: number) => {
+    tally = countDecided(tally, {
+      judgement: states[index]!.judgement,
+      dryRun: probes[index]!.judgement.dryRun,
+    });
+    const check = judgeTally(tally);
     if (!check.decided || stop.signal.aborted) return;
     if (check.verdict !== 'successful') decidedBy = probes[index]!.probe.name;
     stop.abort(new CheckDecided());
@@ -88,10 +100,12 @@ export async function runHealthChecks(
     probes.map(async ({ probe, judgement }, index) => {
       const state = states[index]!;
       const schedule = startedAt + judgement.initialDelayMs;
+      const probeStop = new AbortController();
+      running.add(probeStop);
       // No bound here: the judgement decides at `count` counted measurements, or earlier.
       for (let n = 0; !stop.signal.aborted; n++) {
-        if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, stop.signal))) break;
-        const observed = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, stop.signal);
+        if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, probeStop.signal))) break;
+        const observed = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, probeStop.signal);
         if (!observed) break;
         const { output, ...measurement } = observed;
         state.measurements.push(measurement);
@@ -100,15 +114,17 @@ export async function runHealthChecks(
           state.measurements.map((m) => m.phase),
           judgement,
         );
-        onJudged(index);
-        if (state.judgement.decided) break;
+        if (!state.judgement.decided) continue;
+        onDecided(index);
+        break;
       }
+      running.delete(probeStop);
     }),
   );
   options.signal?.removeEventListener('abort', forwardCancel);
   if (stop.signal.reason instanceof InterruptedError) throw stop.signal.reason;
 
-  const verdict = judgeCheck(checked()).verdict as Verdict;
+  const verdict = judgeTally(tally).verdict as Verdict;
   return {
     verdict,
     ...(decidedBy ? { decidedBy } : {}),
@@ -133,6 +149,9 @@ export async function runHealthChecks(
 }
 
 class CheckDecided extends Error {}
+
+/** Why a measurement's timeout timer is cleared: a constant, since an abort without a reason builds a DOMException with a stack. */
+const SETTLED = new Error('measurement settled');
 
 /** An unhealthy verdict leads with what the last offending measurement saw: that is what people act on. */
 function explain(judgement: ProbeJudgement, measurements: readonly Measurement[]): string {
@@ -210,7 +229,7 @@ async function measureOnce(
       ...output,
     };
   } finally {
-    timer.abort();
+    timer.abort(SETTLED);
     stop.removeEventListener('abort', abortAttempt);
     await settled;
   }

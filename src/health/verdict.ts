@@ -139,21 +139,42 @@ export interface CheckedProbe {
 }
 
 /**
- * Judges the whole check from its probes: decided as soon as any counted probe is decided
- * unhealthy (fail fast, as Argo terminates a run) or every probe, dry runs too, is decided.
- * The verdict is the worst decided verdict of the counted probes.
+ * What the check's verdict depends on: how many probes (dry runs too) are still undecided, and
+ * the worst verdict of the counted probes decided so far. Kept as probes are decided, so that
+ * judging the check after each of thousands of measurements costs nothing per probe.
  */
+export interface CheckTally {
+  readonly undecided: number;
+  readonly worst: Verdict;
+}
+
+export const openTally = (probes: number): CheckTally => ({ undecided: probes, worst: 'successful' });
+
+/** The tally once `probe` is decided (called once per probe, when its judgement is decided). */
+export function countDecided(tally: CheckTally, probe: CheckedProbe): CheckTally {
+  const verdict = probe.judgement.verdict as Verdict;
+  const worse = !probe.dryRun && SEVERITY[verdict] > SEVERITY[tally.worst];
+  return { undecided: tally.undecided - 1, worst: worse ? verdict : tally.worst };
+}
+
+/**
+ * Judges the whole check: decided as soon as any counted probe is decided unhealthy (fail fast,
+ * as Argo terminates a run) or every probe, dry runs too, is decided. The verdict is the worst
+ * decided verdict of the counted probes.
+ */
+export function judgeTally(tally: CheckTally): { verdict: Verdict | 'running'; decided: boolean } {
+  if (tally.worst !== 'successful') return { verdict: tally.worst, decided: true };
+  if (tally.undecided === 0) return { verdict: 'successful', decided: true };
+  return { verdict: 'running', decided: false };
+}
+
+/** The check judged from its probes at once (see judgeTally). */
 export function judgeCheck(probes: readonly CheckedProbe[]): {
   verdict: Verdict | 'running';
   decided: boolean;
 } {
-  const counted = probes.filter((probe) => !probe.dryRun && probe.judgement.decided);
-  const worst = counted
-    .map((probe) => probe.judgement.verdict as Verdict)
-    .reduce<Verdict>((a, b) => (SEVERITY[b] > SEVERITY[a] ? b : a), 'successful');
-  if (worst !== 'successful') return { verdict: worst, decided: true };
-  if (probes.every((probe) => probe.judgement.decided)) return { verdict: 'successful', decided: true };
-  return { verdict: 'running', decided: false };
+  const decidedProbes = probes.filter((probe) => probe.judgement.decided);
+  return judgeTally(decidedProbes.reduce(countDecided, openTally(probes.length)));
 }
 
 function decided(verdict: Verdict, reason: string): ProbeJudgement {
