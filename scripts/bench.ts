@@ -9,7 +9,8 @@
  *   3. fan-out: 200 HTTP endpoints checked at once vs one (goal ≤ 2×), and the engine's CPU per
  *      probe at 300, 1,000 and 5,000 probes (goal: linear, within 1.5× of the figure at 300)
  *   4. a no-op deploy (`command: true`: lock, state written twice, audit) vs bare node
- *   5. the file lock's hand-over between queued deploys (goal ≤ 10 ms)
+ *   5. the file lock's hand-over between queued deploys (goal ≤ 10 ms), from a deploy's release to
+ *      the next one's driver running (goal ≤ 10 ms), and a waiting deploy's CPU (goal ≤ 2 ms/s)
  *   6. incident-issue resolving nothing (octokit loaded, one request to a local fake GitHub)
  *   7. every other action's cold start on a small real job, vs bare node
  *   8. the whole pipeline (root action) on a no-op deploy with a one-probe health check, and the
@@ -31,10 +32,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { engineCpuPerProbe } from './bench/engine-scaling.ts';
+import { handOffToDriverMs } from './bench/handoff-to-driver.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
 import { switchBackTimes } from './bench/switch-back.ts';
 import { switchTimes } from './bench/switch-times.ts';
+import { waitingCpuPerSecond } from './bench/waiting-cpu.ts';
 import { compareStrategies, haveHaproxy } from './demo/blue-green.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -141,6 +144,20 @@ rows.push([
   '',
   '',
   '≤ 10 ms',
+]);
+rows.push([
+  "a deploy's release → the next queued deploy's driver running",
+  `${(await handOffToDriverMs(dist('deploy'))).toFixed(1)} ms`,
+  '',
+  '',
+  '≤ 10 ms',
+]);
+rows.push([
+  'a deploy waiting for the lock: CPU per second waited',
+  `${(await waitingCpuPerSecond(dist('deploy'))).toFixed(1)} ms`,
+  '',
+  '',
+  '≤ 2 ms',
 ]);
 
 const github = await startFakeGitHub({ repos: ['acme/shop'] });

@@ -90,6 +90,11 @@ export interface CommandResult {
 
 export interface CommandRunner {
   run(request: CommandRequest): Promise<CommandResult>;
+  /**
+   * Loads what running a command needs, ahead of the first run: a release calls it before it may
+   * wait for its turn, so that its driver starts the moment the turn comes.
+   */
+  prepare?(): void;
 }
 
 /** Reads a file the user named (a probes file, a config). Relative paths are the runtime's to resolve. */

@@ -117,6 +117,17 @@ describe('FileDeployLock (real processes)', () => {
     }
   });
 
+  it('a waiter that looks only every 5 s (the kernel wakes it) still gives up when its timeout says', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
+    const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname() });
+    const first = await lock.acquire('production', me, { timeoutMs: 1000 });
+    const began = Date.now();
+    await assert.rejects(lock.acquire('production', me, { timeoutMs: 300 }), LockTimeoutError);
+    const waited = Date.now() - began;
+    assert.ok(waited < 4000, `gave up after ${waited} ms, not at its next look (5 s)`);
+    await first.release();
+  });
+
   it('stops waiting when cancelled, leaving no ticket behind', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'lock-'));
     const lock = new FileDeployLock(dir, { clock: systemClock, host: hostname(), pollMs: 20 });

@@ -9,14 +9,22 @@ import type { Clock } from '../ports.ts';
  */
 export class DirectoryWake {
   readonly #watcher: FSWatcher | undefined;
+  #watching = false;
   #changed = false;
   #wake: (() => void) | undefined;
 
   constructor(dir: string) {
-    this.#watcher = tryWatch(dir, () => {
-      this.#changed = true;
-      this.#wake?.();
-    });
+    this.#watcher = tryWatch(
+      dir,
+      () => {
+        this.#changed = true;
+        this.#wake?.();
+      },
+      () => {
+        this.#watching = false;
+      },
+    );
+    this.#watching = this.#watcher !== undefined;
   }
 
   /** Resolves when the directory changed, or after `pollMs`; rejects when `signal` aborts. */
@@ -37,15 +45,23 @@ export class DirectoryWake {
     }
   }
 
+  /** Whether the kernel tells of changes; if not, only looking again finds them. */
+  get watching(): boolean {
+    return this.#watching;
+  }
+
   close(): void {
     this.#watcher?.close();
   }
 }
 
-function tryWatch(dir: string, onChange: () => void): FSWatcher | undefined {
+function tryWatch(dir: string, onChange: () => void, onLost: () => void): FSWatcher | undefined {
   try {
     const watcher = watch(dir, { persistent: false }, onChange);
-    watcher.on('error', () => watcher.close()); // polling carries on alone
+    watcher.on('error', () => {
+      watcher.close(); // polling carries on alone
+      onLost();
+    });
     return watcher;
   } catch {
     return undefined;

@@ -61,7 +61,11 @@ export interface FileDeployLockOptions {
   readonly host: string;
   /** A ticket not refreshed for this long is abandoned (holders refresh it every third of it). Default 2 min. */
   readonly leaseMs?: number;
-  /** How often a waiter looks again when no change notice wakes it first. Default 100 ms. */
+  /**
+   * How often a waiter looks again when no change notice wakes it first. Default 5 s while the
+   * kernel reports changes (a look then finds only a holder killed before it could release, and
+   * costs a waiting deploy ~2 ms of CPU), else 100 ms.
+   */
   readonly pollMs?: number;
   /** Told when a dead holder's ticket is removed. */
   readonly onBroken?: (owner: LockOwner, why: string) => void;
@@ -154,7 +158,9 @@ export class FileDeployLock implements DeployLock {
               ` automatically once its process ends or its lease (${formatDuration(lease)}) runs out.`,
           );
         }
-        await changes.next(clock, this.#options.pollMs ?? 100, options.signal);
+        const poll = this.#options.pollMs ?? (changes.watching ? 5000 : 100);
+        const untilTimeout = options.timeoutMs - (clock.now() - started);
+        await changes.next(clock, Math.max(1, Math.min(poll, untilTimeout)), options.signal);
       }
     } catch (error) {
       clearInterval(heartbeat);

@@ -31,9 +31,16 @@ export class ProcessRunner implements CommandRunner {
     this.#options = options;
   }
 
+  // Loaded on first use (or prepare()), so a check without command probes does not pay for it.
+  #childProcess: Promise<typeof import('node:child_process')> | undefined;
+
+  prepare(): void {
+    this.#childProcess ??= import('node:child_process');
+  }
+
   async run(request: CommandRequest): Promise<CommandResult> {
-    // Loaded on first use, so a check without command probes does not pay for it at start-up.
-    const { spawn } = await import('node:child_process');
+    this.prepare();
+    const { spawn } = await this.#childProcess!;
     const started = performance.now();
     const keep = this.#options.keepOutput ?? 64 * 1024;
     const out = { stdout: new TailBuffer(keep), stderr: new TailBuffer(keep) };

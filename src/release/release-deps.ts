@@ -41,6 +41,7 @@ export async function withEnvironmentLock<T>(
   deps: ReleaseDeps,
   body: (deps: SessionDeps) => Promise<T>,
 ): Promise<T> {
+  deps.runner.prepare?.();
   const session = await deps.backend.begin(
     settings.environment,
     {
