@@ -7,8 +7,10 @@ import {
   ConfigurationError,
   describeError,
   describeForFlags,
+  describeNearLimit,
   exporterInputs,
   InterruptedError,
+  inputsNearArgumentLimit,
   statusInputs,
   writeOrWait,
 } from '../src/index.ts';
@@ -147,6 +149,8 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const given = values as Readonly<Record<string, unknown>>;
   const flags = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
+  for (const near of inputsNearArgumentLimit(flags, Object.keys(spec.inputs)))
+    logger.warning(describeNearLimit(near, 'argument'));
   const fields = new Set(Object.values(COMMANDS).flatMap((entry) => Object.keys(entry.inputs)));
   const configFile = typeof values.config === 'string' ? values.config : 'deploy.yml';
   const config = readConfigFile(configFile, process.cwd(), fields, values.config !== undefined);

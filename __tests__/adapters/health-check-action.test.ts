@@ -271,6 +271,17 @@ describe('health-check action, run from dist/ as the GitHub runner runs it', () 
     assert.deepEqual(step.log.match(/.*Warning.*/g) ?? [], []);
   });
 
+  it('probes near the 128 KiB one environment variable may hold: done, with a warning to use probes-file', async () => {
+    // Past 128 KiB the runner cannot start node at all (E2BIG): the warning must come before.
+    const padded = `# ${'x'.repeat(110 * 1024)}\n${http('home', '/healthy')}`;
+    const step = await runStep('health-check', { with: { probes: padded, count: '1' } });
+    assert.equal(step.outcome, 'success', step.log.slice(-2000));
+    assert.match(
+      step.log,
+      /::warning::Input "probes" is 11\d KiB: Linux passes at most 128 KiB in one environment variable, and past that the step cannot start at all \("Argument list too long"\)\. Before it grows: put it in a file and give probes-file instead\./,
+    );
+  });
+
   it('writes report-file into the workspace', async () => {
     const step = await runStep('health-check', {
       with: { probes: http('home', '/healthy'), count: '1', 'report-file': 'health.json' },

@@ -52,6 +52,17 @@ describe('CLI: deploy-actions health-check', () => {
   });
   after(() => service.close());
 
+  it('probes near the 128 KiB one argument may hold: done, with a warning to use probes-file before it breaks', async () => {
+    // A comment pads the list to 110 KiB; past 128 KiB no shell could start the CLI at all.
+    const probes = `# ${'x'.repeat(110 * 1024)}\n- { name: home, type: http, url: "${service.url}/healthy" }`;
+    const run = await cli(['health-check', '--probes', probes, '--count', '1']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(
+      run.stdout + run.stderr,
+      /Input "probes" is 11\d KiB: Linux passes at most 128 KiB in one argument, and past that the step cannot start at all \("Argument list too long"\)\. Before it grows: put it in a file and give probes-file instead\./,
+    );
+  });
+
   it('--help lists the commands; each command documents its flags (the action inputs)', async () => {
     const help = await cli(['--help']);
     assert.equal(help.code, 0);

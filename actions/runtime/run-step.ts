@@ -1,4 +1,4 @@
-import type { Step } from '../../src/entries/runtime.ts';
+import { describeNearLimit, inputsNearArgumentLimit, type Step } from '../../src/entries/runtime.ts';
 import { type ActionContext, runAction } from './run-action.ts';
 
 /**
@@ -7,7 +7,10 @@ import { type ActionContext, runAction } from './run-action.ts';
  */
 export function runStep<S>(name: string, step: Step<S>): Promise<void> {
   return runAction(name, async (action: ActionContext) => {
-    const settings = await step.parse(action.readInputs(step.inputs), action.host);
+    const raw = action.readInputs(step.inputs);
+    for (const near of inputsNearArgumentLimit(raw, Object.keys(step.inputs)))
+      action.host.logger.warning(describeNearLimit(near, 'environment variable'));
+    const settings = await step.parse(raw, action.host);
     const outcome = await step.run(settings, action.host).catch((error: unknown) => {
       if (step.thrown) action.setOutputs(step.outputs, step.thrown(settings, error));
       throw error;

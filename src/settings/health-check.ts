@@ -24,7 +24,7 @@ import { readStructuredText } from './structured-text.ts';
 export const healthCheckInputs = {
   probes: {
     description:
-      'The probes, as a YAML or JSON list (http, tcp, command, promql). Each may override the judgement inputs below. Give this or probes-file.',
+      'The probes, as a YAML or JSON list (http, tcp, command, promql). Each may override the judgement inputs below. Give this or probes-file (inline, at most 128 KiB, the most Linux passes in one environment variable; a longer list needs probes-file).',
   },
   'probes-file': {
     description: 'A YAML or JSON file with the probes, relative to the workspace. Give this or probes.',

@@ -1,2 +1,0 @@
-import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
-import{a as r}from"./chunk-SZ3PTPCG.js";function m(n,s){return r(n,async t=>{let o=await s.parse(t.readInputs(s.inputs),t.host),u=await s.run(o,t.host).catch(e=>{throw s.thrown&&t.setOutputs(s.outputs,s.thrown(o,e)),e});t.setOutputs(s.outputs,u.outputs),u.summary&&await t.appendSummary(u.summary),u.ok?t.host.logger.info(u.message):t.fail(u.message,u.title)})}export{m as a};
