@@ -120,12 +120,6 @@ export function checkLimits(
   if (consecutiveSuccesses === undefined) return;
   if (consecutiveSuccesses > count)
     throw problem('consecutive-successes', `${consecutiveSuccesses} cannot exceed count (${count})`);
-  // Argo Rollouts refuses it too: after the failures it tolerates, the streak must still fit.
-  if (failureLimit >= 0 && count < failureLimit + consecutiveSuccesses)
-    throw problem(
-      'count',
-      `${count} must be at least failure-limit + consecutive-successes (${failureLimit} + ${consecutiveSuccesses}), or a probe that used its tolerated failures could never succeed early`,
-    );
   // The minimum sample before an early success: one healthy answer is not an analysis.
   if (consecutiveSuccesses < 2 && count > 1)
     throw problem(
