@@ -72,12 +72,31 @@ describe('chooseSlots: blue-green chooses on what it observed', () => {
     const cut = { ...v2InBlue, releases: [release('v1', 'green', 'interrupted'), v2InBlue.releases[1]!] };
     assert.equal(summary(facts({ version: 'v1', record: cut })), 'deploy blue→green');
   });
-  it('the proxy serves both slots, or none: refused', () => {
+  it('the proxy serves both slots, or none while a version is live: refused', () => {
     assert.match(
       summary(facts({ proxyServes: ['blue', 'green'] })),
       /^refuse: sends traffic to blue and green, not one/,
     );
     assert.match(summary(facts({ proxyServes: [] })), /^refuse: sends traffic to no slot, not one/);
+  });
+  it('the first release (nothing ever live, the proxy serves no slot): into the first slot, said plainly', () => {
+    const empty: EnvironmentState = { environment: 'production', releases: [] };
+    const plan = chooseSlots(facts({ record: empty, version: 'v1', proxyServes: [], answers: {} }));
+    assert.equal(plan.kind === 'refuse' ? plan.problem : `${plan.kind} →${plan.idle.name}`, 'deploy →blue');
+    assert.equal(plan.kind !== 'refuse' && plan.bootstrap, true);
+    assert.match(
+      plan.kind === 'refuse' ? '' : (plan.note ?? ''),
+      /^first release of production: nothing was live and the proxy serves no slot, so v1 goes into slot blue, is verified there, then gets traffic/,
+    );
+    // Releases that never reached users leave it a first release.
+    const rejectedOnly: EnvironmentState = {
+      environment: 'production',
+      releases: [release('v1', 'blue', 'bad', { neverLive: true })],
+    };
+    assert.equal(
+      summary(facts({ record: rejectedOnly, version: 'v2', proxyServes: [] })),
+      'deploy green→blue',
+    );
   });
   it('the proxy serves the slot of another version than the record says is live (switched by hand): refused', () => {
     assert.match(

@@ -63,7 +63,8 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
         settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
       )}`,
     );
-  if (chosen.note) deps.logger.warning(chosen.note);
+  if (chosen.note && chosen.bootstrap) deps.logger.info(chosen.note);
+  else if (chosen.note) deps.logger.warning(chosen.note);
   if (chosen.kind === 'switch-first') return switchFirst(parts, request, chosen, started);
   await request.at('placing', chosen.idle.name);
   return verifyThenSwitch(parts, request, chosen);
@@ -86,10 +87,10 @@ async function observeAndChoose({ settings, traffic }: Parts, request: GoLiveReq
 async function deployIntoIdle(
   { driver, retry, deps }: Parts,
   request: GoLiveRequest,
-  { idle, from }: Chosen,
+  { idle, from, bootstrap }: Chosen,
 ) {
   deps.logger.info(
-    `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); users stay on ${from.name}`,
+    `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); ${bootstrap ? 'no user is served yet' : `users stay on ${from.name}`}`,
   );
   const { environment, version, previous, signal } = request;
   const driven = await drive(driver, retry, deps.logger, {
@@ -105,7 +106,11 @@ async function deployIntoIdle(
 }
 
 /** Traffic to `idle`, read back: switched means the proxy says so. */
-async function switchTraffic({ traffic, deps }: Parts, request: GoLiveRequest, { idle, from }: Chosen) {
+async function switchTraffic(
+  { traffic, deps }: Parts,
+  request: GoLiveRequest,
+  { idle, from, bootstrap }: Chosen,
+) {
   // Names the slot too: a switch back goes straight here, with no placing before it.
   await request.at('switching', idle.name);
   await traffic.switchTo(idle.name, from.name, request.signal);
@@ -116,7 +121,9 @@ async function switchTraffic({ traffic, deps }: Parts, request: GoLiveRequest, {
     );
   await request.at('live');
   deps.logger.info(
-    `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
+    bootstrap
+      ? `Sent ${traffic.name}'s traffic to ${idle.name}: users reach ${request.version}, the first version of ${request.environment}`
+      : `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
   );
 }
 
@@ -154,7 +161,9 @@ async function verifyThenSwitch(
 ): Promise<GoLiveOutcome> {
   const { deps } = parts;
   const { idle, from } = chosen;
-  const noUser = `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
+  const noUser = chosen.bootstrap
+    ? 'no user reached it (none is served yet)'
+    : `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
   if (chosen.kind !== 'deploy')
     deps.logger.info(
       `Slot ${idle.name} still runs ${request.version}: verifying it there, then switching to it`,
@@ -180,7 +189,10 @@ async function verifyThenSwitch(
       attempts: running.attempts,
     };
   await switchTraffic(parts, request, chosen);
-  return { ok: true, attempts: running.attempts, facts: { slot: idle.name, 'previous-slot': from.name } };
+  const facts: Record<string, string> = chosen.bootstrap
+    ? { slot: idle.name, 'first release': 'yes: nothing was live before, no slot served' }
+    : { slot: idle.name, 'previous-slot': from.name };
+  return { ok: true, attempts: running.attempts, facts };
 }
 
 /** The probes and version source that name the slot, pointed at `slot`. */

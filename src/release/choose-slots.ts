@@ -27,6 +27,8 @@ export type SlotPlan =
       readonly kind: 'switch-first' | 'verify-then-switch' | 'deploy';
       readonly from: Slot;
       readonly idle: Slot;
+      /** The first release: no user is served yet, so `from` serves no one and runs nothing. */
+      readonly bootstrap?: true;
       /** Said before the release acts (why a warm slot is deployed again, why the proxy's view wins). */
       readonly note?: string;
     };
@@ -39,6 +41,19 @@ export type SlotPlan =
  */
 export function chooseSlots(facts: SlotFacts): SlotPlan {
   const { slots, record, version, proxyServes, answers } = facts;
+  // The record before this release (the one under way is not yet anywhere).
+  const before = { ...record, releases: record.releases.filter((r) => r.status !== 'deploying') };
+  const live = liveView(before);
+  // Nothing was ever live and the proxy serves no one: nothing to protect, the first version
+  // goes into the first slot (as Argo, Kamal and kamal-proxy bring a first version up).
+  if (proxyServes.length === 0 && !live.version && !live.unsettled)
+    return {
+      kind: 'deploy',
+      from: slots[1],
+      idle: slots[0],
+      bootstrap: true,
+      note: `first release of ${record.environment}: nothing was live and the proxy serves no slot, so ${version} goes into slot ${slots[0].name}, is verified there, then gets traffic`,
+    };
   if (proxyServes.length !== 1)
     return {
       kind: 'refuse',
@@ -47,10 +62,7 @@ export function chooseSlots(facts: SlotFacts): SlotPlan {
     };
   const from = slots.find((slot) => slot.name === proxyServes[0])!;
   const idle = slots.find((slot) => slot.name !== from.name)!;
-  // The record before this release (the one under way is not yet anywhere).
-  const before = { ...record, releases: record.releases.filter((r) => r.status !== 'deploying') };
   const contents = slotContents(before);
-  const live = liveView(before);
   const recordedLive = live.unsettled?.version ?? live.version;
   const serving = contents.get(from.name);
   const unsettledSwitch = live.unsettled?.phase === 'switching';

@@ -53,7 +53,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
           'nginx-upstream-file',
           `${upstreamFile} does not say one slot: ${read_.problem}; nothing was changed. Write the live slot's line (e.g. ${upstreamLine(options.slots[0]!).trim()}), test and reload nginx`,
         );
-      return [read_.slot];
+      return read_.slots;
     },
     async switchTo(name, from, signal) {
       const slot = options.slots.find((s) => s.name === name)!;

@@ -16,14 +16,15 @@ export function upstreamLine(slot: Slot): string {
 
 /**
  * The slot an upstream file sends users to, read strictly: every line is a comment, blank, or a
- * server line; exactly one server line, marked with a slot of `slots` whose address it names.
- * Anything else (a file edited by hand with both slots, none marked, a mark on another address)
- * does not say one slot: the problem, naming the lines, so nothing is changed on a guess.
+ * server line; exactly one server line, marked with a slot of `slots` whose address it names,
+ * or none at all (an environment before its first release: no slot serves). Anything else (a
+ * file edited by hand with both slots, none marked, a mark on another address) does not say one
+ * slot: the problem, naming the lines, so nothing is changed on a guess.
  */
 export function readUpstreamFile(
   text: string,
   slots: readonly Slot[],
-): { slot: string } | { problem: string } {
+): { slots: readonly string[] } | { problem: string } {
   const servers: ServerLine[] = [];
   const strange: number[] = [];
   for (const [index, raw] of text.split('\n').entries()) {
@@ -39,12 +40,10 @@ export function readUpstreamFile(
     return {
       problem: `${at(strange)} ${strange.length > 1 ? 'are' : 'is'} not a server line (the file holds the live slot's one server line)`,
     };
+  if (servers.length === 0) return { slots: [] };
   if (servers.length !== 1)
     return {
-      problem:
-        servers.length === 0
-          ? 'it has no server line'
-          : `it has ${servers.length} server lines (${at(servers.map((s) => s.number))}), not one`,
+      problem: `it has ${servers.length} server lines (${at(servers.map((s) => s.number))}), not one`,
     };
   const [only] = servers as [ServerLine];
   const slot = slots.find((s) => s.name === only.slot);
@@ -56,5 +55,5 @@ export function readUpstreamFile(
     return {
       problem: `its server line (line ${only.number}) is marked slot ${slot.name} but points at ${only.address}, while slots says ${slot.name} is ${slot.host}:${slot.port}`,
     };
-  return { slot: slot.name };
+  return { slots: [slot.name] };
 }
