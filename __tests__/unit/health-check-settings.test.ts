@@ -51,6 +51,7 @@ describe('health-check settings: valid input', () => {
       errorLimit: undefined,
       consecutiveSuccesses: undefined,
       timeoutMs: 5000,
+      startTimeoutMs: 0,
       dryRun: false,
     });
     assert.equal(settings.probes[1]!.judgement.count, 5);

@@ -44,6 +44,7 @@ const judgement = (overrides: Partial<Judgement> = {}): Judgement => ({
   inconclusiveLimit: 0,
   consecutiveErrorLimit: 4,
   timeoutMs: 5000,
+  startTimeoutMs: 0,
   dryRun: false,
   ...overrides,
 });
@@ -168,6 +169,65 @@ describe('health engine (virtual time)', () => {
     assert.equal(result.verdict, 'successful');
     // Argo would retry the error 10 s after it ended (12 s) and wait 10 s after the slow one.
     assert.deepEqual(calls, [0, 10_000, 25_000, 30_000]);
+  });
+
+  it('start-timeout: a service still starting (refused five times) is waited for, then judged as usual', async () => {
+    const clock = new FakeClock();
+    const slow = scripted(
+      'slow',
+      ['throw', 'throw', 'throw', 'throw', 'throw', 'throw', 'ok', 'ok', 'ok'],
+      clock,
+    );
+    const result = await runHealthChecks(
+      [{ probe: slow.probe, judgement: judgement({ intervalMs: 1000, startTimeoutMs: 30_000 }) }],
+      { clock },
+    );
+    assert.equal(result.verdict, 'successful', result.probes[0]!.reason);
+    const measurements = result.probes[0]!.measurements;
+    assert.deepEqual(
+      measurements.map((m) => [m.phase, m.startUp ?? false]),
+      [
+        ...Array.from({ length: 6 }, () => ['error', true]),
+        ['successful', false],
+        ['successful', false],
+        ['successful', false],
+      ],
+    );
+  });
+
+  it('start-timeout: no answer by then is an error that says so and names start-timeout', async () => {
+    const clock = new FakeClock();
+    const dead = scripted(
+      'dead',
+      Array.from({ length: 50 }, () => 'throw' as const),
+      clock,
+    );
+    const result = await runHealthChecks(
+      [{ probe: dead.probe, judgement: judgement({ intervalMs: 1000, startTimeoutMs: 10_000 }) }],
+      { clock },
+    );
+    assert.equal(result.verdict, 'error');
+    assert.equal(dead.calls.length, 11, 'measured from 0 s to 10 s, then given up');
+    assert.match(
+      result.probes[0]!.reason,
+      /^connection refused \(127\.0\.0\.1:1\) \(no answer within start-timeout \(10\.0 s\): raise start-timeout if the service needs longer to start\)/,
+    );
+  });
+
+  it('start-timeout: an answer ends the wait; errors after it count as ever, and a bad answer fails at once', async () => {
+    const clock = new FakeClock();
+    const flaky = scripted('flaky', ['throw', 'ok', 'throw', 'throw', 'throw', 'throw', 'throw'], clock);
+    const broken = scripted('broken', ['throw', 'fail'], clock);
+    const result = await runHealthChecks(
+      [
+        { probe: flaky.probe, judgement: judgement({ intervalMs: 1000, startTimeoutMs: 30_000 }) },
+        { probe: broken.probe, judgement: judgement({ intervalMs: 1000, startTimeoutMs: 30_000 }) },
+      ],
+      { clock },
+    );
+    assert.equal(result.verdict, 'failed');
+    assert.equal(result.decidedBy, 'broken');
+    assert.equal(broken.calls.length, 2, 'a 500 from a service that is up is judged at once');
   });
 
   it('errs on the fifth error in a row (consecutive-error-limit 4), interval apart', async () => {

@@ -6,6 +6,7 @@ import {
   countDecided,
   type Judgement,
   judgeProbe,
+  judgeStartUp,
   judgeTally,
   type MeasurementPhase,
   openTally,
@@ -18,6 +19,8 @@ export interface Measurement {
   readonly startedAt: string;
   readonly latencyMs: number;
   readonly phase: MeasurementPhase;
+  /** Taken while the service was still starting (no answer yet, within start-timeout): not counted. */
+  readonly startUp?: true;
   readonly value?: unknown;
   readonly reason: string;
 }
@@ -102,18 +105,28 @@ export async function runHealthChecks(
       const schedule = startedAt + judgement.initialDelayMs;
       const probeStop = new AbortController();
       running.add(probeStop);
+      let answered = judgement.startTimeoutMs === 0;
       // No bound here: the judgement decides at `count` counted measurements, or earlier.
       for (let n = 0; !stop.signal.aborted; n++) {
         if (!(await sleepUntil(clock, schedule + n * judgement.intervalMs, probeStop.signal))) break;
         const observed = await measureOnce(probe, judgement.timeoutMs, n + 1, clock, probeStop.signal);
         if (!observed) break;
-        const { output, ...measurement } = observed;
+        const { output, ...taken } = observed;
+        const startUp = answered
+          ? 'count'
+          : judgeStartUp(taken.phase, clock.now() - schedule, judgement.startTimeoutMs);
+        answered = startUp === 'count';
+        const measurement: Measurement = answered ? taken : { ...taken, startUp: true };
         state.measurements.push(measurement);
         options.onMeasurement?.(probe, measurement, output);
-        state.judgement = judgeProbe(
-          state.measurements.map((m) => m.phase),
-          judgement,
-        );
+        if (startUp === 'wait') continue;
+        state.judgement =
+          typeof startUp === 'object'
+            ? startUp
+            : judgeProbe(
+                state.measurements.filter((m) => !m.startUp).map((m) => m.phase),
+                judgement,
+              );
         if (!state.judgement.decided) continue;
         onDecided(index);
         break;

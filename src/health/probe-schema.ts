@@ -30,6 +30,7 @@ const judgementFields = {
   'error-limit': z.optional(optionalWholeNumberField(0)),
   'consecutive-successes': z.optional(optionalWholeNumberField(1)),
   timeout: z.optional(durationField),
+  'start-timeout': z.optional(durationField),
   'dry-run': z.optional(booleanField),
 };
 

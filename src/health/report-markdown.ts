@@ -83,7 +83,8 @@ export function measurementTable(probe: ProbeResult): string {
 
 /** A measurement as one log line: `[api] #2 ✗ failed in 12 ms: status 503, expected 2xx`. */
 export function describeMeasurement(probeName: string, m: Measurement): string {
-  const line = `[${probeName}] #${m.index} ${PHASE_ICONS[m.phase]} ${m.phase} in ${formatDuration(m.latencyMs)}: ${m.reason}`;
+  const starting = m.startUp ? ' (still starting: not counted)' : '';
+  const line = `[${probeName}] #${m.index} ${PHASE_ICONS[m.phase]} ${m.phase} in ${formatDuration(m.latencyMs)}: ${m.reason}${starting}`;
   return line.replace(/[\r\n]+/g, ' ');
 }
 

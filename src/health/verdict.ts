@@ -8,6 +8,8 @@
  * A probe is decided at the first measurement after which nothing can change its verdict.
  */
 
+import { formatDuration } from '../durations.ts';
+
 export type MeasurementPhase = 'successful' | 'failed' | 'inconclusive' | 'error';
 export type Verdict = 'successful' | 'failed' | 'error' | 'inconclusive';
 
@@ -34,6 +36,11 @@ export interface Judgement extends Limits {
   readonly initialDelayMs: number;
   /** How long one measurement may take before it counts as an error. */
   readonly timeoutMs: number;
+  /**
+   * Until the first answer, measurements that could not run (refused, timed out) are a service
+   * still starting: not counted, for at most this long (0: off). No answer by then is an error.
+   */
+  readonly startTimeoutMs: number;
   /** Measured, judged and reported, but its verdict never decides the check. */
   readonly dryRun: boolean;
 }
@@ -131,6 +138,24 @@ function describeTally(tally: Tally): string {
 }
 
 const SEVERITY: Readonly<Record<Verdict, number>> = { successful: 0, inconclusive: 1, error: 2, failed: 3 };
+
+/**
+ * A measurement taken before the probe's first answer (start-timeout set): one that could not
+ * run is a service still starting, not counted (`wait`), until `startTimeoutMs` has passed since
+ * the probe began; then the probe errs, saying so. An answer (any other phase) ends the wait.
+ */
+export function judgeStartUp(
+  phase: MeasurementPhase,
+  elapsedMs: number,
+  startTimeoutMs: number,
+): 'count' | 'wait' | ProbeJudgement {
+  if (phase !== 'error') return 'count';
+  if (elapsedMs < startTimeoutMs) return 'wait';
+  return decided(
+    'error',
+    `no answer within start-timeout (${formatDuration(startTimeoutMs)}): raise start-timeout if the service needs longer to start`,
+  );
+}
 
 /** A probe's judgement as the check sees it: a dry-run probe's verdict is reported, never counted. */
 export interface CheckedProbe {

@@ -79,7 +79,8 @@ export const targetInputs = {
     default: '600s',
   },
   'verify-probes': {
-    description: 'Health probes (as health-check takes them) that must pass after the driver ran.',
+    description:
+      'Health probes (as health-check takes them) that must pass after the driver ran. Unless a probe says otherwise: 3 measurements 500ms apart, and start-timeout 30s (until its first answer, refused connections are a service still starting and are not counted).',
     default: '',
   },
   'verify-probes-file': { description: 'The same, from a file.', default: '' },

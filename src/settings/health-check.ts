@@ -62,6 +62,11 @@ export const healthCheckInputs = {
     default: '',
   },
   timeout: { description: 'How long one measurement may take before it counts as an error.', default: '5s' },
+  'start-timeout': {
+    description:
+      "Wait up to this long for a probe's first answer: until then, measurements that could not run (refused, timed out: a service still starting) are not counted. 0s: off.",
+    default: '0s',
+  },
   'report-file': {
     description: 'Also write the JSON report to this file (for later steps or an incident).',
     default: '',
@@ -92,6 +97,7 @@ const flatInputs = z.object({
   'error-limit': optionalWholeNumberField(0),
   'consecutive-successes': optionalWholeNumberField(1),
   timeout: durationField,
+  'start-timeout': durationField,
   'report-file': z.string(),
 });
 
@@ -126,6 +132,7 @@ function judgementOf(inputs: z.output<typeof flatInputs>): Judgement {
     errorLimit: inputs['error-limit'],
     consecutiveSuccesses: inputs['consecutive-successes'],
     timeoutMs: inputs.timeout,
+    startTimeoutMs: inputs['start-timeout'],
     dryRun: false,
   };
   checkLimits(judgement, (field, message) => new ConfigurationError(field, message));

@@ -86,6 +86,7 @@ function mergeJudgement(probe: ProbeDeclaration, defaults: Judgement): Judgement
     consecutiveSuccesses:
       'consecutive-successes' in probe ? probe['consecutive-successes'] : defaults.consecutiveSuccesses,
     timeoutMs: probe.timeout ?? defaults.timeoutMs,
+    startTimeoutMs: probe['start-timeout'] ?? defaults.startTimeoutMs,
     dryRun: probe['dry-run'] ?? defaults.dryRun,
   };
 }

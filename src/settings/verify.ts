@@ -7,6 +7,14 @@ import { defaultJudgement } from './health-check.ts';
 import { chooseProbesSource, parseProbes, requireCountedProbe } from './probe-list.ts';
 import { readStructuredText } from './structured-text.ts';
 
+/**
+ * A deploy's verification, unless a probe says otherwise: quick (a service that starts in 100 ms
+ * is verified in about a second) and patient with one still starting (up to 30 s for its first
+ * answer; health-check's own defaults, every 5 s, suit a check of production, not a deploy).
+ */
+const VERIFY_DEFAULTS = { interval: '500ms', count: '3', 'start-timeout': '30s' };
+const verifyJudgement = () => defaultJudgement(VERIFY_DEFAULTS);
+
 /** `{slot_url}`, `{slot_host}`, `{slot_port}`: where a probe names the slot it checks. */
 const SLOT_PLACEHOLDER = /\{slot_(url|host|port)\}/g;
 const namesSlot = (text: string) => text.search(SLOT_PLACEHOLDER) >= 0;
@@ -32,7 +40,7 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
   const declared = source ? readStructuredText(source.text, input) : [];
   const list = Array.isArray(declared) ? declared : (declared as { probes?: unknown } | null)?.probes;
   // Not a list (or an empty one): parseProbes says so, as health-check does.
-  if (!Array.isArray(list) || (list.length === 0 && source)) parseProbes(declared, input, defaultJudgement());
+  if (!Array.isArray(list) || (list.length === 0 && source)) parseProbes(declared, input, verifyJudgement());
   const entries = list as unknown[];
   const onSlot = entries.map((entry) => namesSlot(JSON.stringify(entry)));
   const url = values['version-url'] ?? '';
@@ -43,7 +51,7 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
   // counted, each probe named by its place), pointed at an example slot: bad input before
   // anything runs. The public part needs no slot, so it is that check's result.
   const checked =
-    entries.length > 0 ? parseProbes(withSlot(entries, EXAMPLE_SLOT), input, defaultJudgement()) : [];
+    entries.length > 0 ? parseProbes(withSlot(entries, EXAMPLE_SLOT), input, verifyJudgement()) : [];
   requireCountedProbe(checked, input);
   if (urlNamesSlot) versionUrlOf(withSlot(url, EXAMPLE_SLOT));
   const slotEntries = entries.filter((_, at) => onSlot[at]);
@@ -60,7 +68,7 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
   const forSlot = (slot: Slot) =>
     settings(
       slotEntries.length > 0
-        ? parseProbes(withSlot(slotEntries, slot), input, defaultJudgement(), slotPositions)
+        ? parseProbes(withSlot(slotEntries, slot), input, verifyJudgement(), slotPositions)
         : [],
       urlNamesSlot ? withSlot(url, slot) : '',
     );
