@@ -80,6 +80,21 @@ describe('the HAProxy traffic switch (real HAProxy, runtime API on its socket)',
     await assert.rejects(noBackend.live(), /HAProxy refused "show servers state shop"|has no server named/);
   });
 
+  it('the runtime API at an IPv6 address in brackets ([::1]:port): read and switched as over a unix socket', async () => {
+    const onIpv6 = await startHaproxy({ blue: slots.blue.port, green: slots.green.port }, 'blue', {
+      runtimeApiOnIpv6: true,
+    });
+    try {
+      assert.match(onIpv6.socket, /^\[::1\]:\d+$/);
+      const overIpv6 = traffic({ socket: onIpv6.socket, drainTimeoutMs: 100 });
+      assert.deepEqual(await overIpv6.live(), ['blue']);
+      await overIpv6.switchTo('green', 'blue', new AbortController().signal);
+      assert.deepEqual(await overIpv6.live(), ['green']);
+    } finally {
+      await onIpv6.close();
+    }
+  });
+
   it('an unreachable socket names it', async () => {
     const gone = traffic({ socket: '/nonexistent/admin.sock' });
     await assert.rejects(

@@ -138,4 +138,59 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
     refused({ ...blueGreen, traffic: 'nginx' }, 'nginx-upstream-file', /is required with traffic: nginx/);
     refused({ ...blueGreen, 'drain-timeout': 'soon' }, 'drain-timeout', /./);
   });
+
+  it('refuses an input the strategy or the traffic switch would ignore, naming it and what uses it', () => {
+    const inPlace = { environment: 'production', version: 'v1', command: 'true' };
+    const strays: [string, string][] = [
+      ['slots', 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082'],
+      ['traffic', 'nginx'],
+      ['haproxy-socket', '/run/haproxy/admin.sock'],
+      ['nginx-upstream-file', '/etc/nginx/app-upstream.conf'],
+      ['stop-command', 'systemctl stop app'],
+      ['drain-timeout', '5s'],
+    ];
+    for (const [input, value] of strays)
+      refused(
+        { ...inPlace, [input]: value },
+        input,
+        /^is only used with strategy: blue-green, and this release is in-place: remove it$/,
+      );
+    // Defaults are not choices: the in-place deploy with every default passes.
+    assert.equal(
+      parse({ ...inPlace, traffic: 'haproxy', 'nginx-test-command': 'nginx -t' }).strategy.kind,
+      'in-place',
+    );
+    refused(
+      { ...blueGreen, 'nginx-upstream-file': '/etc/nginx/app-upstream.conf' },
+      'nginx-upstream-file',
+      /^is only used with traffic: nginx, and traffic is haproxy: remove it$/,
+    );
+    refused(
+      { ...blueGreen, 'switch-command': './switch.sh' },
+      'switch-command',
+      /^is only used with traffic: command, and traffic is haproxy/,
+    );
+    refused(
+      { ...blueGreen, 'scale-down-delay': '5m' },
+      'scale-down-delay',
+      /does nothing without stop-command/,
+    );
+  });
+
+  it('IPv6 addresses in brackets, for slots and the runtime API', () => {
+    const settings = parse({
+      ...blueGreen,
+      slots: 'blue: "[::1]:8081"\ngreen: "[::1]:8082"',
+      'haproxy-socket': '[::1]:9999',
+    });
+    assert.equal(settings.strategy.kind, 'blue-green');
+    const { slots } = settings.strategy as Extract<typeof settings.strategy, { kind: 'blue-green' }>;
+    assert.deepEqual(
+      slots.map((slot) => [slot.host, slot.port]),
+      [
+        ['::1', 8081],
+        ['::1', 8082],
+      ],
+    );
+  });
 });

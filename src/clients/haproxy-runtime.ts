@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { parseHostPort } from '../addresses.ts';
 
 /**
  * One command to HAProxy's runtime API (the stats socket, `level admin`): a unix socket path or
@@ -8,10 +9,9 @@ import net from 'node:net';
  */
 export function haproxyCommand(socket: string, command: string, timeoutMs = 5000): Promise<string> {
   return new Promise((resolve, reject) => {
-    const hostPort = /^(.+):(\d+)$/.exec(socket);
-    const connection = hostPort
-      ? net.connect({ host: hostPort[1]!, port: Number(hostPort[2]) })
-      : net.connect({ path: socket });
+    // host:port ([::1]:9999 for IPv6), else a unix socket's path.
+    const hostPort = parseHostPort(socket);
+    const connection = hostPort ? net.connect(hostPort) : net.connect({ path: socket });
     let answer = '';
     connection.setEncoding('utf8');
     connection.setTimeout(timeoutMs, () =>

@@ -21,7 +21,8 @@ export function connectTcp(
   const started = performance.now();
   const where = `${host}:${port}`;
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    // A host as URLs write it ([::1]) is the socket's ::1.
+    const socket = net.connect({ host: host.replace(/^\[(.*)\]$/, '$1'), port });
     let received = '';
     const done = (result: TcpConnectResult | Error) => {
       signal.removeEventListener('abort', onAbort);

@@ -1,3 +1,4 @@
+import { formatHostPort } from '../addresses.ts';
 import { formatDuration } from '../durations.ts';
 import type { Slot } from '../model/release.ts';
 import type { CommandRequest, CommandResult, CommandRunner, Logger } from '../ports.ts';
@@ -51,7 +52,7 @@ export function deployEnv(
     ...(slot
       ? {
           DEPLOY_SLOT: slot.name,
-          DEPLOY_SLOT_ADDRESS: `${slot.host}:${slot.port}`,
+          DEPLOY_SLOT_ADDRESS: formatHostPort(slot),
           DEPLOY_SLOT_PORT: String(slot.port),
         }
       : {}),

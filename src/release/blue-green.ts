@@ -1,3 +1,4 @@
+import { formatHostPort } from '../addresses.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
@@ -90,7 +91,7 @@ async function deployIntoIdle(
   { idle, from, bootstrap }: Chosen,
 ) {
   deps.logger.info(
-    `Deploying ${request.version} into the idle slot ${idle.name} (${idle.host}:${idle.port}); ${bootstrap ? 'no user is served yet' : `users stay on ${from.name}`}`,
+    `Deploying ${request.version} into the idle slot ${idle.name} (${formatHostPort(idle)}); ${bootstrap ? 'no user is served yet' : `users stay on ${from.name}`}`,
   );
   const { environment, version, previous, signal } = request;
   const driven = await drive(driver, retry, deps.logger, {

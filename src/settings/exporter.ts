@@ -30,7 +30,8 @@ export function parseExporterSettings(raw: RawInputs, hostName: string): Exporte
   return {
     runner,
     role: values.role!,
-    host: listen[1] || '0.0.0.0',
+    // [::]:9100 listens on IPv6: the socket takes the host without its brackets.
+    host: listen[1]?.replace(/^\[(.*)\]$/, '$1') || '0.0.0.0',
     port,
     status: parseStatus(values.status!),
     diskPath: values['disk-path']!,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
 import { durationField } from './fields.ts';
@@ -16,7 +17,7 @@ export const strategyInputs = {
   },
   slots: {
     description:
-      'blue-green: the two slots and the address each serves on, as a YAML map (blue: 127.0.0.1:8081, green: 127.0.0.1:8082). The driver gets DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS and DEPLOY_SLOT_PORT.',
+      'blue-green: the two slots and the address each serves on, as a YAML map (blue: 127.0.0.1:8081, green: 127.0.0.1:8082; an IPv6 host in brackets, "[::1]:8081"). The driver gets DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS and DEPLOY_SLOT_PORT.',
     default: '',
   },
   traffic: {
@@ -26,7 +27,7 @@ export const strategyInputs = {
   },
   'haproxy-socket': {
     description:
-      "traffic haproxy: HAProxy's runtime API (stats socket … level admin), a unix socket path or host:port.",
+      "traffic haproxy: HAProxy's runtime API (stats socket … level admin), a unix socket path or host:port ([::1]:9999 for IPv6).",
     default: '',
   },
   'haproxy-backend': {
@@ -81,6 +82,62 @@ const schema = z.object({
   'drain-timeout': durationField,
 });
 
+type StrategyInput = keyof typeof strategyInputs;
+type TrafficKind = z.output<typeof schema>['traffic'];
+
+/** The inputs each traffic switch reads, and nothing else does. */
+const TRAFFIC_INPUTS: Readonly<Record<TrafficKind, readonly StrategyInput[]>> = {
+  haproxy: ['haproxy-socket', 'haproxy-backend'],
+  nginx: ['nginx-upstream-file', 'nginx-test-command', 'nginx-reload-command', 'nginx-pid-file'],
+  command: ['switch-command'],
+};
+const BLUE_GREEN_INPUTS: readonly StrategyInput[] = [
+  'slots',
+  'traffic',
+  ...Object.values(TRAFFIC_INPUTS).flat(),
+  'stop-command',
+  'scale-down-delay',
+  'drain-timeout',
+];
+
+/** Set to something else than its default: the user meant it. */
+function given(values: Record<string, string>, input: StrategyInput): boolean {
+  const value = values[input] ?? '';
+  return value !== '' && value !== (strategyInputs[input].default ?? '');
+}
+
+/** An input the chosen strategy or traffic switch would ignore is a mistake, named, never silence. */
+function refuseIgnored(
+  values: Record<string, string>,
+  strategy: 'in-place' | 'blue-green',
+  traffic: TrafficKind,
+) {
+  if (strategy === 'in-place') {
+    const stray = BLUE_GREEN_INPUTS.find((input) => given(values, input));
+    if (stray)
+      throw new ConfigurationError(
+        stray,
+        'is only used with strategy: blue-green, and this release is in-place: remove it',
+        { input: 'strategy', value: 'blue-green' },
+      );
+    return;
+  }
+  for (const [kind, inputs] of Object.entries(TRAFFIC_INPUTS)) {
+    const stray = kind === traffic ? undefined : inputs.find((input) => given(values, input));
+    if (stray)
+      throw new ConfigurationError(
+        stray,
+        `is only used with traffic: ${kind}, and traffic is ${traffic}: remove it`,
+        { input: 'traffic', value: kind },
+      );
+  }
+  if (given(values, 'scale-down-delay') && !values['stop-command'])
+    throw new ConfigurationError(
+      'scale-down-delay',
+      'does nothing without stop-command (the command that stops the old slot): give stop-command, or remove it',
+    );
+}
+
 /** The strategy the inputs ask for; probes or a version-url that name a slot need blue-green. */
 export function parseStrategy(values: Record<string, string>, verify: VerifyDeclaration): StrategySettings {
   const flat = parseWithSchema(schema, {
@@ -95,13 +152,16 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
         'a probe or version-url names a slot ({slot_url}, {slot_host}, {slot_port}), which only blue-green has (with slots)',
         { input: 'strategy', value: 'blue-green' },
       );
+    refuseIgnored(values, flat.strategy, flat.traffic);
     return { kind: 'in-place' };
   }
   const slots = parseSlots(values.slots ?? '');
+  const traffic = parseTraffic(flat.traffic, values);
+  refuseIgnored(values, flat.strategy, flat.traffic);
   return {
     kind: 'blue-green',
     slots,
-    traffic: parseTraffic(flat.traffic, values),
+    traffic,
     drainTimeoutMs: flat['drain-timeout'],
     ...scaleDown(values),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
@@ -170,11 +230,13 @@ function parseSlots(text: string): readonly [Slot, Slot] {
         'slots',
         `"${name}" is not a slot name (a letter, then letters, digits, _ -)`,
       );
-    const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(String(address));
-    const port = Number(match?.[2]);
-    if (!match || port < 1 || port > 65535)
-      throw new ConfigurationError('slots', `${name}: "${String(address)}" is not host:port (${example})`);
-    return { name, host: match[1]!, port };
+    const parsed = parseHostPort(String(address));
+    if (!parsed)
+      throw new ConfigurationError(
+        'slots',
+        `${name}: "${String(address)}" is not host:port (${example}; an IPv6 host in brackets, [::1]:8081)`,
+      );
+    return { name, ...parsed };
   });
   return [slots[0]!, slots[1]!];
 }

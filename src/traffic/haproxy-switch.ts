@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { formatHostPort } from '../addresses.ts';
 import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
@@ -57,7 +58,7 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
         if (isIP(slot.host) && (server.address !== slot.host || server.port !== slot.port))
           throw new ConfigurationError(
             'slots',
-            `HAProxy's server ${backend}/${slot.name} points at ${server.address}:${server.port}, but slots says ${slot.name} is ${slot.host}:${slot.port}; nothing was changed. Make them agree (the server line in haproxy.cfg, or slots)`,
+            `HAProxy's server ${backend}/${slot.name} points at ${server.address}:${server.port}, but slots says ${slot.name} is ${formatHostPort(slot)}; nothing was changed. Make them agree (the server line in haproxy.cfg, or slots)`,
           );
       }
       return names.filter((slot) => (known.get(slot)!.adminState & OUT_OF_ROTATION) === 0);

@@ -1,3 +1,4 @@
+import { formatHostPort } from '../addresses.ts';
 import type { Slot } from '../model/release.ts';
 
 /** One `server` line of the upstream file: its address and the slot its mark names, if any. */
@@ -11,7 +12,7 @@ const SERVER = /^server\s+(\S+?)(?:\s+[^;#]*)?;\s*(?:#\s*deploy-actions slot ([A
 
 /** The line deploy-actions writes for the live slot. */
 export function upstreamLine(slot: Slot): string {
-  return `server ${slot.host}:${slot.port};  # deploy-actions slot ${slot.name}\n`;
+  return `server ${formatHostPort(slot)};  # deploy-actions slot ${slot.name}\n`;
 }
 
 /**
@@ -51,9 +52,9 @@ export function readUpstreamFile(
     return {
       problem: `its server line (line ${only.number}) has no "# deploy-actions slot <name>" mark naming one of the slots`,
     };
-  if (only.address !== `${slot.host}:${slot.port}`)
+  if (only.address !== formatHostPort(slot))
     return {
-      problem: `its server line (line ${only.number}) is marked slot ${slot.name} but points at ${only.address}, while slots says ${slot.name} is ${slot.host}:${slot.port}`,
+      problem: `its server line (line ${only.number}) is marked slot ${slot.name} but points at ${only.address}, while slots says ${slot.name} is ${formatHostPort(slot)}`,
     };
   return { slots: [slot.name] };
 }

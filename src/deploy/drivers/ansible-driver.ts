@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { formatHostPort } from '../../addresses.ts';
 import type { DriverSettings } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
 import { AttemptFailedError, type DeployDriver, type DriverRequest, runLogged } from '../driver.ts';
@@ -70,7 +71,7 @@ export function createAnsibleDriver(
         ...(request.slot
           ? {
               slot: request.slot.name,
-              slot_address: `${request.slot.host}:${request.slot.port}`,
+              slot_address: formatHostPort(request.slot),
               slot_port: request.slot.port,
             }
           : {}),
