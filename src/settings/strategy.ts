@@ -17,7 +17,7 @@ export const strategyInputs = {
   },
   slots: {
     description:
-      'blue-green: the two slots and the address each serves on, as a YAML map (blue: 127.0.0.1:8081, green: 127.0.0.1:8082; an IPv6 host in brackets, "[::1]:8081"). The driver gets DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS and DEPLOY_SLOT_PORT.',
+      'blue-green: the two slots and the address each serves on, as a YAML map (blue: 127.0.0.1:8081, green: 127.0.0.1:8082; an IPv6 host in brackets, [::1]:8081, quoted). The driver gets DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS and DEPLOY_SLOT_PORT.',
     default: '',
   },
   traffic: {
