@@ -59,6 +59,15 @@ describe('the nginx traffic switch (real nginx: upstream include file, nginx -t,
     assert.equal(await getFresh(nginx.url), 'green');
   });
 
+  it("nginx -t's own words are in the error: what it refused, and where", async () => {
+    // Real nginx, pointed at a configuration that is not there: its [emerg] line says so.
+    const broken = nginx.testCommand.replace(/-c \S+/, '-c /nonexistent/nginx.conf');
+    await assert.rejects(
+      traffic(broken).switchTo('blue', 'green', new AbortController().signal),
+      /refused the new upstream \(exit 1: .*\[emerg\] open\(\) "\/nonexistent\/nginx\.conf" failed .*\): the old upstream file is back/,
+    );
+  });
+
   it('preflight: nginx -t passes and the upstream file is writable; a failing test says so', async () => {
     const check = (testCommand: string) =>
       parsePreflightSettings({

@@ -1,13 +1,14 @@
 import { formatHostPort } from '../addresses.ts';
-import { connectTcp } from '../clients/tcp-connect.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
+import { previewBlueGreen } from './blue-green-preview.ts';
 import { chooseSlots, type SlotPlan } from './choose-slots.ts';
 import { drive } from './drive.ts';
 import type { SlotSeen } from './release-state.ts';
+import { answers, observeSlots, type Parts } from './slot-facts.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 type BlueGreen = Extract<StrategySettings, { kind: 'blue-green' }>;
@@ -22,15 +23,6 @@ type Chosen = Exclude<SlotPlan, { kind: 'refuse' }>;
  * runs and that answers (a rollback to the one just replaced) gets traffic back at once and is
  * verified after; a warm slot that no longer answers is deployed again.
  */
-/** What a blue-green release works with. */
-interface Parts {
-  readonly driver: DeployDriver;
-  readonly settings: BlueGreen;
-  readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
-  readonly traffic: TrafficSwitch;
-  readonly deps: VerifyDeps;
-}
-
 export function blueGreenStrategy(
   driver: DeployDriver,
   settings: BlueGreen,
@@ -46,6 +38,7 @@ export function blueGreenStrategy(
     plan: (version) =>
       `${driver.plan(version)} in the idle slot, verify it there, then switch ${traffic.name}`,
     goLive: (request) => goLive(parts, request),
+    preview: (request) => previewBlueGreen(parts, request),
     async observe(): Promise<SlotSeen> {
       const live = await traffic.live();
       return live.length === 1 ? { slot: live[0]! } : 'unknown';
@@ -71,17 +64,9 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
   return verifyThenSwitch(parts, request, chosen);
 }
 
-/** What the proxy serves and which slots answer, and the choice over them. */
-async function observeAndChoose({ settings, traffic }: Parts, request: GoLiveRequest): Promise<SlotPlan> {
-  const proxyServes = await traffic.live();
-  const answering = await Promise.all(settings.slots.map(answers));
-  return chooseSlots({
-    version: request.version,
-    slots: settings.slots,
-    record: request.state,
-    proxyServes,
-    answers: Object.fromEntries(settings.slots.map((slot, i) => [slot.name, answering[i]!])),
-  });
+/** The choice over what was just observed: the same for the release and its dry run. */
+async function observeAndChoose(parts: Parts, request: GoLiveRequest): Promise<SlotPlan> {
+  return chooseSlots(await observeSlots(parts, request));
 }
 
 /** The version running in the idle slot, made to run there by the driver. */
@@ -202,14 +187,6 @@ function verifyOnSlot({ settings, deps }: Parts, request: GoLiveRequest, slot: S
     ...deps,
     signal: request.signal,
   });
-}
-
-/** Whether a slot's process answers now: one connection, bounded. */
-async function answers(slot: Slot): Promise<boolean> {
-  return connectTcp(slot.host, slot.port, AbortSignal.timeout(1000)).then(
-    () => true,
-    () => false,
-  );
 }
 
 function refused(reason: string): Refusal {

@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '../deploy/retry.ts';
+import type { Slot } from '../model/release.ts';
 import type { EnvironmentState, ReleasePhase } from '../ports.ts';
 import type { SlotSeen } from './release-state.ts';
 
@@ -52,6 +53,28 @@ export interface ReleaseStrategy {
    * it cannot be read, or does not say one slot). Absent in place: there is nothing to ask.
    */
   observe?(): Promise<SlotSeen>;
+  /**
+   * The dry run: what going live would do, from what production says now (the proxy read, the
+   * slots asked, the proxy's own check run), by the same choice the release makes; changes nothing.
+   * Absent in place: the driver's plan says it all.
+   */
+  preview?(request: PreviewRequest): Promise<StrategyPreview>;
   /** Behind a proxy: its name, and how a person sees what it serves (said when it could not be read). */
   readonly proxy?: { readonly name: string; readonly readCommand: string };
+}
+
+export interface PreviewRequest {
+  readonly version: string;
+  readonly state: EnvironmentState;
+  readonly signal: AbortSignal;
+}
+
+/** What a strategy would do now, for the dry run. */
+export interface StrategyPreview {
+  /** The plan's lines, each `  label:  what`. */
+  readonly lines: readonly string[];
+  /** The slot the driver would run in: its check run is given it, as the real run is. */
+  readonly slot?: Slot;
+  /** Why the real release would change nothing and fail, had it run now. */
+  readonly refusal?: string;
 }

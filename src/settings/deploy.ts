@@ -134,7 +134,11 @@ export const targetInputs = {
     default: '5s',
   },
   ...strategyInputs,
-  'dry-run': { description: 'Print the plan and change nothing.', default: 'false' },
+  'dry-run': {
+    description:
+      "Print the plan and change nothing. Blue-green reads the proxy and asks the slots (read-only), names the live and the idle slot and every probe, and runs the proxy's own check (nginx -t).",
+    default: 'false',
+  },
   'pushgateway-url': {
     description:
       'Push deploy metrics (duration, results, rollbacks) to this Prometheus Pushgateway; failures only warn.',

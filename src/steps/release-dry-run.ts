@@ -2,10 +2,10 @@ import { createDriver } from '../deploy/create-driver.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { DeploySettings, RollbackSettings } from '../model/release.ts';
-import { inPlaceStrategy } from '../release/in-place.ts';
 import { planDeploy, planRollback, type ReleasePlan } from '../release/plan-release.ts';
 import type { ReleaseDeps } from '../release/release-deps.ts';
 import { settleAbandoned } from '../release/release-state.ts';
+import { strategyFor } from '../release/strategy-for.ts';
 
 export type DryRunRequest =
   | { readonly kind: 'deploy'; readonly settings: DeploySettings }
@@ -35,7 +35,17 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
     request.kind === 'deploy' ? planDeploy(state, request.settings) : planRollback(state, request.settings);
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
   const driver = createDriver(settings.driver, deps.runner, deps.logger);
-  const strategy = inPlaceStrategy(driver, settings.retry, deps.logger);
+  // The strategy the release would use, asked what it would do now (blue-green reads the proxy).
+  const strategy = strategyFor(settings, deps);
+  const signal = deps.signal ?? new AbortController().signal;
+  const preview =
+    plan.kind === 'release' && strategy.preview
+      ? await strategy.preview({ version: plan.version, state, signal })
+      : undefined;
+  if (preview?.refusal)
+    throw new Error(
+      `Dry run: this ${request.kind} would change nothing and fail now: ${preview.refusal}\n${preview.lines.join('\n')}`,
+    );
   const from = plan.kind === 'release' ? plan.from : plan.version;
   const hooks =
     request.kind === 'deploy'
@@ -64,18 +74,20 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
     `  retry:       ${settings.retry.attempts} attempts, ${formatDuration(settings.retry.waitMs)} wait ×${settings.retry.factor}, ${formatDuration(settings.retry.attemptTimeoutMs)} per attempt`,
     `  lock:        ${settings.environment} (wait up to ${formatDuration(settings.lockTimeoutMs)})`,
     `  hooks:       ${hooks.map(([name]) => name).join(', ') || 'none'}`,
-    `  verify:      ${checks.join(', ') || 'nothing'}`,
+    ...(preview?.lines ?? []),
+    `  verify:      ${checks.join(', ') || 'nothing'}${preview ? ' (after the switch, through what users reach)' : ''}`,
   ];
-  let facts: Readonly<Record<string, number | string>> = {};
+  let facts: Readonly<Record<string, number | string>> = preview?.slot ? { slot: preview.slot.name } : {};
   if (driver.checkRun && plan.kind === 'release') {
     const check = await driver.checkRun({
       version: plan.version,
       environment: settings.environment,
       ...(from ? { previous: from } : {}),
+      ...(preview?.slot ? { slot: preview.slot } : {}),
       timeoutMs: settings.retry.attemptTimeoutMs,
-      signal: deps.signal ?? new AbortController().signal,
+      signal,
     });
-    facts = check.facts ?? {};
+    facts = { ...facts, ...check.facts };
     lines.push(`  check run:   ${check.summary}`);
   }
   return {

@@ -66,7 +66,7 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       if (test.exitCode !== 0) {
         write(before);
         throw new Error(
-          `\`${options.testCommand}\` (nginx-test-command) ${test.exitCode === null ? howItEnded(test) : `refused the new upstream (exit ${test.exitCode})`}: the old upstream file is back and nginx was not reloaded`,
+          `\`${options.testCommand}\` (nginx-test-command) ${test.exitCode === null ? howItEnded(test) : `refused the new upstream (exit ${test.exitCode}${nginxSaid(test)})`}: the old upstream file is back and nginx was not reloaded`,
         );
       }
       const reload = await run(options.reloadCommand, signal);
@@ -79,10 +79,18 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
       }
       await drained(master, workers, options, signal);
     },
+    async check(signal) {
+      const test = await run(options.testCommand, signal);
+      if (test.exitCode !== 0)
+        throw new Error(
+          `\`${options.testCommand}\` (nginx-test-command) ${test.exitCode === null ? howItEnded(test) : `fails (exit ${test.exitCode}${nginxSaid(test)})`}`,
+        );
+      return `\`${options.testCommand}\` passes`;
+    },
     readCommand: `\`cat ${upstreamFile}\` (and whether nginx was reloaded since it changed)`,
     fixCommand: (name) => {
-      const slot = options.slots.find((s) => s.name === name);
-      return `echo 'server ${slot?.host}:${slot?.port};  # deploy-actions slot ${name}' > ${upstreamFile} && ${options.testCommand} && ${options.reloadCommand}`;
+      const slot = options.slots.find((s) => s.name === name)!;
+      return `echo '${upstreamLine(slot).trim()}' > ${upstreamFile} && ${options.testCommand} && ${options.reloadCommand}`;
     },
   };
 }
@@ -135,4 +143,13 @@ function masterPid(pidFile: string): number {
 /** The processes whose parent is `master` (Linux /proc). */
 function workersOf(master: number): number[] {
   return [...processes()].filter(({ fields }) => Number(fields[1]) === master).map(({ pid }) => pid);
+}
+
+/**
+ * What nginx said when it refused a configuration (its `[emerg]` line names the file and line):
+ * not a secret, and the first thing a person needs. The end of it, on one line.
+ */
+function nginxSaid(result: { readonly stdout: string; readonly stderr: string }): string {
+  const said = `${result.stderr}\n${result.stdout}`.replace(/\s+/g, ' ').trim();
+  return said ? `: ${said.length > 500 ? `…${said.slice(-500)}` : said}` : '';
 }

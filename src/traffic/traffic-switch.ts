@@ -13,6 +13,8 @@ export interface TrafficSwitch {
    * and then receives nothing. Resolves when the proxy confirms it.
    */
   switchTo(slot: string, from: string | undefined, signal: AbortSignal): Promise<void>;
+  /** The proxy's own check of its configuration, where it has one (`nginx -t`), changing nothing. */
+  check?(signal: AbortSignal): Promise<string>;
   /** The command a person runs to see which slot it serves (said when it could not be read). */
   readonly readCommand: string;
   /** The command a person runs to put traffic on `slot` by hand (said when the proxy disagrees). */
