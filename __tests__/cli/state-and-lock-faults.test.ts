@@ -205,6 +205,37 @@ describe('a full disk and a killed deploy leave nothing that blocks or lies', ()
   });
 });
 
+describe('a lock held by the commands of a deploy that was killed', () => {
+  it('the timeout names the process group still running and how to stop it, not only the dead pid', async () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'orphan-timeout-'));
+    const started = path.join(stateDir, 'started');
+    const driver = `touch ${started}; sleep 30`;
+    const first = spawn(process.execPath, [CLI, ...deployFlags(stateDir, 'v1', driver)], {
+      cwd: REPO_ROOT,
+      stdio: 'ignore',
+    });
+    try {
+      while (!existsSync(started)) await new Promise((r) => setTimeout(r, 10));
+      first.kill('SIGKILL'); // the deploy's node process only: its driver's group lives on
+      await new Promise((r) => first.once('exit', r));
+      const second = await runCli([...deployFlags(stateDir, 'v2', 'true'), '--lock-timeout=1s']);
+      assert.equal(second.code, 1, second.stdout);
+      assert.match(
+        second.stderr + second.stdout,
+        new RegExp(
+          `"production" is still locked after 1\\.0 s by commands of a deploy whose process is gone \\(pid ${first.pid} on .*\\): process group (\\d+) still runs \\(\\d+ process(es)?, running .*sleep 30.*\\)\\. The environment stays held while they run, so that no second driver runs beside them; it is released when they end \\(stop them with \`kill -TERM -- -\\1\` if they must not finish\\)`,
+        ),
+      );
+    } finally {
+      // The ticket names the group its driver runs in: stop what is left of it.
+      const lockDir = path.join(stateDir, 'production.lock');
+      for (const ticket of readdirSync(lockDir).filter((name) => name.endsWith('.ticket')))
+        for (const group of JSON.parse(readFileSync(path.join(lockDir, ticket), 'utf8')).groups ?? [])
+          process.kill(-group, 'SIGKILL');
+    }
+  });
+});
+
 describe('files planted in state-dir by someone else', () => {
   it('a symlink at audit.jsonl is never written through: the outside file is untouched and the failure to record is said', async () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'planted-state-'));

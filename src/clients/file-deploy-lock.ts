@@ -17,7 +17,7 @@ import { environmentKey } from '../model/environment-name.ts';
 import type { Clock, LockOwner } from '../ports.ts';
 import { DirectoryWake } from './directory-wake.ts';
 import { commandOf, identityOf, isProcessAlive, isSameProcessAlive } from './process-alive.ts';
-import { groupAlive } from './process-group.ts';
+import { groupAlive, membersOf } from './process-group.ts';
 
 export interface HeldLock {
   /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
@@ -151,13 +151,11 @@ export class FileDeployLock implements DeployLock {
           reported = holder.file;
           options.onWait?.(holderOwner);
         }
-        if (clock.now() - started >= options.timeoutMs) {
+        if (clock.now() - started >= options.timeoutMs)
           throw new LockTimeoutError(
-            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${describeOwner(holderOwner)}${this.#running(holderOwner)}` +
-              ` (${ahead.length - 1} more waiting ahead of this deploy). If that deploy is gone, its lock is broken` +
-              ` automatically once its process ends or its lease (${formatDuration(lease)}) runs out.`,
+            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${this.#whatHolds(holder.owner ?? holderOwner, lease)}` +
+              ` (${ahead.length - 1} more waiting ahead of this deploy).`,
           );
-        }
         const poll = this.#options.pollMs ?? (changes.watching ? 5000 : 100);
         const untilTimeout = options.timeoutMs - (clock.now() - started);
         await changes.next(clock, Math.max(1, Math.min(poll, untilTimeout)), options.signal);
@@ -223,6 +221,20 @@ export class FileDeployLock implements DeployLock {
   /** One lock whatever the name's case: GitHub's environments ignore it (see environmentKey). */
   #lockDir(environment: string): string {
     return path.join(this.#dir, `${environmentKey(environment)}.lock`);
+  }
+
+  /**
+   * What holds the environment, as a person can act on it: the deploy, and when its process is
+   * gone while commands it started still run (a kill -9 during its driver), those commands.
+   */
+  #whatHolds(owner: LockOwner & Pick<TicketOwner, 'groups'>, lease: number): string {
+    const deploy = `${describeOwner(owner)}${this.#running(owner)}`;
+    const groups = owner.host === this.#options.host ? (owner.groups ?? []).filter(groupAlive) : [];
+    if (groups.length === 0 || isSameProcessAlive(owner))
+      return `${deploy}. If that deploy is gone, its lock is broken automatically once its process ends or its lease (${formatDuration(lease)}) runs out`;
+    const members = groups.flatMap(membersOf);
+    const running = members[0] ? `, running ${members[0].command}` : '';
+    return `commands of a deploy whose process is gone (${describeOwner(owner)}): process group ${groups.join(', ')} still runs (${members.length} process${members.length === 1 ? '' : 'es'}${running}). The environment stays held while they run, so that no second driver runs beside them; it is released when they end (stop them with \`kill -TERM -- -${groups[0]}\` if they must not finish)`;
   }
 
   /** On this machine: what the holder's pid runs now, so a person can see what holds the lock. */

@@ -8,4 +8,4 @@ import{B as ue,F as de,a as z,b as oe,c as ie,d as F,e as U,n as T,o as se,q as 
 
 ${e}
 
-</details>`}export{Tt as a,Xe as b,Re as c,et as d,Ee as e,Oe as f,At as g,Nt as h,tt as i,Te as j,ke as k,Ur as l,jr as m,X as n,$e as o,De as p,x as q,Tr as r,kr as s,Pr as t,Lr as u,_r as v,Ar as w,Nr as x,W as y,yt as z,vt as A,Z as B,Mr as C,zr as D,P as E,q as F,Me as G,Ke as H,ze as I,Fe as J};
+</details>`}export{Tt as a,Xe as b,Re as c,et as d,Ee as e,Oe as f,At as g,Nt as h,tt as i,Te as j,ke as k,Ur as l,jr as m,X as n,$e as o,De as p,x as q,Tr as r,kr as s,Pr as t,Lr as u,_r as v,Ar as w,Nr as x,W as y,yt as z,vt as A,Z as B,Mr as C,zr as D,P as E,me as F,q as G,Me as H,Ke as I,ze as J,Fe as K};
