@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { writeFileAtomically } from '../clients/owned-files.ts';
 import { processes } from '../clients/process-alive.ts';
 import { howItEnded } from '../deploy/driver.ts';
@@ -42,7 +43,17 @@ export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
     }
   };
   // The upstream directory is nginx's, and others may write there: no temp file is followed.
-  const write = (text: string) => writeFileAtomically(upstreamFile, text);
+  const write = (text: string) => {
+    try {
+      writeFileAtomically(upstreamFile, text);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM') throw error;
+      throw new Error(
+        `cannot write the nginx upstream file ${upstreamFile} (nginx-upstream-file): the runner's user needs to write its directory ${path.dirname(upstreamFile)}, not only the file (it is replaced atomically: a temp file beside it, then a rename); ${(error as Error).message}`,
+      );
+    }
+  };
   const run = (command: string, signal: AbortSignal) => runner.run({ command, timeoutMs: 30_000, signal });
   return {
     name: `nginx upstream ${upstreamFile}`,
