@@ -138,6 +138,10 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
   },
   status: async (raw, host) => {
     const settings = parseStatusSettings(raw);
+    const stateDir = host.resolveDir(settings.stateDir);
+    const source = settings.github
+      ? `GitHub Deployments of ${settings.github.repository.owner}/${settings.github.repository.repo}`
+      : `state-dir ${stateDir}`;
     const backend = settings.github
       ? new GitHubReleaseBackend({
           api: await host.github(settings.github.token),
@@ -147,8 +151,8 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
           run: host.run,
           plan: { ref: '', kind: 'deploy' },
         })
-      : new FileReleaseBackend(host.resolveDir(settings.stateDir), host.clock, host.run.host);
-    const report = await runStatus(settings, backend);
+      : new FileReleaseBackend(stateDir, host.clock, host.run.host);
+    const report = await runStatus(settings, backend, source);
     return { ok: true, report: reported(host, report), text: renderStatusText(report) };
   },
 };

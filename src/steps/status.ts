@@ -1,16 +1,29 @@
 import { describeOwner } from '../github/deployment-records.ts';
 import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseRecord } from '../ports.ts';
-import { liveView } from '../release/release-state.ts';
+import { liveView, slotContents } from '../release/release-state.ts';
 import type { StatusSettings } from '../settings/status.ts';
+
+/** Blue-green: what one slot runs, as the record says (the proxy is not asked here). */
+export interface SlotStatus {
+  readonly slot: string;
+  readonly version: string;
+  /** live: users reach it; warm: it still runs, ready to switch back to; stopped (scale-down). */
+  readonly role: 'live' | 'warm' | 'stopped';
+  readonly verified: boolean;
+}
 
 export interface StatusReport {
   readonly environment: string;
+  /** Where the record was read: a state directory, or a repository's GitHub Deployments. */
+  readonly source: string;
   readonly current?: string;
   /** Whether the newest release is the current version, verified good (else production is unsettled). */
   readonly verified: boolean;
   readonly previous?: string;
   readonly lastDeploy?: string;
   readonly lock?: LockOwner;
+  /** Blue-green releases only: each slot, by the release it last ran. */
+  readonly slots: readonly SlotStatus[];
   /** Newest first. */
   readonly releases: readonly ReleaseRecord[];
 }
@@ -19,6 +32,7 @@ export interface StatusReport {
 export async function runStatus(
   settings: StatusSettings,
   backend: Pick<ReleaseBackend, 'read' | 'holder'>,
+  source: string,
 ): Promise<StatusReport> {
   const [state, lock]: [EnvironmentState, LockOwner | undefined] = await Promise.all([
     backend.read(settings.environment),
@@ -26,13 +40,26 @@ export async function runStatus(
   ]);
   return {
     environment: settings.environment,
+    source,
     ...(state.current ? { current: state.current } : {}),
     verified: liveView(state).verified,
     ...(state.previous ? { previous: state.previous } : {}),
     ...(state.lastDeployTimestamp ? { lastDeploy: state.lastDeployTimestamp } : {}),
     ...(lock ? { lock } : {}),
+    slots: slotsOf(state),
     releases: state.releases.slice(-settings.history).toReversed(),
   };
+}
+
+/** Each slot by the release it last ran: live if users reach that release, else warm or stopped. */
+function slotsOf(state: EnvironmentState): SlotStatus[] {
+  const live = state.releases.findLast((r) => r.slot && r.version === state.current && !r.neverLive);
+  return [...slotContents(state)].map(([slot, release]) => ({
+    slot,
+    version: release.version,
+    role: release.stopped ? 'stopped' : release === live ? 'live' : 'warm',
+    verified: release.status === 'good',
+  }));
 }
 
 const ICONS: Readonly<Record<ReleaseRecord['status'], string>> = {
@@ -50,18 +77,27 @@ function unsettled(report: StatusReport): string {
     : 'unknown';
 }
 
+const SEPARATOR = '\u0000';
+
 /** The report for a terminal. */
 export function renderStatusText(report: StatusReport): string {
   const lines = [
-    `${report.environment}: ${report.current ?? 'nothing deployed yet'}${report.current && !report.verified ? ` — NOT VERIFIED (${unsettled(report)})` : ''}${report.previous ? ` (previous: ${report.previous})` : ''}`,
+    `${report.environment}: ${report.current ?? `nothing deployed yet (no record in ${report.source})`}${report.current && !report.verified ? ` — NOT VERIFIED (${unsettled(report)})` : ''}${report.previous ? ` (previous: ${report.previous})` : ''}`,
+    `read from: ${report.source}`,
+    ...report.slots.map(
+      (s) => `slot ${s.slot}: ${s.version} ${s.role}${s.verified ? ', verified' : ', NOT verified'}`,
+    ),
     report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
     report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',
-    '',
+    SEPARATOR,
     'history (newest first):',
     ...report.releases.map(
       (r) =>
         `  ${ICONS[r.status]} ${r.version.padEnd(16)} ${r.status.padEnd(11)} ${(r.kind ?? 'deploy').padEnd(8)}  ${r.startedAt}${r.actor ? `  ${r.actor}` : ''}${r.reason ? `  — ${r.reason}` : ''}`,
     ),
   ];
-  return lines.filter((line, i) => line !== '' || i === 3).join('\n');
+  return lines
+    .filter((line) => line !== '')
+    .map((line) => (line === SEPARATOR ? '' : line))
+    .join('\n');
 }
