@@ -18,6 +18,7 @@ import {
   renderStatusText,
   rollbackStep,
   runnerGateStep,
+  runScaleDownCommand,
   runStatus,
   type Step,
 } from '../src/index.ts';
@@ -135,6 +136,10 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
     const { runExporter } = await loadExporter();
     await runExporter(settings, host);
     return { ok: true, report: { stopped: true }, text: '' };
+  },
+  'scale-down': async (raw, host) => {
+    const outcome = await runScaleDownCommand(raw, host);
+    return { ok: true, report: outcome, text: outcome.message };
   },
   status: async (raw, host) => {
     const settings = parseStatusSettings(raw);

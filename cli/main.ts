@@ -11,6 +11,7 @@ import {
   exporterInputs,
   InterruptedError,
   inputsNearArgumentLimit,
+  rollbackInputs,
   statusInputs,
   writeOrWait,
 } from '../src/index.ts';
@@ -33,6 +34,11 @@ const COMMANDS: Readonly<Record<string, Pick<ActionEntry, 'summary' | 'inputs'>>
   exporter: {
     summary: "Serve this runner's health as Prometheus metrics (runner_status, CPU, memory, disk).",
     inputs: exporterInputs,
+  },
+  'scale-down': {
+    summary:
+      "Stop a blue-green environment's old slot once its scale-down-delay has passed (for a scheduled workflow); the deploy's inputs.",
+    inputs: rollbackInputs,
   },
   status: {
     summary:

@@ -10,6 +10,7 @@ import {
 import { releaseAndRecover } from './pipeline/recover.ts';
 import { StageLog, type StageName, type StageRecord } from './pipeline/stage-log.ts';
 import { withEnvironmentLock } from './release/release-deps.ts';
+import { scaleDownAfter } from './release/scale-down.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
 import { runDeploy } from './steps/deploy.ts';
 import { runPreflight } from './steps/preflight.ts';
@@ -46,6 +47,9 @@ export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps
   }
   if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
   if (!run.failure && !run.facts.interrupted) await fileIncident(settings, deps, stages, run, 'resolve');
+  // Outside the lock: a short scale-down-delay is served here, a long one left to what comes next.
+  if (!run.failure && !run.facts.interrupted)
+    await scaleDownAfter(settings.deploy, deps, run.pendingScaleDown);
   return pipelineOutcome(settings, stages, run);
 }
 

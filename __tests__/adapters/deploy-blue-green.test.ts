@@ -308,7 +308,7 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
       const step = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0' }, env });
 
       assert.equal(step.outputs.result, 'deployed', step.log);
-      assert.match(step.log, /Slot green \(v1\.0\.0\) stays warm for 200 ms, then stop-command stops it/);
+      assert.match(step.log, /Slot green \(v1\.0\.0\) stays warm until 20\S+, then stop-command stops it/);
       assert.match(step.log, /stopped green \(v1\.0\.0\)/);
       assert.equal(isRunning(pidOf('green')), false, 'the old slot was stopped');
       const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
@@ -322,6 +322,62 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
         'not warm any more: deployed again',
       );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
+    } finally {
+      await close();
+    }
+  });
+
+  it('a long scale-down-delay holds neither the run nor the lock: the old slot is stopped by the next release, or by deploy-actions scale-down, once due', async () => {
+    const { dir, target, close } = await haproxySite('blue-green-scale-down-later');
+    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      ...target,
+      'drain-timeout': '1s',
+      'version-url': '{slot_url}/version',
+      'stop-command':
+        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
+      'scale-down-delay': '11s',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    const flags = Object.entries({ ...inputs, 'to-version': '' })
+      .filter(([, value]) => value !== '')
+      .map(([name, value]) => `--${name}=${value}`);
+    try {
+      for (const version of ['v1.0.0', 'v2.0.0'])
+        assert.equal(
+          (await runStep('deploy', { with: { ...inputs, version }, env })).outputs.result,
+          'deployed',
+        );
+      const third = await runStep('deploy', { with: { ...inputs, version: 'v3.0.0' }, env });
+      const replacedAt = Date.now(); // v3 verified: v2's slot is due 11 s after this at the latest
+      assert.equal(third.outputs.result, 'deployed', third.log);
+      assert.match(
+        third.log,
+        /Slot blue \(v2\.0\.0\) stays warm until 20\S+ \(scale-down-delay 11\.0 s\): the next release, or `deploy-actions scale-down`, stops it then/,
+      );
+      assert.ok(isRunning(pidOf('blue')), 'warm: the run did not wait for the delay');
+
+      // Before the delay: scale-down stops nothing; after it, the next release stops it first.
+      const early = await runCli(['scale-down', ...flags], env);
+      assert.equal(early.code, 0, early.stderr);
+      assert.match(early.stdout, /Slot blue \(v2\.0\.0\) stays warm until 20\S+: not stopped yet/);
+      assert.ok(isRunning(pidOf('blue')));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, replacedAt + 11_500 - Date.now())));
+      const blueBefore = pidOf('blue');
+      const next = await runStep('deploy', { with: { ...inputs, version: 'v4.0.0' }, env });
+      assert.equal(next.outputs.result, 'deployed', next.log);
+      assert.match(
+        next.log,
+        /stopped blue \(v2\.0\.0\)[\s\S]*Stopped slot blue \(v2\.0\.0\), scale-down-delay after it was replaced/,
+      );
+      assert.match(next.log, /Deploying v4\.0\.0 into the idle slot blue/);
+      assert.equal(isRunning(blueBefore), false, 'v2 was stopped before v4 took its slot');
+      const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+      assert.equal(state.releases.find((r: { version: string }) => r.version === 'v2.0.0').stopped, true);
     } finally {
       await close();
     }

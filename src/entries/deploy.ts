@@ -1,5 +1,6 @@
 /** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
 export { deployStep, rollbackStep } from '../faces/release-steps.ts';
+export { runScaleDownCommand } from '../faces/scale-down-command.ts';
 export {
   deployInputs,
   deployOutputs,

@@ -4,6 +4,7 @@ import type { IssueTracker, WriteTextFile } from '../ports.ts';
 import type { PreflightDeps } from '../preflight/run-check.ts';
 import type { Production } from '../release/production-after.ts';
 import type { ReleaseDeps } from '../release/release-deps.ts';
+import type { ScaleDown } from '../release/scale-down.ts';
 import type { PipelineSettings } from '../settings/pipeline.ts';
 import type { DeployOutcome } from '../steps/deploy.ts';
 import type { IncidentOutcome } from '../steps/incident.ts';
@@ -41,6 +42,8 @@ export interface Run {
   /** The version a successful rollback restored. */
   rolledBackTo?: string;
   incidentRef?: PipelineOutcome['incident'];
+  /** The old slot's scale-down still to come once the lock is released. */
+  pendingScaleDown?: ScaleDown;
   notes: string[];
 }
 

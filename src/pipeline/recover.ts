@@ -1,7 +1,7 @@
 import { verifyDeployment } from '../deploy/verify.ts';
 import { describeError } from '../errors.ts';
 import type { SessionDeps } from '../release/release-deps.ts';
-import { scaleDownOldSlot } from '../release/scale-down.ts';
+import { stopDueSlot } from '../release/scale-down.ts';
 import type { PipelineSettings } from '../settings/pipeline.ts';
 import { deployLocked } from '../steps/deploy.ts';
 import { runHealthCheck } from '../steps/health-check.ts';
@@ -30,13 +30,14 @@ export async function releaseAndRecover(
   run: Run,
 ): Promise<void> {
   const held: Held = { settings, deps, stages, run };
+  await stopDueSlot(settings.deploy, deps);
   if ((await release(held)) && settings.health) await publicHealth(held);
   noteInterruption(held);
   // Verified through the public address too: the old slot may go after scale-down-delay.
-  if (!run.failure && run.deployed?.result === 'deployed')
-    await scaleDownOldSlot(settings.deploy, deps).catch((error: unknown) =>
-      deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`),
-    );
+  if (!run.failure && run.deployed?.result === 'deployed') {
+    const pending = await stopDueSlot(settings.deploy, deps);
+    if (pending) run.pendingScaleDown = pending;
+  }
   await recover(held);
 }
 

@@ -1,41 +1,115 @@
 import { deployEnv, runLogged } from '../deploy/driver.ts';
 import { formatDuration } from '../durations.ts';
+import { describeError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
+import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
-import type { SessionDeps } from './release-deps.ts';
+import { type ReleaseDeps, type SessionDeps, withEnvironmentLock } from './release-deps.ts';
 import { markStopped, slotContents } from './release-state.ts';
 
+/** A scale-down-delay this short is served in the same run (outside the lock); a longer one is not. */
+export const SERVED_IN_RUN_MS = 10_000;
+
+/** The old slot of a blue-green environment, and from when it may be stopped. */
+export interface ScaleDown {
+  readonly slot: string;
+  readonly release: ReleaseRecord;
+  /** Epoch ms: scale-down-delay after the release that replaced it was verified. */
+  readonly dueAt: number;
+}
+
 /**
- * Blue-green, once a release is verified (by the deploy, or by the pipeline's health check
- * after it): waits `scale-down-delay`, then stops the slot users no longer reach with
- * `stop-command`, and records it stopped (a rollback then deploys into it again instead of
- * switching back). Holding the environment's lock, so no release switches meanwhile. A failure
- * only warns: the release is done.
+ * The slot users no longer reach that still runs a release, due `delayMs` after the release
+ * users reach was verified; none while that release is not verified good (the old slot is the
+ * way back) or when nothing runs there. Pure over the record and the proxy's live slot.
  */
-export async function scaleDownOldSlot(target: TargetSettings, deps: SessionDeps): Promise<void> {
+export function scaleDownOf(
+  state: EnvironmentState,
+  liveSlot: string | undefined,
+  delayMs: number,
+): ScaleDown | undefined {
+  const contents = slotContents(state);
+  const live = liveSlot ? contents.get(liveSlot) : undefined;
+  if (live?.status !== 'good' || live.version !== state.current || !live.finishedAt) return undefined;
+  const old = [...contents].find(([slot, release]) => slot !== liveSlot && !release.stopped);
+  if (!old) return undefined;
+  return { slot: old[0], release: old[1], dueAt: Date.parse(live.finishedAt) + delayMs };
+}
+
+type BlueGreenTarget = TargetSettings & {
+  readonly strategy: Extract<TargetSettings['strategy'], { kind: 'blue-green' }>;
+};
+
+const withScaleDown = (target: TargetSettings): target is BlueGreenTarget =>
+  target.strategy.kind === 'blue-green' && target.strategy.scaleDown !== undefined;
+
+/**
+ * Under the lock: stops the old slot with stop-command if its scale-down is due (the next
+ * release does this first, and `deploy-actions scale-down`), and records it stopped (a rollback
+ * then deploys into it again). Returns the scale-down still to come, if any. A failure warns.
+ */
+async function stopOldSlotIfDue(target: TargetSettings, deps: SessionDeps): Promise<ScaleDown | undefined> {
+  if (!withScaleDown(target)) return undefined;
   const { strategy } = target;
-  if (strategy.kind !== 'blue-green' || !strategy.scaleDown) return;
   const traffic = trafficSwitchFor(strategy, target.environment, deps);
-  const [live] = await traffic.live();
-  const old = strategy.slots.find((slot) => slot.name !== live);
-  const state = await deps.session.read();
-  const ran = old && slotContents(state).get(old.name);
-  if (!old || !ran || ran.stopped) return;
-  deps.logger.info(
-    `Slot ${old.name} (${ran.version}) stays warm for ${formatDuration(strategy.scaleDown.delayMs)}, then stop-command stops it`,
-  );
-  await deps.clock.sleep(strategy.scaleDown.delayMs, deps.signal);
-  if ((await traffic.live()).includes(old.name)) return; // traffic came back to it: keep it
+  const [live, ...others] = await traffic.live();
+  if (others.length > 0) return undefined; // the proxy says more than one slot: touch nothing
+  const due = scaleDownOf(await deps.session.read(), live, strategy.scaleDown!.delayMs);
+  if (!due || due.dueAt > deps.clock.now()) return due;
+  const slot = strategy.slots.find((s) => s.name === due.slot);
+  if (!slot) return undefined;
   const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
-    command: strategy.scaleDown.command,
-    env: deployEnv({ version: ran.version, environment: target.environment, slot: old }),
+    command: strategy.scaleDown!.command,
+    env: deployEnv({ version: due.release.version, environment: target.environment, slot }),
     timeoutMs: target.retry.attemptTimeoutMs,
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
   if (stop.failure) {
-    deps.logger.warning(`${stop.failure}: slot ${old.name} may still run ${ran.version}`);
+    deps.logger.warning(`${stop.failure}: slot ${slot.name} may still run ${due.release.version}`);
+    return undefined;
+  }
+  await deps.session.write(markStopped(await deps.session.read(), slot.name));
+  deps.logger.info(
+    `Stopped slot ${slot.name} (${due.release.version}), scale-down-delay after it was replaced`,
+  );
+  return undefined;
+}
+
+/** stopOldSlotIfDue, whose failure only warns: the release around it stands. */
+export function stopDueSlot(target: TargetSettings, deps: SessionDeps): Promise<ScaleDown | undefined> {
+  return stopOldSlotIfDue(target, deps).catch((error: unknown) => {
+    deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`);
+    return undefined;
+  });
+}
+
+/**
+ * After a verified release, outside its lock: a short scale-down-delay is waited out in this
+ * run, then the old slot is stopped under the lock, taken again for that moment only; a longer
+ * one is left to the next release or `deploy-actions scale-down`, and said so. Never holds the
+ * environment while it waits.
+ */
+export async function scaleDownAfter(
+  target: TargetSettings,
+  deps: ReleaseDeps,
+  due: ScaleDown | undefined,
+): Promise<void> {
+  if (!withScaleDown(target) || !due) return;
+  const waitMs = Math.max(0, due.dueAt - deps.clock.now());
+  const at = new Date(due.dueAt).toISOString();
+  if (waitMs > SERVED_IN_RUN_MS) {
+    deps.logger.info(
+      `Slot ${due.slot} (${due.release.version}) stays warm until ${at} (scale-down-delay ${formatDuration(target.strategy.scaleDown!.delayMs)}): the next release, or \`deploy-actions scale-down\`, stops it then`,
+    );
     return;
   }
-  await deps.session.write(markStopped(await deps.session.read(), old.name));
-  deps.logger.info(`Stopped slot ${old.name} (${ran.version})`);
+  deps.logger.info(
+    `Slot ${due.slot} (${due.release.version}) stays warm until ${at}, then stop-command stops it`,
+  );
+  try {
+    await deps.clock.sleep(waitMs, deps.signal);
+    await withEnvironmentLock(target, deps, (locked) => stopDueSlot(target, locked));
+  } catch (error) {
+    deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`);
+  }
 }

@@ -65,7 +65,7 @@ export const strategyInputs = {
   },
   'scale-down-delay': {
     description:
-      "blue-green: how long the old slot stays warm after a verified release before stop-command (Argo Rollouts' scaleDownDelaySeconds); never keeps it.",
+      "blue-green: how long the old slot stays warm after a verified release before stop-command (Argo Rollouts' scaleDownDelaySeconds); never keeps it. Up to 10s is served in the run; a longer delay is served by the next release or deploy-actions scale-down, never holding the lock.",
     default: '30s',
   },
   'drain-timeout': {

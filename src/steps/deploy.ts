@@ -2,7 +2,6 @@ import { deployEnv, runLogged, withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
-import { describeError } from '../errors.ts';
 import type { DeploySettings } from '../model/release.ts';
 import { planDeploy } from '../release/plan-release.ts';
 import {
@@ -12,7 +11,7 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
-import { scaleDownOldSlot } from '../release/scale-down.ts';
+import { type ScaleDown, scaleDownAfter, stopDueSlot } from '../release/scale-down.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
@@ -44,14 +43,14 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   );
   let outcome: DeployOutcome | undefined;
   try {
+    let pending: ScaleDown | undefined;
     outcome = await withEnvironmentLock(settings, deps, async (locked) => {
+      await stopDueSlot(settings, locked);
       const released = await deployLocked(settings, locked, started);
-      if (released.result === 'deployed')
-        await scaleDownOldSlot(settings, locked).catch((error: unknown) =>
-          deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`),
-        );
+      if (released.result === 'deployed') pending = await stopDueSlot(settings, locked);
       return released;
     });
+    await scaleDownAfter(settings, deps, pending);
     if (outcome.result === 'failed' && settings.hooks.onFailure) {
       const hook = await runLogged(deps.runner, deps.logger, 'the on-failure hook', {
         command: settings.hooks.onFailure,
