@@ -143,6 +143,16 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
       const newest = state().releases.at(-1);
       assert.deepEqual([newest.version, newest.status, newest.slot], ['v2.0.0', 'good', 'blue']);
       assert.equal(state().current, 'v2.0.0');
+      const rows = step.summary.split('\n').filter((line) => line.startsWith('| '));
+      assert.ok(
+        rows.some((row) => /^\| switch \| green → blue in \d+ ms \(.*\), read back: blue \|$/.test(row)),
+        step.summary,
+      );
+      assert.ok(rows.includes('| serving now | blue (v2.0.0) |'), step.summary);
+      assert.ok(
+        rows.some((row) => /^\| Check on the slot \(before traffic\) \| ✓ /.test(row)),
+        step.summary,
+      );
       assert.ok(isRunning(Number(readFileSync(path.join(dir, 'green.pid'), 'utf8'))), 'green stays warm');
     });
 
@@ -203,6 +213,23 @@ for (const [proxyName, startProxy] of Object.entries(PROXIES))
       const newest = state().releases.at(-1);
       assert.deepEqual([newest.version, newest.status, newest.slot], ['v3.0.0', 'bad', idle]);
       assert.equal(state().current, before.version, 'the record says what users reach');
+      // The summary, row by row: the evidence, and no row that contradicts the outcome.
+      const rows = step.summary.split('\n').filter((line) => line.startsWith('| '));
+      assert.ok(rows.includes(`| slot | ${idle} |`), step.summary);
+      assert.ok(rows.includes(`| serving now | ${before.slot} (unchanged) |`), step.summary);
+      assert.ok(
+        rows.some((row) =>
+          /^\| Check on the slot \(before traffic\) \| ✗ health check failed: slot: status 503/.test(row),
+        ),
+        step.summary,
+      );
+      assert.ok(
+        rows.includes(
+          '| Verification (what users reach) | not run: rejected on its slot, no user reached it |',
+        ),
+        step.summary,
+      );
+      assert.match(step.summary, /#### Check on the slot/);
     });
     it('cancelled (SIGINT) while the version goes into the idle slot: users never left the live one, and the record says so', async () => {
       const before = await liveVersion();

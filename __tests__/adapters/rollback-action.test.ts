@@ -65,6 +65,10 @@ describe('rollback action (run from dist/ through the runner harness)', () => {
       kind: 'rollback',
     });
     assert.match(step.summary, /Rollback of production: v2\.0\.0-bad → v1\.0\.0/);
+    // As full as a deploy's: what was marked bad, the attempts, and the verification with its table.
+    assert.match(step.summary, /\| From \(marked bad\) \| v2\.0\.0-bad \|/);
+    assert.match(step.summary, /\| Attempts \| #1 ✓ /);
+    assert.match(step.summary, /\| Verification \(what users reach\) \| ✓ /);
   });
 
   it('then refuses to deploy the bad version again unless forced', async () => {

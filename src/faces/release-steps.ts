@@ -12,7 +12,7 @@ import {
 import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { runDeploy } from '../steps/deploy.ts';
-import { renderDeploySummary } from '../steps/deploy-summary.ts';
+import { renderDeploySummary, renderRollbackSummary } from '../steps/deploy-summary.ts';
 import { runRollback } from '../steps/rollback.ts';
 import { releaseDeps } from '../wiring.ts';
 
@@ -68,7 +68,6 @@ export const rollbackStep = defineStep({
       ...(settings.toVersion ? { version: settings.toVersion } : {}),
     } as const;
     const outcome = await runRollback(settings, await releaseDeps(host, settings, plan));
-    const icon = outcome.result === 'failed' ? '❌' : outcome.result === 'dry-run' ? '📝' : '↩️';
     return {
       ok: outcome.result !== 'failed' && !outcome.unrecorded,
       message: outcome.message,
@@ -79,7 +78,7 @@ export const rollbackStep = defineStep({
         'to-version': outcome.to,
         report: JSON.stringify(outcome),
       },
-      summary: `### ${icon} Rollback of ${settings.environment}: ${outcome.from} → ${outcome.to}\n\n${outcome.message}`,
+      summary: renderRollbackSummary(settings.environment, outcome),
       title: `rollback: ${settings.environment} failed`,
     };
   },

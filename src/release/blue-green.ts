@@ -99,7 +99,9 @@ async function switchTraffic(
 ) {
   // Names the slot too: a switch back goes straight here, with no placing before it.
   await request.at('switching', idle.name);
+  const began = deps.clock.now();
   await traffic.switchTo(idle.name, from.name, request.signal);
+  const tookMs = Math.round(deps.clock.now() - began);
   const now = await traffic.live();
   if (now.length !== 1 || now[0] !== idle.name)
     throw new Error(
@@ -111,6 +113,10 @@ async function switchTraffic(
       ? `Sent ${traffic.name}'s traffic to ${idle.name}: users reach ${request.version}, the first version of ${request.environment}`
       : `Switched ${traffic.name} from ${from.name} to ${idle.name}: users reach ${request.version}; ${from.name} keeps running ${request.previous ?? 'the old version'}`,
   );
+  return {
+    switch: `${bootstrap ? 'none' : from.name} → ${idle.name} in ${tookMs} ms (${traffic.name}), read back: ${idle.name}`,
+    'serving now': `${idle.name} (${request.version})`,
+  };
 }
 
 /** A version verified good that still runs warm: traffic back at once, then checked on its slot. */
@@ -125,17 +131,23 @@ async function switchFirst(
   deps.logger.info(
     `Slot ${idle.name} still runs ${request.version}, verified, and answers: switching back to it at once, verifying after`,
   );
-  await switchTraffic(parts, request, chosen);
+  const switched = await switchTraffic(parts, request, chosen);
   const switchedInMs = Math.round(deps.clock.now() - started);
   deps.logger.info(`Traffic is back on ${idle.name} ${switchedInMs} ms after the decision`);
-  const facts = { slot: idle.name, 'previous-slot': chosen.from.name, 'switched-in-ms': switchedInMs };
+  const facts = {
+    slot: idle.name,
+    'previous-slot': chosen.from.name,
+    'switched-in-ms': switchedInMs,
+    ...switched,
+  };
   const check = await verifyOnSlot(parts, request, idle);
-  if (check.ok) return { ok: true, attempts: [], facts };
+  if (check.ok) return { ok: true, attempts: [], facts, slotCheck: check };
   return {
     ok: false,
     reason: `after the switch back, on slot ${idle.name}, ${check.reason}`,
     attempts: [],
     facts,
+    slotCheck: check,
   };
 }
 
@@ -166,6 +178,8 @@ async function verifyThenSwitch(
       ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
       attempts: running.attempts,
       rejected: true,
+      facts: { slot: idle.name, 'serving now': chosen.bootstrap ? 'no slot' : `${from.name} (unchanged)` },
+      slotCheck: check,
     };
   if (!(await answers(idle)))
     return {
@@ -174,11 +188,11 @@ async function verifyThenSwitch(
       ),
       attempts: running.attempts,
     };
-  await switchTraffic(parts, request, chosen);
+  const switched = await switchTraffic(parts, request, chosen);
   const facts: Record<string, string> = chosen.bootstrap
-    ? { slot: idle.name, 'first release': 'yes: nothing was live before, no slot served' }
-    : { slot: idle.name, 'previous-slot': from.name };
-  return { ok: true, attempts: running.attempts, facts };
+    ? { slot: idle.name, 'first release': 'yes: nothing was live before, no slot served', ...switched }
+    : { slot: idle.name, 'previous-slot': from.name, ...switched };
+  return { ok: true, attempts: running.attempts, facts, slotCheck: check };
 }
 
 /** The probes and version source that name the slot, pointed at `slot`. */

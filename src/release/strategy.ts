@@ -1,4 +1,5 @@
 import type { AttemptRecord } from '../deploy/retry.ts';
+import type { Verification } from '../deploy/verify.ts';
 import type { Slot } from '../model/release.ts';
 import type { EnvironmentState, ReleasePhase } from '../ports.ts';
 import type { SlotSeen } from './release-state.ts';
@@ -23,6 +24,8 @@ export type GoLiveOutcome =
       readonly ok: true;
       readonly attempts: readonly AttemptRecord[];
       readonly facts: Readonly<Record<string, number | string>>;
+      /** Blue-green: the version checked on its slot before any user reached it. */
+      readonly slotCheck?: Verification;
     }
   | {
       readonly ok: false;
@@ -31,6 +34,7 @@ export type GoLiveOutcome =
       readonly facts: Readonly<Record<string, number | string>>;
       /** The version was proven broken before any user reached it (blue-green): mark it bad. */
       readonly rejected?: boolean;
+      readonly slotCheck?: Verification;
     };
 
 /**

@@ -40,6 +40,8 @@ export interface ReleaseOutcome {
   readonly reason?: string;
   readonly attempts: readonly AttemptRecord[];
   readonly facts: Readonly<Record<string, number | string>>;
+  /** Blue-green: the check on the version's own slot, before any user reached it. */
+  readonly slotCheck?: Verification;
   readonly verification?: Verification;
   /** The record could not be written at the end: what failed (the outcome is still what happened). */
   readonly unrecorded?: string;

@@ -24,6 +24,8 @@ export interface DeployOutcome {
   readonly production: Production;
   readonly attempts: readonly AttemptRecord[];
   readonly facts: Readonly<Record<string, number | string>>;
+  /** Blue-green: the check on the version's own slot, before any user reached it. */
+  readonly slotCheck?: Verification;
   readonly verification?: Verification;
   /** The record could not be written at the end: why (the result is still what happened). */
   readonly unrecorded?: string;
@@ -111,6 +113,7 @@ function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookM
     production: release.production,
     attempts: release.attempts,
     facts: release.facts,
+    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
     ...(release.verification ? { verification: release.verification } : {}),
   };
   const unrecorded = release.unrecorded

@@ -19,6 +19,8 @@ export interface RollbackOutcome {
   readonly to: string;
   readonly production: Production;
   readonly attempts: readonly AttemptRecord[];
+  readonly facts: Readonly<Record<string, number | string>>;
+  readonly slotCheck?: Verification;
   readonly verification?: Verification;
   readonly unrecorded?: string;
   readonly message: string;
@@ -43,6 +45,7 @@ export async function runRollback(
       to: plan.version,
       production: 'untouched',
       attempts: [],
+      facts: plan.facts,
       message: plan.message,
     };
   }
@@ -105,6 +108,8 @@ export async function rollbackLocked(
     to,
     production: release.production,
     attempts: release.attempts,
+    facts: release.facts,
+    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
     ...(release.verification ? { verification: release.verification } : {}),
     ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
   };
