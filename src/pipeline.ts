@@ -27,7 +27,11 @@ export type { PipelineDeps, PipelineOutcome, StageName, StageRecord };
 export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps): Promise<PipelineOutcome> {
   const stages = new StageLog(deps.clock, deps.logger);
   const run: Run = {
-    facts: { autoRollback: Boolean(settings.rollback), canCheck: canCheck(settings) },
+    facts: {
+      autoRollback: Boolean(settings.rollback),
+      canCheck: canCheck(settings),
+      incidentOn: settings.incidentOn,
+    },
     notes: [],
   };
   if (!(await beforeDeploy(settings, deps, stages, run))) return pipelineOutcome(settings, stages, run);

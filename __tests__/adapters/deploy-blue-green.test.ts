@@ -610,10 +610,10 @@ describe('blue-green with backend github, a release killed in its slot before th
 });
 
 describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProxy: a release rejected on its slot', () => {
-  it('fails at deploy with no rollback, and the incident says where it was caught and that no user reached it', async () => {
+  it('fails at deploy with no rollback and no incident (no user was at risk); with incident-on: any-failure, the incident says where it was caught', async () => {
     const { dir, slots, haproxy, close } = await haproxySite('blue-green-incident');
     writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
-    const run = (version: string) =>
+    const run = (version: string, ...more: string[]) =>
       runCli(
         [
           'run',
@@ -631,14 +631,19 @@ describe('deploy-actions run (the CLI pipeline), blue-green behind a real HAProx
           '--incident=file',
           `--incident-dir=${path.join(dir, 'incidents')}`,
           '--attempts=1',
+          ...more,
         ],
         { SLOTS_DIR: dir, SERVICE },
       );
     try {
       assert.equal((await run('v1.0.0')).code, 0);
       const bad = await run('v2.0.0');
-
       assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+      assert.match(bad.stdout + bad.stderr, /rejected before traffic: on slot blue/);
+      assert.equal(existsSync(path.join(dir, 'incidents', 'incident-1.md')), false, 'no incident by default');
+
+      const asked = await run('v2.0.0', '--incident-on=any-failure', '--force');
+      assert.equal(asked.code, 1, asked.stdout + asked.stderr);
       const incident = readFileSync(path.join(dir, 'incidents', 'incident-1.md'), 'utf8');
       assert.match(incident, /Deploy incident: production v2\.0\.0 failed at deploy/);
       assert.match(incident, /rejected before traffic: on slot blue/);

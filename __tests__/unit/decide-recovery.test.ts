@@ -21,8 +21,13 @@ describe('decideRecovery: production is made healthy after any failure that may 
       { next: 'stop' },
     ],
     [
-      'blue-green rejected the release on its slot: no user reached it, nothing to roll back, but an incident says where it was caught',
+      'blue-green rejected the release on its slot: no user reached it, nothing to roll back, no incident (the run fails with its summary)',
       { ...base, ...deployFailed('rejected') },
+      { next: 'stop' },
+    ],
+    [
+      '…unless incident-on: any-failure: an incident says where it was caught',
+      { ...base, incidentOn: 'any-failure', ...deployFailed('rejected') },
       { next: 'open-incident', rollback: 'not-reached' },
     ],
     [

@@ -7,6 +7,11 @@ export interface RecoveryFacts {
   /** Cancelled: no time to recover; the record says what was left. */
   readonly interrupted?: boolean;
   readonly autoRollback: boolean;
+  /**
+   * When a failure opens an incident: user-impact (default: the new version reached users, or
+   * production may be unhealthy) or any-failure (a release rejected before any user reached it too).
+   */
+  readonly incidentOn?: 'user-impact' | 'any-failure';
   /** Probes exist to tell whether production is healthy. */
   readonly canCheck: boolean;
   /** Production checked after a failure that may have changed it. */
@@ -39,8 +44,12 @@ export function decideRecovery(facts: RecoveryFacts): Recovery {
   const { failed } = facts;
   if (!failed) return { next: 'resolve-incident' };
   if (failed.production === 'untouched') return { next: 'stop' };
-  // Proven broken before any user reached it: production is as it was, and people should know.
-  if (failed.production === 'rejected') return { next: 'open-incident', rollback: 'not-reached' };
+  // Proven broken before any user reached it: production is as it was. The run fails with its
+  // summary; an incident only if asked for (else a later real outage would become its comment).
+  if (failed.production === 'rejected')
+    return facts.incidentOn === 'any-failure'
+      ? { next: 'open-incident', rollback: 'not-reached' }
+      : { next: 'stop' };
   if (facts.rollback === 'failed') return { next: 'open-incident', rollback: 'failed' };
   if (facts.rollback === 'succeeded') {
     if (facts.reverified === 'unhealthy') return { next: 'open-incident', rollback: 'failed' };

@@ -58,6 +58,11 @@ export const pipelineInputs = {
       'Where a failure opens an incident (and a good deploy resolves it): github (issues), file (Markdown in incident-dir) or none.',
     default: 'github',
   },
+  'incident-on': {
+    description:
+      'When a failure opens an incident: user-impact (the new version reached users, or production may be unhealthy) or any-failure (a release rejected on its slot before any user reached it too).',
+    default: 'user-impact',
+  },
   'incident-dir': { description: 'incident file: the directory for incident Markdown files.', default: '' },
   'incident-assignees': { description: 'incident: GitHub logins to assign (the on-call).', default: '' },
   'incident-label': {
@@ -90,6 +95,8 @@ export interface PipelineSettings {
   readonly gate?: RunnerGateSettings;
   readonly health?: HealthCheckSettings;
   readonly incident: IncidentTarget & { readonly assignees: readonly string[]; readonly label: string };
+  /** When a failure opens an incident (see decideRecovery). */
+  readonly incidentOn: 'user-impact' | 'any-failure';
 }
 
 /** Runs a stage's own parser on its prefixed inputs; an error names the pipeline's input, not the stage's. */
@@ -157,6 +164,7 @@ export function parsePipelineSettings(raw: RawInputs, readFile: ReadTextFile): P
       assignees: parseAssignees(values['incident-assignees']!, 'incident-assignees'),
       label: values['incident-label']!,
     },
+    incidentOn: parseIncidentOn(values['incident-on']!),
   };
 }
 
@@ -184,4 +192,9 @@ function parseIncidentTarget(values: Readonly<Record<string, string>>): Incident
       }
     })(),
   };
+}
+
+function parseIncidentOn(value: string): 'user-impact' | 'any-failure' {
+  if (value === 'user-impact' || value === 'any-failure') return value;
+  throw new ConfigurationError('incident-on', `"${value}" is not user-impact or any-failure`);
 }
