@@ -354,6 +354,46 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
     }
   });
 
+  it('a release rejected on its slot is stopped there at once when stop-command is set', async () => {
+    const { dir, target, close } = await haproxySite('blue-green-stop-rejected');
+    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
+    const inputs = {
+      environment: 'production',
+      command: START_SLOT,
+      ...target,
+      'drain-timeout': '1s',
+      'verify-probes':
+        '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
+      'stop-command':
+        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
+      'scale-down-delay': '5m',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const env = { SLOTS_DIR: dir, SERVICE };
+    writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
+    try {
+      assert.equal(
+        (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env })).outputs.result,
+        'deployed',
+      );
+      const bad = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0' }, env });
+      assert.equal(bad.outputs.result, 'failed', bad.log);
+      assert.match(bad.log, /rejected before traffic: on slot blue/);
+      assert.match(bad.log, /stopped blue \(v2\.0\.0\)[\s\S]*Stopped slot blue: v2\.0\.0 was rejected there/);
+      assert.equal(isRunning(pidOf('blue')), false, 'not left running broken');
+      assert.ok(isRunning(pidOf('green')), 'users still reach v1.0.0 on green');
+      const state = JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+      const rejected = state.releases.at(-1);
+      assert.deepEqual(
+        [rejected.version, rejected.status, rejected.slot, rejected.stopped],
+        ['v2.0.0', 'bad', 'blue', true],
+      );
+    } finally {
+      await close();
+    }
+  });
+
   it('a long scale-down-delay holds neither the run nor the lock: the old slot is stopped by the next release, or by deploy-actions scale-down, once due', async () => {
     const { dir, target, close } = await haproxySite('blue-green-scale-down-later');
     const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));

@@ -1,5 +1,5 @@
 import { formatHostPort } from '../addresses.ts';
-import type { DeployDriver } from '../deploy/driver.ts';
+import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
@@ -173,14 +173,21 @@ async function verifyThenSwitch(
   await request.at('verifying');
   deps.logger.info(`Verifying ${request.version} on slot ${idle.name} before any user reaches it`);
   const check = await verifyOnSlot(parts, request, idle);
-  if (!check.ok)
+  if (!check.ok) {
+    const stopped = await stopRejected(parts, request, idle);
     return {
       ...refused(`rejected before traffic: on slot ${idle.name}, ${check.reason}; ${noUser}`),
       attempts: running.attempts,
       rejected: true,
-      facts: { slot: idle.name, 'serving now': chosen.bootstrap ? 'no slot' : `${from.name} (unchanged)` },
+      facts: {
+        slot: idle.name,
+        'serving now': chosen.bootstrap ? 'no slot' : `${from.name} (unchanged)`,
+        ...(stopped ? { [`slot ${idle.name}`]: 'stopped (stop-command)' } : {}),
+      },
       slotCheck: check,
+      ...(stopped ? { stoppedSlot: idle.name } : {}),
     };
+  }
   if (!(await answers(idle)))
     return {
       ...refused(
@@ -193,6 +200,24 @@ async function verifyThenSwitch(
     ? { slot: idle.name, 'first release': 'yes: nothing was live before, no slot served', ...switched }
     : { slot: idle.name, 'previous-slot': from.name, ...switched };
   return { ok: true, attempts: running.attempts, facts, slotCheck: check };
+}
+
+/**
+ * A version rejected on its slot stops there at once when stop-command is set: a broken release
+ * has no reason to stay warm. True when it was stopped; a failing stop only warns.
+ */
+async function stopRejected({ settings, retry, deps }: Parts, request: GoLiveRequest, slot: Slot) {
+  if (!settings.scaleDown) return false;
+  const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
+    command: settings.scaleDown.command,
+    env: deployEnv({ version: request.version, environment: request.environment, slot }),
+    timeoutMs: retry.attemptTimeoutMs,
+    signal: request.signal,
+  });
+  if (stop.failure)
+    deps.logger.warning(`${stop.failure}: slot ${slot.name} may still run ${request.version}`);
+  else deps.logger.info(`Stopped slot ${slot.name}: ${request.version} was rejected there`);
+  return !stop.failure;
 }
 
 /** The probes and version source that name the slot, pointed at `slot`. */

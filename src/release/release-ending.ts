@@ -27,6 +27,7 @@ export async function gaveUp(
     attempts: live.attempts.length,
     reason: live.reason,
     production,
+    ...(live.stoppedSlot ? { stoppedSlot: live.stoppedSlot } : {}),
   });
   return failed(release, { ...live, production, failedAt: 'go-live' });
 }

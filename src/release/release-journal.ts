@@ -9,6 +9,7 @@ import {
   endRelease,
   markBad,
   markLive,
+  markStopped,
   type SlotSeen,
   settleAbandoned,
 } from './release-state.ts';
@@ -123,7 +124,13 @@ export class ReleaseJournal {
    */
   async finish(
     status: 'good' | 'failed' | 'bad' | 'interrupted',
-    details: { readonly attempts?: number; readonly reason?: string; readonly production: Production },
+    details: {
+      readonly attempts?: number;
+      readonly reason?: string;
+      readonly production: Production;
+      /** Blue-green: the release's slot was stopped (stop-command) as it ended. */
+      readonly stoppedSlot?: string;
+    },
   ): Promise<void> {
     // A version users never left is not marked bad by this release (see begin).
     const never = status !== 'good' && !mayBeLive(details.production);
@@ -138,7 +145,7 @@ export class ReleaseJournal {
       },
       this.#before,
     );
-    await this.#write(ended);
+    await this.#write(details.stoppedSlot ? markStopped(ended, details.stoppedSlot) : ended);
   }
 
   #markPending(): EnvironmentState {

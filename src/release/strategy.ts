@@ -35,6 +35,8 @@ export type GoLiveOutcome =
       /** The version was proven broken before any user reached it (blue-green): mark it bad. */
       readonly rejected?: boolean;
       readonly slotCheck?: Verification;
+      /** Blue-green: the rejected release's slot was stopped at once (stop-command). */
+      readonly stoppedSlot?: string;
     };
 
 /**
