@@ -97,6 +97,26 @@ describe('the whole pipeline in one step (root action and CLI run)', () => {
     assertFaithful(github);
   });
 
+  it('a deploy that fails its own verification and is rolled back by the pipeline: no row tells a person to roll back', async () => {
+    const verified = {
+      ...inputs('v3.0.0-bad'),
+      'verify-probes': `- { name: web, type: http, url: "${service.url}/health", interval: 50ms }`,
+      incident: 'none',
+    };
+    const bad = await runGitHubStep(github, '.', { with: verified });
+    assert.equal(bad.outputs.result, 'rolled-back', bad.log);
+    assert.equal(bad.outputs['failed-stage'], 'deploy');
+    const deployStage = JSON.parse(bad.outputs.report!).stages.find(
+      (s: { name: string }) => s.name === 'deploy',
+    );
+    assert.match(
+      deployStage.detail,
+      /v3\.0\.0-bad is live but not verified: the pipeline recovers \(see its rollback stage\)/,
+    );
+    assert.doesNotMatch(bad.summary + bad.log, /with the rollback action/);
+    assert.equal(readFileSync(live, 'utf8').trim(), 'v2.0.1', 'the last good release serves again');
+  });
+
   it('deploy-actions run: the same pipeline from the CLI, incidents as Markdown files, a timeline on the terminal', async () => {
     const cliDir = mkdtempSync(path.join(tmpdir(), 'pipeline-cli-'));
     const flags = (version: string) => [

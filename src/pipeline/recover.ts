@@ -44,7 +44,12 @@ export async function releaseAndRecover(
 /** The deploy stage: true when the version went live and was verified (or was already current). */
 async function release({ settings, deps, stages, run }: Held): Promise<boolean> {
   const deployed = await stages.run('deploy', async () => {
-    const outcome = await deployLocked(settings.deploy, deps);
+    const outcome = await deployLocked(
+      settings.deploy,
+      deps,
+      undefined,
+      settings.rollback ? 'by-the-pipeline' : 'by-hand',
+    );
     const result = outcome.result === 'deployed' ? 'passed' : outcome.result;
     return { result, detail: outcome.message, value: outcome };
   });

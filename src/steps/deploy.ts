@@ -79,11 +79,15 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   }
 }
 
-/** The deploy's release, for a caller already holding the lock (the pipeline). */
+/**
+ * The deploy's release, for a caller already holding the lock (the pipeline, which says it
+ * recovers itself: its message then says so instead of telling a person to roll back).
+ */
 export async function deployLocked(
   settings: DeploySettings,
   deps: SessionDeps,
   started = deps.clock.now(),
+  recovery: 'by-hand' | 'by-the-pipeline' = 'by-hand',
 ): Promise<DeployOutcome> {
   const release = await runRelease(
     {
@@ -100,12 +104,17 @@ export async function deployLocked(
     deps,
   );
   return {
-    ...describeDeploy(settings, release, deps.clock.now() - started),
+    ...describeDeploy(settings, release, deps.clock.now() - started, recovery),
     ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
   };
 }
 
-function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookMs: number): DeployOutcome {
+function describeDeploy(
+  settings: DeploySettings,
+  release: ReleaseOutcome,
+  tookMs: number,
+  recovery: 'by-hand' | 'by-the-pipeline',
+): DeployOutcome {
   const { version, environment } = settings;
   const base = {
     version,
@@ -134,8 +143,14 @@ function describeDeploy(settings: DeploySettings, release: ReleaseOutcome, tookM
   const left: Readonly<Record<Production, string>> = {
     untouched: `Nothing was changed${release.from ? `; ${release.from} is still current` : ''}.`,
     rejected: `${release.from ? `${release.from} is still current, and ` : ''}${version} is marked bad: nothing to roll back.`,
-    'maybe-changed': `The driver ran, so production may have changed: check it, and roll back to ${release.from ?? 'the last good version'} if it is unhealthy.`,
-    'live-unverified': `${version} is live but not verified: roll back${release.from ? ` to ${release.from}` : ''} with the rollback action.`,
+    'maybe-changed':
+      recovery === 'by-the-pipeline'
+        ? 'The driver ran, so production may have changed: the pipeline checks it, and rolls back if it is unhealthy.'
+        : `The driver ran, so production may have changed: check it, and roll back to ${release.from ?? 'the last good version'} if it is unhealthy.`,
+    'live-unverified':
+      recovery === 'by-the-pipeline'
+        ? `${version} is live but not verified: the pipeline recovers (see its rollback stage).`
+        : `${version} is live but not verified: roll back${release.from ? ` to ${release.from}` : ''} with the rollback action.`,
     'live-verified': '',
     // The reason already says it is unknown, and how to see it.
     unknown: '',
