@@ -75,12 +75,14 @@ describe('health-check settings: valid input', () => {
       if (typeof node !== 'object' || node === null) return;
       for (const [key, value] of Object.entries(node)) {
         if (/(^|-)probes$/.test(key) && typeof value === 'string') {
-          // A workflow expression stands for a value GitHub fills in.
-          parseProbes(
-            parseYaml(value.replace(/\$\{\{[^}]*\}\}/g, '1')),
-            `${where}.${key}`,
-            defaultJudgement(),
-          );
+          // A workflow expression stands for a value GitHub fills in; a slot placeholder, for the
+          // blue-green slot a deploy points it at.
+          const filled = value
+            .replace(/\$\{\{[^}]*\}\}/g, '1')
+            .replace(/\{slot_url\}/g, 'http://127.0.0.1:8081')
+            .replace(/\{slot_host\}/g, '127.0.0.1')
+            .replace(/\{slot_port\}/g, '8081');
+          parseProbes(parseYaml(filled), `${where}.${key}`, defaultJudgement());
           found.push(`${where}.${key}`);
         } else visit(value, `${where}.${key}`);
       }
