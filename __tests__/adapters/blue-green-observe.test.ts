@@ -99,7 +99,7 @@ describe('a warm slot that died (real HAProxy)', () => {
 });
 
 describe('a release that fails after its switch (the whole pipeline, real HAProxy, 4 users)', () => {
-  it('breaks 3 s after it went live: traffic is back on the old slot within 100 ms of the failed measurement, then verified', async () => {
+  it('breaks 3 s after it went live: traffic is back on the old slot before the rollback verifies it, then verified', async () => {
     const site = await haproxySite('switch-back-first');
     const run = (version: string, onLine?: (line: string) => void) =>
       runStep('.', {
@@ -139,8 +139,12 @@ describe('a release that fails after its switch (the whole pipeline, real HAProx
       console.log(
         `switch back: ${load.failed} of ${load.ok + load.failed} requests failed over ${window} ms; the last ${afterDetection} ms after the failed measurement`,
       );
+      // Switched back first: the rollback's own check of v1.0.0 on its slot takes 2 s at least
+      // (3 answers 1 s apart), so failures ending within 1 s of the detection prove traffic went
+      // back before it. (Typically 20-100 ms; the bench reports the figure, a loaded CI runner
+      // must not turn it into a flaky test.)
       assert.ok(
-        afterDetection <= 100,
+        afterDetection <= 1000,
         `users still failed ${afterDetection} ms after the failed measurement`,
       );
       assert.match(
