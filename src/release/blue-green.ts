@@ -1,5 +1,5 @@
 import { formatHostPort } from '../addresses.ts';
-import { type DeployDriver, deployEnv, runLogged } from '../deploy/driver.ts';
+import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
@@ -9,6 +9,7 @@ import { chooseSlots, type SlotPlan } from './choose-slots.ts';
 import { drive } from './drive.ts';
 import type { SlotSeen } from './release-state.ts';
 import { answers, observeSlots, type Parts } from './slot-facts.ts';
+import { stopSlot } from './stop-slot.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 type BlueGreen = Extract<StrategySettings, { kind: 'blue-green' }>;
@@ -208,16 +209,15 @@ async function verifyThenSwitch(
  */
 async function stopRejected({ settings, retry, deps }: Parts, request: GoLiveRequest, slot: Slot) {
   if (!settings.scaleDown) return false;
-  const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
-    command: settings.scaleDown.command,
-    env: deployEnv({ version: request.version, environment: request.environment, slot }),
-    timeoutMs: retry.attemptTimeoutMs,
-    signal: request.signal,
-  });
-  if (stop.failure)
-    deps.logger.warning(`${stop.failure}: slot ${slot.name} may still run ${request.version}`);
-  else deps.logger.info(`Stopped slot ${slot.name}: ${request.version} was rejected there`);
-  return !stop.failure;
+  const { version, environment, signal } = request;
+  const stopped = await stopSlot(
+    settings.scaleDown.command,
+    { version, environment, slot },
+    { ...deps, signal },
+    retry.attemptTimeoutMs,
+  );
+  if (stopped) deps.logger.info(`Stopped slot ${slot.name}: ${version} was rejected there`);
+  return stopped;
 }
 
 /** The probes and version source that name the slot, pointed at `slot`. */

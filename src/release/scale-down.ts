@@ -1,4 +1,3 @@
-import { deployEnv, runLogged } from '../deploy/driver.ts';
 import { formatDuration } from '../durations.ts';
 import { describeError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
@@ -6,6 +5,7 @@ import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { type ReleaseDeps, type SessionDeps, withEnvironmentLock } from './release-deps.ts';
 import { markStopped, slotContents } from './release-state.ts';
+import { stopSlot } from './stop-slot.ts';
 
 /** A scale-down-delay this short is served in the same run (outside the lock); a longer one is not. */
 export const SERVED_IN_RUN_MS = 10_000;
@@ -58,16 +58,9 @@ async function stopOldSlotIfDue(target: TargetSettings, deps: SessionDeps): Prom
   if (!due || due.dueAt > deps.clock.now()) return due;
   const slot = strategy.slots.find((s) => s.name === due.slot);
   if (!slot) return undefined;
-  const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
-    command: strategy.scaleDown!.command,
-    env: deployEnv({ version: due.release.version, environment: target.environment, slot }),
-    timeoutMs: target.retry.attemptTimeoutMs,
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  if (stop.failure) {
-    deps.logger.warning(`${stop.failure}: slot ${slot.name} may still run ${due.release.version}`);
+  const what = { version: due.release.version, environment: target.environment, slot };
+  if (!(await stopSlot(strategy.scaleDown!.command, what, deps, target.retry.attemptTimeoutMs)))
     return undefined;
-  }
   await deps.session.write(markStopped(await deps.session.read(), slot.name));
   deps.logger.info(
     `Stopped slot ${slot.name} (${due.release.version}), scale-down-delay after it was replaced`,

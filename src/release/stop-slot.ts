@@ -1,0 +1,25 @@
+import { deployEnv, runLogged } from '../deploy/driver.ts';
+import type { Slot } from '../model/release.ts';
+import type { CommandRunner, Logger } from '../ports.ts';
+
+/**
+ * stop-command against `slot`, with DEPLOY_SLOT, its address and the version it ran set: true
+ * when it stopped. A failure only warns, saying the slot may still run that version: what
+ * stopping it served (a scale-down, a rejected release) stands either way.
+ */
+export async function stopSlot(
+  command: string,
+  what: { readonly version: string; readonly environment: string; readonly slot: Slot },
+  deps: { readonly runner: CommandRunner; readonly logger: Logger; readonly signal?: AbortSignal },
+  timeoutMs: number,
+): Promise<boolean> {
+  const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
+    command,
+    env: deployEnv(what),
+    timeoutMs,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  if (stop.failure)
+    deps.logger.warning(`${stop.failure}: slot ${what.slot.name} may still run ${what.version}`);
+  return !stop.failure;
+}
