@@ -77,11 +77,9 @@ function unsettled(report: StatusReport): string {
     : 'unknown';
 }
 
-const SEPARATOR = '\u0000';
-
-/** The report for a terminal. */
+/** The report for a terminal: what runs and who holds it, a blank line, then the history. */
 export function renderStatusText(report: StatusReport): string {
-  const lines = [
+  const now = [
     `${report.environment}: ${report.current ?? `nothing deployed yet (no record in ${report.source})`}${report.current && !report.verified ? ` — NOT VERIFIED (${unsettled(report)})` : ''}${report.previous ? ` (previous: ${report.previous})` : ''}`,
     `read from: ${report.source}`,
     ...report.slots.map(
@@ -89,15 +87,10 @@ export function renderStatusText(report: StatusReport): string {
     ),
     report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
     report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',
-    SEPARATOR,
-    'history (newest first):',
-    ...report.releases.map(
-      (r) =>
-        `  ${ICONS[r.status]} ${r.version.padEnd(16)} ${r.status.padEnd(11)} ${(r.kind ?? 'deploy').padEnd(8)}  ${r.startedAt}${r.actor ? `  ${r.actor}` : ''}${r.reason ? `  — ${r.reason}` : ''}`,
-    ),
-  ];
-  return lines
-    .filter((line) => line !== '')
-    .map((line) => (line === SEPARATOR ? '' : line))
-    .join('\n');
+  ].filter(Boolean);
+  const history = report.releases.map(
+    (r) =>
+      `  ${ICONS[r.status]} ${r.version.padEnd(16)} ${r.status.padEnd(11)} ${(r.kind ?? 'deploy').padEnd(8)}  ${r.startedAt}${r.actor ? `  ${r.actor}` : ''}${r.reason ? `  — ${r.reason}` : ''}`,
+  );
+  return [...now, '', 'history (newest first):', ...history].join('\n');
 }
