@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,29 +6,19 @@ import { describe, it } from 'node:test';
 import { SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { startNginx } from '../fixtures/nginx.ts';
 import { requireBinary } from '../fixtures/prometheus.ts';
-import { CLI, type ProcessRun } from '../fixtures/run-cli.ts';
+import { type ProcessRun, runCli } from '../fixtures/run-cli.ts';
 import { freePort } from '../fixtures/test-service.ts';
-import { REPO_ROOT } from '../harness/action-metadata.ts';
 
 /** The CLI as an unprivileged user (nobody), as a runner that is not root runs it. */
 function asNobody(args: readonly string[], env: Readonly<Record<string, string>>): Promise<ProcessRun> {
   const setpriv = requireBinary('setpriv', 'util-linux');
-  return new Promise((resolve) => {
-    const child = spawn(
-      setpriv,
-      ['--reuid=nobody', '--regid=nogroup', '--clear-groups', process.execPath, CLI, ...args],
-      { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: '/nonexistent', ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runCli(
+    args,
+    { HOME: '/nonexistent', ...env },
+    {
+      via: [setpriv, '--reuid=nobody', '--regid=nogroup', '--clear-groups'],
+    },
+  );
 }
 
 describe('nginx for a runner that is not root (real nginx, the deploy run as nobody)', () => {
