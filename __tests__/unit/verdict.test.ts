@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { judgeCheck, judgeProbe, type Limits, type MeasurementPhase } from '../../src/health/verdict.ts';
+import {
+  type CheckedProbe,
+  countDecided,
+  judgeProbe,
+  judgeTally,
+  type Limits,
+  type MeasurementPhase,
+  openTally,
+} from '../../src/health/verdict.ts';
+
+/** The check over a set of probes, as the engine tallies it: each decided probe counted once. */
+const judgeCheck = (probes: readonly CheckedProbe[]) =>
+  judgeTally(
+    probes.filter((probe) => probe.judgement.decided).reduce(countDecided, openTally(probes.length)),
+  );
 
 const S: MeasurementPhase = 'successful';
 const F: MeasurementPhase = 'failed';

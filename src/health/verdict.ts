@@ -193,15 +193,6 @@ export function judgeTally(tally: CheckTally): { verdict: Verdict | 'running'; d
   return { verdict: 'running', decided: false };
 }
 
-/** The check judged from its probes at once (see judgeTally). */
-export function judgeCheck(probes: readonly CheckedProbe[]): {
-  verdict: Verdict | 'running';
-  decided: boolean;
-} {
-  const decidedProbes = probes.filter((probe) => probe.judgement.decided);
-  return judgeTally(decidedProbes.reduce(countDecided, openTally(probes.length)));
-}
-
 function decided(verdict: Verdict, reason: string): ProbeJudgement {
   return { verdict, decided: true, reason };
 }

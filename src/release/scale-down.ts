@@ -8,7 +8,7 @@ import { markStopped, slotContents } from './release-state.ts';
 import { stopSlot } from './stop-slot.ts';
 
 /** A scale-down-delay this short is served in the same run (outside the lock); a longer one is not. */
-export const SERVED_IN_RUN_MS = 10_000;
+const SERVED_IN_RUN_MS = 10_000;
 
 /** The old slot of a blue-green environment, and from when it may be stopped. */
 export interface ScaleDown {
