@@ -7,8 +7,11 @@ import { inPlaceStrategy } from './in-place.ts';
 import type { ReleaseStrategy } from './strategy.ts';
 
 /** The strategy a target's settings ask for, with its driver (and, for blue-green, its traffic switch). */
-export function strategyFor(target: TargetSettings, deps: VerifyDeps): ReleaseStrategy {
-  const driver = createDriver(target.driver, deps.runner, deps.logger);
+export function strategyFor(
+  target: TargetSettings,
+  deps: VerifyDeps,
+  driver = createDriver(target.driver, deps.runner, deps.logger),
+): ReleaseStrategy {
   if (target.strategy.kind === 'blue-green')
     return blueGreenStrategy(
       driver,

@@ -36,7 +36,7 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
   const driver = createDriver(settings.driver, deps.runner, deps.logger);
   // The strategy the release would use, asked what it would do now (blue-green reads the proxy).
-  const strategy = strategyFor(settings, deps);
+  const strategy = strategyFor(settings, deps, driver);
   const signal = deps.signal ?? new AbortController().signal;
   const preview =
     plan.kind === 'release' && strategy.preview
