@@ -311,22 +311,27 @@ describe('the whole pipeline (root action), blue-green behind a real HAProxy', (
 });
 
 describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)', () => {
+  /** The site's deploy inputs, with a stop-command that kills the slot's process and says so. */
+  const scaleDownInputs = (site: Awaited<ReturnType<typeof haproxySite>>, more: Record<string, string>) => ({
+    environment: 'production',
+    command: START_SLOT,
+    ...site.target,
+    'drain-timeout': '1s',
+    'stop-command':
+      'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
+    'state-dir': path.join(site.dir, 'state'),
+    attempts: '1',
+    ...more,
+  });
+
   it('the old slot is stopped scale-down-delay after a verified release; a rollback then deploys into it again', async () => {
-    const { dir, haproxy, target, close } = await haproxySite('blue-green-scale-down');
-    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
-    const inputs = {
-      environment: 'production',
-      command: START_SLOT,
-      ...target,
-      'drain-timeout': '1s',
+    const site = await haproxySite('blue-green-scale-down');
+    const { dir, haproxy, close } = site;
+    const inputs = scaleDownInputs(site, {
       'version-url': '{slot_url}/version',
-      'stop-command':
-        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
       'scale-down-delay': '200ms',
-      'state-dir': path.join(dir, 'state'),
-      attempts: '1',
-    };
-    const env = { SLOTS_DIR: dir, SERVICE };
+    });
+    const { pidOf, env } = site;
     try {
       assert.equal(
         (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env })).outputs.result,
@@ -355,22 +360,14 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
   });
 
   it('a release rejected on its slot is stopped there at once when stop-command is set', async () => {
-    const { dir, target, close } = await haproxySite('blue-green-stop-rejected');
-    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
-    const inputs = {
-      environment: 'production',
-      command: START_SLOT,
-      ...target,
-      'drain-timeout': '1s',
+    const site = await haproxySite('blue-green-stop-rejected');
+    const { dir, close } = site;
+    const inputs = scaleDownInputs(site, {
       'verify-probes':
         '- { name: slot, type: http, url: "{slot_url}/api/health", count: 2, interval: 100ms }',
-      'stop-command':
-        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
       'scale-down-delay': '5m',
-      'state-dir': path.join(dir, 'state'),
-      attempts: '1',
-    };
-    const env = { SLOTS_DIR: dir, SERVICE };
+    });
+    const { pidOf, env } = site;
     writeFileSync(path.join(dir, 'broken-v2.0.0'), '');
     try {
       assert.equal(
@@ -395,21 +392,10 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
   });
 
   it('a long scale-down-delay holds neither the run nor the lock: the old slot is stopped by the next release, or by deploy-actions scale-down, once due', async () => {
-    const { dir, target, close } = await haproxySite('blue-green-scale-down-later');
-    const pidOf = (slot: string) => Number(readFileSync(path.join(dir, `${slot}.pid`), 'utf8'));
-    const inputs = {
-      environment: 'production',
-      command: START_SLOT,
-      ...target,
-      'drain-timeout': '1s',
-      'version-url': '{slot_url}/version',
-      'stop-command':
-        'kill "$(cat "$SLOTS_DIR/$DEPLOY_SLOT.pid")" && echo "stopped $DEPLOY_SLOT ($DEPLOY_VERSION)"',
-      'scale-down-delay': '11s',
-      'state-dir': path.join(dir, 'state'),
-      attempts: '1',
-    };
-    const env = { SLOTS_DIR: dir, SERVICE };
+    const site = await haproxySite('blue-green-scale-down-later');
+    const { dir, close } = site;
+    const inputs = scaleDownInputs(site, { 'version-url': '{slot_url}/version', 'scale-down-delay': '11s' });
+    const { pidOf, env } = site;
     const flags = Object.entries({ ...inputs, 'to-version': '' })
       .filter(([, value]) => value !== '')
       .map(([name, value]) => `--${name}=${value}`);
