@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import {
+  abortStep,
   createHost,
   deployStep,
   FileReleaseBackend,
@@ -13,6 +14,7 @@ import {
   parseStatusSettings,
   pipelineStep,
   preflightStep,
+  promoteStep,
   type RawInputs,
   RecordBoundary,
   renderStatusText,
@@ -126,6 +128,8 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
   'health-check': fromStep(healthCheckStep),
   deploy: fromStep(deployStep),
   rollback: fromStep(rollbackStep),
+  promote: fromStep(promoteStep),
+  abort: fromStep(abortStep),
   preflight: fromStep(preflightStep),
   gate: fromStep(runnerGateStep),
   incident: fromStep(incidentStep),

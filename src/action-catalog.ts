@@ -1,4 +1,12 @@
-import { deployInputs, deployOutputs, rollbackInputs, rollbackOutputs } from './settings/deploy.ts';
+import {
+  abortOutputs,
+  deployInputs,
+  deployOutputs,
+  promoteOutputs,
+  promotionInputs,
+  rollbackInputs,
+  rollbackOutputs,
+} from './settings/deploy.ts';
 import { healthCheckInputs, healthCheckOutputs } from './settings/health-check.ts';
 import { incidentInputs, incidentOutputs } from './settings/incident.ts';
 import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
@@ -72,6 +80,20 @@ export const ACTION_CATALOG = {
     inputs: rollbackInputs,
     outputs: rollbackOutputs,
     icon: 'rotate-ccw',
+  },
+  promote: {
+    summary:
+      'Switch traffic to the release paused on its blue-green slot (promotion: manual), after checking it there again; verify what users reach.',
+    inputs: promotionInputs,
+    outputs: promoteOutputs,
+    icon: 'play',
+  },
+  abort: {
+    summary:
+      'Stop the release paused on its blue-green slot (promotion: manual) before any user reaches it, and record it aborted.',
+    inputs: promotionInputs,
+    outputs: abortOutputs,
+    icon: 'stop-circle',
   },
   'incident-issue': {
     summary:

@@ -27,3 +27,8 @@ export function urlHost(host: string): string {
 export function formatHostPort({ host, port }: HostPort): string {
   return `${urlHost(host)}:${port}`;
 }
+
+/** A slot's own address as a URL: what `{slot_url}` stands for, and where a person previews it. */
+export function slotUrl(address: { readonly host: string; readonly port: number }): string {
+  return `http://${formatHostPort(address)}`;
+}

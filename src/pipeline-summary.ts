@@ -6,15 +6,17 @@ const RESULT_ICONS: Readonly<Record<StageRecord['result'], string>> = {
   passed: '✅',
   warnings: '⚠️',
   failed: '❌',
-  unchanged: '⏸️',
+  unchanged: '➖',
   'dry-run': '📝',
+  paused: '⏸️',
 };
 const OUTCOME_ICONS: Readonly<Record<PipelineOutcome['result'], string>> = {
   deployed: '✅',
-  unchanged: '⏸️',
+  unchanged: '➖',
   'rolled-back': '↩️',
   failed: '❌',
   'dry-run': '📝',
+  paused: '⏸️',
 };
 
 /**

@@ -100,8 +100,12 @@ export interface CommandRunner {
 /** Reads a file the user named (a probes file, a config). Relative paths are the runtime's to resolve. */
 export type ReadTextFile = (path: string) => string;
 
-/** How a release ended: verified good, marked bad, failed to deploy, cut short, or still under way. */
-export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deploying';
+/**
+ * How a release ended: verified good, marked bad, failed to deploy, cut short, or still under way;
+ * blue-green with manual promotion: verified on its slot and waiting for `promote` (paused), or
+ * stopped there by `abort` (aborted). Neither reached a user.
+ */
+export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deploying' | 'paused' | 'aborted';
 
 /**
  * Blue-green: how far a release got, recorded before each step acts: its version being made to
@@ -109,6 +113,9 @@ export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deployi
  * read), switched (users reach it). In place, only `live` (the driver went through).
  */
 export type ReleasePhase = 'placing' | 'verifying' | 'switching' | 'live';
+
+/** What a release does: deploy a version, roll back to one, or promote the one paused on its slot. */
+export type ReleaseKind = 'deploy' | 'rollback' | 'promote';
 
 /** One deploy (or rollback) of a version to an environment, as the history records it. */
 export interface ReleaseRecord {
@@ -124,8 +131,8 @@ export interface ReleaseRecord {
   readonly attempts?: number;
   /** Why it is not good, in words. */
   readonly reason?: string;
-  /** `rollback` when this release restored an earlier version. */
-  readonly kind?: 'deploy' | 'rollback';
+  /** `rollback` when this release restored an earlier version; `promote` when it switched to a paused one. */
+  readonly kind?: ReleaseKind;
   /** Blue-green: the slot this release's version was made to run in. */
   readonly slot?: string;
   /**

@@ -5,7 +5,7 @@ import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
 import type { Host } from './host.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
-import type { IssueTracker } from './ports.ts';
+import type { IssueTracker, ReleaseKind } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
@@ -20,7 +20,7 @@ import type { PipelineSettings } from './settings/pipeline.ts';
 export async function releaseDeps(
   host: Host,
   settings: TargetSettings,
-  plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
+  plan: { readonly kind: ReleaseKind; readonly version?: string },
 ): Promise<ReleaseDeps> {
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;

@@ -127,3 +127,46 @@ describe('chooseSlots: blue-green chooses on what it observed', () => {
     assert.equal(summary(facts({ version: 'v4', record: rejected })), 'deploy blue→green');
   });
 });
+
+describe('chooseSlots with promotion: manual', () => {
+  /** v3 verified on green and paused there; users on blue (v2). */
+  const paused: EnvironmentState = {
+    ...v2InBlue,
+    releases: [...v2InBlue.releases, release('v3', 'green', 'paused', { neverLive: true })],
+  };
+  const promoting = (more: Partial<SlotFacts> = {}) =>
+    facts({ record: paused, promotion: 'promote', ...more });
+  const refusal = (f: SlotFacts) => {
+    const plan = chooseSlots(f);
+    return plan.kind === 'refuse' ? `${plan.problem} | ${plan.remedy}` : plan.kind;
+  };
+
+  it('a deploy that waits for promotion never switches first, even to a warm version verified good', () => {
+    assert.equal(summary(facts({ version: 'v1', promotion: 'pause' })), 'verify-then-switch blue→green');
+  });
+  it('a deploy of the version that waits is checked on its slot again, and waits again', () => {
+    assert.equal(summary(facts({ record: paused, promotion: 'pause' })), 'verify-then-switch blue→green');
+  });
+  it('promote: the paused slot, checked again, then switched to', () => {
+    assert.equal(summary(promoting()), 'verify-then-switch blue→green');
+  });
+  it('promote refuses, changing nothing, what it observes has changed', () => {
+    assert.match(
+      refusal(promoting({ answers: { blue: true, green: false } })),
+      /^serves slot blue, and slot green, where v3 waits for promotion, no longer answers \| deploy v3 again/,
+    );
+    assert.match(
+      refusal(promoting({ proxyServes: ['green'] })),
+      /^already sends traffic to slot green, where v3 waits for promotion \(it was switched outside deploy-actions\)/,
+    );
+    assert.match(refusal(promoting({ record: v2InBlue })), /no release waits for promotion/);
+    assert.match(refusal(promoting({ proxyServes: [] })), /^sends traffic to no slot, not one/);
+  });
+  it('a release stopped since it paused (abort, scale-down) waits for nothing', () => {
+    const stopped = {
+      ...paused,
+      releases: [...v2InBlue.releases, release('v3', 'green', 'paused', { stopped: true, neverLive: true })],
+    };
+    assert.match(refusal(promoting({ record: stopped })), /no release waits for promotion/);
+  });
+});

@@ -48,6 +48,50 @@ describe('GitHub Deployments ↔ release history (pure)', () => {
     );
   });
 
+  it('a release paused for promotion, or aborted, is inactive (it holds and serves nothing) and reads back as such', () => {
+    const base = { version: 'v3', startedAt: 'x', slot: 'green', neverLive: true } as const;
+    const paused = statusFor({ ...base, status: 'paused' }, false);
+    assert.deepEqual(paused, {
+      state: 'inactive',
+      description: 'paused [slot green, never live]: v3 verified on its slot, waiting for promotion',
+    });
+    const aborted = statusFor(
+      { ...base, status: 'aborted', stopped: true, reason: 'aborted before promotion by octocat' },
+      false,
+    );
+    assert.deepEqual(aborted, {
+      state: 'inactive',
+      description: 'aborted [slot green, never live, stopped]: aborted before promotion by octocat',
+    });
+    const waiting = deployment('v3', ['queued'], ['in_progress'], [paused.state, paused.description]);
+    assert.equal(isTerminal(waiting), true, 'the queue passes it');
+    assert.deepEqual((({ status, slot, neverLive }) => ({ status, slot, neverLive }))(toRecord(waiting)!), {
+      status: 'paused',
+      slot: 'green',
+      neverLive: true,
+    });
+    // GitHub's own inactive on top (a newer success elsewhere) leaves it paused.
+    assert.equal(
+      toRecord({
+        ...waiting,
+        statuses: [{ state: 'inactive', description: '', createdAt: 'y' }, ...waiting.statuses],
+      })?.status,
+      'paused',
+    );
+    const ended = deployment(
+      'v3',
+      ['in_progress'],
+      [paused.state, paused.description],
+      [aborted.state, aborted.description],
+    );
+    assert.deepEqual((({ status, stopped, reason }) => ({ status, stopped, reason }))(toRecord(ended)!), {
+      status: 'aborted',
+      stopped: true,
+      reason: 'aborted before promotion by octocat',
+    });
+    assert.equal(toEnvironmentState('production', [ended]).current, undefined, 'never live');
+  });
+
   it('reads each release from its newest meaningful status; queued and skipped ones are no release', () => {
     assert.equal(
       toRecord(deployment('v1', ['queued'], ['in_progress'], ['success', 'good: v1']))?.status,

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { EnvironmentState, ReleaseRecord } from '../../src/ports.ts';
-import { planDeploy, planRollback, type ReleasePlan } from '../../src/release/plan-release.ts';
+import { planDeploy, planPromote, planRollback, type ReleasePlan } from '../../src/release/plan-release.ts';
 import { liveView, settleAbandoned } from '../../src/release/release-state.ts';
+import { scaleDownOf } from '../../src/release/scale-down.ts';
 
 const at = '2026-11-25T10:00:00.000Z';
 const release = (version: string, status: ReleaseRecord['status'], reason?: string): ReleaseRecord => ({
@@ -161,5 +162,42 @@ describe('releases no user could reach say nothing about what users reach', () =
       from: 'v2',
       markBad: 'v2',
     });
+  });
+});
+
+describe('promotion: manual in the record', () => {
+  const v1 = { ...release('v1', 'good'), slot: 'blue', finishedAt: at };
+  const v2Paused = { ...release('v2', 'paused'), slot: 'green', neverLive: true };
+
+  it('a paused release is promoted from what users reach; it changed nothing they reach meanwhile', () => {
+    const waiting = state('v1', v1, v2Paused);
+    assert.deepEqual(planPromote(waiting), { kind: 'release', version: 'v2', from: 'v1' });
+    assert.deepEqual(liveView(waiting), { version: 'v1', verified: true });
+    // A rollback has nothing to do: the verified current version is still what users reach.
+    assert.match(
+      target(planRollback(waiting, { force: false })),
+      /^refused: v1 is live and was verified good/,
+    );
+  });
+  it('nothing to promote says what the newest release is', () => {
+    assert.equal(
+      target(planPromote(state('v1', v1))),
+      'refused: nothing in production waits for promotion: the newest release is v1 (good); a deploy with promotion: manual pauses one',
+    );
+    assert.match(
+      target(planPromote(state('v1', v1, v2Paused, release('v3', 'failed')))),
+      /the newest release is v3 \(failed\)/,
+      'a later release replaced it',
+    );
+    assert.match(target(planPromote(state(undefined))), /no release is recorded/);
+  });
+  it('the slot a release waits on is never scaled down; the old slot of a verified one is', () => {
+    assert.equal(scaleDownOf(state('v1', v1, v2Paused), 'blue', 0), undefined);
+    const promoted = state(
+      'v2',
+      { ...release('v1', 'good'), slot: 'green', finishedAt: at },
+      { ...release('v2', 'good'), slot: 'blue', finishedAt: at },
+    );
+    assert.equal(scaleDownOf({ ...promoted, previous: 'v1' }, 'blue', 0)?.slot, 'green');
   });
 });

@@ -148,6 +148,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       ['nginx-upstream-file', '/etc/nginx/app-upstream.conf'],
       ['stop-command', 'systemctl stop app'],
       ['drain-timeout', '5s'],
+      ['promotion', 'manual'],
     ];
     for (const [input, value] of strays)
       refused(
@@ -170,6 +171,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       'switch-command',
       /^is only used with traffic: command, and traffic is haproxy/,
     );
+    refused({ ...blueGreen, promotion: 'by-hand' }, 'promotion', /use auto or manual/);
     refused(
       { ...blueGreen, 'scale-down-delay': '5m' },
       'scale-down-delay',

@@ -4,7 +4,15 @@ import { FileReleaseBackend } from '../clients/file-release-backend.ts';
 import { ensureStateDir } from '../clients/state-dir.ts';
 import { GitHubReleaseBackend } from '../github/github-release-backend.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, RunContext } from '../ports.ts';
+import type {
+  AuditLog,
+  Clock,
+  GitHubApi,
+  Logger,
+  ReleaseBackend,
+  ReleaseKind,
+  RunContext,
+} from '../ports.ts';
 
 /**
  * Where releases are queued and recorded, as `backend` says (files in state-dir on this runner,
@@ -13,7 +21,7 @@ import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, RunContext } f
  */
 export function createBackend(
   settings: TargetSettings,
-  plan: { readonly kind: 'deploy' | 'rollback'; readonly version?: string },
+  plan: { readonly kind: ReleaseKind; readonly version?: string },
   deps: {
     stateDir: string;
     clock: Clock;

@@ -1,4 +1,5 @@
-/** The deploy and rollback actions' view of the core (see src/entries/runtime.ts for why entries exist). */
+/** The release actions' view of the core (see src/entries/runtime.ts for why entries exist). */
+export { abortStep, promoteStep } from '../faces/promotion-steps.ts';
 export { deployStep, rollbackStep } from '../faces/release-steps.ts';
 export { runScaleDownCommand } from '../faces/scale-down-command.ts';
 export {

@@ -1,4 +1,11 @@
-import type { EnvironmentState, LockOwner, ReleaseRecord, ReleaseStatus, RunContext } from '../ports.ts';
+import type {
+  EnvironmentState,
+  LockOwner,
+  ReleaseKind,
+  ReleaseRecord,
+  ReleaseStatus,
+  RunContext,
+} from '../ports.ts';
 
 /**
  * Pure translation between the product's release history and GitHub Deployments. A release is
@@ -15,7 +22,7 @@ export interface DeploymentPayload {
   readonly version?: string;
   /** The image digest, when the version names one (name@sha256:…). */
   readonly digest?: string;
-  readonly kind?: 'deploy' | 'rollback';
+  readonly kind?: ReleaseKind;
   readonly actor?: string;
   readonly runner?: string;
   readonly host?: string;
@@ -63,6 +70,11 @@ export function statusFor(record: ReleaseRecord, live: boolean): { state: string
       return tagged('bad', 'failure');
     case 'interrupted':
       return tagged(live ? 'interrupted (live)' : 'interrupted', 'error');
+    case 'paused':
+      // Inactive: it holds nothing (the queue passes it) and serves no one.
+      return tagged('paused', 'inactive', `${record.version} verified on its slot, waiting for promotion`);
+    case 'aborted':
+      return tagged('aborted', 'inactive');
     case 'deploying':
       return live
         ? tagged('live', 'in_progress', `${record.version} switched to, verifying`)
@@ -139,9 +151,16 @@ export function hadItsTurn(deployment: DeploymentView): boolean {
   return TERMINAL.has(newest.state) && tagOf(newest) !== SKIPPED;
 }
 
+/** Tags of our own `inactive` statuses: a skipped turn, and releases that hold and serve nothing. */
+const INACTIVE_TAGS: Readonly<Record<string, ReleaseStatus | undefined>> = {
+  [SKIPPED]: undefined,
+  paused: 'paused',
+  aborted: 'aborted',
+};
+
 /** The newest status that says something of the release (not GitHub's own `inactive`). */
-function decidingStatus(deployment: DeploymentView): StatusView | undefined {
-  return deployment.statuses.find((status) => status.state !== 'inactive' || tagOf(status) === SKIPPED);
+export function decidingStatus(deployment: DeploymentView): StatusView | undefined {
+  return deployment.statuses.find((status) => status.state !== 'inactive' || tagOf(status) in INACTIVE_TAGS);
 }
 
 function tagOf(status: StatusView): string {
@@ -165,7 +184,13 @@ const STATUS_OF_STATE: Readonly<Record<string, ReleaseStatus>> = {
 export function toRecord(deployment: DeploymentView): ReleaseRecord | undefined {
   const deciding = decidingStatus(deployment);
   if (!isOurs(deployment) || !deciding || tagOf(deciding) === SKIPPED) return undefined;
-  const status = tagOf(deciding) === 'bad' ? 'bad' : STATUS_OF_STATE[deciding.state];
+  const tag = tagOf(deciding);
+  const status =
+    tag === 'bad'
+      ? 'bad'
+      : deciding.state === 'inactive'
+        ? INACTIVE_TAGS[tag]
+        : STATUS_OF_STATE[deciding.state];
   if (!status) return undefined;
   const { payload } = deployment;
   const finished = status !== 'deploying';
@@ -232,7 +257,7 @@ export function clip(text: string): string {
 /** The payload of a new deployment: the version (and image digest), who, where, which run. */
 export function payloadFor(
   version: string,
-  kind: 'deploy' | 'rollback',
+  kind: ReleaseKind,
   run: RunContext,
   startedAt: string,
   owner?: Omit<LockOwner, 'since'>,

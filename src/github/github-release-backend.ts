@@ -3,8 +3,8 @@ import { LockTimeoutError } from '../clients/file-deploy-lock.ts';
 import { isProcessAlive } from '../clients/process-alive.ts';
 import { formatDuration } from '../durations.ts';
 import { InterruptedError } from '../errors.ts';
-import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseSession } from '../ports.ts';
-import { planRollback } from '../release/plan-release.ts';
+import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseKind, ReleaseSession } from '../ports.ts';
+import { planPromote, planRollback } from '../release/plan-release.ts';
 import { settleAbandoned } from '../release/release-state.ts';
 import {
   type DeploymentView,
@@ -50,8 +50,7 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     ...[environment, owner, options]: Parameters<ReleaseBackend['begin']>
   ): Promise<ReleaseSession> {
     const { plan, clock } = this.#gh.options;
-    const version =
-      plan.version ?? (plan.kind === 'rollback' ? await this.#rollbackTarget(environment) : undefined);
+    const version = plan.version ?? (await this.#plannedVersion(environment, plan.kind));
     const nonce = randomUUID();
     const id = await this.#gh.create(environment, { version: version ?? '', kind: plan.kind, owner, nonce });
     await this.#gh.postStatus(id, 'queued', 'waiting for older deploys of this environment');
@@ -150,13 +149,17 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     return undefined;
   }
 
-  async #rollbackTarget(environment: string): Promise<string | undefined> {
-    // The core's own choice, as the rollback will make it once its turn comes.
+  /** The version a rollback or promotion will release: the core's own choice, as it makes it once its turn comes. */
+  async #plannedVersion(environment: string, kind: ReleaseKind): Promise<string | undefined> {
+    if (kind === 'deploy') return undefined;
     const state = settleAbandoned(
       await this.read(environment),
       new Date(this.#gh.options.clock.now()).toISOString(),
     );
-    const plan = planRollback(state, { force: true, because: 'a rollback was asked for' });
+    const plan =
+      kind === 'promote'
+        ? planPromote(state)
+        : planRollback(state, { force: true, because: 'a rollback was asked for' });
     return plan.kind === 'release' ? plan.version : undefined;
   }
 }

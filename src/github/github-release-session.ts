@@ -1,5 +1,12 @@
 import type { EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
-import { isTerminal, markersOf, SKIPPED, statusFor, toEnvironmentState } from './deployment-records.ts';
+import {
+  decidingStatus,
+  isTerminal,
+  markersOf,
+  SKIPPED,
+  statusFor,
+  toEnvironmentState,
+} from './deployment-records.ts';
 import type { ReleaseDeployments } from './release-deployments.ts';
 
 /**
@@ -35,7 +42,7 @@ export class GitHubReleaseSession implements ReleaseSession {
       (d) => this.#bound || d.id !== this.#id,
     );
     for (const d of deployments) {
-      const deciding = d.statuses.find((s) => s.state !== 'inactive');
+      const deciding = decidingStatus(d);
       if (deciding) this.#posted.set(d.id, `${deciding.state} ${deciding.description}`);
     }
     const state = toEnvironmentState(this.#environment, deployments);

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors.ts';
-import type { Clock, GitHubApi, LockOwner, Logger, RepositoryRef, RunContext } from '../ports.ts';
+import type {
+  Clock,
+  GitHubApi,
+  LockOwner,
+  Logger,
+  ReleaseKind,
+  RepositoryRef,
+  RunContext,
+} from '../ports.ts';
 import { type DeploymentView, payloadFor } from './deployment-records.ts';
 import { DeploymentsApi } from './deployments-api.ts';
 import { statusOf } from './github-errors.ts';
@@ -12,7 +20,7 @@ export interface GitHubReleaseOptions {
   readonly clock: Clock;
   readonly run: RunContext;
   /** What this run releases: the ref GitHub records, and the version (unknown for a rollback to "last good"). */
-  readonly plan: { readonly ref: string; readonly kind: 'deploy' | 'rollback'; readonly version?: string };
+  readonly plan: { readonly ref: string; readonly kind: ReleaseKind; readonly version?: string };
   readonly environmentUrl?: string;
   readonly transient?: boolean;
   /** Sent as production_environment when set; GitHub's own rule otherwise. */
@@ -48,7 +56,7 @@ export class ReleaseDeployments {
     environment: string,
     release: {
       version: string;
-      kind: 'deploy' | 'rollback';
+      kind: ReleaseKind;
       owner?: Omit<LockOwner, 'since'>;
       nonce?: string;
     },
@@ -61,9 +69,9 @@ export class ReleaseDeployments {
       return await this.api.create({
         environment,
         ref: plan.ref,
-        task: release.kind === 'rollback' ? 'deploy:rollback' : 'deploy',
+        task: release.kind === 'deploy' ? 'deploy' : `deploy:${release.kind}`,
         payload,
-        description: `${release.kind} ${release.version || '(last good version)'} by deploy-actions`,
+        description: `${release.kind} ${release.version || (release.kind === 'rollback' ? '(last good version)' : '(nothing planned)')} by deploy-actions`,
         transient: this.options.transient ?? false,
         ...(this.options.production !== undefined ? { production: this.options.production } : {}),
       });

@@ -1,6 +1,7 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { Counter, Gauge, Histogram, Pushgateway, Registry } from 'prom-client';
 import { sendHttpRequest } from '../clients/http-request.ts';
+import type { ReleaseKind } from '../ports.ts';
 
 /** The metric names the alert rules and the dashboard are written against. */
 export const DEPLOY_METRICS = {
@@ -16,7 +17,7 @@ export const PUSH_JOB = 'deploy-actions';
 /** One finished deploy or rollback, as the metrics see it. Labels are names and results, never values from secrets. */
 export interface DeployEvent {
   readonly environment: string;
-  readonly kind: 'deploy' | 'rollback';
+  readonly kind: ReleaseKind;
   readonly result: string;
   readonly durationSeconds: number;
   /** Verification probes that failed. */
@@ -66,7 +67,7 @@ export async function pushDeployMetrics(
       if (metric === name && labelValue) (counter as Counter<string>).inc({ [label]: labelValue }, value);
     }
   }
-  (event.kind === 'deploy' ? total : rollbacks).inc({ result: event.result });
+  (event.kind === 'rollback' ? rollbacks : total).inc({ result: event.result });
   for (const probe of event.failedProbes) failures.inc({ probe });
 
   // Only a deploy pushes its duration: a rollback's push must not replace the last deploy's.
@@ -86,7 +87,8 @@ export async function pushDeployMetrics(
     registers: [registry],
   });
   const previousSuccess = carried(DEPLOY_METRICS.lastSuccess, {});
-  const succeeded = event.kind === 'deploy' && (event.result === 'deployed' || event.result === 'unchanged');
+  // A promotion ends a deploy that paused before its switch: the deploy succeeds when it does.
+  const succeeded = ['deployed', 'unchanged', 'promoted'].includes(event.result) && event.kind !== 'rollback';
   if (succeeded) lastSuccess.set(event.finishedAt / 1000);
   else if (previousSuccess) lastSuccess.set(previousSuccess);
 

@@ -89,6 +89,11 @@ export type StrategySettings =
       readonly slots: readonly [Slot, Slot];
       readonly traffic: TrafficSettings;
       readonly drainTimeoutMs: number;
+      /**
+       * manual: a deploy stops once its version is verified on its slot, holding nothing but its
+       * record, until `promote` switches traffic to it (or `abort` stops it). Rollbacks never wait.
+       */
+      readonly promotion: 'auto' | 'manual';
       /** Stop the old slot this long after a release was verified (absent: keep it warm). */
       readonly scaleDown?: { readonly command: string; readonly delayMs: number };
       /** Per slot: the probes and version source that name the slot, pointed at it. */

@@ -16,7 +16,9 @@ export function pipelineOutcome(settings: PipelineSettings, stages: StageLog, ru
   };
   if (!run.failure) {
     const result =
-      run.deployed?.result === 'unchanged' || run.deployed?.result === 'dry-run'
+      run.deployed?.result === 'unchanged' ||
+      run.deployed?.result === 'dry-run' ||
+      run.deployed?.result === 'paused'
         ? run.deployed.result
         : 'deployed';
     return { ...base, result, message: run.deployed?.message ?? `${version}: ${result}` };

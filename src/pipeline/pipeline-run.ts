@@ -12,7 +12,7 @@ import type { RecoveryFacts } from './decide-recovery.ts';
 import type { FailureKind, Ran, StageName, StageRecord } from './stage-log.ts';
 
 export interface PipelineOutcome {
-  readonly result: 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'dry-run';
+  readonly result: 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'dry-run' | 'paused';
   readonly version: string;
   readonly previous?: string;
   readonly failedStage?: StageName;

@@ -41,7 +41,10 @@ export async function releaseAndRecover(
   await recover(held);
 }
 
-/** The deploy stage: true when the version went live and was verified (or was already current). */
+/**
+ * The deploy stage: true when the version went live and was verified (or was already current);
+ * false when it failed, or paused for promotion.
+ */
 async function release({ settings, deps, stages, run }: Held): Promise<boolean> {
   const deployed = await stages.run('deploy', async () => {
     const outcome = await deployLocked(
@@ -57,6 +60,8 @@ async function release({ settings, deps, stages, run }: Held): Promise<boolean> 
   if (!deployed.ok) return fail(run, 'deploy', deployed, 'untouched');
   run.deployed = deployed.value;
   if (deployed.value.verification?.health) run.health = deployed.value.verification.health;
+  // Paused before the switch: users reach what they did, there is nothing public to check yet.
+  if (deployed.value.result === 'paused') return false;
   if (deployed.value.result !== 'failed') return true;
   return failWith(run, 'deploy', deployed.value.message, deployed.value.production);
 }

@@ -11,7 +11,8 @@ export type StageName =
   | 're-verify'
   | 'incident';
 
-export type StageResult = 'passed' | 'warnings' | 'failed' | 'unchanged' | 'dry-run';
+/** paused: the deploy was verified on its slot and waits for promotion (promotion: manual). */
+export type StageResult = 'passed' | 'warnings' | 'failed' | 'unchanged' | 'dry-run' | 'paused';
 
 /** One stage as it ran: when (ms from the pipeline's start), how long, and how it ended. */
 export interface StageRecord {

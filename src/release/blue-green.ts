@@ -1,4 +1,4 @@
-import { formatHostPort } from '../addresses.ts';
+import { formatHostPort, slotUrl } from '../addresses.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
@@ -53,10 +53,14 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
   const chosen = await observeAndChoose(parts, request);
   if (chosen.kind === 'refuse')
     return refused(
-      `${traffic.name} ${chosen.problem}: nothing was changed. Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(
-        chosen.serve,
-        settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
-      )}`,
+      `${traffic.name} ${chosen.problem}: nothing was changed. ${
+        chosen.remedy
+          ? `To go on, ${chosen.remedy}`
+          : `Check which slot should serve, then put traffic there, e.g. ${traffic.fixCommand(
+              chosen.serve,
+              settings.slots.map((slot) => slot.name).filter((name) => name !== chosen.serve),
+            )}`
+      }`,
     );
   if (chosen.note && chosen.bootstrap) deps.logger.info(chosen.note);
   else if (chosen.note) deps.logger.warning(chosen.note);
@@ -67,7 +71,17 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
 
 /** The choice over what was just observed: the same for the release and its dry run. */
 async function observeAndChoose(parts: Parts, request: GoLiveRequest): Promise<SlotPlan> {
-  return chooseSlots(await observeSlots(parts, request));
+  const promotion = promotionOf(parts.settings, request.kind);
+  return chooseSlots({ ...(await observeSlots(parts, request)), ...(promotion ? { promotion } : {}) });
+}
+
+/** A deploy with promotion: manual pauses before the switch; a promote ends the pause; a rollback never waits. */
+export function promotionOf(
+  settings: BlueGreen,
+  kind: GoLiveRequest['kind'],
+): 'pause' | 'promote' | undefined {
+  if (kind === 'promote') return 'promote';
+  return kind === 'deploy' && settings.promotion === 'manual' ? 'pause' : undefined;
 }
 
 /** The version running in the idle slot, made to run there by the driver. */
@@ -163,9 +177,14 @@ async function verifyThenSwitch(
   const noUser = chosen.bootstrap
     ? 'no user reached it (none is served yet)'
     : `no user reached it; they still reach ${request.previous ?? 'what ran before'} on ${from.name}`;
-  if (chosen.kind !== 'deploy')
+  const pausing = promotionOf(parts.settings, request.kind) === 'pause';
+  if (request.kind === 'promote')
     deps.logger.info(
-      `Slot ${idle.name} still runs ${request.version}: verifying it there, then switching to it`,
+      `Promoting ${request.version}: checking it again on slot ${idle.name}, then switching to it`,
+    );
+  else if (chosen.kind !== 'deploy')
+    deps.logger.info(
+      `Slot ${idle.name} still runs ${request.version}: verifying it there, then ${pausing ? 'pausing for promotion' : 'switching to it'}`,
     );
   const running: { attempts: readonly AttemptRecord[]; reason?: string } =
     chosen.kind === 'deploy' ? await deployIntoIdle(parts, request, chosen) : { attempts: [] };
@@ -196,11 +215,39 @@ async function verifyThenSwitch(
       ),
       attempts: running.attempts,
     };
+  if (pausing) return pause(parts, request, chosen, { attempts: running.attempts, slotCheck: check });
   const switched = await switchTraffic(parts, request, chosen);
   const facts: Record<string, string> = chosen.bootstrap
     ? { slot: idle.name, 'first release': 'yes: nothing was live before, no slot served', ...switched }
     : { slot: idle.name, 'previous-slot': from.name, ...switched };
   return { ok: true, attempts: running.attempts, facts, slotCheck: check };
+}
+
+/**
+ * promotion: manual: verified on its slot, the release stops before the switch, holding nothing
+ * but its record; a person tries the slot's own address, then promotes or aborts.
+ */
+function pause(
+  { traffic, deps }: Parts,
+  request: GoLiveRequest,
+  { idle, from, bootstrap }: Chosen,
+  done: Pick<Extract<GoLiveOutcome, { ok: true }>, 'attempts' | 'slotCheck'>,
+): GoLiveOutcome {
+  const preview = slotUrl(idle);
+  deps.logger.info(
+    `${request.version} is verified on slot ${idle.name} and waits for promotion: try it at ${preview}; ${bootstrap ? 'no user is served yet' : `users stay on ${from.name}`}. Promote it (switch ${traffic.name} to ${idle.name}) with deploy-actions promote or the promote action, or stop it with abort.`,
+  );
+  return {
+    ok: true,
+    paused: true,
+    ...done,
+    facts: {
+      slot: idle.name,
+      preview,
+      'serving now': bootstrap ? 'no slot' : `${from.name} (unchanged)`,
+      promotion: 'waiting: promote switches to it, abort stops it',
+    },
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Slot } from '../model/release.ts';
 import type { EnvironmentState } from '../ports.ts';
-import { liveView, slotContents } from './release-state.ts';
+import { awaitingPromotion, liveView, slotContents } from './release-state.ts';
 
 /** What was gathered before a blue-green release chooses its slots. */
 export interface SlotFacts {
@@ -13,6 +13,11 @@ export interface SlotFacts {
   readonly proxyServes: readonly string[];
   /** Per slot: whether its process answers now (one connection). */
   readonly answers: Readonly<Record<string, boolean>>;
+  /**
+   * promotion: manual: a deploy `pause`s once verified on its slot (so it never switches first);
+   * `promote` switches to the release paused there.
+   */
+  readonly promotion?: 'pause' | 'promote';
 }
 
 /**
@@ -22,7 +27,13 @@ export interface SlotFacts {
  * makes the version run in the idle slot (a warm slot that no longer answers is not warm).
  */
 export type SlotPlan =
-  | { readonly kind: 'refuse'; readonly problem: string; readonly serve: string }
+  | {
+      readonly kind: 'refuse';
+      readonly problem: string;
+      readonly serve: string;
+      /** What to do instead, when it is not to put traffic on `serve`. */
+      readonly remedy?: string;
+    }
   | {
       readonly kind: 'switch-first' | 'verify-then-switch' | 'deploy';
       readonly from: Slot;
@@ -62,6 +73,8 @@ export function chooseSlots(facts: SlotFacts): SlotPlan {
     };
   const from = slots.find((slot) => slot.name === proxyServes[0])!;
   const idle = slots.find((slot) => slot.name !== from.name)!;
+  const notPromotable = facts.promotion === 'promote' ? refusePromotion(facts, from, idle) : undefined;
+  if (notPromotable) return notPromotable;
   const contents = slotContents(before);
   const recordedLive = live.unsettled?.version ?? live.version;
   const serving = contents.get(from.name);
@@ -78,18 +91,52 @@ export function chooseSlots(facts: SlotFacts): SlotPlan {
       `the switch to ${live.unsettled?.version} could not be read back when it ended; the proxy serves slot ${from.name} (${serving.version}), and that is what this release starts from`,
     );
   }
+  // Promoted: checked on its slot again (time has passed since it was verified), then switched to.
+  if (facts.promotion === 'promote') return { kind: 'verify-then-switch', from, idle };
   const warm = contents.get(idle.name);
-  const runsIt =
-    warm?.version === version &&
-    !warm.stopped &&
-    (warm.status === 'good' || warm.status === 'failed' || warm.status === 'bad');
+  const runsIt = warm?.version === version && !warm.stopped && RAN_THROUGH.has(warm.status);
   if (runsIt && answers[idle.name] !== true) {
     notes.push(
       `slot ${idle.name} was recorded running ${version} but does not answer: deploying ${version} into it again`,
     );
     return { kind: 'deploy', from, idle, note: notes.join('; ') };
   }
-  // Only a version verified good there goes back before it is checked again.
-  const kind = !runsIt ? 'deploy' : warm?.status === 'good' ? 'switch-first' : 'verify-then-switch';
+  // Only a version verified good there goes back before it is checked again; a deploy that
+  // waits for promotion never switches before it pauses.
+  const switchFirst = warm?.status === 'good' && facts.promotion !== 'pause';
+  const kind = !runsIt ? 'deploy' : switchFirst ? 'switch-first' : 'verify-then-switch';
   return { kind, from, idle, ...(notes.length > 0 ? { note: notes.join('; ') } : {}) };
+}
+
+/** Statuses of a release that ran to its end in its slot: the slot may still run its version. */
+const RAN_THROUGH = new Set(['good', 'failed', 'bad', 'paused', 'aborted']);
+
+/**
+ * Why the release paused in the idle slot cannot be promoted now, if it cannot: nothing waits,
+ * the proxy already serves its slot, or its slot no longer answers.
+ */
+function refusePromotion(facts: SlotFacts, from: Slot, idle: Slot): SlotPlan | undefined {
+  const paused = awaitingPromotion(facts.record);
+  if (!paused)
+    return {
+      kind: 'refuse',
+      problem: 'serves one slot and no release waits for promotion on the other',
+      serve: from.name,
+      remedy: 'a deploy with promotion: manual pauses one',
+    };
+  if (paused.slot !== idle.name)
+    return {
+      kind: 'refuse',
+      problem: `already sends traffic to slot ${from.name}, where ${paused.version} waits for promotion (it was switched outside deploy-actions)`,
+      serve: from.name,
+      remedy: `deploy ${paused.version} to verify and record it, or put traffic back on the other slot`,
+    };
+  if (facts.answers[idle.name] !== true)
+    return {
+      kind: 'refuse',
+      problem: `serves slot ${from.name}, and slot ${idle.name}, where ${paused.version} waits for promotion, no longer answers`,
+      serve: from.name,
+      remedy: `deploy ${paused.version} again (it is put back into ${idle.name} and verified there), or abort`,
+    };
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import type { Remedy } from '../errors.ts';
 import type { EnvironmentState } from '../ports.ts';
-import { findBad, lastGood, liveView } from './release-state.ts';
+import { awaitingPromotion, findBad, lastGood, liveView } from './release-state.ts';
 
 /**
  * What a release will do, decided from the record alone (pure; the skeleton acts on it).
@@ -109,4 +109,27 @@ export function planRollback(state: EnvironmentState, request: RollbackRequest):
       remedy: FORCE,
     };
   return { kind: 'release', version: to, from, markBad: from };
+}
+
+/**
+ * Promotes the release paused on its slot (promotion: manual): the same version, from what users
+ * reach now. Nothing paused is a refusal that says what the newest release is.
+ */
+export function planPromote(state: EnvironmentState): ReleasePlan {
+  const paused = awaitingPromotion(state);
+  if (!paused) return { kind: 'refuse', input: 'environment', problem: nothingPaused(state) };
+  const live = liveView(state);
+  const from = live.unsettled?.version ?? live.version;
+  return { kind: 'release', version: paused.version, ...(from ? { from } : {}) };
+}
+
+/** Why there is nothing to promote or abort, from the newest release. */
+export function nothingPaused(state: EnvironmentState): string {
+  const newest = state.releases.findLast((release) => release.status !== 'deploying');
+  const what = !newest
+    ? 'no release is recorded'
+    : newest.status === 'paused'
+      ? `the newest release, ${newest.version}, was paused on slot ${newest.slot}, which has been stopped since`
+      : `the newest release is ${newest.version} (${newest.status})`;
+  return `nothing in ${state.environment} waits for promotion: ${what}; a deploy with promotion: manual pauses one`;
 }

@@ -6,6 +6,7 @@ import type {
   CommandRunner,
   Logger,
   ReleaseBackend,
+  ReleaseKind,
   ReleaseSession,
   RunContext,
 } from '../ports.ts';
@@ -98,7 +99,7 @@ export async function recordFinish(
   deps: ReleaseDeps,
   settings: TargetSettings,
   entry: {
-    readonly action: 'deploy' | 'rollback';
+    readonly action: ReleaseKind;
     readonly version: string | null;
     readonly from: string | null;
     readonly result: string;

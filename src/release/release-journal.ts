@@ -123,7 +123,7 @@ export class ReleaseJournal {
    * release looks before it trusts.
    */
   async finish(
-    status: 'good' | 'failed' | 'bad' | 'interrupted',
+    status: 'good' | 'failed' | 'bad' | 'interrupted' | 'paused',
     details: {
       readonly attempts?: number;
       readonly reason?: string;

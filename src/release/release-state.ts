@@ -194,3 +194,28 @@ export function lastGood(state: EnvironmentState, except?: string): string | und
     (r) => r.status === 'good' && r.version !== except && !findBad(state, r.version),
   )?.version;
 }
+
+/**
+ * The release waiting for promotion: the newest one, paused on its slot (verified there, no user
+ * reached it) and not stopped since. Any release after it (a deploy, a rollback) replaced it.
+ */
+export function awaitingPromotion(state: EnvironmentState): ReleaseRecord | undefined {
+  const newest = state.releases.findLast((release) => release.status !== 'deploying');
+  return newest?.status === 'paused' && newest.slot && !newest.stopped ? newest : undefined;
+}
+
+/** The paused release ended by `abort`: aborted, with why, and stopped when its slot was. */
+export function abortPaused(
+  state: EnvironmentState,
+  paused: ReleaseRecord,
+  ending: { readonly reason: string; readonly at: string; readonly stopped: boolean },
+): EnvironmentState {
+  const aborted: ReleaseRecord = {
+    ...paused,
+    status: 'aborted',
+    reason: ending.reason,
+    finishedAt: ending.at,
+    ...(ending.stopped ? { stopped: true } : {}),
+  };
+  return { ...state, releases: state.releases.map((r) => (r === paused ? aborted : r)) };
+}

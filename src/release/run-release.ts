@@ -1,7 +1,7 @@
 import { deployEnv, runLogged } from '../deploy/driver.ts';
 import { verifyDeployment } from '../deploy/verify.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { ReleaseRecord } from '../ports.ts';
+import type { ReleaseKind, ReleaseRecord } from '../ports.ts';
 import { productionAfter } from './production-after.ts';
 import type { ReleaseDeps, SessionDeps } from './release-deps.ts';
 import { failed, gaveUp, interruption, outcomeBase, settleFault, stillServed } from './release-ending.ts';
@@ -70,6 +70,7 @@ async function goLiveAndVerify(release: Underway): Promise<ReleaseOutcome> {
   const live = await strategy.goLive({
     environment: request.target.environment,
     version,
+    kind: request.kind,
     ...(from ? { previous: from } : {}),
     signal,
     state: journal.state,
@@ -77,6 +78,10 @@ async function goLiveAndVerify(release: Underway): Promise<ReleaseOutcome> {
   });
   release.attempts = live.attempts;
   if (!live.ok) return gaveUp(release, live);
+  if (live.paused) {
+    await journal.finish('paused', { attempts: live.attempts.length, production: 'untouched' });
+    return { ...outcomeBase(release), ...live, result: 'paused', production: 'untouched' };
+  }
   if (journal.phase !== 'live') await journal.at('live');
   const checked = await verifyDeployment(request.target.verify, version, { ...deps, signal });
   if (signal.aborted) throw interruption(signal);
@@ -134,11 +139,7 @@ async function runHook(hook: Hook, release: Underway): Promise<string | undefine
   return result.failure;
 }
 
-export function releaseRecord(
-  version: string,
-  kind: 'deploy' | 'rollback',
-  deps: ReleaseDeps,
-): ReleaseRecord {
+export function releaseRecord(version: string, kind: ReleaseKind, deps: ReleaseDeps): ReleaseRecord {
   return {
     version,
     status: 'deploying',

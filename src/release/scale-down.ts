@@ -21,7 +21,8 @@ export interface ScaleDown {
 /**
  * The slot users no longer reach that still runs a release, due `delayMs` after the release
  * users reach was verified; none while that release is not verified good (the old slot is the
- * way back) or when nothing runs there. Pure over the record and the proxy's live slot.
+ * way back), when nothing runs there, or when a release waits there for promotion. Pure over
+ * the record and the proxy's live slot.
  */
 export function scaleDownOf(
   state: EnvironmentState,
@@ -31,7 +32,10 @@ export function scaleDownOf(
   const contents = slotContents(state);
   const live = liveSlot ? contents.get(liveSlot) : undefined;
   if (live?.status !== 'good' || live.version !== state.current || !live.finishedAt) return undefined;
-  const old = [...contents].find(([slot, release]) => slot !== liveSlot && !release.stopped);
+  // A release waiting for promotion there is not old: only promote or abort ends it.
+  const old = [...contents].find(
+    ([slot, release]) => slot !== liveSlot && !release.stopped && release.status !== 'paused',
+  );
   if (!old) return undefined;
   return { slot: old[0], release: old[1], dueAt: Date.parse(live.finishedAt) + delayMs };
 }
@@ -105,4 +109,26 @@ export async function scaleDownAfter(
   } catch (error) {
     deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`);
   }
+}
+
+/**
+ * A release under the environment's lock, with the old slot's scale-down around it: a slot past
+ * its delay is stopped first (it may be the one the release goes into), and once the release
+ * `wentLive` the slot it replaced is stopped after scale-down-delay (see scaleDownAfter).
+ */
+export async function releaseWithScaleDown<T>(
+  target: TargetSettings,
+  deps: ReleaseDeps,
+  body: (locked: SessionDeps) => Promise<T>,
+  wentLive: (outcome: T) => boolean,
+): Promise<T> {
+  let pending: ScaleDown | undefined;
+  const outcome = await withEnvironmentLock(target, deps, async (locked) => {
+    await stopDueSlot(target, locked);
+    const released = await body(locked);
+    if (wentLive(released)) pending = await stopDueSlot(target, locked);
+    return released;
+  });
+  await scaleDownAfter(target, deps, pending);
+  return outcome;
 }

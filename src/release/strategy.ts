@@ -1,12 +1,17 @@
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import type { Slot } from '../model/release.ts';
-import type { EnvironmentState, ReleasePhase } from '../ports.ts';
+import type { EnvironmentState, ReleaseKind, ReleasePhase } from '../ports.ts';
 import type { SlotSeen } from './release-state.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
   readonly version: string;
+  /**
+   * A deploy (blue-green with promotion: manual pauses before the switch), a rollback (never
+   * pauses), or the promotion of the release paused on its slot.
+   */
+  readonly kind: ReleaseKind;
   /** What users reach before. */
   readonly previous?: string;
   readonly signal: AbortSignal;
@@ -26,6 +31,8 @@ export type GoLiveOutcome =
       readonly facts: Readonly<Record<string, number | string>>;
       /** Blue-green: the version checked on its slot before any user reached it. */
       readonly slotCheck?: Verification;
+      /** Verified on its slot, traffic not switched: it waits for promotion (promotion: manual). */
+      readonly paused?: true;
     }
   | {
       readonly ok: false;

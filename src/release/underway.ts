@@ -1,7 +1,7 @@
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification, VerifyDeps } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { EnvironmentState } from '../ports.ts';
+import type { EnvironmentState, ReleaseKind } from '../ports.ts';
 import type { ReleasePlan } from './plan-release.ts';
 import type { Production } from './production-after.ts';
 import type { SessionDeps } from './release-deps.ts';
@@ -11,7 +11,7 @@ import type { ReleaseStrategy } from './strategy.ts';
 /** What a release is asked to do, what it came to, and the state of one under way. */
 
 export interface ReleaseRequest {
-  readonly kind: 'deploy' | 'rollback';
+  readonly kind: ReleaseKind;
   readonly target: TargetSettings;
   /** The decision over the record, made once the lock is held (planDeploy or planRollback). */
   readonly plan: (state: EnvironmentState) => ReleasePlan;
@@ -31,7 +31,8 @@ export interface Hook {
 }
 
 export interface ReleaseOutcome {
-  readonly result: 'released' | 'unchanged' | 'failed';
+  /** paused: verified on its slot, waiting for promotion (blue-green, promotion: manual). */
+  readonly result: 'released' | 'unchanged' | 'failed' | 'paused';
   readonly version: string;
   /** What users reached before (the version replaced). */
   readonly from?: string;

@@ -174,10 +174,18 @@ export const deployInputs = {
 } as const satisfies InputSpecs;
 
 export const deployOutputs = {
-  result: { description: 'deployed, unchanged (already current and healthy), dry-run, or failed.' },
+  result: {
+    description:
+      'deployed, unchanged (already current and healthy), paused (verified on its slot, waiting for promotion), dry-run, or failed.',
+  },
   version: { description: 'The version deployed.' },
   'previous-version': { description: 'The version that was current before.' },
   attempts: { description: 'Attempts the driver took.' },
+  slot: { description: 'blue-green: the slot the version was deployed into.' },
+  'preview-url': {
+    description:
+      "paused (promotion: manual): the slot's own address (http://host:port), where the version is tried before it is promoted.",
+  },
   'ansible-changed': { description: 'ansible driver: changed tasks in the PLAY RECAP.' },
   'ansible-failed': { description: 'ansible driver: failed tasks in the PLAY RECAP.' },
   'ansible-unreachable': { description: 'ansible driver: unreachable hosts in the PLAY RECAP.' },
@@ -379,4 +387,28 @@ function verifyAndStrategy(
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
   return { verify: verify.public, strategy };
+}
+
+/** promote and abort: the deploy's inputs without the version (the record names the paused one). */
+export const promotionInputs = targetInputs;
+
+export const promoteOutputs = {
+  result: { description: 'promoted, or failed.' },
+  version: { description: 'The version promoted.' },
+  'previous-version': { description: 'The version users reached before.' },
+  slot: { description: 'The slot users reach now.' },
+  report: { description: 'JSON: the check on the slot, the switch, the verification of what users reach.' },
+} as const satisfies OutputSpecs;
+
+export const abortOutputs = {
+  result: { description: 'aborted.' },
+  version: { description: 'The version that waited for promotion.' },
+  slot: { description: 'Its slot.' },
+  stopped: { description: 'true when stop-command stopped the slot.' },
+  report: { description: 'JSON: what was aborted and whether its slot was stopped.' },
+} as const satisfies OutputSpecs;
+
+/** Validates the inputs of promote and abort: the target, as deploy reads it. */
+export function parsePromotionSettings(raw: RawInputs, readFile: ReadTextFile): TargetSettings {
+  return parseTarget(applyDefaults(promotionInputs, raw), readFile);
 }

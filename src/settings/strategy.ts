@@ -58,6 +58,11 @@ export const strategyInputs = {
       "traffic nginx: the master's pid file; a reload took effect once the master runs new workers.",
     default: '/run/nginx.pid',
   },
+  promotion: {
+    description:
+      "blue-green: auto switches traffic once the version is verified on its slot; manual stops there (its preview address in the outputs) until promote switches it or abort stops it (Argo Rollouts' autoPromotionEnabled: false). Deploys only: a rollback never waits.",
+    default: 'auto',
+  },
   'stop-command': {
     description:
       'blue-green: stops the old slot (DEPLOY_SLOT, its address and the version it ran set) scale-down-delay after a verified release. Without it the old slot stays warm.',
@@ -79,6 +84,7 @@ const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 const schema = z.object({
   strategy: z.enum(['in-place', 'blue-green'], 'use in-place or blue-green'),
   traffic: z.enum(['haproxy', 'nginx', 'command'], 'use haproxy, nginx or command'),
+  promotion: z.enum(['auto', 'manual'], 'use auto or manual'),
   'drain-timeout': durationField,
 });
 
@@ -94,6 +100,7 @@ const TRAFFIC_INPUTS: Readonly<Record<TrafficKind, readonly StrategyInput[]>> = 
 const BLUE_GREEN_INPUTS: readonly StrategyInput[] = [
   'slots',
   'traffic',
+  'promotion',
   ...Object.values(TRAFFIC_INPUTS).flat(),
   'stop-command',
   'scale-down-delay',
@@ -143,6 +150,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
   const flat = parseWithSchema(schema, {
     strategy: values.strategy || 'in-place',
     traffic: values.traffic || 'haproxy',
+    promotion: values.promotion || 'auto',
     'drain-timeout': values['drain-timeout'] || '30s',
   });
   if (flat.strategy === 'in-place') {
@@ -163,6 +171,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     slots,
     traffic,
     drainTimeoutMs: flat['drain-timeout'],
+    promotion: flat.promotion,
     ...scaleDown(values),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
   };

@@ -1,4 +1,4 @@
-import { formatHostPort, urlHost } from '../addresses.ts';
+import { slotUrl, urlHost } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
 import { compileJsonPath } from '../health/json-path.ts';
 import type { ProbeSpec } from '../model/health.ts';
@@ -96,11 +96,7 @@ function versionUrlOf(text: string): URL | undefined {
 function withSlot<T>(value: T, slot: Slot): T {
   const fill = (text: string) =>
     text.replace(SLOT_PLACEHOLDER, (_, part: string) =>
-      part === 'url'
-        ? `http://${formatHostPort(slot)}`
-        : part === 'host'
-          ? urlHost(slot.host)
-          : String(slot.port),
+      part === 'url' ? slotUrl(slot) : part === 'host' ? urlHost(slot.host) : String(slot.port),
     );
   if (typeof value === 'string') return fill(value) as T;
   if (Array.isArray(value)) return value.map((item) => withSlot(item, slot)) as T;

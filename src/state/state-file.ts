@@ -10,7 +10,7 @@ export const HISTORY_LIMIT = 200;
 const text = z.optional(z.string());
 const release = z.object({
   version: z.string().check(z.minLength(1)),
-  status: z.enum(['good', 'bad', 'failed', 'interrupted', 'deploying']),
+  status: z.enum(['good', 'bad', 'failed', 'interrupted', 'deploying', 'paused', 'aborted']),
   startedAt: z.string(),
   finishedAt: text,
   actor: text,
@@ -18,7 +18,7 @@ const release = z.object({
   runUrl: text,
   attempts: z.optional(z.number()),
   reason: text,
-  kind: z.optional(z.enum(['deploy', 'rollback'])),
+  kind: z.optional(z.enum(['deploy', 'rollback', 'promote'])),
   slot: text,
   phase: z.optional(z.enum(['placing', 'verifying', 'switching', 'live'])),
   neverLive: z.optional(z.boolean()),

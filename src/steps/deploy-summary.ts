@@ -3,14 +3,19 @@ import type { Verification } from '../deploy/verify.ts';
 import { renderHealthSummary } from '../health/report-markdown.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import type { DeployOutcome } from './deploy.ts';
+import type { PromoteOutcome } from './promotion.ts';
 import type { RollbackOutcome } from './rollback.ts';
 
-const ICONS: Readonly<Record<DeployOutcome['result'] | RollbackOutcome['result'], string>> = {
+const ICONS: Readonly<
+  Record<DeployOutcome['result'] | RollbackOutcome['result'] | PromoteOutcome['result'], string>
+> = {
   deployed: '✅',
   unchanged: '✅',
   'rolled-back': '↩️',
   'dry-run': '📝',
   failed: '❌',
+  paused: '⏸️',
+  promoted: '✅',
 };
 
 /** What a release's summary shows, deploy or rollback alike. */
@@ -34,6 +39,12 @@ export function renderDeploySummary(environment: string, driver: string, outcome
     ],
     outcome,
   );
+}
+
+/** The promotion's step summary: the check on the slot again, the switch, what users reach. */
+export function renderPromoteSummary(environment: string, outcome: PromoteOutcome): string {
+  const heading = `### ${ICONS[outcome.result]} Promote ${escapeCell(outcome.version || 'nothing')} on ${escapeCell(environment)}: ${outcome.result}`;
+  return renderEvidence(heading, [['Previous version', outcome.previous ?? 'none']], outcome);
 }
 
 /** The rollback's step summary: as full as a deploy's. */
@@ -78,5 +89,6 @@ function notRun(outcome: ReleaseEvidence): string {
   if (outcome.slotCheck && !outcome.slotCheck.ok) return 'not run: rejected on its slot, no user reached it';
   if (outcome.result === 'failed') return 'not run: the release failed before it';
   if (outcome.result === 'dry-run') return 'not run: a dry run';
+  if (outcome.result === 'paused') return 'not run yet: no user reaches it until it is promoted';
   return 'nothing to verify';
 }

@@ -4,20 +4,16 @@ import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { DeploySettings } from '../model/release.ts';
 import { planDeploy } from '../release/plan-release.ts';
-import {
-  type ReleaseDeps,
-  recordFinish,
-  type SessionDeps,
-  withEnvironmentLock,
-} from '../release/release-deps.ts';
+import { type ReleaseDeps, recordFinish, type SessionDeps } from '../release/release-deps.ts';
 import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
-import { type ScaleDown, scaleDownAfter, stopDueSlot } from '../release/scale-down.ts';
+import { releaseWithScaleDown } from '../release/scale-down.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
 
 export interface DeployOutcome {
-  readonly result: 'deployed' | 'unchanged' | 'dry-run' | 'failed';
+  /** paused: verified on its slot, waiting for promotion (blue-green, promotion: manual). */
+  readonly result: 'deployed' | 'unchanged' | 'dry-run' | 'failed' | 'paused';
   readonly version: string;
   readonly previous?: string;
   /** Where a failure left production (the pipeline's recovery decides on it). */
@@ -45,14 +41,12 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   );
   let outcome: DeployOutcome | undefined;
   try {
-    let pending: ScaleDown | undefined;
-    outcome = await withEnvironmentLock(settings, deps, async (locked) => {
-      await stopDueSlot(settings, locked);
-      const released = await deployLocked(settings, locked, started);
-      if (released.result === 'deployed') pending = await stopDueSlot(settings, locked);
-      return released;
-    });
-    await scaleDownAfter(settings, deps, pending);
+    outcome = await releaseWithScaleDown(
+      settings,
+      deps,
+      (locked) => deployLocked(settings, locked, started),
+      (released) => released.result === 'deployed',
+    );
     if (outcome.result === 'failed' && settings.hooks.onFailure) {
       const hook = await runLogged(deps.runner, deps.logger, 'the on-failure hook', {
         command: settings.hooks.onFailure,
@@ -133,6 +127,12 @@ function describeDeploy(
       ...base,
       result: 'unchanged',
       message: `${version} is already current on ${environment} (${release.verification?.reason ?? 'verified'}): nothing to do.`,
+    };
+  if (release.result === 'paused')
+    return {
+      ...base,
+      result: 'paused',
+      message: `${version} is verified on slot ${release.facts.slot} of ${environment} and waits for promotion: try it at ${release.facts.preview}; ${release.from ? `users still reach ${release.from}` : 'no user is served yet'}. Promote it (the promote action, or deploy-actions promote) to switch traffic to it, or abort to stop it.${unrecorded}`,
     };
   if (release.result === 'released')
     return {

@@ -7,8 +7,11 @@ import type { StatusSettings } from '../settings/status.ts';
 export interface SlotStatus {
   readonly slot: string;
   readonly version: string;
-  /** live: users reach it; warm: it still runs, ready to switch back to; stopped (scale-down). */
-  readonly role: 'live' | 'warm' | 'stopped';
+  /**
+   * live: users reach it; warm: it still runs, ready to switch back to; stopped (scale-down,
+   * abort); paused: verified there, waiting for promotion.
+   */
+  readonly role: 'live' | 'warm' | 'stopped' | 'paused';
   readonly verified: boolean;
 }
 
@@ -57,8 +60,15 @@ function slotsOf(state: EnvironmentState): SlotStatus[] {
   return [...slotContents(state)].map(([slot, release]) => ({
     slot,
     version: release.version,
-    role: release.stopped ? 'stopped' : release === live ? 'live' : 'warm',
-    verified: release.status === 'good',
+    role: release.stopped
+      ? 'stopped'
+      : release === live
+        ? 'live'
+        : release.status === 'paused'
+          ? 'paused'
+          : 'warm',
+    // A paused release was verified on its slot; users never reached it.
+    verified: release.status === 'good' || release.status === 'paused',
   }));
 }
 
@@ -68,6 +78,8 @@ const ICONS: Readonly<Record<ReleaseRecord['status'], string>> = {
   failed: '❌',
   interrupted: '⏹️',
   deploying: '⏳',
+  paused: '⏸️',
+  aborted: '🚫',
 };
 
 function unsettled(report: StatusReport): string {
@@ -83,7 +95,8 @@ export function renderStatusText(report: StatusReport): string {
     `${report.environment}: ${report.current ?? `nothing deployed yet (no record in ${report.source})`}${report.current && !report.verified ? ` — NOT VERIFIED (${unsettled(report)})` : ''}${report.previous ? ` (previous: ${report.previous})` : ''}`,
     `read from: ${report.source}`,
     ...report.slots.map(
-      (s) => `slot ${s.slot}: ${s.version} ${s.role}${s.verified ? ', verified' : ', NOT verified'}`,
+      (s) =>
+        `slot ${s.slot}: ${s.version} ${s.role === 'paused' ? 'waiting for promotion (promote switches to it, abort stops it)' : s.role}${s.verified ? `, verified${s.role === 'paused' ? ' on its slot' : ''}` : ', NOT verified'}`,
     ),
     report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
     report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',

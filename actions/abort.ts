@@ -1,0 +1,4 @@
+import { abortStep } from '../src/entries/deploy.ts';
+import { runStep } from './runtime/run-step.ts';
+
+await runStep('abort', abortStep);

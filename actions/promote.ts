@@ -1,0 +1,4 @@
+import { promoteStep } from '../src/entries/deploy.ts';
+import { runStep } from './runtime/run-step.ts';
+
+await runStep('promote', promoteStep);

@@ -1,0 +1,65 @@
+import { describeError } from '../errors.ts';
+import type { Host } from '../host.ts';
+import { abortOutputs, parsePromotionSettings, promoteOutputs, promotionInputs } from '../settings/deploy.ts';
+import { withTextPatterns } from '../settings/text-pattern.ts';
+import { defineStep } from '../step.ts';
+import { renderPromoteSummary } from '../steps/deploy-summary.ts';
+import { runAbort, runPromote } from '../steps/promotion.ts';
+import { releaseDeps } from '../wiring.ts';
+
+const parse = (raw: Parameters<typeof parsePromotionSettings>[0], host: Host) =>
+  withTextPatterns(() => parsePromotionSettings(raw, host.readFile));
+
+/** The promote action and `deploy-actions promote`. */
+export const promoteStep = defineStep({
+  inputs: promotionInputs,
+  outputs: promoteOutputs,
+  parse,
+  async run(settings, host) {
+    const outcome = await runPromote(settings, await releaseDeps(host, settings, { kind: 'promote' }));
+    return {
+      ok: outcome.result === 'promoted' && !outcome.unrecorded,
+      message: outcome.message,
+      report: outcome,
+      outputs: {
+        result: outcome.result,
+        version: outcome.version,
+        'previous-version': outcome.previous ?? '',
+        slot: outcome.result === 'promoted' ? String(outcome.facts.slot ?? '') : '',
+        report: JSON.stringify(outcome),
+      },
+      summary: renderPromoteSummary(settings.environment, outcome),
+      title: `promote: ${settings.environment} ${outcome.version} ${outcome.result === 'promoted' ? 'not recorded' : 'failed'}`,
+    };
+  },
+  thrown: (_settings, error) => ({
+    result: 'failed',
+    version: '',
+    'previous-version': '',
+    slot: '',
+    report: JSON.stringify({ result: 'failed', message: describeError(error) }),
+  }),
+});
+
+/** The abort action and `deploy-actions abort`. */
+export const abortStep = defineStep({
+  inputs: promotionInputs,
+  outputs: abortOutputs,
+  parse,
+  async run(settings, host) {
+    const outcome = await runAbort(settings, await releaseDeps(host, settings, { kind: 'promote' }));
+    return {
+      ok: true,
+      message: outcome.message,
+      report: outcome,
+      outputs: {
+        result: outcome.result,
+        version: outcome.version,
+        slot: outcome.slot,
+        stopped: String(outcome.stopped),
+        report: JSON.stringify(outcome),
+      },
+      summary: `### 🚫 Abort of ${outcome.version} on ${settings.environment}\n\n${outcome.message}`,
+    };
+  },
+});
