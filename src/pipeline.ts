@@ -50,7 +50,9 @@ export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps
     fail(run, 'deploy', stages.failed('deploy', error, waitedFrom), 'untouched');
   }
   if (deps.signal?.aborted) run.facts = { ...run.facts, interrupted: true };
-  if (!run.failure && !run.facts.interrupted) await fileIncident(settings, deps, stages, run, 'resolve');
+  // A release paused for promotion has not reached users yet: the incident waits for a good one.
+  const settled = !run.failure && !run.facts.interrupted && run.deployed?.result !== 'paused';
+  if (settled) await fileIncident(settings, deps, stages, run, 'resolve');
   // Outside the lock: a short scale-down-delay is served here, a long one left to what comes next.
   if (!run.failure && !run.facts.interrupted)
     await scaleDownAfter(settings.deploy, deps, run.pendingScaleDown);

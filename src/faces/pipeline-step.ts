@@ -25,6 +25,7 @@ export const pipelineStep = defineStep({
         result: outcome.result,
         version: outcome.version,
         'previous-version': outcome.previous ?? '',
+        'preview-url': outcome.preview ?? '',
         'failed-stage': outcome.failedStage ?? '',
         'incident-url': outcome.incident?.url ?? '',
         report: JSON.stringify(outcome),

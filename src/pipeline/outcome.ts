@@ -21,7 +21,13 @@ export function pipelineOutcome(settings: PipelineSettings, stages: StageLog, ru
       run.deployed?.result === 'paused'
         ? run.deployed.result
         : 'deployed';
-    return { ...base, result, message: run.deployed?.message ?? `${version}: ${result}` };
+    const preview = result === 'paused' ? run.deployed?.facts.preview : undefined;
+    return {
+      ...base,
+      result,
+      ...(preview ? { preview: String(preview) } : {}),
+      message: run.deployed?.message ?? `${version}: ${result}`,
+    };
   }
   const { stage, kind } = run.failure;
   const { facts } = run;

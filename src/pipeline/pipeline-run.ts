@@ -15,6 +15,8 @@ export interface PipelineOutcome {
   readonly result: 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'dry-run' | 'paused';
   readonly version: string;
   readonly previous?: string;
+  /** paused: the slot's own address, where the version is tried before it is promoted. */
+  readonly preview?: string;
   readonly failedStage?: StageName;
   /** How the failed stage failed: bad input (the CLI exits 2), cancelled (130), or anything else. */
   readonly failure?: FailureKind;

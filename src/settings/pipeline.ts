@@ -74,7 +74,11 @@ export const pipelineInputs = {
 export const pipelineOutputs = {
   result: {
     description:
-      'deployed, unchanged, rolled-back (the new version failed and the old one serves), failed, or dry-run.',
+      'deployed, unchanged, rolled-back (the new version failed and the old one serves), failed, dry-run, or paused (promotion: manual: verified on its slot, waiting for promote).',
+  },
+  'preview-url': {
+    description:
+      "paused: the slot's own address (http://host:port), where the version is tried before promote.",
   },
   version: { description: 'The version asked for.' },
   'previous-version': { description: 'The version that was current before.' },
