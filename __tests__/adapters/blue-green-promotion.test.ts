@@ -181,6 +181,9 @@ describe('blue-green with promotion: manual (behind a real HAProxy)', () => {
       );
       assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v1.0.0');
       assert.equal(site.state().current, 'v1.0.0');
+      // The refused promotion switched nothing: the release still waits, and says why it cannot go.
+      const retry = await runStep('promote', { with: target, env });
+      assert.match(retry.log, /where v2\.0\.0 waits for promotion, no longer answers/);
       // Not the version's fault: it is not marked bad, and deploying it again works.
       assert.equal(
         site.state().releases.some((r: { status: string }) => r.status === 'bad'),
@@ -287,6 +290,27 @@ describe('promotion: manual with the record in GitHub Deployments (the fake GitH
     } finally {
       await site.close();
       await github.close();
+    }
+  });
+});
+
+describe('promote and abort refuse what they cannot do, naming the input', () => {
+  it('in place there is no slot to wait on; neither has a dry run', async () => {
+    const base = [
+      '--environment=production',
+      '--command=true',
+      `--state-dir=${path.join('/tmp', 'never-written')}`,
+    ];
+    for (const control of ['promote', 'abort']) {
+      const inPlace = await runCli([control, ...base]);
+      assert.equal(inPlace.code, 2, inPlace.stderr);
+      assert.match(
+        inPlace.stderr,
+        new RegExp(`strategy: ${control} acts on a release paused on its blue-green slot`),
+      );
+      const dry = await runCli([control, ...base, '--dry-run']);
+      assert.equal(dry.code, 2, dry.stderr);
+      assert.match(dry.stderr, new RegExp(`dry-run: ${control} has no dry run`));
     }
   });
 });

@@ -191,6 +191,19 @@ describe('promotion: manual in the record', () => {
     );
     assert.match(target(planPromote(state(undefined))), /no release is recorded/);
   });
+  it('a promotion that never switched (refused, killed before its switch) leaves the release waiting', () => {
+    const refused = {
+      ...release('v2', 'failed', 'slot green no longer answers'),
+      kind: 'promote' as const,
+      neverLive: true,
+    };
+    assert.equal(target(planPromote(state('v1', v1, v2Paused, refused))), 'v2');
+    const switched = { ...release('v2', 'failed', 'verification failed'), kind: 'promote' as const };
+    assert.match(
+      target(planPromote(state('v2', v1, v2Paused, switched))),
+      /the newest release is v2 \(failed\)/,
+    );
+  });
   it('the slot a release waits on is never scaled down; the old slot of a verified one is', () => {
     assert.equal(scaleDownOf(state('v1', v1, v2Paused), 'blue', 0), undefined);
     const promoted = state(

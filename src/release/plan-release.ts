@@ -1,6 +1,6 @@
 import type { Remedy } from '../errors.ts';
 import type { EnvironmentState } from '../ports.ts';
-import { awaitingPromotion, findBad, lastGood, liveView } from './release-state.ts';
+import { awaitingPromotion, findBad, lastGood, liveView, newestSettled } from './release-state.ts';
 
 /**
  * What a release will do, decided from the record alone (pure; the skeleton acts on it).
@@ -125,7 +125,7 @@ export function planPromote(state: EnvironmentState): ReleasePlan {
 
 /** Why there is nothing to promote or abort, from the newest release. */
 export function nothingPaused(state: EnvironmentState): string {
-  const newest = state.releases.findLast((release) => release.status !== 'deploying');
+  const newest = newestSettled(state);
   const what = !newest
     ? 'no release is recorded'
     : newest.status === 'paused'

@@ -197,11 +197,19 @@ export function lastGood(state: EnvironmentState, except?: string): string | und
 
 /**
  * The release waiting for promotion: the newest one, paused on its slot (verified there, no user
- * reached it) and not stopped since. Any release after it (a deploy, a rollback) replaced it.
+ * reached it) and not stopped since. Any release after it (a deploy, a rollback) replaced it; a
+ * promotion that never switched (refused, or cut short before its switch) leaves it waiting.
  */
 export function awaitingPromotion(state: EnvironmentState): ReleaseRecord | undefined {
-  const newest = state.releases.findLast((release) => release.status !== 'deploying');
+  const newest = newestSettled(state);
   return newest?.status === 'paused' && newest.slot && !newest.stopped ? newest : undefined;
+}
+
+/** The newest release that decides what waits: not one under way, nor a promotion that never switched. */
+export function newestSettled(state: EnvironmentState): ReleaseRecord | undefined {
+  return state.releases.findLast(
+    (release) => release.status !== 'deploying' && !(release.kind === 'promote' && release.neverLive),
+  );
 }
 
 /** The paused release ended by `abort`: aborted, with why, and stopped when its slot was. */
