@@ -7,14 +7,15 @@ import { renderPromoteSummary } from '../steps/deploy-summary.ts';
 import { runAbort, runPromote } from '../steps/promotion.ts';
 import { releaseDeps } from '../wiring.ts';
 
-const parse = (raw: Parameters<typeof parsePromotionSettings>[0], host: Host) =>
-  withTextPatterns(() => parsePromotionSettings(raw, host.readFile));
+const parseFor =
+  (control: 'promote' | 'abort') => (raw: Parameters<typeof parsePromotionSettings>[0], host: Host) =>
+    withTextPatterns(() => parsePromotionSettings(raw, host.readFile, control));
 
 /** The promote action and `deploy-actions promote`. */
 export const promoteStep = defineStep({
   inputs: promotionInputs,
   outputs: promoteOutputs,
-  parse,
+  parse: parseFor('promote'),
   async run(settings, host) {
     const outcome = await runPromote(settings, await releaseDeps(host, settings, { kind: 'promote' }));
     return {
@@ -45,7 +46,7 @@ export const promoteStep = defineStep({
 export const abortStep = defineStep({
   inputs: promotionInputs,
   outputs: abortOutputs,
-  parse,
+  parse: parseFor('abort'),
   async run(settings, host) {
     const outcome = await runAbort(settings, await releaseDeps(host, settings, { kind: 'promote' }));
     return {

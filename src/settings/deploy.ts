@@ -408,7 +408,25 @@ export const abortOutputs = {
   report: { description: 'JSON: what was aborted and whether its slot was stopped.' },
 } as const satisfies OutputSpecs;
 
-/** Validates the inputs of promote and abort: the target, as deploy reads it. */
-export function parsePromotionSettings(raw: RawInputs, readFile: ReadTextFile): TargetSettings {
-  return parseTarget(applyDefaults(promotionInputs, raw), readFile);
+/**
+ * Validates the inputs of promote and abort: the target, as deploy reads it, which must be
+ * blue-green (only a slot holds a paused release); neither has a dry run.
+ */
+export function parsePromotionSettings(
+  raw: RawInputs,
+  readFile: ReadTextFile,
+  control: 'promote' | 'abort',
+): TargetSettings {
+  const settings = parseTarget(applyDefaults(promotionInputs, raw), readFile);
+  if (settings.dryRun)
+    throw new ConfigurationError(
+      'dry-run',
+      `${control} has no dry run: deploy-actions status shows the release waiting for promotion`,
+    );
+  if (settings.strategy.kind !== 'blue-green')
+    throw new ConfigurationError(
+      'strategy',
+      `${control} acts on a release paused on its blue-green slot (promotion: manual): give strategy: blue-green with its slots and traffic`,
+    );
+  return settings;
 }

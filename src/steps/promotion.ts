@@ -157,17 +157,9 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
   });
 }
 
+/** The target's blue-green strategy (parsePromotionSettings refused any other). */
 function requireBlueGreen(settings: TargetSettings, control: 'promote' | 'abort') {
-  if (settings.dryRun)
-    throw new ConfigurationError(
-      'dry-run',
-      `${control} has no dry run: deploy-actions status shows the release waiting for promotion`,
-    );
   if (settings.strategy.kind !== 'blue-green')
-    throw new ConfigurationError(
-      'strategy',
-      `${control} acts on a release paused on its blue-green slot (promotion: manual): give strategy: blue-green with its slots and traffic`,
-      { input: 'strategy', value: 'blue-green' },
-    );
+    throw new Error(`${control} needs strategy: blue-green, and ${settings.environment}'s is in place`);
   return settings.strategy;
 }
