@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { getJson, haproxySite, START_SLOT } from '../fixtures/blue-green-site.ts';
@@ -295,12 +297,9 @@ describe('promotion: manual with the record in GitHub Deployments (the fake GitH
 });
 
 describe('promote and abort refuse what they cannot do, naming the input', () => {
-  it('in place there is no slot to wait on; neither has a dry run', async () => {
-    const base = [
-      '--environment=production',
-      '--command=true',
-      `--state-dir=${path.join('/tmp', 'never-written')}`,
-    ];
+  it('in place there is no slot to wait on; neither has a dry run; nothing is written', async () => {
+    const stateDir = path.join(mkdtempSync(path.join(tmpdir(), 'promotion-refused-')), 'state');
+    const base = ['--environment=production', '--command=true', `--state-dir=${stateDir}`];
     for (const control of ['promote', 'abort']) {
       const inPlace = await runCli([control, ...base]);
       assert.equal(inPlace.code, 2, inPlace.stderr);
@@ -312,5 +311,6 @@ describe('promote and abort refuse what they cannot do, naming the input', () =>
       assert.equal(dry.code, 2, dry.stderr);
       assert.match(dry.stderr, new RegExp(`dry-run: ${control} has no dry run`));
     }
+    assert.equal(existsSync(stateDir), false, 'a refusal writes nothing');
   });
 });
