@@ -90,7 +90,7 @@ export function createHost(parts: HostParts): Host {
       redactor.add(token);
       // Loaded on first use: only GitHub-facing work pays for octokit.
       const [{ createGitHubClient }, fetch] = await Promise.all([
-        import('./clients/github-client.ts'),
+        import('./github/github-client.ts'),
         parts.githubFetch?.(),
       ]);
       const baseUrl = parts.env.GITHUB_API_URL || 'https://api.github.com';

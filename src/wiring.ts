@@ -1,14 +1,14 @@
-import { FileIssueTracker } from './clients/file-issue-tracker.ts';
 import { FileStateStore } from './clients/file-state-store.ts';
-import { createBackend } from './deploy/backends.ts';
 import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
 import type { Host } from './host.ts';
+import { FileIssueTracker } from './incident/file-issue-tracker.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { IssueTracker, ReleaseKind } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
+import { createBackend } from './release-backends.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
 
 /**

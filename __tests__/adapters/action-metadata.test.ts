@@ -6,8 +6,8 @@ import { parse } from 'yaml';
 import { renderActionYml } from '../../scripts/generate-action-yml.ts';
 import { applySections, readmePath, renderSections } from '../../scripts/generate-docs.ts';
 import { ACTION_CATALOG, type ActionEntry, actionFolder } from '../../src/action-catalog.ts';
+import { loadTextPatternEngine } from '../../src/schema/text-pattern.ts';
 import { parseHealthCheckSettings } from '../../src/settings/health-check.ts';
-import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import { loadAction, REPO_ROOT } from '../harness/action-metadata.ts';
 
 // Settings are parsed directly here, as the faces parse them after loading the engine.

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LockTimeoutError } from '../../src/clients/file-deploy-lock.ts';
-import { createGitHubClient } from '../../src/clients/github-client.ts';
+import { createGitHubClient } from '../../src/github/github-client.ts';
 import { GitHubReleaseBackend } from '../../src/github/github-release-backend.ts';
 import { FakeClock } from '../fixtures/fake-clock.ts';
 import { type FakeGitHub, FULL_TOKEN, startFakeGitHub } from '../fixtures/fake-github/server.ts';

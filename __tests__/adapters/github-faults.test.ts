@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createGitHubClient } from '../../src/clients/github-client.ts';
+import { createGitHubClient } from '../../src/github/github-client.ts';
 import { type FakeGitHub, FULL_TOKEN, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';

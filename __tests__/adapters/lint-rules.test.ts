@@ -53,6 +53,35 @@ describe('lint enforces the layering of DESIGN.md', () => {
     assert.match(result.output, /src\/ imports only src\/ and plain npm libraries/);
   });
 
+  it('keeps the lower layers of src/ from importing upward (the back-imports that were moved)', () => {
+    const upward: Record<string, string> = {
+      'src/model/bad.ts': "import type { Verdict } from '../health/verdict.ts';\nexport type V = Verdict;\n",
+      'src/settings/bad.ts': "import { x } from '../deploy/version.ts';\nexport { x };\n",
+      'src/clients/bad.ts': "import { x } from '../github/answers.ts';\nexport { x };\n",
+      'src/deploy/bad.ts': "import { x } from '../github/github-release-backend.ts';\nexport { x };\n",
+      'src/deploy/drivers/bad.ts': "import { x } from '../../release/run-release.ts';\nexport { x };\n",
+      'src/health/bad.ts': "import { x } from '../settings/deploy.ts';\nexport { x };\n",
+    };
+    for (const [file, text] of Object.entries(upward)) {
+      const result = lint({ [file]: text });
+      assert.notEqual(result.status, 0, `${file} importing upward must fail`);
+      assert.match(result.output, /is a lower layer: it imports only/, file);
+    }
+    // Downward, sideways within the folder, and the root files are fine.
+    const fine = lint({
+      'src/settings/ok.ts':
+        "import { x } from '../model/version.ts';\nimport { y } from '../errors.ts';\nimport { z } from './fields.ts';\nexport { x, y, z };\n",
+      'src/deploy/drivers/ok.ts':
+        "import { x } from '../../clients/process-runner.ts';\nimport { y } from '../../addresses.ts';\nimport { z } from '../driver.ts';\nexport { x, y, z };\n",
+    });
+    assert.equal(fine.status, 0, fine.output);
+    // A lower layer keeps the rules every file of src/ has.
+    const actions = lint({
+      'src/model/bad.ts': "import * as core from '@actions/core';\nexport { core };\n",
+    });
+    assert.match(actions.output, /Only actions\/runtime\/ may import @actions\/\*/);
+  });
+
   it('rejects @actions/* in an adapter outside actions/runtime/, and in the CLI', () => {
     const adapter = lint({ 'actions/bad.ts': "import * as core from '@actions/core';\nexport { core };\n" });
     assert.notEqual(adapter.status, 0);

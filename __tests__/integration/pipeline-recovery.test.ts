@@ -3,13 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { FileIssueTracker } from '../../src/clients/file-issue-tracker.ts';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { systemClock } from '../../src/clients/system-clock.ts';
+import { FileIssueTracker } from '../../src/incident/file-issue-tracker.ts';
 import { type PipelineDeps, type PipelineOutcome, runPipeline } from '../../src/pipeline.ts';
 import type { EnvironmentState } from '../../src/ports.ts';
+import { loadTextPatternEngine } from '../../src/schema/text-pattern.ts';
 import { parsePipelineSettings } from '../../src/settings/pipeline.ts';
-import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import { MemoryStore, memoryDeps } from '../fixtures/memory-release.ts';
 
 // Settings are parsed directly here, as the faces parse them after loading the engine.

@@ -7,7 +7,7 @@ import {
   judgeReading,
   type Reading,
 } from '../../src/gate/decide-runner.ts';
-import { compileThreshold, type Threshold } from '../../src/health/threshold.ts';
+import { compileThreshold, type Threshold } from '../../src/schema/threshold.ts';
 
 const check = (name: string, expect: string) => ({
   name,

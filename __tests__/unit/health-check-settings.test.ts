@@ -4,9 +4,9 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { ConfigurationError } from '../../src/errors.ts';
+import { loadTextPatternEngine } from '../../src/schema/text-pattern.ts';
 import { defaultJudgement, parseHealthCheckSettings } from '../../src/settings/health-check.ts';
 import { parseProbes } from '../../src/settings/probe-list.ts';
-import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 
 // Settings are parsed directly here, as the faces parse them after loading the engine.
 await loadTextPatternEngine();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { versionProblem } from '../../src/deploy/version.ts';
 import { formatDuration, readDuration } from '../../src/durations.ts';
-import { compileJsonPath, type JsonPath, selectJsonPath } from '../../src/health/json-path.ts';
-import { compileStatusMatcher, type StatusMatcher, statusMatches } from '../../src/health/status-matcher.ts';
-import { compileThreshold, satisfies, type Threshold } from '../../src/health/threshold.ts';
+import { versionProblem } from '../../src/model/version.ts';
+import { compileJsonPath, type JsonPath, selectJsonPath } from '../../src/schema/json-path.ts';
+import { compileStatusMatcher, type StatusMatcher, statusMatches } from '../../src/schema/status-matcher.ts';
+import { compileThreshold, satisfies, type Threshold } from '../../src/schema/threshold.ts';
 
 describe('durations', () => {
   it('reads the forms people write', () => {

@@ -5,8 +5,8 @@ import type { EnvironmentState } from '../../src/ports.ts';
 import { planDeploy, planRollback } from '../../src/release/plan-release.ts';
 import { type ReleaseRequest, runRelease } from '../../src/release/run-release.ts';
 import type { ReleaseStrategy } from '../../src/release/strategy.ts';
+import { loadTextPatternEngine } from '../../src/schema/text-pattern.ts';
 import { parseDeploySettings } from '../../src/settings/deploy.ts';
-import { loadTextPatternEngine } from '../../src/settings/text-pattern.ts';
 import {
   MemoryStore,
   memoryDeps,

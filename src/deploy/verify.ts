@@ -2,12 +2,12 @@ import { sendHttpRequest } from '../clients/http-request.ts';
 import { describeError } from '../errors.ts';
 import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
-import { compileJsonPath, selectJsonPath } from '../health/json-path.ts';
 import { logMeasurements } from '../health/log-measurements.ts';
 import { displayUrl, urlSecrets } from '../health/public-values.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type { Clock, CommandRunner, Logger } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
+import { compileJsonPath, selectJsonPath } from '../schema/json-path.ts';
 
 export interface Verification {
   readonly ok: boolean;

@@ -13,7 +13,7 @@ export { createHost, type Host } from '../host.ts';
 export type * from '../ports.ts';
 export { RecordBoundary } from '../record-boundary.ts';
 export { Redactor } from '../redactor.ts';
+export { withTextPatterns } from '../schema/text-pattern.ts';
 export { describeNearLimit, inputsNearArgumentLimit } from '../settings/argument-limit.ts';
 export type { InputSpecs, OutputSpecs, RawInputs } from '../settings/input-spec.ts';
-export { withTextPatterns } from '../settings/text-pattern.ts';
 export type { Step, StepOutcome } from '../step.ts';

@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.ts';
 import type { Host } from '../host.ts';
+import { withTextPatterns } from '../schema/text-pattern.ts';
 import { healthCheckInputs, healthCheckOutputs, parseHealthCheckSettings } from '../settings/health-check.ts';
-import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { runHealthCheck } from '../steps/health-check.ts';
 

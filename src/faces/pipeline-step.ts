@@ -1,8 +1,8 @@
 import type { Host } from '../host.ts';
 import { runPipeline } from '../pipeline.ts';
 import { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.ts';
+import { withTextPatterns } from '../schema/text-pattern.ts';
 import { parsePipelineSettings, pipelineInputs, pipelineOutputs } from '../settings/pipeline.ts';
-import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { pipelineDeps } from '../wiring.ts';
 

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.ts';
 import type { Host } from '../host.ts';
+import { withTextPatterns } from '../schema/text-pattern.ts';
 import { abortOutputs, parsePromotionSettings, promoteOutputs, promotionInputs } from '../settings/deploy.ts';
-import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { renderPromoteSummary } from '../steps/deploy-summary.ts';
 import { runAbort, runPromote } from '../steps/promotion.ts';

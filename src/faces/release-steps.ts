@@ -1,6 +1,7 @@
 import { describeError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import type { DeploySettings } from '../model/release.ts';
+import { withTextPatterns } from '../schema/text-pattern.ts';
 import {
   deployInputs,
   deployOutputs,
@@ -9,7 +10,6 @@ import {
   rollbackInputs,
   rollbackOutputs,
 } from '../settings/deploy.ts';
-import { withTextPatterns } from '../settings/text-pattern.ts';
 import { defineStep } from '../step.ts';
 import { runDeploy } from '../steps/deploy.ts';
 import { renderDeploySummary, renderRollbackSummary } from '../steps/deploy-summary.ts';

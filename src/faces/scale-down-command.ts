@@ -2,9 +2,9 @@ import { ConfigurationError } from '../errors.ts';
 import type { Host } from '../host.ts';
 import { withEnvironmentLock } from '../release/release-deps.ts';
 import { stopDueSlot } from '../release/scale-down.ts';
+import { withTextPatterns } from '../schema/text-pattern.ts';
 import { parseRollbackSettings } from '../settings/deploy.ts';
 import type { RawInputs } from '../settings/input-spec.ts';
-import { withTextPatterns } from '../settings/text-pattern.ts';
 import { releaseDeps } from '../wiring.ts';
 
 /**

@@ -1,5 +1,5 @@
-import { satisfies } from '../health/threshold.ts';
 import type { Candidate, GateCheck } from '../model/gate.ts';
+import { satisfies } from '../schema/threshold.ts';
 
 /** What one check read for one candidate: values, or that there were none, or that nothing could be read. */
 export type Reading =

@@ -1,5 +1,6 @@
 import { formatDuration } from '../durations.ts';
 import { describeError, InterruptedError } from '../errors.ts';
+import type { CheckResult, Measurement } from '../model/health.ts';
 import type { Clock } from '../ports.ts';
 import { type Probe, ProbeError } from './probe.ts';
 import {
@@ -8,43 +9,12 @@ import {
   judgeProbe,
   judgeStartUp,
   judgeTally,
-  type MeasurementPhase,
   openTally,
   type ProbeJudgement,
   type Verdict,
 } from './verdict.ts';
 
-export interface Measurement {
-  readonly index: number;
-  readonly startedAt: string;
-  readonly latencyMs: number;
-  readonly phase: MeasurementPhase;
-  /** Taken while the service was still starting (no answer yet, within start-timeout): not counted. */
-  readonly startUp?: true;
-  readonly value?: unknown;
-  readonly reason: string;
-}
-
-export interface ProbeResult {
-  readonly name: string;
-  readonly type: string;
-  readonly target: string;
-  /** `stopped`: the check was decided by another probe before this one was. */
-  readonly verdict: Verdict | 'stopped';
-  /** A dry run: its verdict is reported, and never decided the check. */
-  readonly dryRun?: true;
-  readonly reason: string;
-  readonly measurements: readonly Measurement[];
-}
-
-export interface CheckResult {
-  readonly verdict: Verdict;
-  /** The probe whose verdict decided an unhealthy check first. */
-  readonly decidedBy?: string;
-  readonly startedAt: string;
-  readonly durationMs: number;
-  readonly probes: readonly ProbeResult[];
-}
+export type { CheckResult, Measurement, ProbeResult } from '../model/health.ts';
 
 export interface JudgedProbe {
   readonly probe: Probe;

@@ -1,28 +1,9 @@
-import type { CheckResult } from '../health/engine.ts';
 import { renderHealthSummary } from '../health/report-markdown.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
+import type { IncidentFacts } from '../model/incident.ts';
 
 /** What is known of a failed deploy, gathered by the pipeline or passed to the action as inputs. */
-export interface IncidentFacts {
-  readonly environment: string;
-  readonly version?: string;
-  readonly previousVersion?: string;
-  /** The stage that failed: preflight, gate, deploy, health-check, rollback … */
-  readonly stage?: string;
-  /**
-   * not-needed: production was checked after the failure and the old version still serves,
-   * verified; not-reached: the release was rejected before any user reached it.
-   */
-  readonly rollback: 'succeeded' | 'failed' | 'not-needed' | 'not-reached' | 'none';
-  readonly actor?: string;
-  readonly runUrl?: string;
-  readonly runner?: string;
-  readonly at: string;
-  /** The health-check report (the health-check action's `report` output), or Markdown as given. */
-  readonly health?: CheckResult | string;
-  /** The tail of the failing step's output, secrets already removed. */
-  readonly log?: string;
-}
+export type { IncidentFacts } from '../model/incident.ts';
 
 /** GitHub refuses issue bodies over 65,536 characters; the log tail gives way first. */
 const MAX_BODY = 60_000;

@@ -1,4 +1,4 @@
-import type { Threshold } from '../health/threshold.ts';
+import type { Threshold } from '../schema/threshold.ts';
 
 /** The runner gate's candidates and the checks each must pass. */
 

@@ -1,5 +1,4 @@
 import * as z from 'zod/mini';
-import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
 import type {
   BackendSettings,
@@ -8,8 +7,9 @@ import type {
   RollbackSettings,
   TargetSettings,
 } from '../model/release.ts';
+import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../model/version.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { booleanField, compiledField, durationField, wholeNumberField } from './fields.ts';
+import { booleanField, compiledField, durationField, wholeNumberField } from '../schema/fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,

@@ -1,7 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import type { Judgement } from '../health/verdict.ts';
-import type { ProbeSpec } from '../model/health.ts';
+import type { Judgement, ProbeSpec } from '../model/health.ts';
 import type { ReadTextFile } from '../ports.ts';
 import {
   countField,
@@ -9,7 +8,7 @@ import {
   failureLimitField,
   optionalWholeNumberField,
   wholeNumberField,
-} from './fields.ts';
+} from '../schema/fields.ts';
 import {
   applyDefaults,
   type InputSpecs,

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
-import { ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { CheckResult } from '../health/engine.ts';
-import type { IncidentFacts } from '../incident/incident-report.ts';
 import type { GitHubSettings } from '../model/github.ts';
+import type { CheckResult } from '../model/health.ts';
+import type { IncidentFacts } from '../model/incident.ts';
+import { ENVIRONMENT_NAME } from '../model/version.ts';
 import type { ReadTextFile } from '../ports.ts';
-import { wholeNumberField } from './fields.ts';
+import { wholeNumberField } from '../schema/fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
 import type { GitHubSettings } from '../model/github.ts';
-import { ROLES, type Role } from '../staging/decide-gate.ts';
-import { booleanField } from './fields.ts';
+import { ROLES, type Role } from '../model/github.ts';
+import { booleanField } from '../schema/fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { ENVIRONMENT_NAME } from '../deploy/version.ts';
 import { ConfigurationError } from '../errors.ts';
-import { booleanField, compiledField, durationField } from './fields.ts';
+import { ENVIRONMENT_NAME } from '../model/version.ts';
+import { booleanField, compiledField, durationField } from '../schema/fields.ts';
 import {
   applyDefaults,
   type InputSpecs,

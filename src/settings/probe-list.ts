@@ -1,8 +1,7 @@
 import { ConfigurationError } from '../errors.ts';
-import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../health/probe-schema.ts';
-import type { Judgement } from '../health/verdict.ts';
-import type { ProbeSpec } from '../model/health.ts';
+import type { Judgement, ProbeSpec } from '../model/health.ts';
 import type { ReadTextFile } from '../ports.ts';
+import { PROBE_TYPES, type ProbeDeclaration, probeDeclaration } from '../schema/probe-schema.ts';
 import { parseWithSchema } from './input-spec.ts';
 
 /** A list of probes (health-check's probes, deploy's verify-probes), each under its judgement. */

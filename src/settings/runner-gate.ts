@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import { compileThreshold, type Threshold } from '../health/threshold.ts';
 import type { Candidate, GateCheck, RunnerGateSettings } from '../model/gate.ts';
-import { compiledField, durationField, wholeNumberField } from './fields.ts';
+import { compiledField, durationField, wholeNumberField } from '../schema/fields.ts';
+import { compileThreshold, type Threshold } from '../schema/threshold.ts';
 import {
   applyDefaults,
   type InputSpecs,

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { ENVIRONMENT_NAME } from '../deploy/version.ts';
 import type { GitHubSettings } from '../model/github.ts';
-import { wholeNumberField } from './fields.ts';
+import { ENVIRONMENT_NAME } from '../model/version.ts';
+import { wholeNumberField } from '../schema/fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import { applyDefaults, type InputSpecs, parseWithSchema, type RawInputs } from './input-spec.ts';
 

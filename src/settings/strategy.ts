@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
-import { durationField } from './fields.ts';
+import { durationField } from '../schema/fields.ts';
 import type { InputSpecs } from './input-spec.ts';
 import { parseWithSchema } from './input-spec.ts';
 import { readStructuredText } from './structured-text.ts';

@@ -1,9 +1,9 @@
 import { slotUrl, urlHost } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
-import { compileJsonPath } from '../health/json-path.ts';
 import type { ProbeSpec } from '../model/health.ts';
 import type { Slot, VerifySettings } from '../model/release.ts';
 import type { ReadTextFile } from '../ports.ts';
+import { compileJsonPath } from '../schema/json-path.ts';
 import { defaultJudgement } from './health-check.ts';
 import { chooseProbesSource, parseProbes, requireCountedProbe } from './probe-list.ts';
 import { readStructuredText } from './structured-text.ts';

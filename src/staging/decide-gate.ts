@@ -1,8 +1,7 @@
+import { ROLES, type Role } from '../model/github.ts';
 import type { PullRequestEvent } from './pr-event.ts';
 
-/** Repository roles from least to most trusted, as GitHub names them (role_name). */
-export const ROLES = ['none', 'read', 'triage', 'write', 'maintain', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role } from '../model/github.ts';
 
 export interface GateFacts {
   /** The role of whoever added the label (labeled events). */

@@ -1,7 +1,7 @@
 import type { CommandRunner } from '../../ports.ts';
-import type { TextPattern } from '../../settings/text-pattern.ts';
+import type { CommandProbeDeclaration } from '../../schema/probe-schema.ts';
+import type { TextPattern } from '../../schema/text-pattern.ts';
 import { type ConditionResult, classify, type Probe, ProbeError } from '../probe.ts';
-import type { CommandProbeDeclaration } from '../probe-schema.ts';
 
 /** Exit codes with which the shell says the command could not be run at all. */
 const COULD_NOT_RUN: Readonly<Record<number, string>> = { 126: 'is not executable', 127: 'was not found' };

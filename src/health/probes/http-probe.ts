@@ -1,11 +1,11 @@
 import { type HttpResponse, sendHttpRequest } from '../../clients/http-request.ts';
 import { formatDuration } from '../../durations.ts';
-import { selectJsonPath } from '../json-path.ts';
+import { selectJsonPath } from '../../schema/json-path.ts';
+import type { HttpCondition, HttpProbeDeclaration } from '../../schema/probe-schema.ts';
+import { expectedStatus } from '../../schema/probe-schema.ts';
+import { statusMatches } from '../../schema/status-matcher.ts';
 import { type ConditionResult, classify, type Probe, type ProbeOutcome, quote } from '../probe.ts';
-import type { HttpCondition, HttpProbeDeclaration } from '../probe-schema.ts';
-import { expectedStatus } from '../probe-schema.ts';
 import { displayUrl } from '../public-values.ts';
-import { statusMatches } from '../status-matcher.ts';
 
 /** An HTTP(S) request judged on status, JSON paths, body and latency. */
 export function createHttpProbe(spec: HttpProbeDeclaration): Probe {

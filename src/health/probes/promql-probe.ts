@@ -1,7 +1,7 @@
 import { type PromSample, queryPrometheus } from '../../clients/prometheus-query.ts';
+import type { PromqlProbeDeclaration } from '../../schema/probe-schema.ts';
+import { satisfies, type Threshold } from '../../schema/threshold.ts';
 import { type ConditionResult, classify, type Probe, type ProbeOutcome } from '../probe.ts';
-import type { PromqlProbeDeclaration } from '../probe-schema.ts';
-import { satisfies, type Threshold } from '../threshold.ts';
 
 /** An instant PromQL query whose every series must meet the threshold. No series is unknown, never healthy. */
 export function createPromqlProbe(spec: PromqlProbeDeclaration): Probe {

@@ -1,6 +1,6 @@
 import { connectTcp } from '../../clients/tcp-connect.ts';
+import type { TcpProbeDeclaration } from '../../schema/probe-schema.ts';
 import { type Probe, quote } from '../probe.ts';
-import type { TcpProbeDeclaration } from '../probe-schema.ts';
 
 /** A TCP connect, optionally judged on the server's greeting (e.g. `^SSH-2\.0`). */
 export function createTcpProbe(spec: TcpProbeDeclaration): Probe {

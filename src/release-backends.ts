@@ -1,18 +1,10 @@
 import path from 'node:path';
-import { FileAuditLog } from '../clients/file-audit-log.ts';
-import { FileReleaseBackend } from '../clients/file-release-backend.ts';
-import { ensureStateDir } from '../clients/state-dir.ts';
-import { GitHubReleaseBackend } from '../github/github-release-backend.ts';
-import type { TargetSettings } from '../model/release.ts';
-import type {
-  AuditLog,
-  Clock,
-  GitHubApi,
-  Logger,
-  ReleaseBackend,
-  ReleaseKind,
-  RunContext,
-} from '../ports.ts';
+import { FileAuditLog } from './clients/file-audit-log.ts';
+import { FileReleaseBackend } from './clients/file-release-backend.ts';
+import { ensureStateDir } from './clients/state-dir.ts';
+import { GitHubReleaseBackend } from './github/github-release-backend.ts';
+import type { TargetSettings } from './model/release.ts';
+import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, ReleaseKind, RunContext } from './ports.ts';
 
 /**
  * Where releases are queued and recorded, as `backend` says (files in state-dir on this runner,

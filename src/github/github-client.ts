@@ -1,8 +1,8 @@
 import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { checkedAnswers } from '../github/answers.ts';
 import type { GitHubApi, Logger } from '../ports.ts';
+import { checkedAnswers } from './answers.ts';
 
 export interface GitHubClientOptions {
   readonly token: string;

@@ -8,7 +8,7 @@ import {
   optionalWholeNumberField,
   regexField,
   wholeNumberField,
-} from '../settings/fields.ts';
+} from './fields.ts';
 import { compileJsonPath } from './json-path.ts';
 import { ANY_2XX, compileStatusMatcher, type StatusMatcher } from './status-matcher.ts';
 import { compileThreshold } from './threshold.ts';

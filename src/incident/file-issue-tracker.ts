@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isIncidentOf } from '../incident/incident-report.ts';
+import { writeFileAtomically } from '../clients/owned-files.ts';
 import type { IncidentRef, IssueTracker } from '../ports.ts';
-import { writeFileAtomically } from './owned-files.ts';
+import { isIncidentOf } from './incident-report.ts';
 
 const CLOSED = '<!-- deploy-actions:closed -->';
 
