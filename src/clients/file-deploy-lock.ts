@@ -12,12 +12,12 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { formatDuration } from '../durations.ts';
-import { InterruptedError } from '../errors.ts';
 import { environmentKey } from '../model/environment-name.ts';
 import type { Clock, LockOwner } from '../ports.ts';
 import { DirectoryWake } from './directory-wake.ts';
 import { commandOf, identityOf, isProcessAlive, isSameProcessAlive } from './process-alive.ts';
 import { groupAlive, membersOf } from './process-group.ts';
+import { waitForTurn } from './wait-for-turn.ts';
 
 export interface HeldLock {
   /** Identifies this holder (kept in GITHUB_STATE so a post step can release a lock its main step left). */
@@ -50,10 +50,7 @@ export interface DeployLock {
   holder(environment: string): Promise<LockOwner | undefined>;
 }
 
-/** The lock could not be had in time; the message says who holds it and since when. */
-export class LockTimeoutError extends Error {
-  override readonly name = 'LockTimeoutError';
-}
+export { LockTimeoutError } from './wait-for-turn.ts';
 
 export interface FileDeployLockOptions {
   readonly clock: Clock;
@@ -137,34 +134,24 @@ export class FileDeployLock implements DeployLock {
     const lease = this.#leaseMs();
     const heartbeat = setInterval(() => touch(mine), Math.max(10, lease / 3));
     heartbeat.unref();
-    const started = clock.now();
-    let reported: string | undefined;
     // Woken the moment a ticket goes (a release hands over in milliseconds), polling as the net.
     const changes = new DirectoryWake(dir);
     try {
-      for (;;) {
-        const ahead = this.#liveTickets(dir).filter((ticket) => ticket.sequence < sequenceOf(mine));
-        if (ahead.length === 0) break;
-        const holder = ahead[0]!;
-        const holderOwner = holder.owner ?? unknownOwner(holder);
-        if (reported !== holder.file) {
-          reported = holder.file;
-          options.onWait?.(holderOwner);
-        }
-        if (clock.now() - started >= options.timeoutMs)
-          throw new LockTimeoutError(
-            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by ${this.#whatHolds(holder.owner ?? holderOwner, lease)}` +
-              ` (${ahead.length - 1} more waiting ahead of this deploy).`,
-          );
-        const poll = this.#options.pollMs ?? (changes.watching ? 5000 : 100);
-        const untilTimeout = options.timeoutMs - (clock.now() - started);
-        await changes.next(clock, Math.max(1, Math.min(poll, untilTimeout)), options.signal);
-      }
+      await waitForTurn<Ticket>(
+        {
+          ahead: async () => this.#liveTickets(dir).filter((ticket) => ticket.sequence < sequenceOf(mine)),
+          owner: (ticket) => ticket.owner ?? unknownOwner(ticket),
+          key: (ticket) => ticket.file,
+          describeHolder: (ticket, more) =>
+            `${this.#whatHolds(ticket.owner ?? unknownOwner(ticket), lease)} (${more} more waiting ahead of this deploy).`,
+          nextPollMs: () => this.#options.pollMs ?? (changes.watching ? 5000 : 100),
+          pause: (ms, signal) => changes.next(clock, ms, signal),
+        },
+        { environment, clock, ...options },
+      );
     } catch (error) {
       clearInterval(heartbeat);
       remove(mine);
-      if (options.signal?.aborted)
-        throw options.signal.reason instanceof Error ? options.signal.reason : new InterruptedError();
       throw error;
     } finally {
       changes.close();

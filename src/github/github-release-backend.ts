@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { LockTimeoutError } from '../clients/file-deploy-lock.ts';
 import { isProcessAlive } from '../clients/process-alive.ts';
-import { formatDuration } from '../durations.ts';
-import { InterruptedError } from '../errors.ts';
+import { waitForTurn } from '../clients/wait-for-turn.ts';
 import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseKind, ReleaseSession } from '../ports.ts';
 import { planPromote, planRollback } from '../release/plan-release.ts';
 import { settleAbandoned } from '../release/release-state.ts';
@@ -54,33 +52,31 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     const nonce = randomUUID();
     const id = await this.#gh.create(environment, { version: version ?? '', kind: plan.kind, owner, nonce });
     await this.#gh.postStatus(id, 'queued', 'waiting for older deploys of this environment');
-    const deadline = clock.now() + options.timeoutMs;
     const queue: QueueMemory = {};
-    let told = 0;
-    let pollMs = this.#gh.options.pollMs ?? 5000;
+    const firstPollMs = this.#gh.options.pollMs ?? 5000;
     try {
-      for (;;) {
-        const ahead = await this.#gh.api.queueBefore(environment, id, queue);
-        const holding = await this.#dropAbandoned(ahead, id, nonce);
-        if (holding.length === 0) break;
-        const holder = ownerOf(holding[0]!);
-        if (told++ === 0) options.onWait?.(holder);
-        if (clock.now() >= deadline)
-          throw new LockTimeoutError(
-            `"${environment}" is still locked after ${formatDuration(options.timeoutMs)} by deployment ${holding[0]!.id} (${describeOwner(holder)}; ${holding.length - 1} more ahead). An abandoned holder is released once its workflow run has ended.`,
-          );
-        await clock.sleep(Math.min(pollMs, Math.max(0, deadline - clock.now())), options.signal);
-        // After the first look (which pages back to the newest release that had its turn), each
-        // costs one status request per unfinished deployment ahead; backing off keeps a long wait
-        // within a GITHUB_TOKEN's 1,000 requests an hour.
-        pollMs = Math.min(Math.max(pollMs, MAX_POLL_MS), pollMs * 1.5);
-      }
+      await waitForTurn<DeploymentView>(
+        {
+          ahead: async () =>
+            this.#dropAbandoned(await this.#gh.api.queueBefore(environment, id, queue), id, nonce),
+          owner: ownerOf,
+          key: (deployment) => String(deployment.id),
+          describeHolder: (deployment, more) =>
+            `deployment ${deployment.id} (${describeOwner(ownerOf(deployment))}; ${more} more ahead). An abandoned holder is released once its workflow run has ended.`,
+          // After the first look (which pages back to the newest release that had its turn), each
+          // costs one status request per unfinished deployment ahead; backing off keeps a long wait
+          // within a GITHUB_TOKEN's 1,000 requests an hour.
+          nextPollMs: (last) =>
+            last === undefined ? firstPollMs : Math.min(Math.max(last, MAX_POLL_MS), last * 1.5),
+          pause: (ms, signal) => clock.sleep(ms, signal),
+        },
+        { environment, clock, ...options },
+      );
     } catch (error) {
-      const cancelled = options.signal?.aborted;
-      const why = cancelled ? 'cancelled while waiting for the lock' : 'gave up waiting for the lock';
+      const why = options.signal?.aborted
+        ? 'cancelled while waiting for the lock'
+        : 'gave up waiting for the lock';
       await this.#gh.postStatus(id, 'error', `${SKIPPED}: ${why}`).catch(() => {});
-      if (cancelled)
-        throw options.signal?.reason instanceof Error ? options.signal.reason : new InterruptedError();
       throw error;
     }
     // It stays queued until a release begins on it (in_progress, deploying): a refused or no-op
