@@ -10,6 +10,5 @@ await runAction('deploy (post)', async (action) => {
   const settings = await withTextPatterns(() =>
     parseDeploySettings(action.readInputs(deployInputs), action.host.readFile),
   );
-  const plan = { kind: 'deploy', version: settings.version } as const;
-  await runDeployCleanup(settings.environment, token, await releaseDeps(action.host, settings, plan));
+  await runDeployCleanup(settings.environment, token, await releaseDeps(action.host, settings));
 });

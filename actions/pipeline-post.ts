@@ -14,6 +14,5 @@ await runAction('deploy-actions (post)', async (action) => {
   const { deploy } = await withTextPatterns(() =>
     parsePipelineSettings(action.readInputs(pipelineInputs), action.host.readFile),
   );
-  const plan = { kind: 'deploy', version: deploy.version } as const;
-  await runDeployCleanup(deploy.environment, token, await releaseDeps(action.host, deploy, plan));
+  await runDeployCleanup(deploy.environment, token, await releaseDeps(action.host, deploy));
 });

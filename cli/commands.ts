@@ -158,7 +158,7 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
           logger: host.logger,
           clock: host.clock,
           run: host.run,
-          plan: { ref: '', kind: 'deploy' },
+          ref: '',
         })
       : new FileReleaseBackend(stateDir, host.clock, host.run.host);
     const report = await runStatus(settings, backend, source);

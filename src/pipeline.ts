@@ -41,8 +41,11 @@ export async function runPipeline(settings: PipelineSettings, deps: PipelineDeps
   }
   const waitedFrom = stages.mark();
   try {
-    await withEnvironmentLock(settings.deploy, deps, (held) =>
-      releaseAndRecover(settings, { ...deps, ...held }, stages, run),
+    await withEnvironmentLock(
+      settings.deploy,
+      { kind: 'deploy', version: settings.deploy.version },
+      deps,
+      (held) => releaseAndRecover(settings, { ...deps, ...held }, stages, run),
     );
   } catch (error) {
     // Only the wait for the lock throws here (releaseAndRecover records its own failures, and the

@@ -117,6 +117,16 @@ export type ReleasePhase = 'placing' | 'verifying' | 'switching' | 'live';
 /** What a release does: deploy a version, roll back to one, or promote the one paused on its slot. */
 export type ReleaseKind = 'deploy' | 'rollback' | 'promote';
 
+/**
+ * What a turn on an environment is for, before the record is read: a release (its version when
+ * the caller names it; a rollback to "the last good one" or a promotion learn theirs under the
+ * lock), or a control that records no release of its own (abort, scale-down).
+ */
+export interface TurnPlan {
+  readonly kind: ReleaseKind | 'abort' | 'scale-down';
+  readonly version?: string;
+}
+
 /** One deploy (or rollback) of a version to an environment, as the history records it. */
 export interface ReleaseRecord {
   /** The backend's own id of this release, when it has one (a GitHub deployment's id). */
@@ -200,11 +210,19 @@ export interface ReleaseBackend {
   read(environment: string): Promise<EnvironmentState>;
   /** Who holds the environment now, if anyone. */
   holder(environment: string): Promise<LockOwner | undefined>;
-  /** Queues a release and resolves when it is its turn (or rejects after `timeoutMs`). */
+  /**
+   * Queues a turn on the environment and resolves when it comes (or rejects after `timeoutMs`).
+   * `plan` says what the turn is for, as far as it is known before the record is read.
+   */
   begin(
     environment: string,
     owner: Omit<LockOwner, 'since'>,
-    options: { timeoutMs: number; signal?: AbortSignal; onWait?: (holder: LockOwner) => void },
+    options: {
+      timeoutMs: number;
+      plan: TurnPlan;
+      signal?: AbortSignal;
+      onWait?: (holder: LockOwner) => void;
+    },
   ): Promise<ReleaseSession>;
   /**
    * A post step after its main step was killed: ends the session `token` if it is still open,

@@ -4,7 +4,7 @@ import { FileReleaseBackend } from './clients/file-release-backend.ts';
 import { ensureStateDir } from './clients/state-dir.ts';
 import { GitHubReleaseBackend } from './github/github-release-backend.ts';
 import type { TargetSettings } from './model/release.ts';
-import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, ReleaseKind, RunContext } from './ports.ts';
+import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, RunContext } from './ports.ts';
 
 /**
  * Where releases are queued and recorded, as `backend` says (files in state-dir on this runner,
@@ -13,7 +13,6 @@ import type { AuditLog, Clock, GitHubApi, Logger, ReleaseBackend, ReleaseKind, R
  */
 export function createBackend(
   settings: TargetSettings,
-  plan: { readonly kind: ReleaseKind; readonly version?: string },
   deps: {
     stateDir: string;
     clock: Clock;
@@ -36,7 +35,7 @@ export function createBackend(
     logger: deps.logger,
     clock: deps.clock,
     run: deps.run,
-    plan: { ref: backend.ref, ...plan },
+    ref: backend.ref,
     transient: backend.transient,
     pollMs: backend.pollMs,
     redact: deps.redact,

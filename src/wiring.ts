@@ -4,7 +4,7 @@ import type { Host } from './host.ts';
 import { FileIssueTracker } from './incident/file-issue-tracker.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
-import type { IssueTracker, ReleaseKind } from './ports.ts';
+import type { IssueTracker } from './ports.ts';
 import type { PreflightDeps } from './preflight/run-check.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
@@ -17,15 +17,11 @@ import type { PipelineSettings } from './settings/pipeline.ts';
  */
 
 /** Deploy's and rollback's: state, lock and audit log where `backend` says. */
-export async function releaseDeps(
-  host: Host,
-  settings: TargetSettings,
-  plan: { readonly kind: ReleaseKind; readonly version?: string },
-): Promise<ReleaseDeps> {
+export async function releaseDeps(host: Host, settings: TargetSettings): Promise<ReleaseDeps> {
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;
-  const { backend: releases, audit } = createBackend(settings, plan, {
+  const { backend: releases, audit } = createBackend(settings, {
     stateDir: host.resolveDir(settings.stateDir),
     clock: host.clock,
     logger: host.logger,
@@ -44,7 +40,7 @@ export async function releaseDeps(
 /** The whole pipeline's: a release's, plus preflight's and the incident tracker. */
 export async function pipelineDeps(host: Host, settings: PipelineSettings): Promise<PipelineDeps> {
   const { deploy } = settings;
-  const release = await releaseDeps(host, deploy, { kind: 'deploy', version: deploy.version });
+  const release = await releaseDeps(host, deploy);
   const tracker = await incidentTracker(host, settings.incident);
   return {
     ...release,

@@ -104,11 +104,23 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
 
   it('a broken release fails verification; rollback marks it bad and records the restored version', async () => {
     const broken = await step('deploy', 'production', { version: 'v3.0.0-bad' });
+    const before = github.requests.length;
     const rollback = await step('rollback', 'production', {});
+    const rollbackRequests = github.requests.slice(before);
     const again = await step('deploy', 'production', { version: 'v3.0.0-bad' });
 
     assert.equal(broken.outcome, 'failure');
-    const [bad, restored] = deployments('production').slice(-3);
+    const [bad, turn, restored] = deployments('production').slice(-4);
+    // The rollback queued its turn before reading anything (the record is read once, under the
+    // lock); its release, whose version it learnt then, is a deployment of its own.
+    assert.equal(rollbackRequests[0]?.route, 'POST /repos/{owner}/{repo}/deployments');
+    assert.equal(turn!.task, 'deploy:rollback');
+    assert.equal(turn!.payload.version, '');
+    assert.equal(turn!.statuses.at(-1)!.state, 'inactive');
+    assert.equal(
+      turn!.statuses.at(-1)!.description,
+      `skipped: the turn of a rollback; v2.0.0 is recorded as deployment ${restored!.id}`,
+    );
     assert.equal(bad!.payload.version, 'v3.0.0-bad');
     assert.equal(bad!.statuses.at(-2)!.description.startsWith('failed (live): verification failed'), true);
     assert.equal(rollback.outcome, 'success', rollback.log);
@@ -118,7 +130,8 @@ describe('deploy and rollback with backend: github (GitHub Deployments as state 
     assert.match(bad!.statuses.at(-1)!.description, /^bad: rolled back to v2\.0\.0/);
     assert.equal(restored!.task, 'deploy:rollback');
     assert.equal(restored!.payload.version, 'v2.0.0');
-    assert.deepEqual(states(restored!), ['queued', 'in_progress', 'in_progress', 'success']);
+    // Created once the turn came: never queued.
+    assert.deepEqual(states(restored!), ['in_progress', 'in_progress', 'success']);
     assert.equal(readFileSync(live, 'utf8').trim(), 'v2.0.0');
     assert.equal(again.outcome, 'failure');
     assert.match(again.log, /v3\.0\.0-bad is marked bad \(rolled back to v2\.0\.0/);

@@ -212,9 +212,13 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       logger,
       clock: new FakeClock(),
       run: { runId: '31337', runAttempt: '1', host: hostname(), pid: process.pid },
-      plan: { ref: SHA, kind: 'deploy', version: 'v-holder' },
+      ref: SHA,
     });
-    await holder.begin('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 1000 });
+    await holder.begin(
+      'budget',
+      { pid: process.pid, host: hostname() },
+      { timeoutMs: 1000, plan: { kind: 'deploy', version: 'v-holder' } },
+    );
 
     const clock = new FakeClock();
     const waiter = new GitHubReleaseBackend({
@@ -223,14 +227,18 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       logger,
       clock,
       run: { runId: '31338', runAttempt: '1', host: hostname(), pid: process.pid },
-      plan: { ref: SHA, kind: 'deploy', version: 'v-waiter' },
+      ref: SHA,
       pollMs: 5000,
     });
     repo.runs.set(31338, 'in_progress');
     const before = github.requests.length;
     const started = clock.now();
     await assert.rejects(
-      waiter.begin('budget', { pid: process.pid, host: hostname() }, { timeoutMs: 3_600_000 }),
+      waiter.begin(
+        'budget',
+        { pid: process.pid, host: hostname() },
+        { timeoutMs: 3_600_000, plan: { kind: 'deploy', version: 'v-waiter' } },
+      ),
       LockTimeoutError,
     );
     const requests = github.requests.length - before;
@@ -248,7 +256,7 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       const { logger } = recordingLogger();
       const environment = `crowded-${crowd}`;
       const repo = github.repo('acme/shop');
-      const backend = (runId: number, version: string, clock = new FakeClock()) => {
+      const backend = (runId: number, clock = new FakeClock()) => {
         repo.runs.set(runId, 'in_progress');
         return new GitHubReleaseBackend({
           api: createGitHubClient({ token: FULL_TOKEN, baseUrl: github.url, logger }),
@@ -256,14 +264,14 @@ describe('backend github: history beyond the newest 30, twins of retried creates
           logger,
           clock,
           run: { runId: String(runId), runAttempt: '1', host: hostname(), pid: process.pid },
-          plan: { ref: SHA, kind: 'deploy', version },
+          ref: SHA,
           pollMs: 5000,
         });
       };
-      await backend(41_000 + crowd, 'v-holder').begin(
+      await backend(41_000 + crowd).begin(
         environment,
         { pid: process.pid, host: hostname() },
-        { timeoutMs: 1000 },
+        { timeoutMs: 1000, plan: { kind: 'deploy', version: 'v-holder' } },
       );
       // GitHub Actions makes a deployment for every job with `environment:` (a matrix, another tool).
       for (let i = 0; i < crowd; i++)
@@ -277,10 +285,10 @@ describe('backend github: history beyond the newest 30, twins of retried creates
       const before = github.requests.length;
       const started = clock.now();
       await assert.rejects(
-        backend(42_000 + crowd, 'v-waiter', clock).begin(
+        backend(42_000 + crowd, clock).begin(
           environment,
           { pid: process.pid, host: hostname() },
-          { timeoutMs: 3_600_000 },
+          { timeoutMs: 3_600_000, plan: { kind: 'deploy', version: 'v-waiter' } },
         ),
         LockTimeoutError,
         'the holder is seen, however many deployments stand in front of it',

@@ -32,7 +32,7 @@ describe('the record boundary: one place where what is kept or sent loses secret
     };
     const session = await boundary()
       .backend(store)
-      .begin('production', { pid: 1, host: 'h' }, { timeoutMs: 1 });
+      .begin('production', { pid: 1, host: 'h' }, { timeoutMs: 1, plan: { kind: 'deploy' } });
     await session.write(state);
     const written = JSON.stringify(store.state);
     assert.doesNotMatch(written, new RegExp(SECRET));

@@ -17,7 +17,7 @@ export const promoteStep = defineStep({
   outputs: promoteOutputs,
   parse: parseFor('promote'),
   async run(settings, host) {
-    const outcome = await runPromote(settings, await releaseDeps(host, settings, { kind: 'promote' }));
+    const outcome = await runPromote(settings, await releaseDeps(host, settings));
     return {
       ok: outcome.result === 'promoted' && !outcome.unrecorded,
       message: outcome.message,
@@ -48,7 +48,7 @@ export const abortStep = defineStep({
   outputs: abortOutputs,
   parse: parseFor('abort'),
   async run(settings, host) {
-    const outcome = await runAbort(settings, await releaseDeps(host, settings, { kind: 'promote' }));
+    const outcome = await runAbort(settings, await releaseDeps(host, settings));
     return {
       ok: true,
       message: outcome.message,

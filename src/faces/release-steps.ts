@@ -23,8 +23,7 @@ export const deployStep = defineStep({
   parse: (raw, host: Host): Promise<DeploySettings> =>
     withTextPatterns(() => parseDeploySettings(raw, host.readFile)),
   async run(settings, host) {
-    const plan = { kind: 'deploy', version: settings.version } as const;
-    const outcome = await runDeploy(settings, await releaseDeps(host, settings, plan));
+    const outcome = await runDeploy(settings, await releaseDeps(host, settings));
     const failed = outcome.result === 'failed';
     return {
       ok: !failed && !outcome.unrecorded,
@@ -67,11 +66,7 @@ export const rollbackStep = defineStep({
   outputs: rollbackOutputs,
   parse: (raw, host: Host) => withTextPatterns(() => parseRollbackSettings(raw, host.readFile)),
   async run(settings, host) {
-    const plan = {
-      kind: 'rollback',
-      ...(settings.toVersion ? { version: settings.toVersion } : {}),
-    } as const;
-    const outcome = await runRollback(settings, await releaseDeps(host, settings, plan));
+    const outcome = await runRollback(settings, await releaseDeps(host, settings));
     return {
       ok: outcome.result !== 'failed' && !outcome.unrecorded,
       message: outcome.message,

@@ -25,8 +25,10 @@ export async function runScaleDownCommand(raw: RawInputs, host: Host) {
       'backend',
       'scale-down works with backend: file; with backend: github the next release stops the old slot',
     );
-  const deps = await releaseDeps(host, settings, { kind: 'rollback' });
-  const pending = await withEnvironmentLock(settings, deps, (locked) => stopDueSlot(settings, locked));
+  const deps = await releaseDeps(host, settings);
+  const pending = await withEnvironmentLock(settings, { kind: 'scale-down' }, deps, (locked) =>
+    stopDueSlot(settings, locked),
+  );
   const message = pending
     ? `Slot ${pending.slot} (${pending.release.version}) stays warm until ${new Date(pending.dueAt).toISOString()}: not stopped yet`
     : `No old slot runs past its scale-down-delay in ${settings.environment}`;

@@ -5,6 +5,7 @@ import type {
   ReleaseRecord,
   ReleaseStatus,
   RunContext,
+  TurnPlan,
 } from '../ports.ts';
 
 /**
@@ -22,7 +23,8 @@ export interface DeploymentPayload {
   readonly version?: string;
   /** The image digest, when the version names one (name@sha256:…). */
   readonly digest?: string;
-  readonly kind?: ReleaseKind;
+  /** A release's kind; a turn that records no release is for abort or scale-down. */
+  readonly kind?: TurnPlan['kind'];
   readonly actor?: string;
   readonly runner?: string;
   readonly host?: string;
@@ -204,7 +206,7 @@ export function toRecord(deployment: DeploymentView): ReleaseRecord | undefined 
     ...(payload.actor ? { actor: payload.actor } : {}),
     ...(payload.runner ? { runner: payload.runner } : {}),
     ...(payload.runUrl ? { runUrl: payload.runUrl } : {}),
-    ...(payload.kind ? { kind: payload.kind } : {}),
+    ...(isReleaseKind(payload.kind) ? { kind: payload.kind } : {}),
     ...(reason ? { reason } : {}),
     ...parseMarkers(deciding),
   };
@@ -257,7 +259,7 @@ export function clip(text: string): string {
 /** The payload of a new deployment: the version (and image digest), who, where, which run. */
 export function payloadFor(
   version: string,
-  kind: ReleaseKind,
+  kind: TurnPlan['kind'],
   run: RunContext,
   startedAt: string,
   owner?: Omit<LockOwner, 'since'>,
@@ -295,4 +297,8 @@ export function ownerOf(deployment: DeploymentView): LockOwner {
 export function describeOwner(owner: LockOwner): string {
   const who = owner.actor ? `${owner.actor}, ` : '';
   return `${who}${owner.runUrl ?? `pid ${owner.pid} on ${owner.host}`}, since ${owner.since}`;
+}
+
+function isReleaseKind(kind: string | undefined): kind is ReleaseKind {
+  return kind === 'deploy' || kind === 'rollback' || kind === 'promote';
 }

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isProcessAlive } from '../clients/process-alive.ts';
 import { waitForTurn } from '../clients/wait-for-turn.ts';
-import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseKind, ReleaseSession } from '../ports.ts';
-import { planPromote, planRollback } from '../release/plan-release.ts';
+import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseSession } from '../ports.ts';
 import { settleAbandoned } from '../release/release-state.ts';
 import {
   type DeploymentView,
@@ -47,10 +46,18 @@ export class GitHubReleaseBackend implements ReleaseBackend {
   async begin(
     ...[environment, owner, options]: Parameters<ReleaseBackend['begin']>
   ): Promise<ReleaseSession> {
-    const { plan, clock } = this.#gh.options;
-    const version = plan.version ?? (await this.#plannedVersion(environment, plan.kind));
+    const { clock } = this.#gh.options;
+    const { plan } = options;
     const nonce = randomUUID();
-    const id = await this.#gh.create(environment, { version: version ?? '', kind: plan.kind, owner, nonce });
+    // The turn is queued with what is known before the record is read: a version the caller
+    // named; a rollback to "the last good one" or a promotion learn theirs under the lock, and
+    // their release is then a deployment of its own (the record is never read twice to guess).
+    const id = await this.#gh.create(environment, {
+      version: plan.version ?? '',
+      kind: plan.kind,
+      owner,
+      nonce,
+    });
     await this.#gh.postStatus(id, 'queued', 'waiting for older deploys of this environment');
     const queue: QueueMemory = {};
     const firstPollMs = this.#gh.options.pollMs ?? 5000;
@@ -81,7 +88,7 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     }
     // It stays queued until a release begins on it (in_progress, deploying): a refused or no-op
     // turn never claims to have deployed anything.
-    return new GitHubReleaseSession(this.#gh, environment, id, version);
+    return new GitHubReleaseSession(this.#gh, environment, id, plan);
   }
 
   /**
@@ -143,20 +150,6 @@ export class GitHubReleaseBackend implements ReleaseBackend {
     if (payload.host === mine.host && typeof payload.pid === 'number' && !isProcessAlive(payload.pid))
       return `its process ${payload.pid} on ${payload.host} is gone`;
     return undefined;
-  }
-
-  /** The version a rollback or promotion will release: the core's own choice, as it makes it once its turn comes. */
-  async #plannedVersion(environment: string, kind: ReleaseKind): Promise<string | undefined> {
-    if (kind === 'deploy') return undefined;
-    const state = settleAbandoned(
-      await this.read(environment),
-      new Date(this.#gh.options.clock.now()).toISOString(),
-    );
-    const plan =
-      kind === 'promote'
-        ? planPromote(state)
-        : planRollback(state, { force: true, because: 'a rollback was asked for' });
-    return plan.kind === 'release' ? plan.version : undefined;
   }
 }
 

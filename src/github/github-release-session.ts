@@ -1,4 +1,4 @@
-import type { EnvironmentState, ReleaseRecord, ReleaseSession } from '../ports.ts';
+import type { EnvironmentState, ReleaseRecord, ReleaseSession, TurnPlan } from '../ports.ts';
 import {
   decidingStatus,
   isTerminal,
@@ -20,19 +20,19 @@ export class GitHubReleaseSession implements ReleaseSession {
   readonly #gh: ReleaseDeployments;
   readonly #environment: string;
   readonly #id: number;
-  /** The version planned when queueing (unknown for a rollback to "last good"). */
-  readonly #planned: string | undefined;
+  /** What the turn was queued for (its version unknown for a rollback to "last good" or a promotion). */
+  readonly #plan: TurnPlan;
   #bound = false;
   /** Deployment id by release (version and start), and what each deployment is known to say. */
   readonly #ids = new Map<string, number>();
   readonly #seen = new Map<number, string>();
   readonly #posted = new Map<number, string>();
 
-  constructor(gh: ReleaseDeployments, environment: string, id: number, planned: string | undefined) {
+  constructor(gh: ReleaseDeployments, environment: string, id: number, plan: TurnPlan) {
     this.#gh = gh;
     this.#environment = environment;
     this.#id = id;
-    this.#planned = planned;
+    this.#plan = plan;
     this.token = String(id);
   }
 
@@ -76,7 +76,7 @@ export class GitHubReleaseSession implements ReleaseSession {
     const known = this.#ids.get(key);
     if (known !== undefined) return known;
     let id: number;
-    if (!this.#bound && this.#planned === record.version) {
+    if (!this.#bound && this.#plan.version === record.version) {
       this.#bound = true;
       id = this.#id;
     } else {
@@ -85,12 +85,14 @@ export class GitHubReleaseSession implements ReleaseSession {
         kind: record.kind ?? 'deploy',
       });
       if (!this.#bound) {
-        // The plan changed once the turn came (someone deployed meanwhile): the queued deployment records nothing.
+        // The version was learnt under the lock (a rollback to "last good", a promotion), or
+        // the plan changed once the turn came: the queued deployment was the turn, not the release.
         this.#bound = true;
+        const planned = this.#plan.version ? `planned ${this.#plan.version}, ` : '';
         await this.#post(
           this.#id,
           'inactive',
-          `${SKIPPED}: planned ${this.#planned ?? 'nothing'}, deployed ${record.version}`,
+          `${SKIPPED}: the turn of a ${this.#plan.kind}; ${planned}${record.version} is recorded as deployment ${id}`,
         );
       }
     }

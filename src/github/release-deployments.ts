@@ -1,14 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describeError } from '../errors.ts';
-import type {
-  Clock,
-  GitHubApi,
-  LockOwner,
-  Logger,
-  ReleaseKind,
-  RepositoryRef,
-  RunContext,
-} from '../ports.ts';
+import type { Clock, GitHubApi, LockOwner, Logger, RepositoryRef, RunContext, TurnPlan } from '../ports.ts';
 import { type DeploymentView, payloadFor } from './deployment-records.ts';
 import { DeploymentsApi } from './deployments-api.ts';
 import { statusOf } from './github-errors.ts';
@@ -19,8 +11,8 @@ export interface GitHubReleaseOptions {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly run: RunContext;
-  /** What this run releases: the ref GitHub records, and the version (unknown for a rollback to "last good"). */
-  readonly plan: { readonly ref: string; readonly kind: ReleaseKind; readonly version?: string };
+  /** The ref GitHub records on every deployment this run makes (a commit SHA, branch or tag). */
+  readonly ref: string;
   readonly environmentUrl?: string;
   readonly transient?: boolean;
   /** Sent as production_environment when set; GitHub's own rule otherwise. */
@@ -56,22 +48,22 @@ export class ReleaseDeployments {
     environment: string,
     release: {
       version: string;
-      kind: ReleaseKind;
+      kind: TurnPlan['kind'];
       owner?: Omit<LockOwner, 'since'>;
       nonce?: string;
     },
   ): Promise<number> {
-    const { run, plan, clock } = this.options;
+    const { run, ref, clock } = this.options;
     const at = new Date(clock.now()).toISOString();
     const nonce = release.nonce ?? randomUUID();
     const payload = payloadFor(release.version, release.kind, run, at, release.owner, nonce);
     try {
       return await this.api.create({
         environment,
-        ref: plan.ref,
+        ref,
         task: release.kind === 'deploy' ? 'deploy' : `deploy:${release.kind}`,
         payload,
-        description: `${release.kind} ${release.version || (release.kind === 'rollback' ? '(last good version)' : '(nothing planned)')} by deploy-actions`,
+        description: `${release.kind}${release.version ? ` ${release.version}` : ''} by deploy-actions`,
         transient: this.options.transient ?? false,
         ...(this.options.production !== undefined ? { production: this.options.production } : {}),
       });

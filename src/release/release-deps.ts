@@ -9,6 +9,7 @@ import type {
   ReleaseKind,
   ReleaseSession,
   RunContext,
+  TurnPlan,
 } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
 
@@ -39,6 +40,7 @@ export interface SessionDeps extends ReleaseDeps {
  */
 export async function withEnvironmentLock<T>(
   settings: Pick<TargetSettings, 'environment' | 'lockTimeoutMs'>,
+  plan: TurnPlan,
   deps: ReleaseDeps,
   body: (deps: SessionDeps) => Promise<T>,
 ): Promise<T> {
@@ -53,6 +55,7 @@ export async function withEnvironmentLock<T>(
     },
     {
       timeoutMs: settings.lockTimeoutMs,
+      plan,
       ...(deps.signal ? { signal: deps.signal } : {}),
       onWait: (holder) =>
         deps.logger.info(

@@ -1,7 +1,7 @@
 import { formatDuration } from '../durations.ts';
 import { describeError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
-import type { EnvironmentState, ReleaseRecord } from '../ports.ts';
+import type { EnvironmentState, ReleaseRecord, TurnPlan } from '../ports.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { type ReleaseDeps, type SessionDeps, withEnvironmentLock } from './release-deps.ts';
 import { markStopped, slotContents } from './release-state.ts';
@@ -105,7 +105,7 @@ export async function scaleDownAfter(
   );
   try {
     await deps.clock.sleep(waitMs, deps.signal);
-    await withEnvironmentLock(target, deps, (locked) => stopDueSlot(target, locked));
+    await withEnvironmentLock(target, { kind: 'scale-down' }, deps, (locked) => stopDueSlot(target, locked));
   } catch (error) {
     deps.logger.warning(`the old slot was not stopped: ${describeError(error)}`);
   }
@@ -118,12 +118,13 @@ export async function scaleDownAfter(
  */
 export async function releaseWithScaleDown<T>(
   target: TargetSettings,
+  plan: TurnPlan,
   deps: ReleaseDeps,
   body: (locked: SessionDeps) => Promise<T>,
   wentLive: (outcome: T) => boolean,
 ): Promise<T> {
   let pending: ScaleDown | undefined;
-  const outcome = await withEnvironmentLock(target, deps, async (locked) => {
+  const outcome = await withEnvironmentLock(target, plan, deps, async (locked) => {
     await stopDueSlot(target, locked);
     const released = await body(locked);
     if (wentLive(released)) pending = await stopDueSlot(target, locked);

@@ -43,6 +43,7 @@ export async function runDeploy(settings: DeploySettings, deps: DeployDeps): Pro
   try {
     outcome = await releaseWithScaleDown(
       settings,
+      { kind: 'deploy', version: settings.version },
       deps,
       (locked) => deployLocked(settings, locked, started),
       (released) => released.result === 'deployed',

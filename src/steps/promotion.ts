@@ -44,6 +44,7 @@ export async function runPromote(settings: TargetSettings, deps: ReleaseDeps): P
   try {
     outcome = await releaseWithScaleDown(
       settings,
+      { kind: 'promote' },
       deps,
       (locked) => promoteLocked(settings, locked, started),
       (promoted) => promoted.result === 'promoted',
@@ -117,7 +118,7 @@ export interface AbortOutcome {
  */
 export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Promise<AbortOutcome> {
   const strategy = requireBlueGreen(settings, 'abort');
-  return withEnvironmentLock(settings, deps, async (locked) => {
+  return withEnvironmentLock(settings, { kind: 'abort' }, deps, async (locked) => {
     const state = await locked.session.read();
     const paused = awaitingPromotion(state);
     if (!paused) throw new ConfigurationError('environment', nothingPaused(state));

@@ -52,7 +52,11 @@ export async function runRollback(
   const started = deps.clock.now();
   let outcome: RollbackOutcome | undefined;
   try {
-    outcome = await withEnvironmentLock(settings, deps, (locked) =>
+    const plan = {
+      kind: 'rollback',
+      ...(settings.toVersion ? { version: settings.toVersion } : {}),
+    } as const;
+    outcome = await withEnvironmentLock(settings, plan, deps, (locked) =>
       rollbackLocked(settings, locked, because, started),
     );
     return outcome;
