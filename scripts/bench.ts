@@ -25,11 +25,11 @@
  *      the CLI with the sample service in two slots, behind HAProxy and nginx
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { blueGreenReleaseMs } from './bench/blue-green-defaults.ts';
@@ -41,6 +41,9 @@ import { switchBackTimes } from './bench/switch-back.ts';
 import { switchTimes } from './bench/switch-times.ts';
 import { waitingCpuPerSecond } from './bench/waiting-cpu.ts';
 import { compareStrategies, haveHaproxy } from './demo/blue-green.ts';
+import { applySections } from './sections.ts';
+
+const cpuModel = () => cpus()[0]?.model.trim() ?? 'unknown CPU';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = (name: string) => path.join(root, 'dist', name, 'index.js');
@@ -322,8 +325,36 @@ for (const server of [tcp, fast, slow]) server.close();
 
 const header = ['benchmark', 'A: wall / cpu', 'B: wall / cpu', 'A/B: wall / cpu', 'goal'];
 const widths = header.map((_, column) => Math.max(...[header, ...rows].map((r) => r[column]!.length)));
-const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-for (const r of rows) console.log(line(r));
+const line = (cells: string[]) =>
+  cells
+    .map((cell, i) => cell.padEnd(widths[i]!))
+    .join('  ')
+    .trimEnd();
+const table = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+console.log(table);
 console.log('\nMedians of 7 to 15 alternating rounds; a ratio is the median of the per-round ratios.');
+
+// The README quotes these figures: written here, from this run, never typed by hand.
+const readme = path.join(root, 'README.md');
+const usersBlock = /\nFailed user requests per release\n((?:.+\n?)+)/.exec(demo)?.[1]?.trimEnd();
+const machine = `${availableParallelism()} CPUs (${cpuModel()})`;
+writeFileSync(
+  readme,
+  applySections(readFileSync(readme, 'utf8'), {
+    'bench-demo': [
+      '```text',
+      'Failed user requests per release',
+      usersBlock ?? '(HAProxy was not installed when npm run bench ran)',
+      `Bad release → healthy old release, verified: ${recovered}`,
+      '```',
+    ].join('\n'),
+    bench: [
+      '```text',
+      table,
+      '```',
+      '',
+      `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}, ${machine}, Node ${process.versions.node}.`,
+    ].join('\n'),
+  }),
+);
+console.log(`\nwrote the figures into ${path.relative(root, readme)}`);

@@ -9,6 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadAction, REPO_ROOT } from '../__tests__/harness/action-metadata.ts';
 import { ACTION_CATALOG, actionFolder } from '../src/action-catalog.ts';
+import { applySections } from './sections.ts';
+
+export { applySections } from './sections.ts';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -28,17 +31,6 @@ export function renderSections(actionDir: string): Record<string, string> {
     ),
     outputs: ['| Output | Description |', '| --- | --- |', ...outputs].join('\n'),
   };
-}
-
-/** `text` with each marked section replaced by its generated content. */
-export function applySections(text: string, sections: Record<string, string>): string {
-  let result = text;
-  for (const [name, content] of Object.entries(sections)) {
-    const pattern = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
-    if (!pattern.test(result)) throw new Error(`missing <!-- generated:${name} --> markers`);
-    result = result.replace(pattern, (_, open: string, close: string) => `${open}${content}\n${close}`);
-  }
-  return result;
 }
 
 export function readmePath(actionDir: string): string {
