@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ProcessRunner } from '../../src/clients/process-runner.ts';
+import { parseSshEndpoint, type SshEndpoint } from '../../src/target/ssh-endpoint.ts';
+import { SshSession, type SshSessionSettings } from '../../src/target/ssh-session.ts';
+import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+
+const endpoint = (text: string): SshEndpoint => {
+  const parsed = parseSshEndpoint(text);
+  if ('problem' in parsed) throw new Error(parsed.problem);
+  return parsed;
+};
+
+/** A key pair of its own: another host's key, or a key the host does not authorise. */
+function otherKey(): { privateKey: string; publicKey: string } {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'other-key-')), 'key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+  return { privateKey: readFileSync(file, 'utf8'), publicKey: readFileSync(`${file}.pub`, 'utf8') };
+}
+
+describe('SSH to a real sshd: the generated config, one quoted argv, strict host keys', () => {
+  let web1: TestSshd;
+  let jump: TestSshd;
+  const runner = new ProcessRunner({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME } });
+  before(async () => {
+    [web1, jump] = await Promise.all([startSshd('ssh-web1'), startSshd('ssh-jump')]);
+  });
+  after(async () => {
+    await Promise.all([web1?.close(), jump?.close()]);
+  });
+  const settings = (more: Partial<SshSessionSettings> = {}): SshSessionSettings => ({
+    hosts: [{ name: 'web1', endpoint: endpoint(web1.ssh) }],
+    jump: [],
+    knownHosts: web1.knownHosts,
+    privateKey: web1.privateKey,
+    connectTimeoutSeconds: 5,
+    ...more,
+  });
+
+  it('runs an argv on the host: hostile values arrive as exactly the arguments given, nothing of them run', async () => {
+    const session = SshSession.open(settings(), runner, tmpdir());
+    try {
+      const hostile = [
+        '$(touch /tmp/pwned-ssh)',
+        '`id`',
+        'a; echo ran',
+        "it's",
+        '"q"',
+        '*',
+        '-rf',
+        '\nnewline',
+        '',
+      ];
+      const result = await session.run('web1', ['printf', '%s\\0', ...hostile]);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.deepEqual(result.stdout.split('\0').slice(0, -1), hostile);
+      assert.equal(existsSync('/tmp/pwned-ssh'), false);
+      // The key and the known hosts are the session's own: 0600 in a 0700 directory.
+      assert.equal(statSync(session.dir).mode & 0o777, 0o700);
+      assert.equal(statSync(path.join(session.dir, 'id_deploy')).mode & 0o777, 0o600);
+      // One connection for the whole release: the master answers between calls.
+      const check = await runner.run({
+        argv: ['ssh', '-F', path.join(session.dir, 'ssh_config'), '-O', 'check', 'target-1'],
+      });
+      assert.match(check.stderr, /Master running/);
+    } finally {
+      await session.close();
+    }
+    assert.equal(existsSync(session.dir), false, 'the key is gone with the session');
+  });
+
+  it('a host key not in known-hosts is refused, never trusted on first use: the error names the host and the key it showed', async () => {
+    const session = SshSession.open(
+      settings({ knownHosts: `[127.0.0.1]:1 ${otherKey().publicKey}` }),
+      runner,
+      tmpdir(),
+    );
+    try {
+      const why = await session.check('web1');
+      assert.match(
+        why ?? '',
+        new RegExp(
+          `^web1 \\(${web1.user}@127\\.0\\.0\\.1:${web1.port}\\): its host key is not in known-hosts \\(it is never trusted on first use\\)`,
+        ),
+      );
+      assert.ok(why?.includes(web1.fingerprint), `${why} names ${web1.fingerprint}`);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('a changed host key is refused, naming the key it showed', async () => {
+    const other = otherKey().publicKey.split(' ').slice(0, 2).join(' ');
+    const session = SshSession.open(
+      settings({ knownHosts: `[127.0.0.1]:${web1.port} ${other}` }),
+      runner,
+      tmpdir(),
+    );
+    try {
+      const why = await session.check('web1');
+      assert.match(why ?? '', /its host key changed: it showed SHA256:/);
+      assert.ok(why?.includes(web1.fingerprint), `${why} names ${web1.fingerprint}`);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('a key the host does not authorise: the login is refused, said so', async () => {
+    const session = SshSession.open(settings({ privateKey: otherKey().privateKey }), runner, tmpdir());
+    try {
+      assert.match(
+        (await session.check('web1')) ?? '',
+        /the deploy user or its key was refused \(Permission denied\)/,
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('through a ProxyJump hop: the hop logs the login, the command runs on the host', async () => {
+    const session = SshSession.open(
+      settings({
+        jump: [endpoint(jump.ssh)],
+        knownHosts: `${web1.knownHosts}\n${jump.knownHosts}`,
+      }),
+      runner,
+      tmpdir(),
+    );
+    // The hop authorises the same deploy key.
+    execFileSync('sh', [
+      '-c',
+      'cat "$1" >> "$2"',
+      'sh',
+      path.join(web1.dir, 'client_key.pub'),
+      path.join(jump.dir, 'authorized_keys'),
+    ]);
+    try {
+      const result = await session.run('web1', ['echo', 'through the hop']);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'through the hop');
+      assert.match(jump.log(), /Accepted publickey for \S+ from 127\.0\.0\.1/);
+    } finally {
+      await session.close();
+    }
+  });
+});

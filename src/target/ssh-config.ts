@@ -1,0 +1,55 @@
+import { formatSshEndpoint, type SshEndpoint } from './ssh-endpoint.ts';
+
+/** What the generated OpenSSH client config says: the hosts by alias, and how to reach them. */
+export interface SshConfigRequest {
+  /** Each target host under an alias of ours (no value of the user's is a Host pattern). */
+  readonly hosts: readonly { readonly alias: string; readonly endpoint: SshEndpoint }[];
+  /** A ProxyJump chain, in order: the first hop is reached directly. */
+  readonly jump: readonly SshEndpoint[];
+  readonly knownHostsFile: string;
+  /** The deploy key, written 0600; absent: an agent already running. */
+  readonly identityFile?: string;
+  /** Where the multiplexed connections' sockets live (one connection per host for a release). */
+  readonly controlDir: string;
+  readonly connectTimeoutSeconds: number;
+}
+
+/** A path in the config: quoted, so a temp dir with spaces stays one word. */
+const quoted = (file: string) => `"${file}"`;
+
+/**
+ * The ssh_config every remote call uses (`ssh -F`): never asks (BatchMode), trusts only the
+ * host keys given (StrictHostKeyChecking yes, known-hosts alone, no global file, no updates:
+ * never trust on first use), one multiplexed connection per host, bounded connects, dead
+ * connections noticed. Pure: the values in it were validated as names and addresses.
+ */
+export function renderSshConfig(request: SshConfigRequest): string {
+  const perHost = request.hosts.flatMap(({ alias, endpoint }) => [
+    `Host ${alias}`,
+    `  HostName ${endpoint.host}`,
+    `  Port ${endpoint.port}`,
+    `  User ${endpoint.user}`,
+    ...(request.jump.length > 0 ? [`  ProxyJump ${request.jump.map(formatSshEndpoint).join(',')}`] : []),
+  ]);
+  return [
+    ...perHost,
+    'Host *',
+    '  BatchMode yes',
+    '  StrictHostKeyChecking yes',
+    `  UserKnownHostsFile ${quoted(request.knownHostsFile)}`,
+    '  GlobalKnownHostsFile /dev/null',
+    '  UpdateHostKeys no',
+    '  CheckHostIP no',
+    ...(request.identityFile
+      ? ['  IdentitiesOnly yes', `  IdentityFile ${quoted(request.identityFile)}`]
+      : []),
+    // The session starts each host's master itself (ssh -M) and ends it: calls only join it.
+    '  ControlMaster no',
+    `  ControlPath ${quoted(`${request.controlDir}/%C`)}`,
+    `  ConnectTimeout ${request.connectTimeoutSeconds}`,
+    '  ServerAliveInterval 15',
+    '  ServerAliveCountMax 3',
+    '  LogLevel ERROR',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
+import { shellCommand } from './shell-quote.ts';
+import { renderSshConfig } from './ssh-config.ts';
+import { formatSshEndpoint, type SshEndpoint } from './ssh-endpoint.ts';
+
+/** A host the release reaches over SSH: its name (for people) and where ssh logs in. */
+export interface SshHost {
+  readonly name: string;
+  readonly endpoint: SshEndpoint;
+}
+
+export interface SshSessionSettings {
+  readonly hosts: readonly SshHost[];
+  /** A ProxyJump chain, in order. */
+  readonly jump: readonly SshEndpoint[];
+  /** known_hosts lines for every host and hop: the only keys trusted (required). */
+  readonly knownHosts: string;
+  /** The deploy key (a secret); absent: an agent already running (SSH_AUTH_SOCK). */
+  readonly privateKey?: string;
+  readonly connectTimeoutSeconds: number;
+}
+
+/**
+ * The SSH side of a release: a private directory under the runner's temp dir (0700) holding the
+ * generated ssh_config, the known hosts and the deploy key (0600, created exclusively), and one
+ * multiplexed connection per host for the whole release. Every remote call is an argv, quoted
+ * once (shellCommand) into the one string ssh sends; `close` ends the connections and removes
+ * the directory, key included.
+ */
+export class SshSession {
+  readonly #runner: CommandRunner;
+  readonly #dir: string;
+  readonly #config: string;
+  readonly #aliases: ReadonlyMap<string, string>;
+  readonly #hosts: ReadonlyMap<string, SshHost>;
+  /** Per alias: its master connection (ssh -M -N), running until close, or why it failed. */
+  readonly #masters = new Map<string, Promise<string | undefined>>();
+  readonly #stop = new AbortController();
+  readonly #ended: Promise<unknown>[] = [];
+
+  private constructor(runner: CommandRunner, dir: string, hosts: readonly SshHost[]) {
+    this.#runner = runner;
+    this.#dir = dir;
+    this.#config = path.join(dir, 'ssh_config');
+    this.#aliases = new Map(hosts.map((host, i) => [host.name, `target-${i + 1}`]));
+    this.#hosts = new Map(hosts.map((host) => [host.name, host]));
+  }
+
+  /** Writes the config, known hosts and key under `tempDir`; nothing is connected yet. */
+  static open(settings: SshSessionSettings, runner: CommandRunner, tempDir: string): SshSession {
+    const dir = mkdtempSync(path.join(tempDir, 'deploy-actions-ssh-'));
+    const session = new SshSession(runner, dir, settings.hosts);
+    const write = (name: string, text: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600, flag: 'wx' });
+      return file;
+    };
+    try {
+      const knownHostsFile = write('known_hosts', settings.knownHosts);
+      const identityFile = settings.privateKey ? write('id_deploy', settings.privateKey) : undefined;
+      write(
+        'ssh_config',
+        renderSshConfig({
+          hosts: settings.hosts.map((host) => ({
+            alias: session.#aliases.get(host.name)!,
+            endpoint: host.endpoint,
+          })),
+          jump: settings.jump,
+          knownHostsFile,
+          ...(identityFile ? { identityFile } : {}),
+          controlDir: dir,
+          connectTimeoutSeconds: settings.connectTimeoutSeconds,
+        }),
+      );
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    return session;
+  }
+
+  /** The directory holding the key: the post step removes it if this run was killed. */
+  get dir(): string {
+    return this.#dir;
+  }
+
+  /**
+   * Runs `argv` on `host` (by name), as the deploy user, through its one connection (made on
+   * first use). A host that cannot be reached is an error saying why.
+   */
+  async run(host: string, argv: readonly string[], options: CommandOptions = {}): Promise<CommandResult> {
+    const why = await this.check(host, options.signal);
+    if (why) throw new Error(why);
+    return this.#runner.run({
+      ...options,
+      argv: ['ssh', '-F', this.#config, this.#aliases.get(host)!, '--', shellCommand(argv)],
+    });
+  }
+
+  /**
+   * Connects to `host` (once per session): undefined when it works, else why not, in words a
+   * person can act on (the host key seen when it is not the one given, a refused key, no route).
+   */
+  check(host: string, signal?: AbortSignal): Promise<string | undefined> {
+    const alias = this.#aliases.get(host);
+    if (!alias) throw new Error(`no host named ${host}`);
+    let master = this.#masters.get(alias);
+    if (!master) {
+      master = this.#connect(host, alias, signal);
+      this.#masters.set(alias, master);
+    }
+    return master;
+  }
+
+  /** Starts `alias`'s master (ssh -M -N, until close) and waits until it serves, or says why it ended. */
+  async #connect(host: string, alias: string, signal?: AbortSignal): Promise<string | undefined> {
+    const ended = this.#runner.run({
+      argv: ['ssh', '-F', this.#config, '-M', '-N', alias],
+      signal: this.#stop.signal,
+    });
+    this.#ended.push(ended);
+    let exited: CommandResult | undefined;
+    void ended.then((result) => {
+      exited = result;
+    });
+    for (;;) {
+      if (exited) return this.#explain(host, exited, signal);
+      const up = await this.#runner.run({
+        argv: ['ssh', '-F', this.#config, '-O', 'check', alias],
+        timeoutMs: 5000,
+      });
+      if (up.exitCode === 0) return undefined;
+      if (signal?.aborted) return `${host}: cancelled while connecting`;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+
+  async #explain(host: string, result: CommandResult, signal?: AbortSignal): Promise<string> {
+    const target = this.#hosts.get(host)!;
+    const where = `${host} (${formatSshEndpoint(target.endpoint)})`;
+    const why = explainSshFailure(result.stderr);
+    if (!/host key/.test(why)) return `${where}: ${why}`;
+    return `${where}: ${why}. It showed ${await this.#hostKeySeen(host, signal)}`;
+  }
+
+  /** The host key `host` shows, as ssh's own debug output names it (through the jumps too). */
+  async #hostKeySeen(host: string, signal?: AbortSignal): Promise<string> {
+    const alias = this.#aliases.get(host)!;
+    const result = await this.#runner.run({
+      argv: ['ssh', '-v', '-F', this.#config, alias, '--', 'true'],
+      timeoutMs: 30_000,
+      ...(signal ? { signal } : {}),
+    });
+    const seen = /Server host key: (\S+) (SHA256:[A-Za-z0-9+/=]+)/.exec(result.stderr);
+    return seen ? `${seen[1]} ${seen[2]}` : 'no key ssh could read';
+  }
+
+  /** Ends every connection and removes the directory (the key with it). */
+  async close(): Promise<void> {
+    this.#stop.abort();
+    await Promise.allSettled(this.#ended);
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/** What ssh's own error says, for a person: the host key, the login, or the network. */
+export function explainSshFailure(stderr: string): string {
+  const changed = /REMOTE HOST IDENTIFICATION HAS CHANGED[\s\S]*?(SHA256:[A-Za-z0-9+/=]+)/.exec(stderr);
+  if (changed)
+    return `its host key changed: it showed ${changed[1]}, which known-hosts does not give. Check it with the host's owner before putting it in known-hosts`;
+  if (/No \S+ host key is known for|Host key verification failed/.test(stderr))
+    return 'its host key is not in known-hosts (it is never trusted on first use): add its line, from ssh-keyscan checked against the host, to known-hosts';
+  if (/Permission denied/.test(stderr)) return 'the deploy user or its key was refused (Permission denied)';
+  if (/Connection refused/.test(stderr)) return 'nothing listens for ssh there (Connection refused)';
+  if (/timed out/i.test(stderr)) return 'it could not be reached in time (connection timed out)';
+  if (/Could not resolve hostname/.test(stderr)) return 'its name does not resolve';
+  return `ssh could not connect: ${stderr.trim().split('\n').at(-1) ?? 'no message'}`;
+}
