@@ -137,6 +137,32 @@ export class SshSession {
     }
   }
 
+  /**
+   * Runs `remoteArgv` on `host` with its standard input fed from the runner: a file as it is, or
+   * a directory as a tar stream (tar on both sides; every value a positional parameter of the
+   * local sh, never part of its script).
+   */
+  async send(
+    host: string,
+    remoteArgv: readonly string[],
+    source: { readonly file: string } | { readonly dir: string },
+    options: Pick<CommandOptions, 'timeoutMs' | 'signal'> = {},
+  ): Promise<CommandResult> {
+    const why = await this.check(host, options.signal);
+    if (why) throw new Error(why);
+    const alias = this.#aliases.get(host)!;
+    const remote = shellCommand(remoteArgv);
+    const script =
+      'file' in source
+        ? 'exec ssh -F "$1" "$2" -- "$3" < "$4"'
+        : 'tar -C "$4" -cf - . | ssh -F "$1" "$2" -- "$3"';
+    const from = 'file' in source ? source.file : source.dir;
+    return this.#runner.run({
+      ...options,
+      argv: ['sh', '-c', script, 'sh', this.#config, alias, remote, from],
+    });
+  }
+
   async #explain(host: string, result: CommandResult, signal?: AbortSignal): Promise<string> {
     const target = this.#hosts.get(host)!;
     const where = `${host} (${formatSshEndpoint(target.endpoint)})`;
