@@ -1,5 +1,6 @@
 import type { DriverSettings } from '../model/release.ts';
 import type { CommandRunner, Logger } from '../ports.ts';
+import { LocalTarget } from '../target/local-target.ts';
 import type { DeployDriver } from './driver.ts';
 import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';
@@ -12,6 +13,6 @@ export function createDriver(settings: DriverSettings, runner: CommandRunner, lo
     case 'ansible':
       return createAnsibleDriver(settings, runner, logger);
     case 'releases':
-      return createReleasesDriver(settings, runner, logger);
+      return createReleasesDriver(settings, new LocalTarget(runner), logger);
   }
 }

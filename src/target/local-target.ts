@@ -43,9 +43,7 @@ export class LocalTarget implements Target {
           ...options,
         });
         if (unpack.exitCode !== 0)
-          throw new Error(
-            `unpacking ${artifact} failed (exit ${unpack.exitCode ?? unpack.signal}): ${unpack.stderr.trim()}`,
-          );
+          throw new Error(`unpacking ${artifact} failed (tar exited ${unpack.exitCode ?? unpack.signal})`);
       }
     } catch (error) {
       rmSync(staging, { recursive: true, force: true });
