@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { createReleasesDriver } from '../../src/deploy/drivers/releases-driver.ts';
-import { parseSshEndpoint, type SshEndpoint } from '../../src/target/ssh-endpoint.ts';
+import { parseSshEndpoint, type SshEndpoint } from '../../src/model/ssh-endpoint.ts';
 import { SshSession } from '../../src/target/ssh-session.ts';
 import { SshTarget } from '../../src/target/ssh-target.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
-import { parseSshEndpoint, type SshEndpoint } from '../../src/target/ssh-endpoint.ts';
+import { parseSshEndpoint, type SshEndpoint } from '../../src/model/ssh-endpoint.ts';
 import { SshSession, type SshSessionSettings } from '../../src/target/ssh-session.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { formatSshEndpoint, parseSshEndpoint } from '../../src/model/ssh-endpoint.ts';
 import { renderSshConfig } from '../../src/target/ssh-config.ts';
-import { formatSshEndpoint, parseSshEndpoint } from '../../src/target/ssh-endpoint.ts';
 
 describe('ssh endpoints: user@host[:port], nothing ssh could read as an option', () => {
   const table: [string, string][] = [

@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, existsSync, readFileSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { howItEnded } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
+import { formatSshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandRunner, EnvironmentState, Logger } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
 import type { Amount, PreflightCheck } from '../settings/preflight.ts';
+import { SshSession } from '../target/ssh-session.ts';
 
 /** What one check found. `detail` never holds a secret's value. */
 export interface CheckOutcome {
@@ -154,6 +157,55 @@ async function measure(
       return haproxyReady(check.socket, check.backend, check.servers);
     case 'nginx':
       return nginxReady(check['upstream-file'], check['test-command'], deps, signal);
+    case 'ssh':
+      return sshLogin(check, deps, signal);
+  }
+}
+
+/**
+ * Logs in as the deploy user (through the jumps) and runs `true`, as a release would: batch
+ * mode, the host key checked against known-hosts only, the key from a secret (each of its lines
+ * masked; written 0600 for the check and removed after it) or the agent already running.
+ */
+async function sshLogin(
+  check: Extract<PreflightCheck, { type: 'ssh' }>,
+  deps: PreflightDeps,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
+  const secret = check['key-secret'];
+  const key = secret ? deps.readEnv(secret) : undefined;
+  if (secret && !key?.trim())
+    return fail(
+      `${secret} (the deploy key) is missing or empty`,
+      `pass it to the step: env: { ${secret}: \${{ secrets.${secret} }} }`,
+    );
+  for (const line of key?.split('\n') ?? []) if (line.trim().length > 8) deps.mask(line.trim());
+  const session = SshSession.open(
+    {
+      hosts: [{ name: check.name, endpoint: check.host }],
+      jump: check.jump,
+      knownHosts: check['known-hosts'],
+      ...(key ? { privateKey: key.endsWith('\n') ? key : `${key}\n` } : {}),
+      connectTimeoutSeconds: 10,
+    },
+    deps.runner,
+    tmpdir(),
+  );
+  try {
+    const why = await session.check(check.name, signal);
+    const through = check.jump.length > 0 ? ` through ${check.jump.map(formatSshEndpoint).join(', ')}` : '';
+    if (!why)
+      return pass(
+        `logged in as ${check.host.user} on ${formatSshEndpoint(check.host)}${through}; its host key is one known-hosts gives`,
+      );
+    return fail(
+      why,
+      /host key/.test(why)
+        ? 'compare the key it showed with the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), then put its line in known-hosts'
+        : 'check the host, the deploy user and its authorized_keys',
+    );
+  } finally {
+    await session.close();
   }
 }
 

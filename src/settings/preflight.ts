@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
+import { formatSshEndpoint, parseSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import { ENVIRONMENT_NAME } from '../model/version.ts';
 import { booleanField, compiledField, durationField } from '../schema/fields.ts';
 import {
@@ -14,7 +15,7 @@ import { readStructuredText } from './structured-text.ts';
 export const preflightInputs = {
   checks: {
     description:
-      'The checks, as a YAML list; each has a type (secret, command, disk, memory, tcp, http, artifact, image, not-bad, haproxy, nginx), an optional name, and critical: true (default) or false (a warning).',
+      'The checks, as a YAML list; each has a type (secret, command, disk, memory, tcp, http, ssh, artifact, image, not-bad, haproxy, nginx), an optional name, and critical: true (default) or false (a warning).',
     required: true,
   },
   timeout: { description: 'Time limit of each check.', default: '10s' },
@@ -53,6 +54,8 @@ const url = compiledField(z.string(), (raw) =>
   URL.canParse(raw) ? new URL(raw) : { problem: `"${raw}" is not a URL` },
 );
 
+const sshEndpoint = compiledField<string, SshEndpoint>(z.string(), parseSshEndpoint);
+
 const check = z.discriminatedUnion('type', [
   z.strictObject({
     ...common,
@@ -80,6 +83,16 @@ const check = z.discriminatedUnion('type', [
     port: z.int().check(z.gte(1), z.lte(65535)),
   }),
   z.strictObject({ ...common, type: z.literal('http'), url, 'tls-verify': z._default(booleanField, true) }),
+  z.strictObject({
+    ...common,
+    type: z.literal('ssh'),
+    host: sshEndpoint,
+    'known-hosts': z
+      .string()
+      .check(z.minLength(1, 'is required: the host keys to trust (never trusted on first use)')),
+    'key-secret': z.optional(z.string().check(z.regex(/^\w+$/, 'is not an environment variable name'))),
+    jump: z._default(z.array(sshEndpoint), []),
+  }),
   z.strictObject({
     ...common,
     type: z.literal('artifact'),
@@ -125,6 +138,7 @@ export const PREFLIGHT_TYPES = [
   'memory',
   'tcp',
   'http',
+  'ssh',
   'artifact',
   'image',
   'not-bad',
@@ -176,6 +190,8 @@ function defaultName(parsed: z.output<typeof check>): string {
       return `tcp ${parsed.host}:${parsed.port}`;
     case 'http':
       return `http ${parsed.url.host}`;
+    case 'ssh':
+      return `ssh ${formatSshEndpoint(parsed.host)}`;
     case 'artifact':
       return `artifact ${parsed.path}`;
     case 'image':

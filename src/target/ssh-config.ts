@@ -1,4 +1,4 @@
-import { formatSshEndpoint, type SshEndpoint } from './ssh-endpoint.ts';
+import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 
 /** What the generated OpenSSH client config says: the hosts by alias, and how to reach them. */
 export interface SshConfigRequest {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
 import { shellCommand } from './shell-quote.ts';
 import { renderSshConfig } from './ssh-config.ts';
-import { formatSshEndpoint, type SshEndpoint } from './ssh-endpoint.ts';
 
 /** A host the release reaches over SSH: its name (for people) and where ssh logs in. */
 export interface SshHost {

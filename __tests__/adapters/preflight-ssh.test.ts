@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { runStep } from '../harness/run-action.ts';
+
+/**
+ * Preflight's SSH check against a real sshd: a login as the deploy user with the key from a
+ * secret, the host key checked against known-hosts only. The key is planted and searched for in
+ * everything the step leaves.
+ */
+describe('preflight: type ssh logs in as a release would (a real sshd on loopback)', () => {
+  let sshd: TestSshd;
+  before(async () => {
+    sshd = await startSshd('preflight-ssh');
+  });
+  after(async () => {
+    await sshd?.close();
+  });
+  const keyLines = () =>
+    sshd.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
+  const check = (knownHosts: string) =>
+    `- { type: ssh, host: "${sshd.ssh}", known-hosts: "${knownHosts}", key-secret: PRODUCTION_SSH_PRIVATE_KEY }`;
+  const sshDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('deploy-actions-ssh-'));
+
+  it('passes with the right host key and key; the key is masked and nowhere in what the step leaves', async () => {
+    const before = new Set(sshDirs());
+    const step = await runStep('preflight', {
+      with: { checks: check(sshd.knownHosts) },
+      env: { PRODUCTION_SSH_PRIVATE_KEY: sshd.privateKey },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.match(
+      step.summary,
+      new RegExp(
+        `logged in as ${sshd.user} on ${sshd.user}@127\\.0\\.0\\.1:${sshd.port}; its host key is one known-hosts gives`,
+      ),
+    );
+    for (const line of keyLines()) {
+      assert.ok(!step.log.includes(line), 'the key is not in the log');
+      assert.ok(!step.summary.includes(line) && !JSON.stringify(step.outputs).includes(line));
+    }
+    // Each line of the key is registered as a mask (the runner then shows even the command as ***).
+    assert.ok(
+      step.commands.filter((c) => c.name === 'add-mask').length >= keyLines().length,
+      'each line of the key is masked',
+    );
+    assert.deepEqual(
+      sshDirs().filter((name) => !before.has(name)),
+      [],
+      'the key file is removed after the check',
+    );
+  });
+
+  it('an unknown host key fails, naming the key the host showed; a missing secret says how to pass it', async () => {
+    const step = await runStep('preflight', {
+      with: {
+        checks: check(
+          `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN0tTh3K3yTh1sIsN0tIt000000000000000000000000`,
+        ),
+      },
+      env: { PRODUCTION_SSH_PRIVATE_KEY: sshd.privateKey },
+    });
+    assert.equal(step.outcome, 'failure');
+    const [fact] = JSON.parse(step.outputs.report!).facts;
+    assert.match(fact.detail, /its host key (changed|is not in known-hosts)/);
+    assert.ok(fact.detail.includes(sshd.fingerprint), `${fact.detail} names ${sshd.fingerprint}`);
+    assert.match(fact.fix, /compare the key it showed with the host/);
+
+    const missing = await runStep('preflight', { with: { checks: check(sshd.knownHosts) } });
+    assert.equal(missing.outcome, 'failure');
+    assert.match(
+      JSON.parse(missing.outputs.report!).facts[0].fix,
+      /env: \{ PRODUCTION_SSH_PRIVATE_KEY: \$\{\{ secrets\.PRODUCTION_SSH_PRIVATE_KEY \}\} \}/,
+    );
+  });
+
+  it('bad input names the field: a host without its deploy user', async () => {
+    const step = await runStep('preflight', {
+      with: { checks: '- { type: ssh, host: 10.0.0.11, known-hosts: "x" }' },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(
+      step.log,
+      /checks.*host.*"10\.0\.0\.11" is not user@host\[:port\] \(the deploy user is required\)/,
+    );
+    assert.equal(existsSync(path.join(tmpdir(), 'never')), false);
+  });
+});
