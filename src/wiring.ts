@@ -18,6 +18,8 @@ import type { PipelineSettings } from './settings/pipeline.ts';
 
 /** Deploy's and rollback's: state, lock and audit log where `backend` says. */
 export async function releaseDeps(host: Host, settings: TargetSettings): Promise<ReleaseDeps> {
+  // The deploy key is a secret however it was passed: masked, each line, from here on.
+  if (settings.hosts?.privateKey) host.redactor.add(settings.hosts.privateKey);
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;

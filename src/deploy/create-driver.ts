@@ -1,12 +1,29 @@
-import type { DriverSettings } from '../model/release.ts';
+import type { DriverSettings, HostsSettings } from '../model/release.ts';
 import type { CommandRunner, Logger } from '../ports.ts';
 import { LocalTarget } from '../target/local-target.ts';
 import type { DeployDriver } from './driver.ts';
 import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';
+import { createHostsDriver } from './drivers/hosts-driver.ts';
 import { createReleasesDriver } from './drivers/releases-driver.ts';
 
-export function createDriver(settings: DriverSettings, runner: CommandRunner, logger: Logger): DeployDriver {
+/** The driver the settings ask for: on the runner, or on each of `hosts` over SSH. */
+export function createDriver(
+  settings: DriverSettings,
+  runner: CommandRunner,
+  logger: Logger,
+  hosts?: HostsSettings,
+): DeployDriver {
+  if (!hosts) return onRunner(settings, runner, logger);
+  return createHostsDriver(hosts, runner, logger, (target, host) => {
+    if (settings.kind === 'releases') return createReleasesDriver(settings, target, logger);
+    if (settings.kind === 'command')
+      return createCommandDriver(settings.command, hosts.runOn === 'host' ? target.runner : runner, logger);
+    throw new Error(`driver ${settings.kind} does not run on hosts (${host.name})`);
+  });
+}
+
+function onRunner(settings: DriverSettings, runner: CommandRunner, logger: Logger): DeployDriver {
   switch (settings.kind) {
     case 'command':
       return createCommandDriver(settings.command, runner, logger);

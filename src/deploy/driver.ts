@@ -1,4 +1,4 @@
-import { formatHostPort } from '../addresses.ts';
+import { formatHostPort, type HostPort } from '../addresses.ts';
 import { formatDuration } from '../durations.ts';
 import type { Slot } from '../model/release.ts';
 import type { CommandRequest, CommandResult, CommandRunner, Logger } from '../ports.ts';
@@ -12,6 +12,16 @@ export interface DriverRequest {
   readonly signal: AbortSignal;
   /** Blue-green: the slot to make the version run in (the driver gets DEPLOY_SLOT and its address). */
   readonly slot?: Slot;
+  /** hosts: the host this run is for (the driver gets DEPLOY_HOST, its address and DEPLOY_SSH). */
+  readonly host?: DriverHost;
+}
+
+/** A remote host as a driver sees it. */
+export interface DriverHost {
+  readonly name: string;
+  /** user@host:port, as ssh takes it. */
+  readonly ssh: string;
+  readonly address?: HostPort;
 }
 
 /** What an attempt did, for the log, the outputs and the report. */
@@ -26,6 +36,8 @@ export interface DeployDriver {
   /** One line for the dry-run plan: what would run. */
   plan(version: string): string;
   run(request: DriverRequest): Promise<DriverResult>;
+  /** Ends what the driver holds for the release (its SSH connections, its key on disk). */
+  close?(): Promise<void>;
   /** For a dry run, where the tool has one (ansible --check --diff): shows what would change, changes nothing. */
   checkRun?(request: Omit<DriverRequest, 'attempt'>): Promise<DriverResult>;
 }
@@ -42,9 +54,9 @@ export class AttemptFailedError extends Error {
 
 /** The deploy's variables, for commands and hooks. */
 export function deployEnv(
-  request: Pick<DriverRequest, 'version' | 'environment' | 'previous' | 'slot'>,
+  request: Pick<DriverRequest, 'version' | 'environment' | 'previous' | 'slot' | 'host'>,
 ): Record<string, string> {
-  const { slot } = request;
+  const { slot, host } = request;
   return {
     DEPLOY_VERSION: request.version,
     DEPLOY_ENVIRONMENT: request.environment,
@@ -54,6 +66,13 @@ export function deployEnv(
           DEPLOY_SLOT: slot.name,
           DEPLOY_SLOT_ADDRESS: formatHostPort(slot),
           DEPLOY_SLOT_PORT: String(slot.port),
+        }
+      : {}),
+    ...(host
+      ? {
+          DEPLOY_HOST: host.name,
+          DEPLOY_HOST_ADDRESS: host.address ? formatHostPort(host.address) : '',
+          DEPLOY_SSH: host.ssh,
         }
       : {}),
   };

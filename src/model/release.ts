@@ -1,5 +1,7 @@
+import type { HostPort } from '../addresses.ts';
 import type { GitHubSettings } from './github.ts';
 import type { ProbeSpec } from './health.ts';
+import type { SshEndpoint } from './ssh-endpoint.ts';
 
 /**
  * What a release works with, once the inputs are parsed: where it goes (the target), how the
@@ -41,6 +43,26 @@ export interface TargetSettings {
   readonly lockTimeoutMs: number;
   readonly dryRun: boolean;
   readonly pushgatewayUrl?: URL;
+  /** Remote hosts over SSH; absent: the release runs on the runner. */
+  readonly hosts?: HostsSettings;
+}
+
+/** The hosts a release runs on over SSH, and how it reaches them. */
+export interface HostsSettings {
+  readonly hosts: readonly {
+    readonly name: string;
+    readonly endpoint: SshEndpoint;
+    /** Where the load balancer and the probes reach the service on this host. */
+    readonly address?: HostPort;
+  }[];
+  /** A ProxyJump chain, in order. */
+  readonly jump: readonly SshEndpoint[];
+  /** known_hosts lines: the only host keys trusted. */
+  readonly knownHosts: string;
+  /** The deploy key (a secret); absent: the running agent. */
+  readonly privateKey?: string;
+  /** The command driver: on the runner once per host, or on each host. */
+  readonly runOn: 'runner' | 'host';
 }
 
 export interface VerifySettings {

@@ -19,5 +19,6 @@ export function inPlaceStrategy(
     plan: (version) => `${driver.plan(version)} (in place)`,
     goLive: ({ environment, version, previous, signal }) =>
       drive(driver, retry, logger, { environment, version, ...(previous ? { previous } : {}), signal }),
+    ...(driver.close ? { close: () => driver.close!() } : {}),
   };
 }

@@ -61,6 +61,13 @@ export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Pr
     return await goLiveAndVerify(release);
   } catch (error) {
     return await settleFault(release, error);
+  } finally {
+    // The SSH key on disk and the connections end with the release, however it ended.
+    await strategy
+      .close?.()
+      .catch((error: unknown) =>
+        deps.logger.warning(`closing the release's connections failed: ${(error as Error).message}`),
+      );
   }
 }
 

@@ -10,7 +10,7 @@ import type { ReleaseStrategy } from './strategy.ts';
 export function strategyFor(
   target: TargetSettings,
   deps: VerifyDeps,
-  driver = createDriver(target.driver, deps.runner, deps.logger),
+  driver = createDriver(target.driver, deps.runner, deps.logger, target.hosts),
 ): ReleaseStrategy {
   if (target.strategy.kind === 'blue-green')
     return blueGreenStrategy(

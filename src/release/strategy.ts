@@ -72,6 +72,8 @@ export interface ReleaseStrategy {
    * Absent in place: the driver's plan says it all.
    */
   preview?(request: PreviewRequest): Promise<StrategyPreview>;
+  /** Ends what the driver holds for the release (SSH connections, a key on disk). */
+  close?(): Promise<void>;
   /** Behind a proxy: its name, and how a person sees what it serves (said when it could not be read). */
   readonly proxy?: { readonly name: string; readonly readCommand: string };
 }

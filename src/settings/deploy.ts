@@ -11,6 +11,7 @@ import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../model/v
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from '../schema/fields.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
+import { hostsInputs, parseHosts } from './hosts.ts';
 import {
   applyDefaults,
   type InputSpecs,
@@ -134,6 +135,7 @@ export const targetInputs = {
     default: '5s',
   },
   ...strategyInputs,
+  ...hostsInputs,
   'dry-run': {
     description:
       "Print the plan and change nothing. Blue-green reads the proxy and asks the slots (read-only), names the live and the idle slot and every probe, and runs the proxy's own check (nginx -t).",
@@ -254,7 +256,7 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
       factor: flat['backoff-factor'],
       attemptTimeoutMs: flat['attempt-timeout'],
     },
-    ...verifyAndStrategy(values, readFile),
+    ...verifyAndStrategy(values, readFile, flat.driver),
     stateDir: values['state-dir']!,
     backend: flat.backend === 'github' ? parseGitHubBackend(values) : { kind: 'file' },
     ...(values['pushgateway-url']
@@ -383,10 +385,12 @@ export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): R
 function verifyAndStrategy(
   values: Record<string, string>,
   readFile: ReadTextFile,
-): Pick<TargetSettings, 'verify' | 'strategy'> {
+  driver: string,
+): Pick<TargetSettings, 'verify' | 'strategy' | 'hosts'> {
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
-  return { verify: verify.public, strategy };
+  const hosts = parseHosts(values, { driver, strategy: strategy.kind });
+  return { verify: verify.public, strategy, ...(hosts ? { hosts } : {}) };
 }
 
 /** promote and abort: the deploy's inputs without the version (the record names the paused one). */

@@ -34,7 +34,7 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
   const plan: ReleasePlan =
     request.kind === 'deploy' ? planDeploy(state, request.settings) : planRollback(state, request.settings);
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
-  const driver = createDriver(settings.driver, deps.runner, deps.logger);
+  const driver = createDriver(settings.driver, deps.runner, deps.logger, settings.hosts);
   // The strategy the release would use, asked what it would do now (blue-green reads the proxy).
   const strategy = strategyFor(settings, deps, driver);
   const signal = deps.signal ?? new AbortController().signal;

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseDeploySettings } from '../../src/settings/deploy.ts';
+import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { runStep } from '../harness/run-action.ts';
+
+/**
+ * The deploy action on remote hosts over SSH, as the runner runs it: two real sshd on loopback
+ * stand for two hosts (their file system is this one, so what they did is read back here).
+ */
+describe('deploy action with hosts: over SSH, one host after the other', () => {
+  let web1: TestSshd;
+  let web2: TestSshd;
+  before(async () => {
+    [web1, web2] = await Promise.all([startSshd('hosts-web1'), startSshd('hosts-web2')]);
+    // One deploy key for the fleet.
+    writeFileSync(
+      path.join(web2.dir, 'authorized_keys'),
+      readFileSync(path.join(web1.dir, 'client_key.pub')),
+    );
+  });
+  after(async () => {
+    await Promise.all([web1?.close(), web2?.close()]);
+  });
+  const sshDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('deploy-actions-ssh-'));
+  const keyLines = () =>
+    web1.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
+
+  it('the releases driver on a host: installed, switched and restarted there; the key masked, recorded nowhere, removed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-'));
+    for (const version of ['v1.0.0', 'v2.0.0']) {
+      mkdirSync(path.join(dir, 'artifacts', version), { recursive: true });
+      writeFileSync(path.join(dir, 'artifacts', version, 'VERSION'), version);
+    }
+    const before = new Set(sshDirs());
+    const inputs = {
+      environment: 'production',
+      driver: 'releases',
+      'releases-dir': path.join(dir, 'app'),
+      artifact: path.join(dir, 'artifacts', '{version}'),
+      'restart-command': 'cat current/VERSION > restarted-on-$DEPLOY_HOST',
+      hosts: `- { name: web1, ssh: "${web1.ssh}", address: "127.0.0.1:8080" }`,
+      'known-hosts': web1.knownHosts,
+      'ssh-private-key': web1.privateKey,
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    for (const version of ['v1.0.0', 'v2.0.0']) {
+      const step = await runStep('deploy', { with: { ...inputs, version } });
+      assert.equal(step.outcome, 'success', step.log);
+      assert.equal(step.outputs.result, 'deployed');
+      assert.match(step.log, new RegExp(`On web1 \\(${web1.user}@127\\.0\\.0\\.1:${web1.port}\\): releases`));
+      for (const line of keyLines()) {
+        assert.ok(!step.log.includes(line), 'the key is not in the log');
+        assert.ok(!step.summary.includes(line) && !JSON.stringify(step.outputs).includes(line));
+      }
+    }
+    assert.equal(readlinkSync(path.join(dir, 'app', 'current')), 'releases/v2.0.0');
+    assert.equal(readFileSync(path.join(dir, 'app', 'restarted-on-web1'), 'utf8'), 'v2.0.0');
+    const state = readFileSync(path.join(dir, 'state', 'production.json'), 'utf8');
+    for (const line of keyLines()) assert.ok(!state.includes(line), 'the key is not in the state');
+    assert.deepEqual(JSON.parse(state).current, 'v2.0.0');
+    assert.deepEqual(
+      sshDirs().filter((name) => !before.has(name)),
+      [],
+      'the key file went with the release',
+    );
+  });
+
+  it('the command driver on two hosts, one after the other: on each host (run-on: host), or here with DEPLOY_SSH', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-command-'));
+    const log = path.join(dir, 'ran');
+    const common = {
+      environment: 'production',
+      hosts: `- { name: web1, ssh: "${web1.ssh}", address: "127.0.0.1:8081" }\n- { name: web2, ssh: "${web2.ssh}", address: "127.0.0.1:8082" }`,
+      'known-hosts': `${web1.knownHosts}\n${web2.knownHosts}`,
+      'ssh-private-key': web1.privateKey,
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const onHost = await runStep('deploy', {
+      with: {
+        ...common,
+        version: 'v1.0.0',
+        'run-on': 'host',
+        command: `echo "host $DEPLOY_HOST $DEPLOY_HOST_ADDRESS $DEPLOY_VERSION $SSH_CONNECTION" >> ${log}`,
+      },
+    });
+    assert.equal(onHost.outcome, 'success', onHost.log);
+    const onRunner = await runStep('deploy', {
+      with: {
+        ...common,
+        version: 'v2.0.0',
+        command: `echo "runner $DEPLOY_HOST $DEPLOY_SSH $DEPLOY_VERSION" >> ${log}`,
+      },
+    });
+    assert.equal(onRunner.outcome, 'success', onRunner.log);
+    const lines = readFileSync(log, 'utf8').trim().split('\n');
+    assert.match(
+      lines[0]!,
+      new RegExp(
+        `^host web1 127\\.0\\.0\\.1:8081 v1\\.0\\.0 127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${web1.port}$`,
+      ),
+      'ran over ssh on web1',
+    );
+    assert.match(
+      lines[1]!,
+      new RegExp(
+        `^host web2 127\\.0\\.0\\.1:8082 v1\\.0\\.0 127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${web2.port}$`,
+      ),
+    );
+    assert.deepEqual(lines.slice(2), [`runner web1 ${web1.ssh} v2.0.0`, `runner web2 ${web2.ssh} v2.0.0`]);
+  });
+
+  it('a host whose key is not the one given: the deploy fails naming the host and the key it showed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-key-'));
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: 'true',
+        'run-on': 'host',
+        hosts: web1.ssh,
+        'known-hosts': web2.knownHosts.replace(String(web2.port), String(web1.port)),
+        'ssh-private-key': web1.privateKey,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(step.log, /on 127\.0\.0\.1: 127\.0\.0\.1 \(.*\): its host key changed: it showed SHA256:/);
+    assert.ok(step.log.includes(web1.fingerprint), 'names the key web1 showed');
+  });
+
+  it('refuses what would be ignored or unsafe, naming the input', () => {
+    const parse = (inputs: Record<string, string>) =>
+      parseDeploySettings({ environment: 'production', version: 'v1', command: 'true', ...inputs }, () => '');
+    const refused: [Record<string, string>, RegExp][] = [
+      [{ 'known-hosts': 'x' }, /known-hosts.*only used with hosts/],
+      [{ 'ssh-private-key': 'x' }, /ssh-private-key.*only used with hosts/],
+      [{ hosts: 'deploy@10.0.0.11' }, /known-hosts.*is required with hosts.*never trusted on first use/],
+      [{ hosts: '10.0.0.11', 'known-hosts': 'x' }, /hosts.*the deploy user is required/],
+      [
+        { hosts: 'deploy@10.0.0.11', 'known-hosts': 'x', 'run-on': 'somewhere' },
+        /run-on.*not runner or host/,
+      ],
+      [
+        { hosts: '- { name: a, ssh: d@h1 }\n- { name: a, ssh: d@h2 }', 'known-hosts': 'x' },
+        /hosts.*"a" is named twice/,
+      ],
+      [
+        { hosts: 'deploy@10.0.0.11', 'known-hosts': 'x', 'ssh-jump': 'bastion' },
+        /ssh-jump.*the deploy user is required/,
+      ],
+    ];
+    for (const [inputs, problem] of refused)
+      assert.throws(
+        () => parse(inputs),
+        (error: Error & { input?: string }) => problem.test(`${error.input} ${error.message}`),
+        JSON.stringify(inputs),
+      );
+  });
+});
