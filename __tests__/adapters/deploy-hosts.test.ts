@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDeploySettings } from '../../src/settings/deploy.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
-import { runStep } from '../harness/run-action.ts';
+import { runPostStep, runStep } from '../harness/run-action.ts';
 
 /**
  * The deploy action on remote hosts over SSH, as the runner runs it: two real sshd on loopback
@@ -133,6 +133,35 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
     assert.equal(step.outcome, 'failure');
     assert.match(step.log, /on 127\.0\.0\.1: 127\.0\.0\.1 \(.*\): its host key changed: it showed SHA256:/);
     assert.ok(step.log.includes(web1.fingerprint), 'names the key web1 showed');
+  });
+
+  it('killed with kill -9 mid-release: the post step removes the SSH directory and the key in it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-kill-'));
+    const before = new Set(sshDirs());
+    const main = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: 'sleep 30',
+        hosts: web1.ssh,
+        'known-hosts': web1.knownHosts,
+        'ssh-private-key': web1.privateKey,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+      killWhen: /On 127\.0\.0\.1 /,
+    });
+    assert.notEqual(main.outcome, 'success');
+    const left = sshDirs().filter((name) => !before.has(name));
+    assert.equal(left.length, 1, 'kill -9 ran no clean-up: the directory is still there');
+    assert.ok(readdirSync(path.join(tmpdir(), left[0]!)).includes('id_deploy'));
+    const post = await runPostStep('deploy', main);
+    assert.equal(post.outcome, 'success', post.log);
+    assert.deepEqual(
+      sshDirs().filter((name) => !before.has(name)),
+      [],
+      'the post step swept it',
+    );
   });
 
   it('refuses what would be ignored or unsafe, naming the input', () => {

@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { identityOf, isSameProcessAlive, type ProcessIdentity } from '../clients/process-alive.ts';
 import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
 import { shellCommand } from './shell-quote.ts';
 import { renderSshConfig } from './ssh-config.ts';
+
+const SESSION_PREFIX = 'deploy-actions-ssh-';
 
 /** A host the release reaches over SSH: its name (for people) and where ssh logs in. */
 export interface SshHost {
@@ -50,7 +53,8 @@ export class SshSession {
 
   /** Writes the config, known hosts and key under `tempDir`; nothing is connected yet. */
   static open(settings: SshSessionSettings, runner: CommandRunner, tempDir: string): SshSession {
-    const dir = mkdtempSync(path.join(tempDir, 'deploy-actions-ssh-'));
+    sweepAbandonedSshDirs(tempDir);
+    const dir = mkdtempSync(path.join(tempDir, SESSION_PREFIX));
     const session = new SshSession(runner, dir, settings.hosts);
     const write = (name: string, text: string) => {
       const file = path.join(dir, name);
@@ -58,6 +62,8 @@ export class SshSession {
       return file;
     };
     try {
+      // Whose it is: a session whose process is gone (kill -9) is swept by the next one, or the post step.
+      write('owner', JSON.stringify(identityOf(process.pid)));
       const knownHostsFile = write('known_hosts', settings.knownHosts);
       const identityFile = settings.privateKey ? write('id_deploy', settings.privateKey) : undefined;
       write(
@@ -203,4 +209,42 @@ export function explainSshFailure(stderr: string): string {
   if (/timed out/i.test(stderr)) return 'it could not be reached in time (connection timed out)';
   if (/Could not resolve hostname/.test(stderr)) return 'its name does not resolve';
   return `ssh could not connect: ${stderr.trim().split('\n').at(-1) ?? 'no message'}`;
+}
+
+/**
+ * Removes the SSH directories (a deploy key among them) that sessions of processes now gone left
+ * in `tempDir`: a release killed with kill -9 never ran its close. Only this user's, only ones
+ * whose owner is gone (or, unreadable, older than a minute); returns how many went.
+ */
+export function sweepAbandonedSshDirs(tempDir: string, now = Date.now()): number {
+  let swept = 0;
+  let names: string[];
+  try {
+    names = readdirSync(tempDir).filter((name) => name.startsWith(SESSION_PREFIX));
+  } catch {
+    return 0;
+  }
+  for (const name of names) {
+    const dir = path.join(tempDir, name);
+    try {
+      const stat = lstatSync(dir);
+      if (!stat.isDirectory() || stat.uid !== process.getuid?.()) continue;
+      const owner = readOwner(dir);
+      const gone = owner ? !isSameProcessAlive(owner) : now - stat.mtimeMs > 60_000;
+      if (!gone) continue;
+      rmSync(dir, { recursive: true, force: true });
+      swept++;
+    } catch {
+      // Gone meanwhile, or not ours to read: left alone.
+    }
+  }
+  return swept;
+}
+
+function readOwner(dir: string): ProcessIdentity | undefined {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, 'owner'), 'utf8')) as ProcessIdentity;
+  } catch {
+    return undefined;
+  }
 }
