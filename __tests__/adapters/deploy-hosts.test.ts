@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDeploySettings } from '../../src/settings/deploy.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { startVersionedService } from '../fixtures/versioned-service.ts';
 import { runPostStep, runStep } from '../harness/run-action.ts';
 
 /**
@@ -164,6 +165,37 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
     );
   });
 
+  it('each host is verified on its own address before the next is touched: a broken release stops at the first host', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-verify-'));
+    const [service1, service2] = await Promise.all([
+      startVersionedService(path.join(dir, 'web1')),
+      startVersionedService(path.join(dir, 'web2')),
+    ]);
+    const address = (url: string) => url.replace('http://', '');
+    const inputs = {
+      environment: 'production',
+      // The "deploy": the host's service now runs $DEPLOY_VERSION.
+      command: `echo "$DEPLOY_VERSION" > ${dir}/$DEPLOY_HOST`,
+      hosts: `- { name: web1, ssh: "${web1.ssh}", address: "${address(service1.url)}" }\n- { name: web2, ssh: "${web2.ssh}", address: "${address(service2.url)}" }`,
+      'known-hosts': `${web1.knownHosts}\n${web2.knownHosts}`,
+      'ssh-private-key': web1.privateKey,
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health", count: 2, interval: 50ms }',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    try {
+      const good = await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' } });
+      assert.equal(good.outcome, 'success', good.log);
+      assert.match(good.log, /Verifying v1\.0\.0 on web1 before the next host[\s\S]*On web2/);
+      const bad = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0-bad' } });
+      assert.equal(bad.outcome, 'failure');
+      assert.match(bad.log, /on web1: verification failed: .*status 503.*; web2 not deployed/);
+      assert.equal(readFileSync(path.join(dir, 'web2'), 'utf8').trim(), 'v1.0.0', 'web2 was never touched');
+    } finally {
+      await Promise.all([service1.close(), service2.close()]);
+    }
+  });
+
   it('refuses what would be ignored or unsafe, naming the input', () => {
     const parse = (inputs: Record<string, string>) =>
       parseDeploySettings({ environment: 'production', version: 'v1', command: 'true', ...inputs }, () => '');
@@ -183,6 +215,18 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       [
         { hosts: 'deploy@10.0.0.11', 'known-hosts': 'x', 'ssh-jump': 'bastion' },
         /ssh-jump.*the deploy user is required/,
+      ],
+      [
+        { 'verify-probes': '- { name: h, type: http, url: "{host_url}/health" }' },
+        /verify-probes.*names a host.*which only hosts have/,
+      ],
+      [
+        {
+          hosts: 'deploy@10.0.0.11',
+          'known-hosts': 'x',
+          'verify-probes': '- { name: h, type: http, url: "{host_url}/health" }',
+        },
+        /hosts.*10\.0\.0\.11 has no address, which \{host_url\}/,
       ],
     ];
     for (const [inputs, problem] of refused)

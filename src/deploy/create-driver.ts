@@ -4,7 +4,7 @@ import { LocalTarget } from '../target/local-target.ts';
 import type { DeployDriver } from './driver.ts';
 import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';
-import { createHostsDriver } from './drivers/hosts-driver.ts';
+import { createHostsDriver, type VerifyHost } from './drivers/hosts-driver.ts';
 import { createReleasesDriver } from './drivers/releases-driver.ts';
 
 /** The driver the settings ask for: on the runner, or on each of `hosts` over SSH. */
@@ -13,9 +13,10 @@ export function createDriver(
   runner: CommandRunner,
   logger: Logger,
   hosts?: HostsSettings,
+  verifyHost?: VerifyHost,
 ): DeployDriver {
   if (!hosts) return onRunner(settings, runner, logger);
-  return createHostsDriver(hosts, runner, logger, (target, host) => {
+  return createHostsDriver(hosts, runner, logger, verifyHost, (target, host) => {
     if (settings.kind === 'releases') return createReleasesDriver(settings, target, logger);
     if (settings.kind === 'command')
       return createCommandDriver(settings.command, hosts.runOn === 'host' ? target.runner : runner, logger);

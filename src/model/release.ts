@@ -63,6 +63,8 @@ export interface HostsSettings {
   readonly privateKey?: string;
   /** The command driver: on the runner once per host, or on each host. */
   readonly runOn: 'runner' | 'host';
+  /** Per host: the probes and version source that name it, checked right after its deploy. */
+  readonly verify: Readonly<Record<string, VerifySettings>>;
 }
 
 export interface VerifySettings {

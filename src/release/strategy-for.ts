@@ -1,5 +1,5 @@
 import { createDriver } from '../deploy/create-driver.ts';
-import type { VerifyDeps } from '../deploy/verify.ts';
+import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { blueGreenStrategy } from './blue-green.ts';
@@ -10,7 +10,9 @@ import type { ReleaseStrategy } from './strategy.ts';
 export function strategyFor(
   target: TargetSettings,
   deps: VerifyDeps,
-  driver = createDriver(target.driver, deps.runner, deps.logger, target.hosts),
+  driver = createDriver(target.driver, deps.runner, deps.logger, target.hosts, (host, version, signal) =>
+    verifyDeployment(target.hosts!.verify[host]!, version, { ...deps, signal }),
+  ),
 ): ReleaseStrategy {
   if (target.strategy.kind === 'blue-green')
     return blueGreenStrategy(

@@ -81,7 +81,7 @@ export const targetInputs = {
   },
   'verify-probes': {
     description:
-      'Health probes (as health-check takes them) that must pass after the driver ran. Unless a probe says otherwise: 3 measurements 500ms apart, and start-timeout 30s (until its first answer, refused connections are a service still starting and are not counted).',
+      'Health probes (as health-check takes them) that must pass after the driver ran. Unless a probe says otherwise: 3 measurements 500ms apart, and start-timeout 30s (until its first answer, refused connections are a service still starting and are not counted). A probe naming {slot_url} checks a blue-green slot before traffic; one naming {host_url}, {host_address} or {host_name} checks each of hosts right after its deploy, before the next host.',
     default: '',
   },
   'verify-probes-file': { description: 'The same, from a file.', default: '' },
@@ -390,7 +390,21 @@ function verifyAndStrategy(
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
   const hosts = parseHosts(values, { driver, strategy: strategy.kind });
-  return { verify: verify.public, strategy, ...(hosts ? { hosts } : {}) };
+  if (verify.namesHost && !hosts)
+    throw new ConfigurationError(
+      'verify-probes',
+      'a probe or version-url names a host ({host_url}, {host_address}, {host_name}), which only hosts have',
+      { input: 'hosts', value: 'deploy@10.0.0.11' },
+    );
+  const unplaced = verify.needsAddress ? hosts?.hosts.find((host) => !host.address) : undefined;
+  if (unplaced)
+    throw new ConfigurationError(
+      'hosts',
+      `${unplaced.name} has no address, which {host_url} and {host_address} in the probes need (address: host:port)`,
+    );
+  if (!hosts) return { verify: verify.public, strategy };
+  const perHost = Object.fromEntries(hosts.hosts.map((host) => [host.name, verify.forHost(host)]));
+  return { verify: verify.public, strategy, hosts: { ...hosts, verify: perHost } };
 }
 
 /** promote and abort: the deploy's inputs without the version (the record names the paused one). */

@@ -44,7 +44,7 @@ const DEPENDENT = ['known-hosts', 'ssh-private-key', 'ssh-jump'] as const;
 export function parseHosts(
   values: Record<string, string>,
   context: { readonly driver: string; readonly strategy: string },
-): HostsSettings | undefined {
+): Omit<HostsSettings, 'verify'> | undefined {
   const text = (values.hosts ?? '').trim();
   const runOn = values['run-on'] || 'runner';
   if (runOn !== 'runner' && runOn !== 'host')

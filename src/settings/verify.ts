@@ -1,4 +1,4 @@
-import { slotUrl, urlHost } from '../addresses.ts';
+import { formatHostPort, type HostPort, slotUrl, urlHost } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { ProbeSpec } from '../model/health.ts';
 import type { Slot, VerifySettings } from '../model/release.ts';
@@ -19,6 +19,15 @@ const verifyJudgement = () => defaultJudgement(VERIFY_DEFAULTS);
 /** `{slot_url}`, `{slot_host}`, `{slot_port}`: where a probe names the slot it checks. */
 const SLOT_PLACEHOLDER = /\{slot_(url|host|port)\}/g;
 const namesSlot = (text: string) => text.search(SLOT_PLACEHOLDER) >= 0;
+/** `{host_url}`, `{host_address}`, `{host_name}`: where a probe names the host it checks (hosts). */
+const HOST_PLACEHOLDER = /\{host_(url|address|name)\}/g;
+const namesHost = (text: string) => text.search(HOST_PLACEHOLDER) >= 0;
+
+/** A host a probe is pointed at: its name, and its service's address when it has one. */
+export interface VerifiedHost {
+  readonly name: string;
+  readonly address?: HostPort;
+}
 
 /**
  * What verifies a release, as declared: the probes and version source. Those that name the
@@ -30,6 +39,11 @@ export interface VerifyDeclaration {
   /** Probes and version source naming the slot, for `forSlot`; none for in place. */
   readonly namesSlot: boolean;
   forSlot(slot: Slot): VerifySettings;
+  /** Probes and version source naming the host ({host_url} …): each host checked after its deploy. */
+  readonly namesHost: boolean;
+  /** Whether any of them needs the host's address ({host_url}, {host_address}). */
+  readonly needsAddress: boolean;
+  forHost(host: VerifiedHost): VerifySettings;
 }
 
 export function readVerify(values: Record<string, string>, readFile: ReadTextFile): VerifyDeclaration {
@@ -44,17 +58,24 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
   if (!Array.isArray(list) || (list.length === 0 && source)) parseProbes(declared, input, verifyJudgement());
   const entries = list as unknown[];
   const onSlot = entries.map((entry) => namesSlot(JSON.stringify(entry)));
+  const onHost = entries.map((entry) => namesHost(JSON.stringify(entry)));
   const url = values['version-url'] ?? '';
   const urlNamesSlot = namesSlot(url);
+  const urlNamesHost = namesHost(url);
   const versionPath = compileJsonPath(values['version-json-path']!);
   if ('problem' in versionPath) throw new ConfigurationError('version-json-path', versionPath.problem);
   // The list as written, checked once as one list (names unique across both parts, one probe
   // counted, each probe named by its place), pointed at an example slot: bad input before
   // anything runs. The public part needs no slot, so it is that check's result.
   const checked =
-    entries.length > 0 ? parseProbes(withSlot(entries, EXAMPLE_SLOT), input, verifyJudgement()) : [];
+    entries.length > 0
+      ? parseProbes(withHost(withSlot(entries, EXAMPLE_SLOT), EXAMPLE_HOST), input, verifyJudgement())
+      : [];
   requireCountedProbe(checked, input);
   if (urlNamesSlot) versionUrlOf(withSlot(url, EXAMPLE_SLOT));
+  if (urlNamesHost) versionUrlOf(withHost(url, EXAMPLE_HOST));
+  const hostEntries = entries.filter((_, at) => onHost[at]);
+  const hostPositions = entries.flatMap((_, at) => (onHost[at] ? [at] : []));
   const slotEntries = entries.filter((_, at) => onSlot[at]);
   const slotPositions = entries.flatMap((_, at) => (onSlot[at] ? [at] : []));
   const settings = (probes: ProbeSpec[], versionUrl: string): VerifySettings => {
@@ -73,18 +94,59 @@ export function readVerify(values: Record<string, string>, readFile: ReadTextFil
         : [],
       urlNamesSlot ? withSlot(url, slot) : '',
     );
+  // A host is checked by what names it; version-command runs here, once, with the public part.
+  const forHost = (host: VerifiedHost): VerifySettings => {
+    const { versionCommand: _once, ...placed } = settings(
+      hostEntries.length > 0
+        ? parseProbes(withHost(hostEntries, host), input, verifyJudgement(), hostPositions)
+        : [],
+      urlNamesHost ? withHost(url, host) : '',
+    );
+    return placed;
+  };
+  const needsAddress = /\{host_(url|address)\}/.test(JSON.stringify([hostEntries, urlNamesHost ? url : '']));
   return {
     public: settings(
-      checked.filter((_, at) => !onSlot[at]),
-      urlNamesSlot ? '' : url,
+      checked.filter((_, at) => !onSlot[at] && !onHost[at]),
+      urlNamesSlot || urlNamesHost ? '' : url,
     ),
     namesSlot: slotEntries.length > 0 || urlNamesSlot,
     forSlot,
+    namesHost: hostEntries.length > 0 || urlNamesHost,
+    needsAddress,
+    forHost,
   };
 }
 
 /** Stands for either slot while the declaration is checked. */
 const EXAMPLE_SLOT: Slot = { name: 'slot', host: '127.0.0.1', port: 1 };
+/** Stands for any host while the declaration is checked. */
+const EXAMPLE_HOST: VerifiedHost = { name: 'host', address: { host: '127.0.0.1', port: 1 } };
+
+/** `value` with every host placeholder in its strings replaced by `host`'s name or address. */
+function withHost<T>(value: T, host: VerifiedHost): T {
+  const { address } = host;
+  return fillStrings(value, (text) =>
+    text.replace(HOST_PLACEHOLDER, (_, part: string) =>
+      part === 'name'
+        ? host.name
+        : !address
+          ? ''
+          : part === 'url'
+            ? slotUrl(address)
+            : formatHostPort(address),
+    ),
+  );
+}
+
+/** `value` (a declaration: strings, lists, maps) with `fill` applied to every string in it. */
+function fillStrings<T>(value: T, fill: (text: string) => string): T {
+  if (typeof value === 'string') return fill(value) as T;
+  if (Array.isArray(value)) return value.map((item) => fillStrings(item, fill)) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillStrings(v, fill)])) as T;
+  return value;
+}
 
 function versionUrlOf(text: string): URL | undefined {
   if (!text) return undefined;
@@ -94,13 +156,9 @@ function versionUrlOf(text: string): URL | undefined {
 
 /** `value` with every slot placeholder in its strings replaced by `slot`'s address. */
 function withSlot<T>(value: T, slot: Slot): T {
-  const fill = (text: string) =>
+  return fillStrings(value, (text) =>
     text.replace(SLOT_PLACEHOLDER, (_, part: string) =>
       part === 'url' ? slotUrl(slot) : part === 'host' ? urlHost(slot.host) : String(slot.port),
-    );
-  if (typeof value === 'string') return fill(value) as T;
-  if (Array.isArray(value)) return value.map((item) => withSlot(item, slot)) as T;
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withSlot(v, slot)])) as T;
-  return value;
+    ),
+  );
 }

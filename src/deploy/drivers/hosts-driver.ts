@@ -6,6 +6,10 @@ import { SshSession } from '../../target/ssh-session.ts';
 import { SshTarget } from '../../target/ssh-target.ts';
 import type { Target } from '../../target/target.ts';
 import { AttemptFailedError, type DeployDriver, type DriverHost } from '../driver.ts';
+import type { Verification } from '../verify.ts';
+
+/** Checks `host` with the probes that name it, once its deploy ran. */
+export type VerifyHost = (host: string, version: string, signal: AbortSignal) => Promise<Verification>;
 
 /**
  * A driver run on every host, one after the other (in place): each host's driver made from its
@@ -17,6 +21,7 @@ export function createHostsDriver(
   settings: HostsSettings,
   runner: CommandRunner,
   logger: Logger,
+  verifyHost: VerifyHost | undefined,
   perHost: (target: Target, host: DriverHost) => DeployDriver,
 ): DeployDriver {
   let session: SshSession | undefined;
@@ -39,16 +44,32 @@ export function createHostsDriver(
     },
     async run(request) {
       const facts: Record<string, string> = {};
-      for (const host of settings.hosts) {
+      for (const [at, host] of settings.hosts.entries()) {
         const driver = perHost(new SshTarget(open(), host.name), hostOf(host));
         logger.info(`On ${host.name} (${formatSshEndpoint(host.endpoint)}): ${driver.name}`);
+        const untouched = settings.hosts.slice(at + 1).map((h) => h.name);
+        const rest = untouched.length > 0 ? `; ${untouched.join(', ')} not deployed` : '';
         try {
           const done = await driver.run({ ...request, host: hostOf(host) });
           facts[host.name] = done.summary;
         } catch (error) {
-          const reason = `on ${host.name}: ${(error as Error).message}`;
+          const reason = `on ${host.name}: ${(error as Error).message}${rest}`;
           throw new AttemptFailedError(reason, { ...facts, [host.name]: 'failed' });
         }
+        // Verified on this host before the next one is touched: a broken release stops here.
+        const checked = settings.verify[host.name];
+        if (!verifyHost || !checked || (checked.probes.length === 0 && !checked.versionUrl)) continue;
+        logger.info(`Verifying ${request.version} on ${host.name} before the next host`);
+        const verification = await verifyHost(host.name, request.version, request.signal);
+        if (!verification.ok)
+          throw new AttemptFailedError(
+            `on ${host.name}: verification failed: ${verification.reason}${rest}`,
+            {
+              ...facts,
+              [host.name]: 'deployed, not verified',
+            },
+          );
+        facts[host.name] = `${facts[host.name]}; verified`;
       }
       return { summary: `${request.version} on ${names}`, facts };
     },
