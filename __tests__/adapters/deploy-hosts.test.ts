@@ -196,6 +196,31 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
     }
   });
 
+  it('the dry run names the hosts and reaches none of them', async () => {
+    const before = new Set(sshDirs());
+    const step = await runStep('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        command: './deploy.sh',
+        hosts: '- { name: web1, ssh: deploy@10.255.255.1 }\n- { name: web2, ssh: deploy@10.255.255.2 }',
+        'known-hosts': web1.knownHosts,
+        'state-dir': path.join(mkdtempSync(path.join(tmpdir(), 'deploy-hosts-dry-')), 'state'),
+        'dry-run': 'true',
+      },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.match(
+      step.log,
+      /on web1, web2, one after the other: run `\.\/deploy\.sh` with DEPLOY_VERSION=v1\.0\.0/,
+    );
+    assert.deepEqual(
+      sshDirs().filter((name) => !before.has(name)),
+      [],
+      'no session was opened',
+    );
+  });
+
   it('refuses what would be ignored or unsafe, naming the input', () => {
     const parse = (inputs: Record<string, string>) =>
       parseDeploySettings({ environment: 'production', version: 'v1', command: 'true', ...inputs }, () => '');

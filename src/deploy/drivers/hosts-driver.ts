@@ -35,13 +35,12 @@ export function createHostsDriver(
     ...(host.address ? { address: host.address } : {}),
   });
   const names = settings.hosts.map((host) => host.name).join(', ');
+  // The drivers made for the plan reach no host: the plan and the name say what would run where.
+  const [first] = settings.hosts;
+  const planned = perHost(planOnly(first!.name), hostOf(first!));
   return {
-    name: 'hosts',
-    plan: (version) => {
-      const [first] = settings.hosts;
-      const driver = perHost(planOnly(first!.name), hostOf(first!));
-      return `on ${names}, one after the other: ${driver.plan(version)}`;
-    },
+    name: planned.name,
+    plan: (version) => `on ${names}, one after the other: ${planned.plan(version)}`,
     async run(request) {
       const facts: Record<string, string> = {};
       for (const [at, host] of settings.hosts.entries()) {
