@@ -70,6 +70,12 @@ export interface CommandOptions {
    * promise, no more output is read until it settles: the command waits, its output is not lost.
    */
   readonly onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => Promise<void> | undefined | void;
+  /**
+   * The command's stdin stays an open pipe that nothing is written to, closed only when this
+   * process ends or the command does: ssh's remote side learns from its end that we are gone
+   * (kill -9 included) and stops what it ran.
+   */
+  readonly holdStdin?: boolean;
 }
 
 export interface CommandResult {

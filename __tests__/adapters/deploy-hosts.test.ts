@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parseDeploySettings } from '../../src/settings/deploy.ts';
+import { goneWithin } from '../fixtures/processes.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
 import { startVersionedService } from '../fixtures/versioned-service.ts';
-import { runPostStep, runStep } from '../harness/run-action.ts';
+import { runPostStep, runStep, type StepOptions } from '../harness/run-action.ts';
 
 /**
  * The deploy action on remote hosts over SSH, as the runner runs it: two real sshd on loopback
@@ -26,7 +27,11 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
   after(async () => {
     await Promise.all([web1?.close(), web2?.close()]);
   });
-  const sshDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('deploy-actions-ssh-'));
+  // The steps' own temp dir (TMPDIR): other test files open SSH sessions in the shared one meanwhile.
+  const temp = mkdtempSync(path.join(tmpdir(), 'hosts-temp-'));
+  const sshDirs = () => readdirSync(temp).filter((name) => name.startsWith('deploy-actions-ssh-'));
+  const inTemp = (action: string, options: StepOptions) =>
+    runStep(action, { ...options, env: { TMPDIR: temp, ...options.env } });
   const keyLines = () =>
     web1.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
 
@@ -50,7 +55,7 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       attempts: '1',
     };
     for (const version of ['v1.0.0', 'v2.0.0']) {
-      const step = await runStep('deploy', { with: { ...inputs, version } });
+      const step = await inTemp('deploy', { with: { ...inputs, version } });
       assert.equal(step.outcome, 'success', step.log);
       assert.equal(step.outputs.result, 'deployed');
       assert.match(step.log, new RegExp(`On web1 \\(${web1.user}@127\\.0\\.0\\.1:${web1.port}\\): releases`));
@@ -82,7 +87,7 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       'state-dir': path.join(dir, 'state'),
       attempts: '1',
     };
-    const onHost = await runStep('deploy', {
+    const onHost = await inTemp('deploy', {
       with: {
         ...common,
         version: 'v1.0.0',
@@ -91,7 +96,7 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       },
     });
     assert.equal(onHost.outcome, 'success', onHost.log);
-    const onRunner = await runStep('deploy', {
+    const onRunner = await inTemp('deploy', {
       with: {
         ...common,
         version: 'v2.0.0',
@@ -118,7 +123,7 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
 
   it('a host whose key is not the one given: the deploy fails naming the host and the key it showed', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-key-'));
-    const step = await runStep('deploy', {
+    const step = await inTemp('deploy', {
       with: {
         environment: 'production',
         version: 'v1.0.0',
@@ -139,11 +144,12 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
   it('killed with kill -9 mid-release: the post step removes the SSH directory and the key in it', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-kill-'));
     const before = new Set(sshDirs());
-    const main = await runStep('deploy', {
+    const main = await inTemp('deploy', {
       with: {
         environment: 'production',
         version: 'v1.0.0',
-        command: 'sleep 30',
+        command: 'sleep 32.3',
+        'run-on': 'host',
         hosts: web1.ssh,
         'known-hosts': web1.knownHosts,
         'ssh-private-key': web1.privateKey,
@@ -155,8 +161,12 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
     assert.notEqual(main.outcome, 'success');
     const left = sshDirs().filter((name) => !before.has(name));
     assert.equal(left.length, 1, 'kill -9 ran no clean-up: the directory is still there');
-    assert.ok(readdirSync(path.join(tmpdir(), left[0]!)).includes('id_deploy'));
+    assert.ok(readdirSync(path.join(temp, left[0]!)).includes('id_deploy'));
     const post = await runPostStep('deploy', main);
+    assert.ok(
+      await goneWithin('sleep 32.3', 6000),
+      'the command on the host stopped when the step was killed',
+    );
     assert.equal(post.outcome, 'success', post.log);
     assert.deepEqual(
       sshDirs().filter((name) => !before.has(name)),
@@ -184,10 +194,10 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       attempts: '1',
     };
     try {
-      const good = await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' } });
+      const good = await inTemp('deploy', { with: { ...inputs, version: 'v1.0.0' } });
       assert.equal(good.outcome, 'success', good.log);
       assert.match(good.log, /Verifying v1\.0\.0 on web1 before the next host[\s\S]*On web2/);
-      const bad = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0-bad' } });
+      const bad = await inTemp('deploy', { with: { ...inputs, version: 'v2.0.0-bad' } });
       assert.equal(bad.outcome, 'failure');
       assert.match(bad.log, /on web1: verification failed: .*status 503.*; web2 not deployed/);
       assert.equal(readFileSync(path.join(dir, 'web2'), 'utf8').trim(), 'v1.0.0', 'web2 was never touched');
@@ -198,7 +208,7 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
 
   it('the dry run names the hosts and reaches none of them', async () => {
     const before = new Set(sshDirs());
-    const step = await runStep('deploy', {
+    const step = await inTemp('deploy', {
       with: {
         environment: 'production',
         version: 'v1.0.0',

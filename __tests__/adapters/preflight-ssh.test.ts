@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
-import { runStep } from '../harness/run-action.ts';
+import { runStep, type StepOptions } from '../harness/run-action.ts';
 
 /**
  * Preflight's SSH check against a real sshd: a login as the deploy user with the key from a
@@ -23,11 +23,15 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
     sshd.privateKey.split('\n').filter((line) => line.length > 20 && !line.startsWith('-----'));
   const check = (knownHosts: string) =>
     `- { type: ssh, host: "${sshd.ssh}", known-hosts: "${knownHosts}", key-secret: PRODUCTION_SSH_PRIVATE_KEY }`;
-  const sshDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith('deploy-actions-ssh-'));
+  // The steps' own temp dir (TMPDIR): other test files open SSH sessions in the shared one meanwhile.
+  const temp = mkdtempSync(path.join(tmpdir(), 'preflight-ssh-temp-'));
+  const sshDirs = () => readdirSync(temp).filter((name) => name.startsWith('deploy-actions-ssh-'));
+  const inTemp = (action: string, options: StepOptions) =>
+    runStep(action, { ...options, env: { TMPDIR: temp, ...options.env } });
 
   it('passes with the right host key and key; the key is masked and nowhere in what the step leaves', async () => {
     const before = new Set(sshDirs());
-    const step = await runStep('preflight', {
+    const step = await inTemp('preflight', {
       with: { checks: check(sshd.knownHosts) },
       env: { PRODUCTION_SSH_PRIVATE_KEY: sshd.privateKey },
     });
@@ -55,7 +59,7 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
   });
 
   it('an unknown host key fails, naming the key the host showed; a missing secret says how to pass it', async () => {
-    const step = await runStep('preflight', {
+    const step = await inTemp('preflight', {
       with: {
         checks: check(
           `[127.0.0.1]:${sshd.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIN0tTh3K3yTh1sIsN0tIt000000000000000000000000`,
@@ -69,7 +73,7 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
     assert.ok(fact.detail.includes(sshd.fingerprint), `${fact.detail} names ${sshd.fingerprint}`);
     assert.match(fact.fix, /compare the key it showed with the host/);
 
-    const missing = await runStep('preflight', { with: { checks: check(sshd.knownHosts) } });
+    const missing = await inTemp('preflight', { with: { checks: check(sshd.knownHosts) } });
     assert.equal(missing.outcome, 'failure');
     assert.match(
       JSON.parse(missing.outputs.report!).facts[0].fix,
@@ -78,7 +82,7 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
   });
 
   it('bad input names the field: a host without its deploy user', async () => {
-    const step = await runStep('preflight', {
+    const step = await inTemp('preflight', {
       with: { checks: '- { type: ssh, host: 10.0.0.11, known-hosts: "x" }' },
     });
     assert.equal(step.outcome, 'failure');

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { parseSshEndpoint, type SshEndpoint } from '../../src/model/ssh-endpoint.ts';
 import { SshSession, type SshSessionSettings } from '../../src/target/ssh-session.ts';
+import { goneWithin } from '../fixtures/processes.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
 
 const endpoint = (text: string): SshEndpoint => {
@@ -64,13 +65,39 @@ describe('SSH to a real sshd: the generated config, one quoted argv, strict host
       assert.equal(statSync(path.join(session.dir, 'id_deploy')).mode & 0o777, 0o600);
       // One connection for the whole release: the master answers between calls.
       const check = await runner.run({
-        argv: ['ssh', '-F', path.join(session.dir, 'ssh_config'), '-O', 'check', 'target-1'],
+        argv: ['ssh', '-F', path.join(session.dir, 'ssh_config'), '-O', 'check', 'h1'],
       });
       assert.match(check.stderr, /Master running/);
     } finally {
       await session.close();
     }
     assert.equal(existsSync(session.dir), false, 'the key is gone with the session');
+  });
+
+  it('a remote command stopped here (a timeout, a cancel) is stopped on the host too', async () => {
+    const session = SshSession.open(settings(), runner, tmpdir());
+    try {
+      const result = await session.run('web1', ['sleep', '31.7'], { timeoutMs: 1000 });
+      assert.equal(result.timedOut, true);
+      assert.ok(await goneWithin('sleep 31.7', 6000), 'the host stopped the command');
+      // An ordinary command still ends with its own status.
+      assert.equal((await session.run('web1', ['sh', '-c', 'exit 7'])).exitCode, 7);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("a deep temp dir (a self-hosted runner's RUNNER_TEMP) still gets its connection: the socket goes where it fits", async () => {
+    const deep = path.join(mkdtempSync(path.join(tmpdir(), 'deep-')), 'a'.repeat(40), 'b'.repeat(40));
+    mkdirSync(deep, { recursive: true });
+    const session = SshSession.open(settings(), runner, deep);
+    try {
+      const result = await session.run('web1', ['echo', 'reached']);
+      assert.equal(result.stdout.trim(), 'reached', result.stderr);
+    } finally {
+      await session.close();
+    }
+    assert.deepEqual(readdirSync(deep), [], 'the session left nothing behind');
   });
 
   it('a host key not in known-hosts is refused, never trusted on first use: the error names the host and the key it showed', async () => {

@@ -61,7 +61,7 @@ describe('the generated ssh_config: strict host keys, no prompts, one connection
       '  UpdateHostKeys no',
       '  IdentitiesOnly yes',
       '  IdentityFile "/tmp/run dir/id_deploy"',
-      '  ControlPath "/tmp/run dir/%C"',
+      '  ControlPath "/tmp/run dir/%n"',
       '  ConnectTimeout 10',
     ])
       assert.ok(config.split('\n').includes(line), `${line}\n---\n${config}`);

@@ -54,19 +54,20 @@ export class ProcessRunner implements CommandRunner {
       cwd: request.cwd,
       env: { ...this.#options.baseEnv, ...request.env },
       detached: true,
-      stdio: [gated ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [gated || request.holdStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     });
     if (child.pid !== undefined) request.onStart?.(child.pid);
-    if (gated) {
-      child.stdin?.on('error', () => {}); // the command may be gone already (spawn failed)
-      child.stdin?.end('go\n');
-    }
+    child.stdin?.on('error', () => {}); // the command may be gone already (spawn failed)
+    if (gated) child.stdin?.[request.holdStdin ? 'write' : 'end']('go\n');
     let timedOut = false;
     let aborted = false;
     let stopping = false;
     const stopTree = () => {
       if (stopping) return;
       stopping = true;
+      // A held stdin ends first: an ssh multiplexed through a master hands its stdin to the
+      // master, so the host learns of the stop from its end, not from this process's signal.
+      child.stdin?.destroy();
       this.#stopGroup(child);
     };
     const timer = request.timeoutMs
@@ -106,6 +107,7 @@ export class ProcessRunner implements CommandRunner {
         if (done) return;
         done = true;
         clearTimeout(timer);
+        child.stdin?.destroy();
         request.signal?.removeEventListener('abort', onAbort);
         resolve({
           exitCode,

@@ -45,7 +45,8 @@ export function renderSshConfig(request: SshConfigRequest): string {
       : []),
     // The session starts each host's master itself (ssh -M) and ends it: calls only join it.
     '  ControlMaster no',
-    `  ControlPath ${quoted(`${request.controlDir}/%C`)}`,
+    // The alias (h1, h2 …), not %C's 40 hex digits: a socket path must fit in 108 bytes.
+    `  ControlPath ${quoted(`${request.controlDir}/%n`)}`,
     `  ConnectTimeout ${request.connectTimeoutSeconds}`,
     '  ServerAliveInterval 15',
     '  ServerAliveCountMax 3',

@@ -8,6 +8,24 @@ import { renderSshConfig } from './ssh-config.ts';
 
 const SESSION_PREFIX = 'deploy-actions-ssh-';
 
+/**
+ * Runs "$@" on the host in a process group of its own, and stops that group once ssh's stdin
+ * reaches its end: without a terminal, sshd sends no signal when the runner's side goes (a
+ * cancel, a timeout, kill -9), so the command would run on beside the next release. Its stdin
+ * is /dev/null; its exit status is the command's.
+ */
+const STOP_WITH_US = [
+  // A background list's stdin is /dev/null: the watcher reads ssh's stdin through fd 3.
+  'exec 3<&0',
+  'setsid "$@" </dev/null 3<&- & pid=$!',
+  '{ cat <&3 >/dev/null 2>&1; kill -TERM "-$pid" 2>/dev/null; sleep 3; kill -KILL "-$pid" 2>/dev/null; } >/dev/null 2>&1 &',
+  'watcher=$!',
+  'exec 3<&-',
+  'wait "$pid"; status=$?',
+  'kill "$watcher" 2>/dev/null',
+  'exit "$status"',
+].join('\n');
+
 /** A host the release reaches over SSH: its name (for people) and where ssh logs in. */
 export interface SshHost {
   readonly name: string;
@@ -41,14 +59,22 @@ export class SshSession {
   /** Per alias: its master connection (ssh -M -N), running until close, or why it failed. */
   readonly #masters = new Map<string, Promise<string | undefined>>();
   readonly #stop = new AbortController();
+  /**
+   * Where the master connections' sockets live: the session's directory, or, when its path is
+   * too long for a Unix socket (108 bytes, ssh's random suffix included: a deep RUNNER_TEMP), a
+   * short one of its own under /tmp (sockets only, no secret).
+   */
+  readonly #controlDir: string;
   readonly #ended: Promise<unknown>[] = [];
 
   private constructor(runner: CommandRunner, dir: string, hosts: readonly SshHost[]) {
     this.#runner = runner;
     this.#dir = dir;
     this.#config = path.join(dir, 'ssh_config');
-    this.#aliases = new Map(hosts.map((host, i) => [host.name, `target-${i + 1}`]));
+    this.#aliases = new Map(hosts.map((host, i) => [host.name, `h${i + 1}`]));
     this.#hosts = new Map(hosts.map((host) => [host.name, host]));
+    const longest = `${dir}/h${hosts.length}.XXXXXXXXXXXXXXXX`;
+    this.#controlDir = Buffer.byteLength(longest) < 100 ? dir : mkdtempSync('/tmp/da-ssh-');
   }
 
   /** Writes the config, known hosts and key under `tempDir`; nothing is connected yet. */
@@ -76,7 +102,7 @@ export class SshSession {
           jump: settings.jump,
           knownHostsFile,
           ...(identityFile ? { identityFile } : {}),
-          controlDir: dir,
+          controlDir: session.#controlDir,
           connectTimeoutSeconds: settings.connectTimeoutSeconds,
         }),
       );
@@ -101,7 +127,16 @@ export class SshSession {
     if (why) throw new Error(why);
     return this.#runner.run({
       ...options,
-      argv: ['ssh', '-F', this.#config, this.#aliases.get(host)!, '--', shellCommand(argv)],
+      argv: [
+        'ssh',
+        '-F',
+        this.#config,
+        this.#aliases.get(host)!,
+        '--',
+        shellCommand(['sh', '-c', STOP_WITH_US, 'sh', ...argv]),
+      ],
+      // Open for as long as we run: its end, however we end, tells the host to stop the command.
+      holdStdin: true,
     });
   }
 
@@ -194,6 +229,7 @@ export class SshSession {
     this.#stop.abort();
     await Promise.allSettled(this.#ended);
     rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#controlDir !== this.#dir) rmSync(this.#controlDir, { recursive: true, force: true });
   }
 }
 
