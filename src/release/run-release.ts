@@ -11,7 +11,8 @@ import type { Hook, ReleaseOutcome, ReleaseRequest, Underway } from './underway.
 
 export type { Production } from './production-after.ts';
 export { interruption } from './release-ending.ts';
-export type { Hook, ReleaseOutcome, ReleaseRequest } from './underway.ts';
+export type { Hook, ReleaseEvidence, ReleaseOutcome, ReleaseRequest } from './underway.ts';
+export { evidenceOf } from './underway.ts';
 
 /**
  * One release, read top to bottom as named phases (kamal's Boot#run is the model): open the

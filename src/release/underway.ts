@@ -48,6 +48,27 @@ export interface ReleaseOutcome {
   readonly unrecorded?: string;
 }
 
+/**
+ * What a release gathered, as the deploy, rollback and promote outcomes report it: where it left
+ * production, the driver's attempts, the facts, both checks, and a record that could not be written.
+ */
+export type ReleaseEvidence = Pick<
+  ReleaseOutcome,
+  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded'
+>;
+
+/** A release outcome's evidence, without the keys it has no value for. */
+export function evidenceOf(release: ReleaseOutcome): ReleaseEvidence {
+  return {
+    production: release.production,
+    attempts: release.attempts,
+    facts: release.facts,
+    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
+    ...(release.verification ? { verification: release.verification } : {}),
+    ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
+  };
+}
+
 /** One release under way: what it is, what works it, and the record it keeps. */
 export interface Underway {
   readonly request: ReleaseRequest;

@@ -1,30 +1,26 @@
 import { deployEnv, runLogged, withoutOutput } from '../deploy/driver.ts';
-import type { AttemptRecord } from '../deploy/retry.ts';
-import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { DeploySettings } from '../model/release.ts';
 import { planDeploy } from '../release/plan-release.ts';
 import { type ReleaseDeps, recordFinish, type SessionDeps } from '../release/release-deps.ts';
-import { type Production, type ReleaseOutcome, runRelease } from '../release/run-release.ts';
+import {
+  evidenceOf,
+  type Production,
+  type ReleaseEvidence,
+  type ReleaseOutcome,
+  runRelease,
+} from '../release/run-release.ts';
 import { releaseWithScaleDown } from '../release/scale-down.ts';
 import { planDryRun } from './release-dry-run.ts';
 
 export type DeployDeps = ReleaseDeps;
 
-export interface DeployOutcome {
+/** `production` says where a failure left it: the pipeline's recovery decides on it. */
+export interface DeployOutcome extends ReleaseEvidence {
   /** paused: verified on its slot, waiting for promotion (blue-green, promotion: manual). */
   readonly result: 'deployed' | 'unchanged' | 'dry-run' | 'failed' | 'paused';
   readonly version: string;
   readonly previous?: string;
-  /** Where a failure left production (the pipeline's recovery decides on it). */
-  readonly production: Production;
-  readonly attempts: readonly AttemptRecord[];
-  readonly facts: Readonly<Record<string, number | string>>;
-  /** Blue-green: the check on the version's own slot, before any user reached it. */
-  readonly slotCheck?: Verification;
-  readonly verification?: Verification;
-  /** The record could not be written at the end: why (the result is still what happened). */
-  readonly unrecorded?: string;
   /** One sentence for people. */
   readonly message: string;
 }
@@ -98,10 +94,7 @@ export async function deployLocked(
     },
     deps,
   );
-  return {
-    ...describeDeploy(settings, release, deps.clock.now() - started, recovery),
-    ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
-  };
+  return describeDeploy(settings, release, deps.clock.now() - started, recovery);
 }
 
 function describeDeploy(
@@ -111,15 +104,7 @@ function describeDeploy(
   recovery: 'by-hand' | 'by-the-pipeline',
 ): DeployOutcome {
   const { version, environment } = settings;
-  const base = {
-    version,
-    ...(release.from ? { previous: release.from } : {}),
-    production: release.production,
-    attempts: release.attempts,
-    facts: release.facts,
-    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
-    ...(release.verification ? { verification: release.verification } : {}),
-  };
+  const base = { version, ...(release.from ? { previous: release.from } : {}), ...evidenceOf(release) };
   const unrecorded = release.unrecorded
     ? ` It could not be recorded (${release.unrecorded}): the record is behind production until a deploy of ${version} records it.`
     : '';

@@ -1,6 +1,4 @@
 import { withoutOutput } from '../deploy/driver.ts';
-import type { AttemptRecord } from '../deploy/retry.ts';
-import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
@@ -12,7 +10,7 @@ import {
   withEnvironmentLock,
 } from '../release/release-deps.ts';
 import { abortPaused, awaitingPromotion } from '../release/release-state.ts';
-import { type Production, runRelease } from '../release/run-release.ts';
+import { evidenceOf, type ReleaseEvidence, runRelease } from '../release/run-release.ts';
 import { releaseWithScaleDown } from '../release/scale-down.ts';
 import { stopSlot } from '../release/stop-slot.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
@@ -23,16 +21,10 @@ import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
  * users reach, `abort` stops its slot. Each takes the environment's lock for its moment only.
  */
 
-export interface PromoteOutcome {
+export interface PromoteOutcome extends ReleaseEvidence {
   readonly result: 'promoted' | 'failed';
   readonly version: string;
   readonly previous?: string;
-  readonly production: Production;
-  readonly attempts: readonly AttemptRecord[];
-  readonly facts: Readonly<Record<string, number | string>>;
-  readonly slotCheck?: Verification;
-  readonly verification?: Verification;
-  readonly unrecorded?: string;
   readonly message: string;
 }
 
@@ -75,16 +67,7 @@ async function promoteLocked(
   const { environment } = settings;
   const release = await runRelease({ kind: 'promote', target: settings, plan: planPromote }, deps);
   const { version, from } = release;
-  const base = {
-    version,
-    ...(from ? { previous: from } : {}),
-    production: release.production,
-    attempts: release.attempts,
-    facts: release.facts,
-    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
-    ...(release.verification ? { verification: release.verification } : {}),
-    ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
-  };
+  const base = { version, ...(from ? { previous: from } : {}), ...evidenceOf(release) };
   const unrecorded = release.unrecorded ? ` It could not be recorded (${release.unrecorded}).` : '';
   if (release.result === 'released')
     return {

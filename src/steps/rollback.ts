@@ -1,6 +1,4 @@
 import { withoutOutput } from '../deploy/driver.ts';
-import type { AttemptRecord } from '../deploy/retry.ts';
-import type { Verification } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { RollbackSettings } from '../model/release.ts';
 import { planRollback } from '../release/plan-release.ts';
@@ -10,19 +8,13 @@ import {
   type SessionDeps,
   withEnvironmentLock,
 } from '../release/release-deps.ts';
-import { type Production, runRelease } from '../release/run-release.ts';
+import { evidenceOf, type ReleaseEvidence, runRelease } from '../release/run-release.ts';
 import { planDryRun } from './release-dry-run.ts';
 
-export interface RollbackOutcome {
+export interface RollbackOutcome extends ReleaseEvidence {
   readonly result: 'rolled-back' | 'dry-run' | 'failed';
   readonly from: string;
   readonly to: string;
-  readonly production: Production;
-  readonly attempts: readonly AttemptRecord[];
-  readonly facts: Readonly<Record<string, number | string>>;
-  readonly slotCheck?: Verification;
-  readonly verification?: Verification;
-  readonly unrecorded?: string;
   readonly message: string;
 }
 
@@ -107,16 +99,7 @@ export async function rollbackLocked(
     deps,
   );
   const to = release.version;
-  const base = {
-    from,
-    to,
-    production: release.production,
-    attempts: release.attempts,
-    facts: release.facts,
-    ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
-    ...(release.verification ? { verification: release.verification } : {}),
-    ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
-  };
+  const base = { from, to, ...evidenceOf(release) };
   const unrecorded = release.unrecorded ? ` It could not be recorded (${release.unrecorded}).` : '';
   if (release.result !== 'failed')
     return {
