@@ -179,7 +179,8 @@ async function sshLogin(
       `${secret} (the deploy key) is missing or empty`,
       `pass it to the step: env: { ${secret}: \${{ secrets.${secret} }} }`,
     );
-  for (const line of key?.split('\n') ?? []) if (line.trim().length > 8) deps.mask(line.trim());
+  // The redactor masks a multi-line secret line by line, as the runner does.
+  if (key) deps.mask(key);
   const session = SshSession.open(
     {
       hosts: [{ name: check.name, endpoint: check.host }],
