@@ -13,11 +13,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
 import { createReleasesDriver } from '../../src/deploy/drivers/releases-driver.ts';
-import { parseSshEndpoint, type SshEndpoint } from '../../src/model/ssh-endpoint.ts';
-import { SshSession } from '../../src/target/ssh-session.ts';
 import { SshTarget } from '../../src/target/ssh-target.ts';
 import { recordingLogger } from '../fixtures/recording-logger.ts';
-import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { startSshdSession } from '../fixtures/sshd.ts';
 
 const runner = new ProcessRunner({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME } });
 
@@ -27,25 +25,12 @@ const runner = new ProcessRunner({ baseEnv: { PATH: process.env.PATH, HOME: proc
  * with DEPLOY_VERSION), a failing restart switching back, retention on the host.
  */
 describe('the releases driver on a host over SSH (a real sshd on loopback)', () => {
-  let sshd: TestSshd;
-  let session: SshSession;
+  let site: Awaited<ReturnType<typeof startSshdSession>>;
   before(async () => {
-    sshd = await startSshd('releases-ssh');
-    session = SshSession.open(
-      {
-        hosts: [{ name: 'web1', endpoint: parseSshEndpoint(sshd.ssh) as SshEndpoint }],
-        jump: [],
-        knownHosts: sshd.knownHosts,
-        privateKey: sshd.privateKey,
-        connectTimeoutSeconds: 5,
-      },
-      runner,
-      tmpdir(),
-    );
+    site = await startSshdSession('releases-ssh', runner);
   });
   after(async () => {
-    await session?.close();
-    await sshd?.close();
+    await site?.close();
   });
 
   it('installs, switches, restarts there; a failing restart goes back; old releases pruned', async () => {
@@ -66,7 +51,7 @@ describe('the releases driver on a host over SSH (a real sshd on loopback)', () 
         restartCommand: 'test ! -e current/BROKEN && echo "$DEPLOY_VERSION" > restarted',
         keepReleases: 2,
       },
-      new SshTarget(session, 'web1'),
+      new SshTarget(site.session, 'web1'),
       logger,
     );
     const deploy = (version: string) =>

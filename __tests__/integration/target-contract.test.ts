@@ -13,12 +13,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ProcessRunner } from '../../src/clients/process-runner.ts';
-import { parseSshEndpoint, type SshEndpoint } from '../../src/model/ssh-endpoint.ts';
 import { LocalTarget } from '../../src/target/local-target.ts';
-import { SshSession } from '../../src/target/ssh-session.ts';
 import { SshTarget } from '../../src/target/ssh-target.ts';
 import type { Target } from '../../src/target/target.ts';
-import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { startSshdSession } from '../fixtures/sshd.ts';
 
 const runner = new ProcessRunner({ baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME } });
 
@@ -113,26 +111,12 @@ function contract(name: string, open: () => Target) {
 contract('the runner itself (LocalTarget)', () => new LocalTarget(runner));
 
 describe('over SSH', () => {
-  let sshd: TestSshd;
-  let session: SshSession;
+  let site: Awaited<ReturnType<typeof startSshdSession>>;
   before(async () => {
-    sshd = await startSshd('target-ssh');
-    const endpoint = parseSshEndpoint(sshd.ssh) as SshEndpoint;
-    session = SshSession.open(
-      {
-        hosts: [{ name: 'web1', endpoint }],
-        jump: [],
-        knownHosts: sshd.knownHosts,
-        privateKey: sshd.privateKey,
-        connectTimeoutSeconds: 5,
-      },
-      runner,
-      tmpdir(),
-    );
+    site = await startSshdSession('target-ssh', runner);
   });
   after(async () => {
-    await session?.close();
-    await sshd?.close();
+    await site?.close();
   });
-  contract('a host over SSH (SshTarget, a real sshd)', () => new SshTarget(session, 'web1'));
+  contract('a host over SSH (SshTarget, a real sshd)', () => new SshTarget(site.session, 'web1'));
 });
