@@ -175,6 +175,19 @@ export interface EnvironmentState {
   readonly lastDeployTimestamp?: string;
   /** Oldest first, capped. */
   readonly releases: readonly ReleaseRecord[];
+  /** Hosts (rolling): what each runs, as last seen by a release. */
+  readonly hosts?: Readonly<Record<string, HostRecord>>;
+}
+
+/** One host of a fleet, as the releases that reached it left it. */
+export interface HostRecord {
+  readonly version?: string;
+  /** When it got that version (or was last changed). */
+  readonly since: string;
+  /** Its version passed the probes that name it, on its own address. */
+  readonly verified: boolean;
+  /** In the load balancer's rotation (ready), or taken out (drained). */
+  readonly inRotation: boolean;
 }
 
 /** Who holds (or waits for) an environment's lock: enough to tell a person whom to ask. */

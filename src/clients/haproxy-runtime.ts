@@ -35,6 +35,8 @@ export function haproxyCommand(socket: string, command: string, timeoutMs = 5000
 /** One server of a backend, as `show servers state` says: its admin state bits and address. */
 export interface ServerState {
   readonly adminState: number;
+  /** 0 stopped (its health check fails), 1 starting, 2 running, 3 stopping. */
+  readonly opState: number;
   readonly address: string;
   readonly port: number;
 }
@@ -55,9 +57,46 @@ export function parseServersState(answer: string, backend: string): Map<string, 
     if (fields[at('be_name')] !== backend) continue;
     found.set(fields[at('srv_name')]!, {
       adminState: Number(fields[at('srv_admin_state')]),
+      opState: Number(fields[at('srv_op_state')]),
       address: fields[at('srv_addr')] ?? '',
       port: Number(fields[at('srv_port')]),
     });
   }
   return found;
+}
+
+/**
+ * The runtime API as an admin uses it: a command whose refusal (`No such server`, `Permission
+ * denied` …) is an error, a backend's servers, and a server's current sessions.
+ */
+export function haproxyAdmin(socket: string) {
+  const command = async (text: string) => {
+    const answer = await haproxyCommand(socket, text);
+    const refused = answer
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => /^(No such|Unknown|Require|Permission denied|Invalid)/i.test(line));
+    if (refused) throw new Error(`HAProxy refused "${text}": ${refused}`);
+    return answer;
+  };
+  return {
+    command,
+    servers: async (backend: string) =>
+      parseServersState(await command(`show servers state ${backend}`), backend),
+    /** Sessions each server of `backend` holds now (`scur` of `show stat`). */
+    async sessions(backend: string): Promise<ReadonlyMap<string, number>> {
+      const [header, ...rows] = (await command('show stat')).split('\n');
+      const columns = (header ?? '').replace(/^# /, '').split(',');
+      const scur = columns.indexOf('scur');
+      const found = new Map<string, number>();
+      for (const row of rows.map((line) => line.split(',')))
+        if (row[0] === backend && row[1]) found.set(row[1], Number(row[scur] ?? 0));
+      return found;
+    },
+  };
+}
+
+/** The address socat takes for the runtime API, for the commands a person is told to run. */
+export function socatAddress(socket: string): string {
+  return socket.includes(':') ? `tcp:${socket}` : socket;
 }

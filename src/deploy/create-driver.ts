@@ -6,8 +6,9 @@ import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';
 import { createHostsDriver, type VerifyHost } from './drivers/hosts-driver.ts';
 import { createReleasesDriver } from './drivers/releases-driver.ts';
+import { type Fleet, openFleet } from './fleet.ts';
 
-/** The driver the settings ask for: on the runner, or on each of `hosts` over SSH. */
+/** The driver the settings ask for: on the runner, or on each of `hosts` over SSH, one after the other. */
 export function createDriver(
   settings: DriverSettings,
   runner: CommandRunner,
@@ -16,7 +17,17 @@ export function createDriver(
   verifyHost?: VerifyHost,
 ): DeployDriver {
   if (!hosts) return onRunner(settings, runner, logger);
-  return createHostsDriver(hosts, runner, logger, verifyHost, (target, host) => {
+  return createHostsDriver(createFleet(settings, hosts, runner, logger), hosts.verify, logger, verifyHost);
+}
+
+/** The hosts over SSH, each with the driver the settings ask for working on it. */
+export function createFleet(
+  settings: DriverSettings,
+  hosts: HostsSettings,
+  runner: CommandRunner,
+  logger: Logger,
+): Fleet {
+  return openFleet(hosts, runner, (target, host) => {
     if (settings.kind === 'releases') return createReleasesDriver(settings, target, logger);
     if (settings.kind === 'command')
       return createCommandDriver(settings.command, hosts.runOn === 'host' ? target.runner : runner, logger);

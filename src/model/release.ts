@@ -108,6 +108,7 @@ export type TrafficSettings =
  */
 export type StrategySettings =
   | { readonly kind: 'in-place' }
+  | RollingSettings
   | {
       readonly kind: 'blue-green';
       readonly slots: readonly [Slot, Slot];
@@ -146,4 +147,24 @@ export interface RollbackSettings extends TargetSettings {
   readonly toVersion?: string;
   readonly force: boolean;
   readonly onRollback?: string;
+}
+
+/** A number of hosts: a count, or a percentage of the fleet. */
+export type HostCount = { readonly count: number } | { readonly percent: number };
+
+/**
+ * Rolling, across hosts behind a load balancer: batch by batch, each host of a batch taken out
+ * of rotation, deployed, verified on its own address, put back; `minHealthy` hosts serve a
+ * verified version at every moment. `gate` is how a host is taken out and put back.
+ */
+export interface RollingSettings {
+  readonly kind: 'rolling';
+  readonly batchSize: HostCount;
+  /** Absent: every host but the batch. */
+  readonly minHealthy?: HostCount;
+  /** stop-and-revert: the hosts done go back to the previous version, verified; stop: they stay. */
+  readonly onFailure: 'stop-and-revert' | 'stop';
+  readonly gate: TrafficSettings;
+  /** How long a host may finish the requests it serves once out of rotation. */
+  readonly drainTimeoutMs: number;
 }

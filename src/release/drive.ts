@@ -1,4 +1,4 @@
-import type { DeployDriver } from '../deploy/driver.ts';
+import type { DeployDriver, DriverHost } from '../deploy/driver.ts';
 import { RetriesExhaustedError, type RetryPolicy, runWithRetry } from '../deploy/retry.ts';
 import type { Slot } from '../model/release.ts';
 import type { Logger } from '../ports.ts';
@@ -9,6 +9,8 @@ export interface DriveRequest {
   readonly version: string;
   readonly previous?: string;
   readonly slot?: Slot;
+  /** Rolling: the host the driver works on. */
+  readonly host?: DriverHost;
   readonly signal: AbortSignal;
 }
 
@@ -26,7 +28,7 @@ export async function drive(
   driver: DeployDriver,
   retry: RetryPolicy & { readonly attemptTimeoutMs: number },
   logger: Logger,
-  { environment, version, previous, slot, signal }: DriveRequest,
+  { environment, version, previous, slot, host, signal }: DriveRequest,
 ): Promise<Driven> {
   try {
     const run = await runWithRetry(retry, logger, signal, (attempt) => {
@@ -36,6 +38,7 @@ export async function drive(
         environment,
         ...(previous ? { previous } : {}),
         ...(slot ? { slot } : {}),
+        ...(host ? { host } : {}),
         attempt,
         timeoutMs: retry.attemptTimeoutMs,
         signal,

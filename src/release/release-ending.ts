@@ -17,12 +17,14 @@ export async function gaveUp(
   live: Extract<GoLiveOutcome, { ok: false }>,
 ): Promise<ReleaseOutcome> {
   const fault = live.rejected ? 'rejected' : 'failed';
-  const production = productionAfter({
-    phase: phaseNow(release),
-    driverRan: live.attempts.length > 0,
-    fault,
-    ...(await observed(release)),
-  });
+  const production =
+    live.production ??
+    productionAfter({
+      phase: phaseNow(release),
+      driverRan: live.attempts.length > 0,
+      fault,
+      ...(await observed(release)),
+    });
   await release.journal.finish(live.rejected ? 'bad' : 'failed', {
     attempts: live.attempts.length,
     reason: live.reason,

@@ -7,9 +7,11 @@ import {
   atPhase,
   beginRelease,
   endRelease,
+  type HostChange,
   markBad,
   markLive,
   markStopped,
+  recordHost,
   type SlotSeen,
   settleAbandoned,
 } from './release-state.ts';
@@ -28,6 +30,8 @@ export class ReleaseJournal {
   #unrecorded: string | undefined;
   /** What the record said users reach before this release: restored if it never reached them. */
   #before: Pick<EnvironmentState, 'current' | 'previous'> = {};
+  /** Writes in the order made: hosts of a batch are recorded in parallel. */
+  #writing: Promise<void> = Promise.resolve();
   /** A version to mark bad once users may leave it (see begin). */
   #pendingBad: { version: string; reason: string } | undefined;
 
@@ -148,6 +152,11 @@ export class ReleaseJournal {
     await this.#write(details.stoppedSlot ? markStopped(ended, details.stoppedSlot) : ended);
   }
 
+  /** A host of a rolling release changed: its version, verified, in or out of rotation. */
+  async host(name: string, change: HostChange): Promise<void> {
+    await this.#write(recordHost(this.#state, name, change, this.#now()));
+  }
+
   #markPending(): EnvironmentState {
     const bad = this.#pendingBad;
     this.#pendingBad = undefined;
@@ -156,12 +165,16 @@ export class ReleaseJournal {
 
   async #write(next: EnvironmentState): Promise<void> {
     this.#state = next;
-    try {
-      await this.#store.write(next);
-      this.#unrecorded = undefined;
-    } catch (error) {
-      this.#unrecorded = describeError(error);
-    }
+    // Each write waits for the one before: the file never goes back to an older state.
+    this.#writing = this.#writing.then(async () => {
+      try {
+        await this.#store.write(next);
+        this.#unrecorded = undefined;
+      } catch (error) {
+        this.#unrecorded = describeError(error);
+      }
+    });
+    await this.#writing;
   }
 
   #now(): string {

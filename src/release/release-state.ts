@@ -1,4 +1,4 @@
-import type { EnvironmentState, ReleasePhase, ReleaseRecord } from '../ports.ts';
+import type { EnvironmentState, HostRecord, ReleasePhase, ReleaseRecord } from '../ports.ts';
 import { mayBeLive, type Observed, type Production, productionAfter } from './production-after.ts';
 
 /**
@@ -226,4 +226,29 @@ export function abortPaused(
     ...(ending.stopped ? { stopped: true } : {}),
   };
   return { ...state, releases: state.releases.map((r) => (r === paused ? aborted : r)) };
+}
+
+/** What a rolling release learned of a host: its version, verified, in rotation. */
+export type HostChange = Partial<Omit<HostRecord, 'since'>>;
+
+/**
+ * A host's record after `change`: a new version is unverified until said otherwise, and dates
+ * from `at`.
+ */
+export function recordHost(
+  state: EnvironmentState,
+  name: string,
+  change: HostChange,
+  at: string,
+): EnvironmentState {
+  const was = state.hosts?.[name];
+  const moved = change.version !== undefined && change.version !== was?.version;
+  const version = change.version ?? was?.version;
+  const next: HostRecord = {
+    ...(version ? { version } : {}),
+    since: moved || !was ? at : was.since,
+    verified: change.verified ?? (moved ? false : (was?.verified ?? false)),
+    inRotation: change.inRotation ?? was?.inRotation ?? true,
+  };
+  return { ...state, hosts: { ...state.hosts, [name]: next } };
 }

@@ -83,6 +83,7 @@ async function goLiveAndVerify(release: Underway): Promise<ReleaseOutcome> {
     signal,
     state: journal.state,
     at: (phase, slot) => journal.at(phase, slot),
+    host: (name, change) => journal.host(name, change),
   });
   release.attempts = live.attempts;
   if (!live.ok) return gaveUp(release, live);

@@ -2,7 +2,8 @@ import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import type { Slot } from '../model/release.ts';
 import type { EnvironmentState, ReleaseKind, ReleasePhase } from '../ports.ts';
-import type { SlotSeen } from './release-state.ts';
+import type { Production } from './production-after.ts';
+import type { HostChange, SlotSeen } from './release-state.ts';
 
 export interface GoLiveRequest {
   readonly environment: string;
@@ -22,6 +23,8 @@ export interface GoLiveRequest {
    * `slot`, verifying there, switching); `live`: users reach the new version now.
    */
   readonly at: (phase: ReleasePhase, slot?: string) => Promise<void>;
+  /** Records what a host runs, verified or not, in rotation or not (rolling), before the next step acts. */
+  readonly host: (name: string, change: HostChange) => Promise<void>;
 }
 
 export type GoLiveOutcome =
@@ -44,6 +47,8 @@ export type GoLiveOutcome =
       readonly slotCheck?: Verification;
       /** Blue-green: the rejected release's slot was stopped at once (stop-command). */
       readonly stoppedSlot?: string;
+      /** Where it left users, when the strategy itself knows (rolling: reverted, or stopped mid-fleet). */
+      readonly production?: Production;
     };
 
 /**

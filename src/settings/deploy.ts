@@ -403,6 +403,11 @@ function verifyAndStrategy(
       `${unplaced.name} has no address, which {host_url} and {host_address} in the probes need (address: host:port)`,
     );
   if (!hosts) return { verify: verify.public, strategy };
+  if (strategy.kind === 'rolling' && !verify.namesHost)
+    throw new ConfigurationError(
+      'verify-probes',
+      'strategy: rolling checks each host on its own address before it gets traffic back: give a probe that names the host, e.g. - { name: host, type: http, url: "{host_url}/health" }',
+    );
   const perHost = Object.fromEntries(hosts.hosts.map((host) => [host.name, verify.forHost(host)]));
   return { verify: verify.public, strategy, hosts: { ...hosts, verify: perHost } };
 }

@@ -49,6 +49,16 @@ export function parseHosts(
   const runOn = values['run-on'] || 'runner';
   if (runOn !== 'runner' && runOn !== 'host')
     throw new ConfigurationError('run-on', `"${runOn}" is not runner or host`);
+  if (context.driver === 'ansible' && context.strategy === 'rolling')
+    throw new ConfigurationError(
+      'strategy',
+      'rolling is not supported with driver: ansible yet (its batches are serial in the playbook): use hosts with the command or releases driver',
+    );
+  if (!text && context.strategy === 'rolling')
+    throw new ConfigurationError(
+      'hosts',
+      'is required with strategy: rolling (the hosts behind the load balancer, e.g. - { name: web1, ssh: deploy@10.0.0.11, address: 10.0.0.11:8080 })',
+    );
   if (!text) {
     const stray = DEPENDENT.find((input) => values[input]);
     if (stray) throw new ConfigurationError(stray, 'is only used with hosts: give hosts, or remove it');
@@ -61,10 +71,10 @@ export function parseHosts(
       'hosts',
       'is not used with driver: ansible (its inventory names the hosts): remove it',
     );
-  if (context.strategy !== 'in-place')
+  if (context.strategy === 'blue-green')
     throw new ConfigurationError(
       'hosts',
-      `with strategy: ${context.strategy} is not supported yet: hosts are deployed in place, one after the other`,
+      'with strategy: blue-green is not supported yet: hosts are deployed in place, one after the other, or rolling',
     );
   if (runOn === 'host' && context.driver !== 'command')
     throw new ConfigurationError(

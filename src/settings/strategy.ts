@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
+import type { HostCount, Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
 import { durationField } from '../schema/fields.ts';
 import type { InputSpecs } from './input-spec.ts';
 import { parseWithSchema } from './input-spec.ts';
@@ -12,8 +12,23 @@ import type { VerifyDeclaration } from './verify.ts';
 export const strategyInputs = {
   strategy: {
     description:
-      'How a version goes live: in-place (the driver replaces what runs) or blue-green (it runs in the idle slot, is verified there before any user reaches it, then traffic switches; the old slot stays warm).',
+      'How a version goes live: in-place (the driver replaces what runs), blue-green (it runs in the idle slot, is verified there before any user reaches it, then traffic switches; the old slot stays warm) or rolling (hosts, batch by batch: each out of the load balancer, deployed, verified on its address, back in).',
     default: 'in-place',
+  },
+  'batch-size': {
+    description:
+      'rolling: how many hosts go out of rotation at once, a count (1) or a percentage of hosts (25%, rounded down, at least one).',
+    default: '1',
+  },
+  'min-healthy': {
+    description:
+      'rolling: how many hosts must serve a verified version at every moment, a count or a percentage (rounded up); a plan that would break it is refused before anything changes. Empty: every host but the batch.',
+    default: '',
+  },
+  'on-failure': {
+    description:
+      'rolling: when a host fails, stop-and-revert (the hosts already done go back to the previous version, verified, and rejoin) or stop (they keep the new version; the failed host stays out).',
+    default: 'stop-and-revert',
   },
   slots: {
     description:
@@ -22,7 +37,7 @@ export const strategyInputs = {
   },
   traffic: {
     description:
-      'blue-green: what switches traffic between the slots: haproxy, nginx or command (switch-command).',
+      'blue-green: what switches traffic between the slots; rolling: what takes a host out of rotation and back (a server per host, named like it): haproxy, nginx or command (switch-command).',
     default: 'haproxy',
   },
   'haproxy-socket': {
@@ -36,7 +51,7 @@ export const strategyInputs = {
   },
   'switch-command': {
     description:
-      'traffic command: run with DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS, DEPLOY_SLOT_PORT and DEPLOY_PREVIOUS_SLOT to send traffic to that slot; run with DEPLOY_SLOT empty, it prints the slot receiving traffic (the read-back).',
+      'traffic command: run with DEPLOY_SLOT, DEPLOY_SLOT_ADDRESS, DEPLOY_SLOT_PORT and DEPLOY_PREVIOUS_SLOT to send traffic to that slot; run with DEPLOY_SLOT empty, it prints the slot receiving traffic (the read-back). rolling: run with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_HOST_STATE=drain or ready; with DEPLOY_HOST_STATE empty it prints ready, drain or down.',
     default: '',
   },
   'nginx-upstream-file': {
@@ -74,7 +89,8 @@ export const strategyInputs = {
     default: '30s',
   },
   'drain-timeout': {
-    description: 'blue-green: how long the old slot may finish the requests it is serving after the switch.',
+    description:
+      'blue-green: how long the old slot may finish the requests it is serving after the switch; rolling: how long a host taken out of rotation may finish its requests.',
     default: '30s',
   },
 } as const satisfies InputSpecs;
@@ -82,7 +98,8 @@ export const strategyInputs = {
 const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 const schema = z.object({
-  strategy: z.enum(['in-place', 'blue-green'], 'use in-place or blue-green'),
+  strategy: z.enum(['in-place', 'blue-green', 'rolling'], 'use in-place, blue-green or rolling'),
+  'on-failure': z.enum(['stop-and-revert', 'stop'], 'use stop-and-revert or stop'),
   traffic: z.enum(['haproxy', 'nginx', 'command'], 'use haproxy, nginx or command'),
   promotion: z.enum(['auto', 'manual'], 'use auto or manual'),
   'drain-timeout': durationField,
@@ -90,6 +107,7 @@ const schema = z.object({
 
 type StrategyInput = keyof typeof strategyInputs;
 type TrafficKind = z.output<typeof schema>['traffic'];
+type StrategyKind = z.output<typeof schema>['strategy'];
 
 /** The inputs each traffic switch reads, and nothing else does. */
 const TRAFFIC_INPUTS: Readonly<Record<TrafficKind, readonly StrategyInput[]>> = {
@@ -97,15 +115,20 @@ const TRAFFIC_INPUTS: Readonly<Record<TrafficKind, readonly StrategyInput[]>> = 
   nginx: ['nginx-upstream-file', 'nginx-test-command', 'nginx-reload-command', 'nginx-pid-file'],
   command: ['switch-command'],
 };
-const BLUE_GREEN_INPUTS: readonly StrategyInput[] = [
-  'slots',
+const SLOT_INPUTS: readonly StrategyInput[] = ['slots', 'promotion', 'stop-command', 'scale-down-delay'];
+const ROLLING_INPUTS: readonly StrategyInput[] = ['batch-size', 'min-healthy', 'on-failure'];
+const PROXY_INPUTS: readonly StrategyInput[] = [
   'traffic',
-  'promotion',
   ...Object.values(TRAFFIC_INPUTS).flat(),
-  'stop-command',
-  'scale-down-delay',
   'drain-timeout',
 ];
+/** The inputs each strategy reads: any other strategy's input, given, is a mistake. */
+const STRATEGY_INPUTS: Readonly<Record<StrategyKind, readonly StrategyInput[]>> = {
+  'in-place': [],
+  'blue-green': [...SLOT_INPUTS, ...PROXY_INPUTS],
+  rolling: [...ROLLING_INPUTS, ...PROXY_INPUTS],
+};
+const ALL_STRATEGY_INPUTS = [...new Set(Object.values(STRATEGY_INPUTS).flat())];
 
 /** Set to something else than its default: the user meant it. */
 function given(values: Record<string, string>, input: StrategyInput): boolean {
@@ -114,21 +137,20 @@ function given(values: Record<string, string>, input: StrategyInput): boolean {
 }
 
 /** An input the chosen strategy or traffic switch would ignore is a mistake, named, never silence. */
-function refuseIgnored(
-  values: Record<string, string>,
-  strategy: 'in-place' | 'blue-green',
-  traffic: TrafficKind,
-) {
-  if (strategy === 'in-place') {
-    const stray = BLUE_GREEN_INPUTS.find((input) => given(values, input));
-    if (stray)
-      throw new ConfigurationError(
-        stray,
-        'is only used with strategy: blue-green, and this release is in-place: remove it',
-        { input: 'strategy', value: 'blue-green' },
-      );
-    return;
+function refuseIgnored(values: Record<string, string>, strategy: StrategyKind, traffic: TrafficKind) {
+  const reads = STRATEGY_INPUTS[strategy];
+  const stray = ALL_STRATEGY_INPUTS.find((input) => !reads.includes(input) && given(values, input));
+  if (stray) {
+    const users = (['blue-green', 'rolling'] as const).filter((kind) =>
+      STRATEGY_INPUTS[kind].includes(stray),
+    );
+    throw new ConfigurationError(
+      stray,
+      `is only used with strategy: ${users.join(' or ')}, and this release is ${strategy}: remove it`,
+      { input: 'strategy', value: users[0]! },
+    );
   }
+  if (strategy === 'in-place') return;
   for (const [kind, inputs] of Object.entries(TRAFFIC_INPUTS)) {
     const stray = kind === traffic ? undefined : inputs.find((input) => given(values, input));
     if (stray)
@@ -149,6 +171,7 @@ function refuseIgnored(
 export function parseStrategy(values: Record<string, string>, verify: VerifyDeclaration): StrategySettings {
   const flat = parseWithSchema(schema, {
     strategy: values.strategy || 'in-place',
+    'on-failure': values['on-failure'] || 'stop-and-revert',
     traffic: values.traffic || 'haproxy',
     promotion: values.promotion || 'auto',
     'drain-timeout': values['drain-timeout'] || '30s',
@@ -162,6 +185,23 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
       );
     refuseIgnored(values, flat.strategy, flat.traffic);
     return { kind: 'in-place' };
+  }
+  if (flat.strategy === 'rolling') {
+    refuseIgnored(values, flat.strategy, flat.traffic);
+    if (verify.namesSlot)
+      throw new ConfigurationError(
+        'verify-probes',
+        'a probe or version-url names a slot ({slot_url} …), which only blue-green has: name the host ({host_url})',
+      );
+    const minHealthy = (values['min-healthy'] ?? '').trim();
+    return {
+      kind: 'rolling',
+      batchSize: parseHostCount(values['batch-size'] || '1', 'batch-size', 1),
+      ...(minHealthy ? { minHealthy: parseHostCount(minHealthy, 'min-healthy', 0) } : {}),
+      onFailure: flat['on-failure'],
+      gate: parseTraffic(flat.traffic, values),
+      drainTimeoutMs: flat['drain-timeout'],
+    };
   }
   const slots = parseSlots(values.slots ?? '');
   const traffic = parseTraffic(flat.traffic, values);
@@ -248,4 +288,16 @@ function parseSlots(text: string): readonly [Slot, Slot] {
     return { name, ...parsed };
   });
   return [slots[0]!, slots[1]!];
+}
+
+/** `3` hosts or `25%` of them, at least `least`. */
+function parseHostCount(text: string, input: 'batch-size' | 'min-healthy', least: number): HostCount {
+  const match = /^(\d{1,6})(%?)$/.exec(text.trim());
+  const value = Number(match?.[1]);
+  if (!match || value < least || (match[2] && value > 100))
+    throw new ConfigurationError(
+      input,
+      `"${text}" is not a count of hosts (${least} or more) or a percentage of them (${least === 0 ? '0' : '1'}% to 100%)`,
+    );
+  return match[2] ? { percent: value } : { count: value };
 }

@@ -33,6 +33,12 @@ const stateV2 = z.object({
   deployStart: text,
   lastDeployTimestamp: text,
   releases: z.array(release),
+  hosts: z.optional(
+    z.record(
+      z.string(),
+      z.object({ version: text, since: z.string(), verified: z.boolean(), inRotation: z.boolean() }),
+    ),
+  ),
 });
 
 /**

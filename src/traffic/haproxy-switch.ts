@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { formatHostPort } from '../addresses.ts';
-import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
+import { haproxyAdmin, socatAddress } from '../clients/haproxy-runtime.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import type { Clock } from '../ports.ts';
@@ -22,7 +22,7 @@ export interface HaproxySwitchOptions {
  * inherited, resolver and health maintenance, and drain. Not 0x04: a server `disabled` in the
  * config keeps that bit after `state ready`, and serves.
  */
-const OUT_OF_ROTATION = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
+export const OUT_OF_ROTATION = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
 
 /**
  * Blue-green behind HAProxy: each slot is a server of one backend; the live one is `ready`,
@@ -32,17 +32,10 @@ const OUT_OF_ROTATION = 0x01 | 0x02 | 0x08 | 0x10 | 0x20 | 0x40;
  */
 export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
   const { socket, backend } = options;
-  const command = async (text: string) => {
-    const answer = await haproxyCommand(socket, text);
-    const refused = answer
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => /^(No such|Unknown|Require|Permission denied|Invalid)/i.test(line));
-    if (refused) throw new Error(`HAProxy refused "${text}": ${refused}`);
-    return answer;
-  };
+  const admin = haproxyAdmin(socket);
+  const { command } = admin;
   const names = options.slots.map((slot) => slot.name);
-  const servers = async () => parseServersState(await command(`show servers state ${backend}`), backend);
+  const servers = () => admin.servers(backend);
   return {
     name: `haproxy backend ${backend}`,
     async live() {
@@ -69,7 +62,7 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
       if (!from || from === slot) return;
       const deadline = options.clock.now() + options.drainTimeoutMs;
       while (options.clock.now() < deadline && !signal.aborted) {
-        if ((await currentSessions(command, backend, from)) === 0) break;
+        if (((await admin.sessions(backend)).get(from) ?? 0) === 0) break;
         await options.clock.sleep(50, signal).catch(() => {});
       }
       await command(`set server ${backend}/${from} state maint`);
@@ -78,19 +71,4 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
     fixCommand: (slot, others) =>
       `echo "set server ${backend}/${slot} state ready${others.map((o) => `; set server ${backend}/${o} state maint`).join('')}" | socat stdio ${socatAddress(socket)}`,
   };
-}
-
-async function currentSessions(
-  command: (text: string) => Promise<string>,
-  backend: string,
-  server: string,
-): Promise<number> {
-  const [header, ...rows] = (await command('show stat')).split('\n');
-  const columns = (header ?? '').replace(/^# /, '').split(',');
-  const row = rows.map((r) => r.split(',')).find((r) => r[0] === backend && r[1] === server);
-  return Number(row?.[columns.indexOf('scur')] ?? 0);
-}
-
-function socatAddress(socket: string): string {
-  return socket.includes(':') ? `tcp:${socket}` : socket;
 }

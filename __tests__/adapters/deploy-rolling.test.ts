@@ -1,0 +1,189 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { haproxyCommand, parseServersState } from '../../src/clients/haproxy-runtime.ts';
+import { OUT_OF_ROTATION } from '../../src/traffic/haproxy-switch.ts';
+import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
+import { startLoad } from '../fixtures/load.ts';
+import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { startVersionedService } from '../fixtures/versioned-service.ts';
+import { runPostStep, runStep, type StepOptions } from '../harness/run-action.ts';
+
+const NAMES = ['web1', 'web2', 'web3', 'web4'] as const;
+
+/**
+ * Rolling releases across four hosts behind a real HAProxy, as the runner runs the deploy action:
+ * each host a real sshd of its own (own host key and port, key-only) with its own service, users
+ * calling HAProxy throughout. A host's deploy restarts its service (every request to it fails
+ * meanwhile), so a host that kept traffic during its deploy would fail users.
+ */
+describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rolling-'));
+  const temp = mkdtempSync(path.join(tmpdir(), 'rolling-temp-'));
+  const sshds: TestSshd[] = [];
+  const services: { url: string; close(): Promise<void> }[] = [];
+  let haproxy: Haproxy;
+  let inputs: Record<string, string>;
+  before(async () => {
+    sshds.push(...(await Promise.all(NAMES.map((name) => startSshd(`rolling-${name}`)))));
+    // One deploy key for the fleet, as a team's deploy user has.
+    for (const sshd of sshds.slice(1))
+      writeFileSync(
+        path.join(sshd.dir, 'authorized_keys'),
+        readFileSync(path.join(sshds[0]!.dir, 'client_key.pub')),
+      );
+    services.push(...(await Promise.all(NAMES.map((name) => startVersionedService(path.join(dir, name))))));
+    const port = (at: number) => Number(new URL(services[at]!.url).port);
+    haproxy = await startHaproxy(Object.fromEntries(NAMES.map((name, at) => [name, port(at)])), '*');
+    inputs = {
+      environment: 'production',
+      strategy: 'rolling',
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': 'app',
+      'drain-timeout': '5s',
+      'run-on': 'host',
+      // The deploy restarts the host's service: down while it restarts, then the new version.
+      command: `touch ${dir}/$DEPLOY_HOST.restarting; sleep 0.3; v=$DEPLOY_VERSION; if [ "$DEPLOY_HOST" = web3 ] && [ "$v" != "\${v#*broken-on-web3}" ]; then v=$v-bad; fi; echo "$v" > ${dir}/$DEPLOY_HOST; rm ${dir}/$DEPLOY_HOST.restarting`,
+      hosts: NAMES.map(
+        (name, at) => `- { name: ${name}, ssh: "${sshds[at]!.ssh}", address: "127.0.0.1:${port(at)}" }`,
+      ).join('\n'),
+      'known-hosts': sshds.map((sshd) => sshd.knownHosts).join('\n'),
+      'ssh-private-key': sshds[0]!.privateKey,
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health", count: 2, interval: 50ms }',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+  });
+  after(async () => {
+    await haproxy?.close();
+    await Promise.all([...sshds.map((sshd) => sshd.close()), ...services.map((service) => service.close())]);
+  });
+
+  const deploy = (version: string, more: Record<string, string> = {}, options: StepOptions = {}) =>
+    runStep('deploy', {
+      ...options,
+      with: { ...inputs, version, ...more },
+      env: { TMPDIR: temp },
+      hardTimeoutMs: 120_000,
+    });
+  const running = () => NAMES.map((name) => readFileSync(path.join(dir, name), 'utf8').trim());
+  const servers = async () =>
+    parseServersState(await haproxyCommand(haproxy.socket, 'show servers state app'), 'app');
+  const inRotation = async () =>
+    [...(await servers())]
+      .filter(([, server]) => (server.adminState & OUT_OF_ROTATION) === 0)
+      .map(([name]) => name);
+  const recorded = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+  /** HAProxy's servers in rotation, sampled every 50 ms while `work` runs. */
+  async function sampled<T>(work: () => Promise<T>): Promise<{ result: T; fewest: number; samples: number }> {
+    const counts: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        counts.push((await inRotation()).length);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const result = await work();
+    sampling = false;
+    await sampler;
+    return { result, fewest: Math.min(...counts), samples: counts.length };
+  }
+
+  it('the first release: every host gets it, one at a time', async () => {
+    const step = await deploy('v1.0.0');
+    assert.equal(step.outcome, 'success', step.log);
+    assert.deepEqual(running(), ['v1.0.0', 'v1.0.0', 'v1.0.0', 'v1.0.0']);
+    assert.match(step.log, /Rolling v1\.0\.0: 4 batches \(web1 \| web2 \| web3 \| web4\)/);
+  });
+
+  it('batch-size 1, then 50 %: 0 failed user requests, and min-healthy held in every sample of HAProxy', async () => {
+    for (const [version, batchSize, minHealthy] of [
+      ['v2.0.0', '1', '3'],
+      ['v2.1.0', '50%', '2'],
+    ] as const) {
+      const users = startLoad(haproxy.url, 4, 5);
+      const {
+        result: step,
+        fewest,
+        samples,
+      } = await sampled(() => deploy(version, { 'batch-size': batchSize, 'min-healthy': minHealthy }));
+      const load = await users.stop();
+      assert.equal(step.outcome, 'success', step.log);
+      assert.equal(load.failed, 0, `failed user requests: ${load.samples.join('; ')}`);
+      assert.ok(load.ok > 50, `users were served throughout (${load.ok})`);
+      assert.ok(samples > 10, `HAProxy was sampled through the release (${samples})`);
+      assert.ok(
+        fewest >= Number(minHealthy),
+        `${fewest} servers in rotation at the lowest, min-healthy ${minHealthy}`,
+      );
+      assert.ok(fewest < 4, 'hosts did go out of rotation');
+      assert.deepEqual(running(), [version, version, version, version]);
+      assert.deepEqual(await inRotation(), [...NAMES]);
+      const hosts = recorded().hosts;
+      for (const name of NAMES)
+        assert.deepEqual(
+          { ...hosts[name], since: 'x' },
+          { version, since: 'x', verified: true, inRotation: true },
+        );
+    }
+  });
+
+  it('a release that breaks on web3: the rollout stops there, web1-2 reverted and verified, web3 never rejoins with it; 0 failed requests', async () => {
+    const users = startLoad(haproxy.url, 4, 5);
+    const { result: step, fewest } = await sampled(() =>
+      deploy('v3.0.0-broken-on-web3', { 'min-healthy': '3' }),
+    );
+    const load = await users.stop();
+    assert.equal(step.outcome, 'failure', step.log);
+    assert.equal(load.failed, 0, `failed user requests: ${load.samples.join('; ')}`);
+    assert.ok(fewest >= 3, `min-healthy held while reverting too (${fewest})`);
+    assert.match(step.log, /on web3: verification failed: .*the rollout stopped at batch 3 of 4/);
+    assert.match(step.log, /web3, web1, web2 reverted to v2\.1\.0, verified/);
+    assert.deepEqual(running(), ['v2.1.0', 'v2.1.0', 'v2.1.0', 'v2.1.0'], 'web4 was never touched');
+    assert.deepEqual(await inRotation(), [...NAMES], 'web3 rejoined once it ran v2.1.0 again, verified');
+    const state = recorded();
+    assert.equal(state.current, 'v2.1.0');
+    assert.equal(state.releases.at(-1).status, 'bad');
+    for (const name of NAMES) assert.equal(state.hosts[name].version, 'v2.1.0');
+  });
+
+  it('a plan that would break min-healthy is refused before anything changes, naming the numbers', async () => {
+    const before = await servers();
+    const step = await deploy('v4.0.0', { 'batch-size': '2', 'min-healthy': '3' });
+    assert.equal(step.outcome, 'failure');
+    assert.match(
+      step.log,
+      /batch-size is 2 hosts, and batch 1 of 2 \(web1, web2\) would leave 2 of 4 hosts serving while min-healthy is 3/,
+    );
+    assert.deepEqual(await servers(), before);
+    assert.deepEqual(running(), ['v2.1.0', 'v2.1.0', 'v2.1.0', 'v2.1.0']);
+  });
+
+  it('killed with kill -9 while web2 is out of rotation, then deployed again: the fleet converges, no host left drained', async () => {
+    const killed = await deploy('v5.0.0', {}, { killWhen: /Verifying v5\.0\.0 on web2/ });
+    assert.notEqual(killed.outcome, 'success');
+    await runPostStep('deploy', killed);
+    assert.ok(!(await inRotation()).includes('web2'), 'kill -9 left web2 out of rotation');
+    const users = startLoad(haproxy.url, 4, 5);
+    const again = await deploy('v5.0.0');
+    const load = await users.stop();
+    assert.equal(again.outcome, 'success', again.log);
+    assert.equal(load.failed, 0, `failed user requests: ${load.samples.join('; ')}`);
+    assert.match(
+      again.log,
+      /Rolling v5\.0\.0: 3 batches \(web2 \| web3 \| web4\)/,
+      'web1 already ran it, verified',
+    );
+    assert.deepEqual(running(), ['v5.0.0', 'v5.0.0', 'v5.0.0', 'v5.0.0']);
+    assert.deepEqual(await inRotation(), [...NAMES]);
+    const hosts = recorded().hosts;
+    for (const name of NAMES)
+      assert.deepEqual(
+        [hosts[name].version, hosts[name].verified, hosts[name].inRotation],
+        ['v5.0.0', true, true],
+      );
+  });
+});

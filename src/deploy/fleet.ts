@@ -1,0 +1,63 @@
+import { tmpdir } from 'node:os';
+import type { HostsSettings } from '../model/release.ts';
+import { formatSshEndpoint } from '../model/ssh-endpoint.ts';
+import type { CommandRunner } from '../ports.ts';
+import { SshSession } from '../target/ssh-session.ts';
+import { SshTarget } from '../target/ssh-target.ts';
+import type { Target } from '../target/target.ts';
+import type { DeployDriver, DriverHost } from './driver.ts';
+
+/** Makes the driver of one host, working on its target. */
+export type PerHostDriver = (target: Target, host: DriverHost) => DeployDriver;
+
+/**
+ * The hosts of a release and a driver for each, over one SSH session: the generated config, the
+ * key written 0600, one connection per host, opened at the first driver that reaches a host and
+ * ended by `close`. The planned driver reaches no host: the plan names what would run where.
+ */
+export interface Fleet {
+  readonly hosts: readonly DriverHost[];
+  driverFor(host: DriverHost): DeployDriver;
+  readonly planned: DeployDriver;
+  close(): Promise<void>;
+}
+
+export function openFleet(settings: HostsSettings, runner: CommandRunner, perHost: PerHostDriver): Fleet {
+  let session: SshSession | undefined;
+  const open = () => {
+    session ??= SshSession.open({ ...settings, connectTimeoutSeconds: 10 }, runner, tmpdir());
+    return session;
+  };
+  const hosts = settings.hosts.map(
+    (host): DriverHost => ({
+      name: host.name,
+      ssh: formatSshEndpoint(host.endpoint),
+      ...(host.address ? { address: host.address } : {}),
+    }),
+  );
+  return {
+    hosts,
+    driverFor: (host) => perHost(new SshTarget(open(), host.name), host),
+    planned: perHost(planOnly(hosts[0]!.name), hosts[0]!),
+    async close() {
+      await session?.close();
+      session = undefined;
+    },
+  };
+}
+
+/** A target for `plan` only: the plan names what would run, nothing is reached. */
+function planOnly(name: string): Target {
+  const never = () => Promise.reject(new Error('a plan reaches no host'));
+  return {
+    name,
+    runner: { run: never },
+    exists: never,
+    install: never,
+    readLink: never,
+    switchLink: never,
+    list: never,
+    realPath: never,
+    remove: never,
+  };
+}

@@ -1,0 +1,91 @@
+import type { DriverHost } from '../deploy/driver.ts';
+import type { VerifyHost } from '../deploy/drivers/hosts-driver.ts';
+import type { Fleet } from '../deploy/fleet.ts';
+import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
+import type { Logger } from '../ports.ts';
+import type { HostGate } from '../traffic/host-gate.ts';
+import { drive } from './drive.ts';
+import { interruption } from './release-ending.ts';
+import type { GoLiveRequest } from './strategy.ts';
+
+/** What a rolling release works with: the hosts and their drivers, the load balancer, the checks. */
+export interface RollParts {
+  readonly fleet: Fleet;
+  readonly gate: HostGate;
+  readonly verifyHost: VerifyHost;
+  readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
+  readonly logger: Logger;
+}
+
+/** One host's part of a batch: back in rotation with the version, verified; or left out, with why. */
+export interface HostOutcome {
+  readonly host: string;
+  readonly ok: boolean;
+  readonly reason?: string;
+  /** The version ran and failed the host's probes (not the driver failing). */
+  readonly rejected?: boolean;
+  readonly attempts: readonly AttemptRecord[];
+}
+
+export type BatchRequest = Pick<GoLiveRequest, 'environment' | 'signal' | 'host'> & {
+  readonly version: string;
+  readonly previous?: string;
+};
+
+/**
+ * One batch: its hosts recorded out, then taken out of the load balancer (their requests
+ * finished), the version deployed on each in parallel, each verified on its own address and put
+ * back the moment it is. A host that fails stays out of rotation. Throws when interrupted, once
+ * every host of the batch stopped: those verified by then are back in rotation.
+ */
+export async function rollBatch(
+  parts: RollParts,
+  request: BatchRequest,
+  batch: readonly DriverHost[],
+): Promise<readonly HostOutcome[]> {
+  for (const host of batch) await request.host(host.name, { inRotation: false });
+  await parts.gate.drain(
+    batch.map((host) => host.name),
+    request.signal,
+  );
+  if (request.signal.aborted) throw interruption(request.signal);
+  const settled = await Promise.allSettled(batch.map((host) => rollHost(parts, request, host)));
+  const thrown = settled.find((result) => result.status === 'rejected');
+  if (thrown) throw thrown.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<HostOutcome>).value);
+}
+
+async function rollHost(parts: RollParts, request: BatchRequest, host: DriverHost): Promise<HostOutcome> {
+  const { version, signal } = request;
+  parts.logger.info(`On ${host.name} (${host.ssh}): ${version}`);
+  const driven = await drive(parts.fleet.driverFor(host), parts.retry, parts.logger, {
+    environment: request.environment,
+    version,
+    ...(request.previous ? { previous: request.previous } : {}),
+    host,
+    signal,
+  });
+  const { attempts } = driven;
+  if (!driven.ok) {
+    // What the host runs after a failed driver is not known: whatever it ran is no longer vouched for.
+    await request.host(host.name, { verified: false });
+    return { host: host.name, ok: false, reason: driven.reason, attempts };
+  }
+  await request.host(host.name, { version, verified: false });
+  parts.logger.info(`Verifying ${version} on ${host.name} before it gets traffic back`);
+  const verification = await parts.verifyHost(host.name, version, signal);
+  if (signal.aborted) throw interruption(signal);
+  if (!verification.ok)
+    return {
+      host: host.name,
+      ok: false,
+      rejected: true,
+      reason: `verification failed: ${verification.reason}`,
+      attempts,
+    };
+  await request.host(host.name, { verified: true });
+  await parts.gate.ready([host.name]);
+  await request.host(host.name, { inRotation: true });
+  parts.logger.info(`${host.name} runs ${version}, verified, back in rotation`);
+  return { host: host.name, ok: true, attempts };
+}

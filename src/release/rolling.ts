@@ -1,0 +1,199 @@
+import type { DriverHost } from '../deploy/driver.ts';
+import type { AttemptRecord } from '../deploy/retry.ts';
+import type { HostCount, RollingSettings } from '../model/release.ts';
+import type { EnvironmentState } from '../ports.ts';
+import type { HostServing } from '../traffic/host-gate.ts';
+import { type BatchPlan, planBatches } from './plan-batches.ts';
+import { type BatchRequest, type HostOutcome, type RollParts, rollBatch } from './roll-batch.ts';
+import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
+
+/**
+ * Rolling, across hosts behind a load balancer (CodeDeploy's minimum healthy hosts, Ansible's
+ * serial): batch by batch, each host out of rotation, deployed, verified on its own address, back
+ * in. The plan is made from what the balancer and the record say before anything changes, and
+ * refused if it would break min-healthy. A host that fails stops the rollout; with
+ * stop-and-revert the hosts it reached go back to the previous version, in batches, verified.
+ */
+export function rollingStrategy(settings: RollingSettings, parts: RollParts): ReleaseStrategy {
+  const names = parts.fleet.hosts.map((host) => host.name).join(', ');
+  return {
+    name: 'rolling',
+    changesInPlace: true,
+    plan: (version) =>
+      `${parts.fleet.planned.plan(version)} on ${names}: rolling ${countText(settings.batchSize)} at a time, min-healthy ${settings.minHealthy ? countText(settings.minHealthy) : 'all but the batch'}, behind ${parts.gate.name}`,
+    goLive: (request) => roll(settings, parts, request),
+    close: () => parts.fleet.close(),
+  };
+}
+
+async function roll(
+  settings: RollingSettings,
+  parts: RollParts,
+  request: GoLiveRequest,
+): Promise<GoLiveOutcome> {
+  const { version } = request;
+  const plan = planBatches({
+    ...settings,
+    ...fleetFacts(parts.fleet.hosts, await parts.gate.states(), request.state, version),
+  });
+  if (plan.kind === 'refuse')
+    return {
+      ok: false,
+      reason: `${plan.input} ${plan.problem}`,
+      attempts: [],
+      facts: {},
+      production: 'untouched',
+    };
+  parts.logger.info(`Rolling ${version}: ${describePlan(plan)}`);
+  const run = new Tally();
+  for (const [at, batch] of plan.batches.entries()) {
+    parts.logger.info(`Batch ${at + 1} of ${plan.batches.length}: ${batch.join(', ')} out of rotation`);
+    const outcomes = await rollBatch(
+      parts,
+      batchRequest(request, version, request.previous),
+      hostsNamed(parts, batch),
+    );
+    run.add(outcomes, version);
+    if (outcomes.every((outcome) => outcome.ok)) continue;
+    const stoppedAt = `the rollout stopped at batch ${at + 1} of ${plan.batches.length}`;
+    return revertOrStop(settings, parts, request, run, stoppedAt);
+  }
+  return { ok: true, attempts: run.attempts, facts: run.facts };
+}
+
+/** The rollout stopped on a host: the hosts it reached go back (stop-and-revert), or stay (stop). */
+async function revertOrStop(
+  settings: RollingSettings,
+  parts: RollParts,
+  request: GoLiveRequest,
+  run: Tally,
+  stoppedAt: string,
+): Promise<GoLiveOutcome> {
+  const { previous, version } = request;
+  const failure = `${run.failed.map((o) => `on ${o.host}: ${o.reason}`).join('; ')}; ${stoppedAt}`;
+  const rejected = run.failed.some((outcome) => outcome.rejected);
+  if (settings.onFailure === 'stop' || !previous) {
+    const why = settings.onFailure === 'stop' ? '' : ' (nothing to revert to: no version was live before)';
+    return stopped(run, `${failure}${why}`, rejected);
+  }
+  const reached = [...run.failed.map((o) => o.host), ...run.done];
+  parts.logger.warning(`${failure}: reverting ${reached.join(', ')} to ${previous}`);
+  const plan = planBatches({
+    ...settings,
+    fleet: parts.fleet.hosts.map((host) => host.name),
+    todo: reached,
+    unhealthy: unhealthyOf(await parts.gate.states()),
+  });
+  if (plan.kind === 'refuse')
+    return stopped(run, `${failure}; reverting was refused: ${plan.input} ${plan.problem}`, rejected);
+  const back = new Tally();
+  for (const batch of plan.batches) {
+    const outcomes = await rollBatch(
+      parts,
+      batchRequest(request, previous, version),
+      hostsNamed(parts, batch),
+    );
+    back.add(outcomes, previous);
+    run.revert(outcomes, previous);
+    if (back.failed.length > 0) break;
+  }
+  const reverted = `${back.done.join(', ') || 'no host'} reverted to ${previous}, verified`;
+  if (back.failed.length > 0 || back.done.length < reached.length) {
+    const left = reached.filter((host) => !back.done.includes(host));
+    return stopped(
+      run,
+      `${failure}; ${reverted}; reverting stopped: ${left.join(', ')} not reverted`,
+      rejected,
+    );
+  }
+  return {
+    ok: false,
+    reason: `${failure}; ${reverted}`,
+    attempts: run.attempts,
+    facts: run.facts,
+    rejected,
+    production: rejected ? 'rejected' : 'untouched',
+  };
+}
+
+/** Stopped mid-fleet: hosts that got the version verified serve it; the failed ones are out. */
+function stopped(run: Tally, reason: string, rejected: boolean): GoLiveOutcome {
+  const serving = run.done.length > 0;
+  return {
+    ok: false,
+    reason: serving ? `${reason}; ${run.done.join(', ')} serve ${run.version}` : reason,
+    attempts: run.attempts,
+    facts: run.facts,
+    ...(serving
+      ? { production: 'live-unverified' as const }
+      : { rejected, production: rejected ? 'rejected' : 'untouched' }),
+  };
+}
+
+/** What the plan starts from: hosts already serving the version verified are done; the others are to do. */
+function fleetFacts(
+  hosts: readonly DriverHost[],
+  states: ReadonlyMap<string, HostServing>,
+  state: EnvironmentState,
+  version: string,
+) {
+  const done = (name: string) => {
+    const record = state.hosts?.[name];
+    return record?.version === version && record.verified && states.get(name) === 'serving';
+  };
+  const fleet = hosts.map((host) => host.name);
+  return { fleet, todo: fleet.filter((name) => !done(name)), unhealthy: unhealthyOf(states) };
+}
+
+function unhealthyOf(states: ReadonlyMap<string, HostServing>): ReadonlySet<string> {
+  return new Set([...states].filter(([, serving]) => serving !== 'serving').map(([name]) => name));
+}
+
+function batchRequest(request: GoLiveRequest, version: string, previous: string | undefined): BatchRequest {
+  const { environment, signal, host } = request;
+  return { environment, signal, host, version, ...(previous ? { previous } : {}) };
+}
+
+function hostsNamed(parts: RollParts, names: readonly string[]): readonly DriverHost[] {
+  return names.map((name) => parts.fleet.hosts.find((host) => host.name === name)!);
+}
+
+function describePlan(plan: Extract<BatchPlan, { kind: 'batches' }>): string {
+  const batches = plan.batches.map((batch) => batch.join(', ')).join(' | ');
+  return `${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${batches}); at least ${plan.lowest} host${plan.lowest === 1 ? '' : 's'} serving throughout (min-healthy ${plan.minHealthy})`;
+}
+
+function countText(count: HostCount): string {
+  return 'count' in count ? String(count.count) : `${count.percent}%`;
+}
+
+/** What the batches came to, host by host: for the outcome's facts and reason. */
+class Tally {
+  readonly done: string[] = [];
+  readonly failed: HostOutcome[] = [];
+  readonly attempts: AttemptRecord[] = [];
+  readonly facts: Record<string, string> = {};
+  version = '';
+
+  add(outcomes: readonly HostOutcome[], version: string): void {
+    this.version = version;
+    for (const outcome of outcomes) {
+      this.attempts.push(...outcome.attempts);
+      if (outcome.ok) this.done.push(outcome.host);
+      else this.failed.push(outcome);
+      this.facts[outcome.host] = outcome.ok ? `${version}, verified` : `out of rotation: ${outcome.reason}`;
+    }
+  }
+
+  /** Hosts taken back to `previous`: no longer serving the release's version. */
+  revert(outcomes: readonly HostOutcome[], previous: string): void {
+    for (const outcome of outcomes) {
+      this.attempts.push(...outcome.attempts);
+      const at = this.done.indexOf(outcome.host);
+      if (outcome.ok && at >= 0) this.done.splice(at, 1);
+      this.facts[outcome.host] = outcome.ok
+        ? `reverted to ${previous}, verified`
+        : `out of rotation: reverting failed: ${outcome.reason}`;
+    }
+  }
+}

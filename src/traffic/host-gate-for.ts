@@ -1,0 +1,31 @@
+import type { RollingSettings } from '../model/release.ts';
+import type { Clock, CommandRunner } from '../ports.ts';
+import { commandHostGate } from './command-host-gate.ts';
+import { haproxyHostGate } from './haproxy-host-gate.ts';
+import type { GatedHost, HostGate } from './host-gate.ts';
+
+/** The gate a rolling strategy's settings name, over the hosts. */
+export function hostGateFor(
+  strategy: RollingSettings,
+  hosts: readonly GatedHost[],
+  environment: string,
+  deps: { readonly clock: Clock; readonly runner: CommandRunner },
+): HostGate {
+  const { gate } = strategy;
+  if (gate.kind === 'command')
+    return commandHostGate({
+      command: gate.switchCommand,
+      environment,
+      hosts,
+      runner: deps.runner,
+      timeoutMs: 60_000 + strategy.drainTimeoutMs,
+    });
+  if (gate.kind === 'nginx') throw new Error('traffic: nginx does not gate hosts yet');
+  return haproxyHostGate({
+    socket: gate.socket,
+    backend: gate.backend,
+    hosts,
+    drainTimeoutMs: strategy.drainTimeoutMs,
+    clock: deps.clock,
+  });
+}
