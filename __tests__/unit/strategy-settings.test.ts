@@ -109,7 +109,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
   });
 
   it('refuses what cannot work, naming the input', () => {
-    refused({ ...blueGreen, strategy: 'canary' }, 'strategy', /use in-place or blue-green/);
+    refused({ ...blueGreen, strategy: 'canary' }, 'strategy', /use in-place, blue-green or rolling/);
     refused({ ...blueGreen, slots: '' }, 'slots', /is required with strategy: blue-green/);
     refused({ ...blueGreen, slots: 'blue: 127.0.0.1:8081' }, 'slots', /exactly two slots/);
     refused(
@@ -141,21 +141,29 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
 
   it('refuses an input the strategy or the traffic switch would ignore, naming it and what uses it', () => {
     const inPlace = { environment: 'production', version: 'v1', command: 'true' };
-    const strays: [string, string][] = [
-      ['slots', 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082'],
-      ['traffic', 'nginx'],
-      ['haproxy-socket', '/run/haproxy/admin.sock'],
-      ['nginx-upstream-file', '/etc/nginx/app-upstream.conf'],
-      ['stop-command', 'systemctl stop app'],
-      ['drain-timeout', '5s'],
-      ['promotion', 'manual'],
+    const strays: [string, string, string][] = [
+      ['slots', 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082', 'blue-green'],
+      ['traffic', 'nginx', 'blue-green or rolling'],
+      ['haproxy-socket', '/run/haproxy/admin.sock', 'blue-green or rolling'],
+      ['nginx-upstream-file', '/etc/nginx/app-upstream.conf', 'blue-green or rolling'],
+      ['stop-command', 'systemctl stop app', 'blue-green'],
+      ['drain-timeout', '5s', 'blue-green or rolling'],
+      ['promotion', 'manual', 'blue-green'],
+      ['batch-size', '2', 'rolling'],
+      ['min-healthy', '50%', 'rolling'],
+      ['on-failure', 'stop', 'rolling'],
     ];
-    for (const [input, value] of strays)
+    for (const [input, value, users] of strays)
       refused(
         { ...inPlace, [input]: value },
         input,
-        /^is only used with strategy: blue-green, and this release is in-place: remove it$/,
+        new RegExp(`^is only used with strategy: ${users}, and this release is in-place: remove it$`),
       );
+    refused(
+      { ...blueGreen, 'batch-size': '2' },
+      'batch-size',
+      /^is only used with strategy: rolling, and this release is blue-green/,
+    );
     // Defaults are not choices: the in-place deploy with every default passes.
     assert.equal(
       parse({ ...inPlace, traffic: 'haproxy', 'nginx-test-command': 'nginx -t' }).strategy.kind,
@@ -193,6 +201,84 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
         ['::1', 8081],
         ['::1', 8082],
       ],
+    );
+  });
+});
+
+const rolling = {
+  environment: 'production',
+  version: 'v2.0.0',
+  command: 'systemctl restart app',
+  'run-on': 'host',
+  strategy: 'rolling',
+  hosts:
+    '- { name: web1, ssh: deploy@10.0.0.11, address: 10.0.0.11:8080 }\n- { name: web2, ssh: deploy@10.0.0.12, address: 10.0.0.12:8080 }',
+  'known-hosts': '10.0.0.11 ssh-ed25519 AAAA\n10.0.0.12 ssh-ed25519 AAAA',
+  'haproxy-socket': '/run/haproxy/admin.sock',
+  'haproxy-backend': 'app',
+  'verify-probes': '- { name: host, type: http, url: "{host_url}/health" }',
+};
+
+describe('strategy settings: rolling asks for hosts, a load balancer, and probes that name the host', () => {
+  it('reads batch-size and min-healthy as counts or percentages; min-healthy defaults to every host but the batch', () => {
+    const settings = parse({ ...rolling, 'batch-size': '50%', 'min-healthy': '1', 'on-failure': 'stop' });
+    assert.deepEqual(settings.strategy, {
+      kind: 'rolling',
+      batchSize: { percent: 50 },
+      minHealthy: { count: 1 },
+      onFailure: 'stop',
+      gate: { kind: 'haproxy', socket: '/run/haproxy/admin.sock', backend: 'app' },
+      drainTimeoutMs: 30_000,
+    });
+    const defaults = parse(rolling).strategy;
+    assert.deepEqual(
+      defaults.kind === 'rolling' && [defaults.batchSize, defaults.minHealthy, defaults.onFailure],
+      [{ count: 1 }, undefined, 'stop-and-revert'],
+    );
+    assert.equal(String(parse(rolling).hosts?.verify.web2?.probes[0]?.url), 'http://10.0.0.12:8080/health');
+  });
+
+  it('refuses what cannot work, naming the input', () => {
+    refused(
+      { ...rolling, hosts: '', 'known-hosts': '', 'run-on': '' },
+      'hosts',
+      /is required with strategy: rolling/,
+    );
+    refused(
+      {
+        ...rolling,
+        'verify-probes': '- { name: public, type: http, url: "https://shop.example.com/health" }',
+      },
+      'verify-probes',
+      /checks each host on its own address before it gets traffic back/,
+    );
+    for (const bad of ['0', 'two', '150%', '-1', '1.5', '2 hosts'])
+      refused(
+        { ...rolling, 'batch-size': bad },
+        'batch-size',
+        /is not a count of hosts \(1 or more\) or a percentage/,
+      );
+    refused({ ...rolling, 'min-healthy': '101%' }, 'min-healthy', /is not a count of hosts \(0 or more\)/);
+    refused({ ...rolling, 'on-failure': 'continue' }, 'on-failure', /use stop-and-revert or stop/);
+    refused(
+      { ...rolling, slots: 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082' },
+      'slots',
+      /only used with strategy: blue-green/,
+    );
+    refused({ ...rolling, promotion: 'manual' }, 'promotion', /only used with strategy: blue-green/);
+    refused(
+      {
+        environment: 'production',
+        version: 'v2',
+        strategy: 'rolling',
+        driver: 'ansible',
+        playbook: 'site.yml',
+        inventory: 'hosts.ini',
+        'haproxy-socket': '/run/haproxy/admin.sock',
+        'haproxy-backend': 'app',
+      },
+      'strategy',
+      /rolling is not supported with driver: ansible yet/,
     );
   });
 });
