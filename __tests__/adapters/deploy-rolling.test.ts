@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +8,8 @@ import { haproxyCommand, parseServersState } from '../../src/clients/haproxy-run
 import { OUT_OF_ROTATION } from '../../src/traffic/haproxy-switch.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
+import { type Nginx, startNginx } from '../fixtures/nginx.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
 import { startVersionedService } from '../fixtures/versioned-service.ts';
 import { runPostStep, runStep, type StepOptions } from '../harness/run-action.ts';
@@ -100,6 +103,7 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
   });
 
   it('batch-size 1, then 50 %: 0 failed user requests, and min-healthy held in every sample of HAProxy', async () => {
+    const summaries: string[] = [];
     for (const [version, batchSize, minHealthy] of [
       ['v2.0.0', '1', '3'],
       ['v2.1.0', '50%', '2'],
@@ -148,6 +152,20 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     assert.equal(state.current, 'v2.1.0');
     assert.equal(state.releases.at(-1).status, 'bad');
     for (const name of NAMES) assert.equal(state.hosts[name].version, 'v2.1.0');
+    assert.match(
+      step.summary,
+      /Batch 3 · web3 :crit[\s\S]*Revert 1 · web3 :done[\s\S]*Revert 3 · web2 :done/,
+    );
+    assert.match(step.summary, /\| web3 \| reverted to v2\.1\.0, verified \|/);
+    assert.doesNotMatch(step.summary, /\| web4 \|/, 'web4 was never touched');
+    // The deploy key: masked in the log, and nowhere in what is recorded or shown.
+    const secret = sshds[0]!.privateKey
+      .split('\n')
+      .filter((line) => line.length > 20 && !line.startsWith('-----'));
+    const everything = [step.log, step.summary, JSON.stringify(step.outputs), JSON.stringify(state)].join(
+      '\n',
+    );
+    for (const line of secret) assert.ok(!everything.includes(line), 'the private key leaks nowhere');
   });
 
   it('a plan that would break min-healthy is refused before anything changes, naming the numbers', async () => {
@@ -185,5 +203,89 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
         [hosts[name].version, hosts[name].verified, hosts[name].inRotation],
         ['v5.0.0', true, true],
       );
+  });
+
+  it('behind nginx: each host a line of the upstream file, marked down while out; 0 failed requests', async () => {
+    const nginx: Nginx = await startNginx(undefined);
+    try {
+      const port = (at: number) => Number(new URL(services[at]!.url).port);
+      writeFileSync(
+        nginx.upstreamFile,
+        NAMES.map((name, at) => `server 127.0.0.1:${port(at)};  # deploy-actions host ${name}\n`).join(''),
+      );
+      execSync(`${nginx.testCommand} && ${nginx.reloadCommand}`);
+      // The reload took effect once the old worker (with no server) no longer answers: 20 answers in a row.
+      for (let ok = 0; ok < 20; ) ok = (await fetch(nginx.url)).status === 200 ? ok + 1 : 0;
+      const behindNginx = {
+        traffic: 'nginx',
+        'haproxy-socket': '',
+        'haproxy-backend': '',
+        'nginx-upstream-file': nginx.upstreamFile,
+        'nginx-test-command': nginx.testCommand,
+        'nginx-reload-command': nginx.reloadCommand,
+        'nginx-pid-file': nginx.pidFile,
+        'batch-size': '50%',
+        'min-healthy': '2',
+      };
+      const down: number[] = [];
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          down.push((readFileSync(nginx.upstreamFile, 'utf8').match(/ down;/g) ?? []).length);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const users = startLoad(nginx.url, 4, 5);
+      const step = await deploy('v6.0.0', behindNginx);
+      const load = await users.stop();
+      sampling = false;
+      await sampler;
+      assert.equal(step.outcome, 'success', step.log);
+      assert.equal(load.failed, 0, `failed user requests: ${load.samples.join('; ')}`);
+      assert.equal(Math.max(...down), 2, 'two hosts out at a time, never more');
+      assert.deepEqual(running(), ['v6.0.0', 'v6.0.0', 'v6.0.0', 'v6.0.0']);
+      assert.doesNotMatch(readFileSync(nginx.upstreamFile, 'utf8'), /down/, 'every host back');
+    } finally {
+      await nginx.close();
+    }
+  });
+
+  it('on-failure stop, behind a switch-command: the hosts done keep the version, the failed host stays out', async () => {
+    const gate = path.join(dir, 'gate');
+    // The user's gate: a state file per host, read back with DEPLOY_HOST_STATE empty.
+    const switchCommand = `if [ -z "$DEPLOY_HOST_STATE" ]; then cat ${gate}-$DEPLOY_HOST 2>/dev/null || echo ready; else echo "$DEPLOY_HOST_STATE" > ${gate}-$DEPLOY_HOST; fi`;
+    const step = await deploy('v7.0.0-broken-on-web3', {
+      traffic: 'command',
+      'haproxy-socket': '',
+      'haproxy-backend': '',
+      'switch-command': switchCommand,
+      'on-failure': 'stop',
+      'min-healthy': '2',
+    });
+    assert.equal(step.outcome, 'failure', step.log);
+    assert.match(
+      step.log,
+      /on web3: verification failed: .*the rollout stopped at batch 3 of 4; web1, web2 serve v7\.0\.0-broken-on-web3/,
+    );
+    assert.deepEqual(running(), [
+      'v7.0.0-broken-on-web3',
+      'v7.0.0-broken-on-web3',
+      'v7.0.0-broken-on-web3-bad',
+      'v6.0.0',
+    ]);
+    const states = NAMES.map((name) =>
+      existsSync(`${gate}-${name}`) ? readFileSync(`${gate}-${name}`, 'utf8').trim() : 'never set',
+    );
+    assert.deepEqual(states, ['ready', 'ready', 'drain', 'never set']);
+    const hosts = recorded().hosts;
+    assert.deepEqual(
+      NAMES.map((name) => [hosts[name].version, hosts[name].verified, hosts[name].inRotation]),
+      [
+        ['v7.0.0-broken-on-web3', true, true],
+        ['v7.0.0-broken-on-web3', true, true],
+        ['v7.0.0-broken-on-web3', false, false],
+        ['v6.0.0', true, true],
+      ],
+    );
   });
 });

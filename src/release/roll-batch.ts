@@ -15,6 +15,8 @@ export interface RollParts {
   readonly verifyHost: VerifyHost;
   readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
   readonly logger: Logger;
+  /** Epoch milliseconds, for the batches' timeline. */
+  readonly now: () => number;
 }
 
 /** One host's part of a batch: back in rotation with the version, verified; or left out, with why. */

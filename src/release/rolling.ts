@@ -5,7 +5,7 @@ import type { EnvironmentState } from '../ports.ts';
 import type { HostServing } from '../traffic/host-gate.ts';
 import { type BatchPlan, planBatches } from './plan-batches.ts';
 import { type BatchRequest, type HostOutcome, type RollParts, rollBatch } from './roll-batch.ts';
-import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
+import type { BatchSpan, GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 /**
  * Rolling, across hosts behind a load balancer (CodeDeploy's minimum healthy hosts, Ansible's
@@ -48,17 +48,17 @@ async function roll(
   const run = new Tally();
   for (const [at, batch] of plan.batches.entries()) {
     parts.logger.info(`Batch ${at + 1} of ${plan.batches.length}: ${batch.join(', ')} out of rotation`);
-    const outcomes = await rollBatch(
+    const { outcomes, span } = await timedBatch(
       parts,
       batchRequest(request, version, request.previous),
-      hostsNamed(parts, batch),
+      batch,
     );
-    run.add(outcomes, version);
+    run.add(outcomes, version, { ...span, revert: false });
     if (outcomes.every((outcome) => outcome.ok)) continue;
     const stoppedAt = `the rollout stopped at batch ${at + 1} of ${plan.batches.length}`;
     return revertOrStop(settings, parts, request, run, stoppedAt);
   }
-  return { ok: true, attempts: run.attempts, facts: run.facts };
+  return { ok: true, attempts: run.attempts, facts: run.facts, batches: run.batches };
 }
 
 /** The rollout stopped on a host: the hosts it reached go back (stop-and-revert), or stay (stop). */
@@ -88,13 +88,9 @@ async function revertOrStop(
     return stopped(run, `${failure}; reverting was refused: ${plan.input} ${plan.problem}`, rejected);
   const back = new Tally();
   for (const batch of plan.batches) {
-    const outcomes = await rollBatch(
-      parts,
-      batchRequest(request, previous, version),
-      hostsNamed(parts, batch),
-    );
-    back.add(outcomes, previous);
-    run.revert(outcomes, previous);
+    const { outcomes, span } = await timedBatch(parts, batchRequest(request, previous, version), batch);
+    back.add(outcomes, previous, { ...span, revert: true });
+    run.revert(outcomes, previous, back.batches.at(-1)!);
     if (back.failed.length > 0) break;
   }
   const reverted = `${back.done.join(', ') || 'no host'} reverted to ${previous}, verified`;
@@ -111,6 +107,7 @@ async function revertOrStop(
     reason: `${failure}; ${reverted}`,
     attempts: run.attempts,
     facts: run.facts,
+    batches: run.batches,
     rejected,
     production: rejected ? 'rejected' : 'untouched',
   };
@@ -124,6 +121,7 @@ function stopped(run: Tally, reason: string, rejected: boolean): GoLiveOutcome {
     reason: serving ? `${reason}; ${run.done.join(', ')} serve ${run.version}` : reason,
     attempts: run.attempts,
     facts: run.facts,
+    batches: run.batches,
     ...(serving
       ? { production: 'live-unverified' as const }
       : { rejected, production: rejected ? 'rejected' : 'untouched' }),
@@ -154,8 +152,12 @@ function batchRequest(request: GoLiveRequest, version: string, previous: string 
   return { environment, signal, host, version, ...(previous ? { previous } : {}) };
 }
 
-function hostsNamed(parts: RollParts, names: readonly string[]): readonly DriverHost[] {
-  return names.map((name) => parts.fleet.hosts.find((host) => host.name === name)!);
+/** One batch of the named hosts, and when it started and ended. */
+async function timedBatch(parts: RollParts, request: BatchRequest, names: readonly string[]) {
+  const startedAt = parts.now();
+  const hosts = names.map((name): DriverHost => parts.fleet.hosts.find((host) => host.name === name)!);
+  const outcomes = await rollBatch(parts, request, hosts);
+  return { outcomes, span: { startedAt, endedAt: parts.now() } };
 }
 
 function describePlan(plan: Extract<BatchPlan, { kind: 'batches' }>): string {
@@ -173,10 +175,12 @@ class Tally {
   readonly failed: HostOutcome[] = [];
   readonly attempts: AttemptRecord[] = [];
   readonly facts: Record<string, string> = {};
+  readonly batches: BatchSpan[] = [];
   version = '';
 
-  add(outcomes: readonly HostOutcome[], version: string): void {
+  add(outcomes: readonly HostOutcome[], version: string, span: Omit<BatchSpan, 'hosts' | 'ok'>): void {
     this.version = version;
+    this.batches.push({ ...span, hosts: outcomes.map((o) => o.host), ok: outcomes.every((o) => o.ok) });
     for (const outcome of outcomes) {
       this.attempts.push(...outcome.attempts);
       if (outcome.ok) this.done.push(outcome.host);
@@ -186,7 +190,8 @@ class Tally {
   }
 
   /** Hosts taken back to `previous`: no longer serving the release's version. */
-  revert(outcomes: readonly HostOutcome[], previous: string): void {
+  revert(outcomes: readonly HostOutcome[], previous: string, span: BatchSpan): void {
+    this.batches.push(span);
     for (const outcome of outcomes) {
       this.attempts.push(...outcome.attempts);
       const at = this.done.indexOf(outcome.host);

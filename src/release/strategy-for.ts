@@ -35,6 +35,7 @@ export function strategyFor(
         verifyDeployment(hosts.verify[host]!, version, { ...deps, signal }),
       retry: target.retry,
       logger: deps.logger,
+      now: () => deps.clock.now(),
     });
   }
   return inPlaceStrategy(driver, target.retry, deps.logger);

@@ -27,9 +27,22 @@ export interface GoLiveRequest {
   readonly host: (name: string, change: HostChange) => Promise<void>;
 }
 
+/** One batch of a rolling release, for the summary's timeline. */
+export interface BatchSpan {
+  readonly hosts: readonly string[];
+  /** Going back to the previous version after a failure. */
+  readonly revert: boolean;
+  readonly ok: boolean;
+  /** Epoch milliseconds. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+}
+
 export type GoLiveOutcome =
   | {
       readonly ok: true;
+      /** Rolling: the batches, in order. */
+      readonly batches?: readonly BatchSpan[];
       readonly attempts: readonly AttemptRecord[];
       readonly facts: Readonly<Record<string, number | string>>;
       /** Blue-green: the version checked on its slot before any user reached it. */
@@ -49,6 +62,7 @@ export type GoLiveOutcome =
       readonly stoppedSlot?: string;
       /** Where it left users, when the strategy itself knows (rolling: reverted, or stopped mid-fleet). */
       readonly production?: Production;
+      readonly batches?: readonly BatchSpan[];
     };
 
 /**

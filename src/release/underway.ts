@@ -6,7 +6,7 @@ import type { ReleasePlan } from './plan-release.ts';
 import type { Production } from './production-after.ts';
 import type { SessionDeps } from './release-deps.ts';
 import type { ReleaseJournal } from './release-journal.ts';
-import type { ReleaseStrategy } from './strategy.ts';
+import type { BatchSpan, ReleaseStrategy } from './strategy.ts';
 
 /** What a release is asked to do, what it came to, and the state of one under way. */
 
@@ -44,6 +44,8 @@ export interface ReleaseOutcome {
   /** Blue-green: the check on the version's own slot, before any user reached it. */
   readonly slotCheck?: Verification;
   readonly verification?: Verification;
+  /** Rolling: the batches, in order (reverting ones too). */
+  readonly batches?: readonly BatchSpan[];
   /** The record could not be written at the end: what failed (the outcome is still what happened). */
   readonly unrecorded?: string;
 }
@@ -54,7 +56,7 @@ export interface ReleaseOutcome {
  */
 export type ReleaseEvidence = Pick<
   ReleaseOutcome,
-  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded'
+  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded' | 'batches'
 >;
 
 /** A release outcome's evidence, without the keys it has no value for. */
@@ -66,6 +68,7 @@ export function evidenceOf(release: ReleaseOutcome): ReleaseEvidence {
     ...(release.slotCheck ? { slotCheck: release.slotCheck } : {}),
     ...(release.verification ? { verification: release.verification } : {}),
     ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
+    ...(release.batches ? { batches: release.batches } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { renderHealthSummary } from '../health/report-markdown.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
+import type { BatchSpan } from '../release/strategy.ts';
 import type { DeployOutcome } from './deploy.ts';
 import type { PromoteOutcome } from './promotion.ts';
 import type { RollbackOutcome } from './rollback.ts';
@@ -26,6 +27,7 @@ interface ReleaseEvidence {
   readonly facts: Readonly<Record<string, number | string>>;
   readonly slotCheck?: Verification;
   readonly verification?: Verification;
+  readonly batches?: readonly BatchSpan[];
 }
 
 /** The deploy's step summary: what, where, how many attempts and why, and the evidence. */
@@ -82,7 +84,30 @@ function renderEvidence(heading: string, first: readonly string[][], outcome: Re
     slotCheck?.health ? `#### Check on the slot\n\n${renderHealthSummary(slotCheck.health)}` : '',
     verification?.health ? renderHealthSummary(verification.health) : '',
   ];
-  return [heading, escapeCell(outcome.message), facts, ...health].filter(Boolean).join('\n\n');
+  const batches = outcome.batches?.length ? renderBatches(outcome.batches) : '';
+  return [heading, escapeCell(outcome.message), facts, batches, ...health].filter(Boolean).join('\n\n');
+}
+
+/** Rolling: the batches on a timeline (a Mermaid gantt GitHub draws), reverting ones after. */
+function renderBatches(batches: readonly BatchSpan[]): string {
+  let forward = 0;
+  let back = 0;
+  const rows = batches.map((batch, at) => {
+    const label = batch.revert ? `Revert ${++back}` : `Batch ${++forward}`;
+    // Host names are letters, digits, _ . - (the settings refuse others): nothing here breaks the chart.
+    const end = Math.max(batch.endedAt, batch.startedAt + 1);
+    return `    ${label} · ${batch.hosts.join(', ')} :${batch.ok ? 'done' : 'crit'}, b${at + 1}, ${batch.startedAt}, ${end}`;
+  });
+  return [
+    '#### Batches',
+    '',
+    '```mermaid',
+    'gantt',
+    '    dateFormat x',
+    '    axisFormat %M:%S',
+    ...rows,
+    '```',
+  ].join('\n');
 }
 
 function notRun(outcome: ReleaseEvidence): string {

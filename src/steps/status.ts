@@ -1,5 +1,5 @@
 import { describeOwner } from '../github/deployment-records.ts';
-import type { EnvironmentState, LockOwner, ReleaseBackend, ReleaseRecord } from '../ports.ts';
+import type { EnvironmentState, HostRecord, LockOwner, ReleaseBackend, ReleaseRecord } from '../ports.ts';
 import { liveView, slotContents } from '../release/release-state.ts';
 import type { StatusSettings } from '../settings/status.ts';
 
@@ -27,6 +27,8 @@ export interface StatusReport {
   readonly lock?: LockOwner;
   /** Blue-green releases only: each slot, by the release it last ran. */
   readonly slots: readonly SlotStatus[];
+  /** Hosts (rolling): what each runs, as the releases that reached it left it. */
+  readonly hosts: Readonly<Record<string, HostRecord>>;
   /** Newest first. */
   readonly releases: readonly ReleaseRecord[];
 }
@@ -50,6 +52,7 @@ export async function runStatus(
     ...(state.lastDeployTimestamp ? { lastDeploy: state.lastDeployTimestamp } : {}),
     ...(lock ? { lock } : {}),
     slots: slotsOf(state),
+    hosts: state.hosts ?? {},
     releases: state.releases.slice(-settings.history).toReversed(),
   };
 }
@@ -105,5 +108,21 @@ export function renderStatusText(report: StatusReport): string {
     (r) =>
       `  ${ICONS[r.status]} ${r.version.padEnd(16)} ${r.status.padEnd(11)} ${(r.kind ?? 'deploy').padEnd(8)}  ${r.startedAt}${r.actor ? `  ${r.actor}` : ''}${r.reason ? `  — ${r.reason}` : ''}`,
   );
-  return [...now, '', 'history (newest first):', ...history].join('\n');
+  return [...now, ...fleetTable(report.hosts), '', 'history (newest first):', ...history].join('\n');
+}
+
+/** The fleet, a line per host: its version, verified or not, in rotation or out, since when. */
+function fleetTable(hosts: StatusReport['hosts']): string[] {
+  const rows = Object.entries(hosts);
+  if (rows.length === 0) return [];
+  const width = Math.max(4, ...rows.map(([name]) => name.length));
+  const version = Math.max(7, ...rows.map(([, host]) => (host.version ?? '?').length));
+  return [
+    '',
+    `${'host'.padEnd(width)}  ${'version'.padEnd(version)}  verified  in rotation  since`,
+    ...rows.map(
+      ([name, host]) =>
+        `${name.padEnd(width)}  ${(host.version ?? '?').padEnd(version)}  ${(host.verified ? 'yes' : 'NO').padEnd(8)}  ${(host.inRotation ? 'yes' : 'NO (out)').padEnd(11)}  ${host.since}`,
+    ),
+  ];
 }

@@ -3,6 +3,7 @@ import type { Clock, CommandRunner } from '../ports.ts';
 import { commandHostGate } from './command-host-gate.ts';
 import { haproxyHostGate } from './haproxy-host-gate.ts';
 import type { GatedHost, HostGate } from './host-gate.ts';
+import { nginxHostGate } from './nginx-host-gate.ts';
 
 /** The gate a rolling strategy's settings name, over the hosts. */
 export function hostGateFor(
@@ -20,7 +21,14 @@ export function hostGateFor(
       runner: deps.runner,
       timeoutMs: 60_000 + strategy.drainTimeoutMs,
     });
-  if (gate.kind === 'nginx') throw new Error('traffic: nginx does not gate hosts yet');
+  if (gate.kind === 'nginx')
+    return nginxHostGate({
+      ...gate,
+      hosts,
+      drainTimeoutMs: strategy.drainTimeoutMs,
+      runner: deps.runner,
+      clock: deps.clock,
+    });
   return haproxyHostGate({
     socket: gate.socket,
     backend: gate.backend,
