@@ -132,7 +132,24 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
           { ...hosts[name], since: 'x' },
           { version, since: 'x', verified: true, inRotation: true },
         );
+      assert.match(step.summary, /```mermaid\ngantt\n/, 'the batches on a timeline');
+      for (const name of NAMES)
+        assert.match(
+          step.summary,
+          new RegExp(`\\| ${name} \\| ${version.replaceAll('.', '\\.')}, verified \\|`),
+        );
+      summaries.push(step.summary);
     }
+    assert.match(summaries[1]!, /Batch 1 · web1, web2 :done[\s\S]*Batch 2 · web3, web4 :done/);
+    const status = await runCli([
+      'status',
+      '--environment',
+      'production',
+      '--state-dir',
+      path.join(dir, 'state'),
+    ]);
+    for (const name of NAMES)
+      assert.match(status.stdout, new RegExp(`^${name}\\s+v2\\.1\\.0\\s+yes\\s+yes\\s+\\d{4}-`, 'm'));
   });
 
   it('a release that breaks on web3: the rollout stops there, web1-2 reverted and verified, web3 never rejoins with it; 0 failed requests', async () => {
