@@ -185,6 +185,26 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     for (const line of secret) assert.ok(!everything.includes(line), 'the private key leaks nowhere');
   });
 
+  it('the dry run: the batches from what HAProxy says now, no host reached', async () => {
+    const before = await servers();
+    const step = await deploy('v4.0.0', { 'batch-size': '50%', 'min-healthy': '2', 'dry-run': 'true' });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.match(
+      step.log,
+      /balancer: +haproxy backend app: web1 serving, web2 serving, web3 serving, web4 serving/,
+    );
+    assert.match(
+      step.log,
+      /batches: +2 batches \(web1, web2 \| web3, web4\); at least 2 hosts serving throughout/,
+    );
+    assert.match(step.log, /verify: .*\(once every host is back, through what users reach\)/);
+    assert.deepEqual(await servers(), before);
+    assert.deepEqual(running(), ['v2.1.0', 'v2.1.0', 'v2.1.0', 'v2.1.0']);
+    const refused = await deploy('v4.0.0', { 'batch-size': '2', 'min-healthy': '3', 'dry-run': 'true' });
+    assert.equal(refused.outcome, 'failure');
+    assert.match(refused.log, /would change nothing and fail now: batch-size is 2 hosts/);
+  });
+
   it('a plan that would break min-healthy is refused before anything changes, naming the numbers', async () => {
     const before = await servers();
     const step = await deploy('v4.0.0', { 'batch-size': '2', 'min-healthy': '3' });

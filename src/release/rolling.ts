@@ -22,6 +22,18 @@ export function rollingStrategy(settings: RollingSettings, parts: RollParts): Re
     plan: (version) =>
       `${parts.fleet.planned.plan(version)} on ${names}: rolling ${countText(settings.batchSize)} at a time, min-healthy ${settings.minHealthy ? countText(settings.minHealthy) : 'all but the batch'}, behind ${parts.gate.name}`,
     goLive: (request) => roll(settings, parts, request),
+    // The dry run: the same plan over what the balancer says now; no host is reached.
+    async preview({ version, state }) {
+      const states = await parts.gate.states();
+      const plan = planBatches({ ...settings, ...fleetFacts(parts.fleet.hosts, states, state, version) });
+      const hosts = [...states].map(([name, serving]) => `${name} ${serving}`).join(', ');
+      const lines = [`  balancer:    ${parts.gate.name}: ${hosts}`];
+      if (plan.kind === 'refuse') return { lines, refusal: `${plan.input} ${plan.problem}` };
+      return {
+        lines: [...lines, `  batches:     ${describePlan(plan)}; each host verified on its address first`],
+        publicCheckWhen: 'once every host is back',
+      };
+    },
     close: () => parts.fleet.close(),
   };
 }

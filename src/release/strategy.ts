@@ -109,6 +109,8 @@ export interface StrategyPreview {
   readonly lines: readonly string[];
   /** The slot the driver would run in: its check run is given it, as the real run is. */
   readonly slot?: Slot;
+  /** When the public probes run (default: after the switch). */
+  readonly publicCheckWhen?: string;
   /** Why the real release would change nothing and fail, had it run now. */
   readonly refusal?: string;
 }

@@ -75,7 +75,7 @@ export async function planDryRun(request: DryRunRequest, deps: ReleaseDeps): Pro
     `  lock:        ${settings.environment} (wait up to ${formatDuration(settings.lockTimeoutMs)})`,
     `  hooks:       ${hooks.map(([name]) => name).join(', ') || 'none'}`,
     ...(preview?.lines ?? []),
-    `  verify:      ${checks.join(', ') || 'nothing'}${preview ? ' (after the switch, through what users reach)' : ''}`,
+    `  verify:      ${checks.join(', ') || 'nothing'}${preview ? ` (${preview.publicCheckWhen ?? 'after the switch'}, through what users reach)` : ''}`,
   ];
   let facts: Readonly<Record<string, number | string>> = preview?.slot ? { slot: preview.slot.name } : {};
   if (driver.checkRun && plan.kind === 'release') {
