@@ -9,7 +9,7 @@ import { readStructuredText } from './structured-text.ts';
 export const hostsInputs = {
   hosts: {
     description:
-      'Deploy on these hosts over SSH, one after the other: a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
+      'Deploy on these hosts over SSH, one after the other (or batch by batch with strategy: rolling): a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
     default: '',
   },
   'known-hosts': {
