@@ -217,6 +217,20 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     assert.deepEqual(running(), ['v2.1.0', 'v2.1.0', 'v2.1.0', 'v2.1.0']);
   });
 
+  it('a host HAProxy has no server for: refused before any host is touched, the record unchanged', async () => {
+    const before = await servers();
+    const current = recorded().current;
+    const step = await deploy('v4.1.0', {
+      hosts: `${inputs.hosts}\n- { name: web5, ssh: "deploy@127.0.0.1:1", address: "127.0.0.1:1" }`,
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(step.log, /HAProxy's backend app \(haproxy-backend\) has no server named web5/);
+    assert.doesNotMatch(step.log, /On web1/);
+    assert.deepEqual(await servers(), before);
+    assert.equal(recorded().current, current);
+    assert.equal(recorded().releases.at(-1).neverLive, true);
+  });
+
   it('killed with kill -9 while web2 is out of rotation, then deployed again: the fleet converges, no host left drained', async () => {
     const killed = await deploy('v5.0.0', {}, { killWhen: /Verifying v5\.0\.0 on web2/ });
     assert.notEqual(killed.outcome, 'success');
@@ -252,7 +266,14 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
       );
       execSync(`${nginx.testCommand} && ${nginx.reloadCommand}`);
       // The reload took effect once the old worker (with no server) no longer answers: 20 answers in a row.
-      for (let ok = 0; ok < 20; ) ok = (await fetch(nginx.url)).status === 200 ? ok + 1 : 0;
+      for (let ok = 0; ok < 20; )
+        ok =
+          (await fetch(nginx.url).then(
+            (answer) => answer.status,
+            () => 0,
+          )) === 200
+            ? ok + 1
+            : 0;
       const behindNginx = {
         traffic: 'nginx',
         'haproxy-socket': '',
@@ -287,7 +308,7 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     }
   });
 
-  it('on-failure stop, behind a switch-command: the hosts done keep the version, the failed host stays out', async () => {
+  it('on-host-failure stop, behind a switch-command: the hosts done keep the version, the failed host stays out', async () => {
     const gate = path.join(dir, 'gate');
     // The user's gate: a state file per host, read back with DEPLOY_HOST_STATE empty.
     const switchCommand = `if [ -z "$DEPLOY_HOST_STATE" ]; then cat ${gate}-$DEPLOY_HOST 2>/dev/null || echo ready; else echo "$DEPLOY_HOST_STATE" > ${gate}-$DEPLOY_HOST; fi`;
@@ -296,7 +317,7 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
       'haproxy-socket': '',
       'haproxy-backend': '',
       'switch-command': switchCommand,
-      'on-failure': 'stop',
+      'on-host-failure': 'stop',
       'min-healthy': '2',
     });
     assert.equal(step.outcome, 'failure', step.log);

@@ -151,7 +151,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       ['promotion', 'manual', 'blue-green'],
       ['batch-size', '2', 'rolling'],
       ['min-healthy', '50%', 'rolling'],
-      ['on-failure', 'stop', 'rolling'],
+      ['on-host-failure', 'stop', 'rolling'],
     ];
     for (const [input, value, users] of strays)
       refused(
@@ -221,7 +221,12 @@ const rolling = {
 
 describe('strategy settings: rolling asks for hosts, a load balancer, and probes that name the host', () => {
   it('reads batch-size and min-healthy as counts or percentages; min-healthy defaults to every host but the batch', () => {
-    const settings = parse({ ...rolling, 'batch-size': '50%', 'min-healthy': '1', 'on-failure': 'stop' });
+    const settings = parse({
+      ...rolling,
+      'batch-size': '50%',
+      'min-healthy': '1',
+      'on-host-failure': 'stop',
+    });
     assert.deepEqual(settings.strategy, {
       kind: 'rolling',
       batchSize: { percent: 50 },
@@ -262,7 +267,7 @@ describe('strategy settings: rolling asks for hosts, a load balancer, and probes
         /is not a count of hosts \(1 or more\) or a percentage/,
       );
     refused({ ...rolling, 'min-healthy': '101%' }, 'min-healthy', /is not a count of hosts \(0 or more\)/);
-    refused({ ...rolling, 'on-failure': 'continue' }, 'on-failure', /use stop-and-revert or stop/);
+    refused({ ...rolling, 'on-host-failure': 'continue' }, 'on-host-failure', /use stop-and-revert or stop/);
     refused(
       { ...rolling, slots: 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082' },
       'slots',

@@ -44,10 +44,11 @@ async function roll(
   request: GoLiveRequest,
 ): Promise<GoLiveOutcome> {
   const { version } = request;
-  const plan = planBatches({
-    ...settings,
-    ...fleetFacts(parts.fleet.hosts, await parts.gate.states(), request.state, version),
-  });
+  // Read before anything changes: a balancer that cannot be read, or disagrees with hosts, stops it here.
+  const states = await parts.gate.states().catch((error: Error) => error);
+  if (states instanceof Error)
+    return { ok: false, reason: states.message, attempts: [], facts: {}, production: 'untouched' };
+  const plan = planBatches({ ...settings, ...fleetFacts(parts.fleet.hosts, states, request.state, version) });
   if (plan.kind === 'refuse')
     return {
       ok: false,
@@ -84,8 +85,12 @@ async function revertOrStop(
   const { previous, version } = request;
   const failure = `${run.failed.map((o) => `on ${o.host}: ${o.reason}`).join('; ')}; ${stoppedAt}`;
   const rejected = run.failed.some((outcome) => outcome.rejected);
-  if (settings.onFailure === 'stop' || !previous) {
-    const why = settings.onFailure === 'stop' ? '' : ' (nothing to revert to: no version was live before)';
+  // A rollback that fails is not undone: what it left is the version it rolled back from.
+  if (settings.onFailure === 'stop' || !previous || request.kind === 'rollback') {
+    const why =
+      settings.onFailure === 'stop' || request.kind === 'rollback'
+        ? ''
+        : ' (nothing to revert to: no version was live before)';
     return stopped(run, `${failure}${why}`, rejected);
   }
   const reached = [...run.failed.map((o) => o.host), ...run.done];

@@ -25,7 +25,7 @@ export const strategyInputs = {
       'rolling: how many hosts must serve a verified version at every moment, a count or a percentage (rounded up); a plan that would break it is refused before anything changes. Empty: every host but the batch.',
     default: '',
   },
-  'on-failure': {
+  'on-host-failure': {
     description:
       'rolling: when a host fails, stop-and-revert (the hosts already done go back to the previous version, verified, and rejoin) or stop (they keep the new version; the failed host stays out).',
     default: 'stop-and-revert',
@@ -99,7 +99,7 @@ const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 const schema = z.object({
   strategy: z.enum(['in-place', 'blue-green', 'rolling'], 'use in-place, blue-green or rolling'),
-  'on-failure': z.enum(['stop-and-revert', 'stop'], 'use stop-and-revert or stop'),
+  'on-host-failure': z.enum(['stop-and-revert', 'stop'], 'use stop-and-revert or stop'),
   traffic: z.enum(['haproxy', 'nginx', 'command'], 'use haproxy, nginx or command'),
   promotion: z.enum(['auto', 'manual'], 'use auto or manual'),
   'drain-timeout': durationField,
@@ -116,7 +116,7 @@ const TRAFFIC_INPUTS: Readonly<Record<TrafficKind, readonly StrategyInput[]>> = 
   command: ['switch-command'],
 };
 const SLOT_INPUTS: readonly StrategyInput[] = ['slots', 'promotion', 'stop-command', 'scale-down-delay'];
-const ROLLING_INPUTS: readonly StrategyInput[] = ['batch-size', 'min-healthy', 'on-failure'];
+const ROLLING_INPUTS: readonly StrategyInput[] = ['batch-size', 'min-healthy', 'on-host-failure'];
 const PROXY_INPUTS: readonly StrategyInput[] = [
   'traffic',
   ...Object.values(TRAFFIC_INPUTS).flat(),
@@ -171,7 +171,7 @@ function refuseIgnored(values: Record<string, string>, strategy: StrategyKind, t
 export function parseStrategy(values: Record<string, string>, verify: VerifyDeclaration): StrategySettings {
   const flat = parseWithSchema(schema, {
     strategy: values.strategy || 'in-place',
-    'on-failure': values['on-failure'] || 'stop-and-revert',
+    'on-host-failure': values['on-host-failure'] || 'stop-and-revert',
     traffic: values.traffic || 'haproxy',
     promotion: values.promotion || 'auto',
     'drain-timeout': values['drain-timeout'] || '30s',
@@ -198,7 +198,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
       kind: 'rolling',
       batchSize: parseHostCount(values['batch-size'] || '1', 'batch-size', 1),
       ...(minHealthy ? { minHealthy: parseHostCount(minHealthy, 'min-healthy', 0) } : {}),
-      onFailure: flat['on-failure'],
+      onFailure: flat['on-host-failure'],
       gate: parseTraffic(flat.traffic, values),
       drainTimeoutMs: flat['drain-timeout'],
     };
