@@ -346,4 +346,73 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
       ],
     );
   });
+
+  it('the ansible driver: one ansible-playbook --limit per batch over the same hosts, a broken host stopping and reverting', async () => {
+    const port = (at: number) => Number(new URL(services[at]!.url).port);
+    const key = path.join(dir, 'ansible-key');
+    writeFileSync(key, sshds[0]!.privateKey, { mode: 0o600 });
+    writeFileSync(path.join(dir, 'known_hosts'), `${sshds.map((sshd) => sshd.knownHosts).join('\n')}\n`);
+    const inventory = path.join(dir, 'inventory.ini');
+    writeFileSync(
+      inventory,
+      [
+        '[web]',
+        ...NAMES.map(
+          (name, at) =>
+            `${name} ansible_host=127.0.0.1 ansible_port=${sshds[at]!.port} deploy_address=127.0.0.1:${port(at)}`,
+        ),
+        '[web:vars]',
+        `ansible_user=${sshds[0]!.user}`,
+        `ansible_ssh_private_key_file=${key}`,
+        `ansible_ssh_common_args='-o UserKnownHostsFile=${dir}/known_hosts -o StrictHostKeyChecking=yes'`,
+        'ansible_python_interpreter=/usr/bin/python3',
+        // One SSH command per task (no temp files on the host): what a fleet of hundreds needs too.
+        'ansible_pipelining=true',
+        "ansible_ssh_args='-o ControlMaster=auto -o ControlPersist=2s'",
+        '',
+      ].join('\n'),
+    );
+    const playbook = path.join(dir, 'deploy.yml');
+    writeFileSync(
+      playbook,
+      [
+        '- hosts: web',
+        '  gather_facts: false',
+        '  tasks:',
+        '    - name: restart the service with the version',
+        '      ansible.builtin.shell: |',
+        '        touch {{ dir }}/{{ inventory_hostname }}.restarting',
+        '        sleep 0.3',
+        `        echo "{{ version ~ ('-bad' if (inventory_hostname == 'web3' and 'broken-on-web3' in version) else '') }}" > {{ dir }}/{{ inventory_hostname }}`,
+        '        rm {{ dir }}/{{ inventory_hostname }}.restarting',
+        '',
+      ].join('\n'),
+    );
+    const withAnsible = {
+      driver: 'ansible',
+      playbook,
+      inventory,
+      'extra-vars': JSON.stringify({ dir }),
+      command: '',
+      hosts: '',
+      'known-hosts': '',
+      'ssh-private-key': '',
+      'run-on': '',
+      'batch-size': '50%',
+      'min-healthy': '2',
+    };
+    const users = startLoad(haproxy.url, 4, 5);
+    const good = await deploy('v8.0.0', withAnsible);
+    const broken = await deploy('v9.0.0-broken-on-web3', withAnsible);
+    const load = await users.stop();
+    assert.equal(good.outcome, 'success', good.log);
+    assert.match(good.log, /Rolling v8\.0\.0: 2 batches \(web1, web2 \| web3, web4\)/);
+    assert.match(good.log, /--limit web1,web2/);
+    assert.equal(broken.outcome, 'failure', broken.log);
+    assert.match(broken.log, /on web3: verification failed: .*the rollout stopped at batch 2 of 2/);
+    assert.match(broken.log, /web3, web1, web2, web4 reverted to v8\.0\.0, verified/);
+    assert.equal(load.failed, 0, `failed user requests: ${load.samples.join('; ')}`);
+    assert.deepEqual(running(), ['v8.0.0', 'v8.0.0', 'v8.0.0', 'v8.0.0']);
+    assert.deepEqual(await inRotation(), [...NAMES]);
+  });
 });

@@ -274,19 +274,43 @@ describe('strategy settings: rolling asks for hosts, a load balancer, and probes
       /only used with strategy: blue-green/,
     );
     refused({ ...rolling, promotion: 'manual' }, 'promotion', /only used with strategy: blue-green/);
+    const ansible = {
+      environment: 'production',
+      version: 'v2',
+      strategy: 'rolling',
+      driver: 'ansible',
+      playbook: 'site.yml',
+      inventory: 'hosts.ini',
+      'haproxy-socket': '/run/haproxy/admin.sock',
+      'haproxy-backend': 'app',
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health" }',
+    };
     refused(
-      {
-        environment: 'production',
-        version: 'v2',
-        strategy: 'rolling',
-        driver: 'ansible',
-        playbook: 'site.yml',
-        inventory: 'hosts.ini',
-        'haproxy-socket': '/run/haproxy/admin.sock',
-        'haproxy-backend': 'app',
-      },
-      'strategy',
-      /rolling is not supported with driver: ansible yet/,
+      { ...ansible, hosts: rolling.hosts },
+      'hosts',
+      /is not used with driver: ansible \(its inventory names the hosts\)/,
     );
+    refused({ ...ansible, 'verify-probes': '' }, 'verify-probes', /checks each host on its own address/);
+  });
+
+  it("with the ansible driver the hosts are the inventory's, each checked by the probes that name it", () => {
+    const settings = parse({
+      environment: 'production',
+      version: 'v2',
+      strategy: 'rolling',
+      driver: 'ansible',
+      playbook: 'site.yml',
+      inventory: 'hosts.ini',
+      'haproxy-socket': '/run/haproxy/admin.sock',
+      'haproxy-backend': 'app',
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health" }',
+    });
+    assert.equal(settings.hosts, undefined);
+    assert.equal(settings.inventoryHosts?.needsAddress, true);
+    const web2 = settings.inventoryHosts?.verifyFor({
+      name: 'web2',
+      address: { host: '10.0.0.12', port: 8080 },
+    });
+    assert.match(JSON.stringify(web2?.probes[0]), /"url":"http:\/\/10\.0\.0\.12:8080\/health"/);
   });
 });

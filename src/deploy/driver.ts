@@ -14,13 +14,15 @@ export interface DriverRequest {
   readonly slot?: Slot;
   /** hosts: the host this run is for (the driver gets DEPLOY_HOST, its address and DEPLOY_SSH). */
   readonly host?: DriverHost;
+  /** Rolling with ansible: the batch's hosts, for --limit. */
+  readonly limit?: readonly string[];
 }
 
 /** A remote host as a driver sees it. */
 export interface DriverHost {
   readonly name: string;
-  /** user@host:port, as ssh takes it. */
-  readonly ssh: string;
+  /** user@host:port, as ssh takes it (absent: ansible reaches it). */
+  readonly ssh?: string;
   readonly address?: HostPort;
 }
 
@@ -72,7 +74,7 @@ export function deployEnv(
       ? {
           DEPLOY_HOST: host.name,
           DEPLOY_HOST_ADDRESS: host.address ? formatHostPort(host.address) : '',
-          DEPLOY_SSH: host.ssh,
+          DEPLOY_SSH: host.ssh ?? '',
         }
       : {}),
   };

@@ -19,6 +19,8 @@ export interface Fleet {
   readonly hosts: readonly DriverHost[];
   driverFor(host: DriverHost): DeployDriver;
   readonly planned: DeployDriver;
+  /** A driver that runs a whole batch at once (ansible-playbook --limit), instead of one per host. */
+  readonly batchDriver?: DeployDriver;
   close(): Promise<void>;
 }
 

@@ -45,6 +45,15 @@ export interface TargetSettings {
   readonly pushgatewayUrl?: URL;
   /** Remote hosts over SSH; absent: the release runs on the runner. */
   readonly hosts?: HostsSettings;
+  /**
+   * Rolling with the ansible driver: the hosts are the inventory's, read when the release runs;
+   * each is checked by the probes that name it, pointed at it here.
+   */
+  readonly inventoryHosts?: {
+    /** The probes need each host's address: its deploy_address var. */
+    readonly needsAddress: boolean;
+    verifyFor(host: { readonly name: string; readonly address?: HostPort }): VerifySettings;
+  };
 }
 
 /** The hosts a release runs on over SSH, and how it reaches them. */

@@ -11,6 +11,8 @@ export interface DriveRequest {
   readonly slot?: Slot;
   /** Rolling: the host the driver works on. */
   readonly host?: DriverHost;
+  /** Rolling with ansible: the batch's hosts (--limit). */
+  readonly limit?: readonly string[];
   readonly signal: AbortSignal;
 }
 
@@ -28,7 +30,7 @@ export async function drive(
   driver: DeployDriver,
   retry: RetryPolicy & { readonly attemptTimeoutMs: number },
   logger: Logger,
-  { environment, version, previous, slot, host, signal }: DriveRequest,
+  { environment, version, previous, slot, host, limit, signal }: DriveRequest,
 ): Promise<Driven> {
   try {
     const run = await runWithRetry(retry, logger, signal, (attempt) => {
@@ -39,6 +41,7 @@ export async function drive(
         ...(previous ? { previous } : {}),
         ...(slot ? { slot } : {}),
         ...(host ? { host } : {}),
+        ...(limit ? { limit } : {}),
         attempt,
         timeoutMs: retry.attemptTimeoutMs,
         signal,

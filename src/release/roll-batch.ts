@@ -1,4 +1,4 @@
-import type { DriverHost } from '../deploy/driver.ts';
+import type { DeployDriver, DriverHost } from '../deploy/driver.ts';
 import type { VerifyHost } from '../deploy/drivers/hosts-driver.ts';
 import type { Fleet } from '../deploy/fleet.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
@@ -51,31 +51,70 @@ export async function rollBatch(
     request.signal,
   );
   if (request.signal.aborted) throw interruption(request.signal);
-  const settled = await Promise.allSettled(batch.map((host) => rollHost(parts, request, host)));
+  const batchDriver = parts.fleet.batchDriver;
+  const settled = batchDriver
+    ? await rollAtOnce(parts, request, batch, batchDriver)
+    : await Promise.allSettled(batch.map((host) => rollHost(parts, request, host)));
   const thrown = settled.find((result) => result.status === 'rejected');
   if (thrown) throw thrown.reason;
   return settled.map((result) => (result as PromiseFulfilledResult<HostOutcome>).value);
 }
 
+/**
+ * The batch in one run of a driver that reaches every host itself (ansible-playbook --limit),
+ * then each host checked on its own. A run that failed vouches for none of them.
+ */
+async function rollAtOnce(
+  parts: RollParts,
+  request: BatchRequest,
+  batch: readonly DriverHost[],
+  driver: DeployDriver,
+): Promise<PromiseSettledResult<HostOutcome>[]> {
+  const limit = batch.map((host) => host.name);
+  parts.logger.info(
+    `On ${limit.join(', ')}: ${request.version} (${driver.name}, --limit ${limit.join(',')})`,
+  );
+  const driven = await drive(driver, parts.retry, parts.logger, { ...driveRequest(request), limit });
+  return Promise.allSettled(
+    batch.map(async (host, at) => {
+      const attempts = at === 0 ? driven.attempts : [];
+      if (driven.ok) return checkHost(parts, request, host, attempts);
+      await request.host(host.name, { verified: false });
+      return { host: host.name, ok: false, reason: driven.reason, attempts };
+    }),
+  );
+}
+
 async function rollHost(parts: RollParts, request: BatchRequest, host: DriverHost): Promise<HostOutcome> {
-  const { version, signal } = request;
-  parts.logger.info(`On ${host.name} (${host.ssh}): ${version}`);
+  parts.logger.info(`On ${host.name} (${host.ssh ?? host.name}): ${request.version}`);
   const driven = await drive(parts.fleet.driverFor(host), parts.retry, parts.logger, {
-    environment: request.environment,
-    version,
-    ...(request.previous ? { previous: request.previous } : {}),
+    ...driveRequest(request),
     host,
-    signal,
   });
-  const { attempts } = driven;
   if (!driven.ok) {
     // What the host runs after a failed driver is not known: whatever it ran is no longer vouched for.
     await request.host(host.name, { verified: false });
-    return { host: host.name, ok: false, reason: driven.reason, attempts };
+    return { host: host.name, ok: false, reason: driven.reason, attempts: driven.attempts };
   }
+  return checkHost(parts, request, host, driven.attempts);
+}
+
+function driveRequest(request: BatchRequest) {
+  const { environment, version, previous, signal } = request;
+  return { environment, version, ...(previous ? { previous } : {}), signal };
+}
+
+/** The driver ran on `host`: recorded, verified on its address, and back in rotation if it passes. */
+async function checkHost(
+  parts: RollParts,
+  request: BatchRequest,
+  host: DriverHost,
+  attempts: readonly AttemptRecord[],
+): Promise<HostOutcome> {
+  const { version, signal } = request;
   await request.host(host.name, { version, verified: false });
   parts.logger.info(`Verifying ${version} on ${host.name} before it gets traffic back`);
-  const verification = await parts.verifyHost(host.name, version, signal);
+  const verification = await parts.verifyHost(host, version, signal);
   if (signal.aborted) throw interruption(signal);
   if (!verification.ok)
     return {

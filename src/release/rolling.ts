@@ -5,6 +5,7 @@ import type { EnvironmentState } from '../ports.ts';
 import type { HostServing } from '../traffic/host-gate.ts';
 import { type BatchPlan, planBatches } from './plan-batches.ts';
 import { type BatchRequest, type HostOutcome, type RollParts, rollBatch } from './roll-batch.ts';
+import type { RollSetup } from './roll-setup.ts';
 import type { BatchSpan, GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 /**
@@ -14,16 +15,21 @@ import type { BatchSpan, GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from '.
  * refused if it would break min-healthy. A host that fails stops the rollout; with
  * stop-and-revert the hosts it reached go back to the previous version, in batches, verified.
  */
-export function rollingStrategy(settings: RollingSettings, parts: RollParts): ReleaseStrategy {
-  const names = parts.fleet.hosts.map((host) => host.name).join(', ');
+export function rollingStrategy(settings: RollingSettings, setup: RollSetup): ReleaseStrategy {
   return {
     name: 'rolling',
     changesInPlace: true,
     plan: (version) =>
-      `${parts.fleet.planned.plan(version)} on ${names}: rolling ${countText(settings.batchSize)} at a time, min-healthy ${settings.minHealthy ? countText(settings.minHealthy) : 'all but the batch'}, behind ${parts.gate.name}`,
-    goLive: (request) => roll(settings, parts, request),
+      `${setup.planned.plan(version)} on ${setup.hostsText}: rolling ${countText(settings.batchSize)} at a time, min-healthy ${settings.minHealthy ? countText(settings.minHealthy) : 'all but the batch'}, behind ${settings.gate.kind}`,
+    async goLive(request) {
+      // Read before anything changes (the inventory, the balancer): a failure here changed nothing.
+      const parts = await setup.open(request.signal).catch((error: Error) => error);
+      if (parts instanceof Error) return untouched(parts.message);
+      return roll(settings, parts, request);
+    },
     // The dry run: the same plan over what the balancer says now; no host is reached.
-    async preview({ version, state }) {
+    async preview({ version, state, signal }) {
+      const parts = await setup.open(signal);
       const states = await parts.gate.states();
       const plan = planBatches({ ...settings, ...fleetFacts(parts.fleet.hosts, states, state, version) });
       const hosts = [...states].map(([name, serving]) => `${name} ${serving}`).join(', ');
@@ -34,7 +40,7 @@ export function rollingStrategy(settings: RollingSettings, parts: RollParts): Re
         publicCheckWhen: 'once every host is back',
       };
     },
-    close: () => parts.fleet.close(),
+    close: () => setup.close(),
   };
 }
 
@@ -46,8 +52,7 @@ async function roll(
   const { version } = request;
   // Read before anything changes: a balancer that cannot be read, or disagrees with hosts, stops it here.
   const states = await parts.gate.states().catch((error: Error) => error);
-  if (states instanceof Error)
-    return { ok: false, reason: states.message, attempts: [], facts: {}, production: 'untouched' };
+  if (states instanceof Error) return untouched(states.message);
   const plan = planBatches({ ...settings, ...fleetFacts(parts.fleet.hosts, states, request.state, version) });
   if (plan.kind === 'refuse')
     return {
@@ -128,6 +133,11 @@ async function revertOrStop(
     rejected,
     production: rejected ? 'rejected' : 'untouched',
   };
+}
+
+/** Ended before any host was touched. */
+function untouched(reason: string): GoLiveOutcome {
+  return { ok: false, reason, attempts: [], facts: {}, production: 'untouched' };
 }
 
 /** Stopped mid-fleet: hosts that got the version verified serve it; the failed ones are out. */

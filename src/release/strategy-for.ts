@@ -1,10 +1,10 @@
-import { createDriver, createFleet } from '../deploy/create-driver.ts';
+import { createDriver } from '../deploy/create-driver.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
-import { hostGateFor } from '../traffic/host-gate-for.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { blueGreenStrategy } from './blue-green.ts';
 import { inPlaceStrategy } from './in-place.ts';
+import { rollSetup } from './roll-setup.ts';
 import { rollingStrategy } from './rolling.ts';
 import type { ReleaseStrategy } from './strategy.ts';
 
@@ -13,10 +13,10 @@ export function strategyFor(
   target: TargetSettings,
   deps: VerifyDeps,
   driver = createDriver(target.driver, deps.runner, deps.logger, target.hosts, (host, version, signal) =>
-    verifyDeployment(target.hosts!.verify[host]!, version, { ...deps, signal }),
+    verifyDeployment(target.hosts!.verify[host.name]!, version, { ...deps, signal }),
   ),
 ): ReleaseStrategy {
-  const { strategy, hosts } = target;
+  const { strategy } = target;
   if (strategy.kind === 'blue-green')
     return blueGreenStrategy(
       driver,
@@ -25,18 +25,6 @@ export function strategyFor(
       trafficSwitchFor(strategy, target.environment, deps),
       deps,
     );
-  if (strategy.kind === 'rolling') {
-    if (!hosts) throw new Error('strategy: rolling needs hosts (the settings refuse it without)');
-    const fleet = createFleet(target.driver, hosts, deps.runner, deps.logger);
-    return rollingStrategy(strategy, {
-      fleet,
-      gate: hostGateFor(strategy, fleet.hosts, target.environment, deps),
-      verifyHost: (host, version, signal) =>
-        verifyDeployment(hosts.verify[host]!, version, { ...deps, signal }),
-      retry: target.retry,
-      logger: deps.logger,
-      now: () => deps.clock.now(),
-    });
-  }
+  if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
   return inPlaceStrategy(driver, target.retry, deps.logger);
 }

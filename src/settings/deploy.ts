@@ -386,10 +386,22 @@ function verifyAndStrategy(
   values: Record<string, string>,
   readFile: ReadTextFile,
   driver: string,
-): Pick<TargetSettings, 'verify' | 'strategy' | 'hosts'> {
+): Pick<TargetSettings, 'verify' | 'strategy' | 'hosts' | 'inventoryHosts'> {
   const verify = readVerify(values, readFile);
   const strategy = parseStrategy(values, verify);
   const hosts = parseHosts(values, { driver, strategy: strategy.kind });
+  if (strategy.kind === 'rolling' && !verify.namesHost)
+    throw new ConfigurationError(
+      'verify-probes',
+      'strategy: rolling checks each host on its own address before it gets traffic back: give a probe that names the host, e.g. - { name: host, type: http, url: "{host_url}/health" }',
+    );
+  // Rolling with ansible: the inventory's hosts, read when the release runs, each checked by its probes.
+  if (strategy.kind === 'rolling' && !hosts)
+    return {
+      verify: verify.public,
+      strategy,
+      inventoryHosts: { needsAddress: verify.needsAddress, verifyFor: (host) => verify.forHost(host) },
+    };
   if (verify.namesHost && !hosts)
     throw new ConfigurationError(
       'verify-probes',
@@ -403,11 +415,6 @@ function verifyAndStrategy(
       `${unplaced.name} has no address, which {host_url} and {host_address} in the probes need (address: host:port)`,
     );
   if (!hosts) return { verify: verify.public, strategy };
-  if (strategy.kind === 'rolling' && !verify.namesHost)
-    throw new ConfigurationError(
-      'verify-probes',
-      'strategy: rolling checks each host on its own address before it gets traffic back: give a probe that names the host, e.g. - { name: host, type: http, url: "{host_url}/health" }',
-    );
   const perHost = Object.fromEntries(hosts.hosts.map((host) => [host.name, verify.forHost(host)]));
   return { verify: verify.public, strategy, hosts: { ...hosts, verify: perHost } };
 }

@@ -49,12 +49,8 @@ export function parseHosts(
   const runOn = values['run-on'] || 'runner';
   if (runOn !== 'runner' && runOn !== 'host')
     throw new ConfigurationError('run-on', `"${runOn}" is not runner or host`);
-  if (context.driver === 'ansible' && context.strategy === 'rolling')
-    throw new ConfigurationError(
-      'strategy',
-      'rolling is not supported with driver: ansible yet (its batches are serial in the playbook): use hosts with the command or releases driver',
-    );
-  if (!text && context.strategy === 'rolling')
+  // Rolling with ansible: the inventory names the hosts.
+  if (!text && context.strategy === 'rolling' && context.driver !== 'ansible')
     throw new ConfigurationError(
       'hosts',
       'is required with strategy: rolling (the hosts behind the load balancer, e.g. - { name: web1, ssh: deploy@10.0.0.11, address: 10.0.0.11:8080 })',

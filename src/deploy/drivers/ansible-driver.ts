@@ -46,17 +46,20 @@ export function createAnsibleDriver(
   logger: Logger,
 ): DeployDriver {
   // Arguments, never a shell line: an inventory or playbook name cannot run anything.
-  const argv = (varsFile: string, check: boolean): [string, ...string[]] => [
+  const argv = (varsFile: string, check: boolean, limit?: readonly string[]): [string, ...string[]] => [
     'ansible-playbook',
     '-i',
     settings.inventory,
     settings.playbook,
     '-e',
     `@${varsFile}`,
+    // Rolling: the batch (host names checked plain when the inventory was read).
+    ...(limit ? ['--limit', limit.join(',')] : []),
     ...(check ? ['--check', '--diff'] : []),
   ];
   /** The same, for people to read. */
-  const command = (varsFile: string, check: boolean) => argv(varsFile, check).map(quote).join(' ');
+  const command = (varsFile: string, check: boolean, limit?: readonly string[]) =>
+    argv(varsFile, check, limit).map(quote).join(' ');
 
   async function play(request: Omit<DriverRequest, 'attempt'>, check: boolean) {
     const dir = mkdtempSync(path.join(tmpdir(), 'deploy-actions-vars-'));
@@ -79,9 +82,9 @@ export function createAnsibleDriver(
       { mode: 0o600 },
     );
     try {
-      if (check) logger.info(`$ ${command('<extra-vars>', true)}`);
+      if (check) logger.info(`$ ${command('<extra-vars>', true, request.limit)}`);
       const result = await runLogged(runner, logger, 'ansible-playbook', {
-        argv: argv(varsFile, check),
+        argv: argv(varsFile, check, request.limit),
         env: {
           ANSIBLE_NOCOLOR: '1',
           ANSIBLE_FORCE_COLOR: '0',

@@ -1,11 +1,11 @@
 import type { HostsSettings } from '../../model/release.ts';
 import type { Logger } from '../../ports.ts';
-import { AttemptFailedError, type DeployDriver } from '../driver.ts';
+import { AttemptFailedError, type DeployDriver, type DriverHost } from '../driver.ts';
 import type { Fleet } from '../fleet.ts';
 import type { Verification } from '../verify.ts';
 
 /** Checks `host` with the probes that name it, once its deploy ran. */
-export type VerifyHost = (host: string, version: string, signal: AbortSignal) => Promise<Verification>;
+export type VerifyHost = (host: DriverHost, version: string, signal: AbortSignal) => Promise<Verification>;
 
 /**
  * A driver run on every host of the fleet, one after the other (in place), each host verified
@@ -26,7 +26,7 @@ export function createHostsDriver(
       const facts: Record<string, string> = {};
       for (const [at, host] of fleet.hosts.entries()) {
         const driver = fleet.driverFor(host);
-        logger.info(`On ${host.name} (${host.ssh}): ${driver.name}`);
+        logger.info(`On ${host.name} (${host.ssh ?? host.name}): ${driver.name}`);
         const untouched = fleet.hosts.slice(at + 1).map((h) => h.name);
         const rest = untouched.length > 0 ? `; ${untouched.join(', ')} not deployed` : '';
         try {
@@ -40,7 +40,7 @@ export function createHostsDriver(
         const checked = verify[host.name];
         if (!verifyHost || !checked || (checked.probes.length === 0 && !checked.versionUrl)) continue;
         logger.info(`Verifying ${request.version} on ${host.name} before the next host`);
-        const verification = await verifyHost(host.name, request.version, request.signal);
+        const verification = await verifyHost(host, request.version, request.signal);
         if (!verification.ok)
           throw new AttemptFailedError(
             `on ${host.name}: verification failed: ${verification.reason}${rest}`,
