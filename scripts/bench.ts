@@ -23,6 +23,8 @@
  *      and nginx's file, test and graceful reload
  *  12. a rollback's switch back as users feel it: the decision to traffic on the warm slot, through
  *      the CLI with the sample service in two slots, behind HAProxy and nginx
+ *  13. a rolling release over 20 hosts (an sshd each) behind HAProxy, batch-size 1 and 5, and one
+ *      remote command over the release's SSH connection vs a new connection
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ import { engineCpuPerProbe } from './bench/engine-scaling.ts';
 import { handOffToDriverMs } from './bench/handoff-to-driver.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
+import { remoteCommandMs, rollingFleetMs } from './bench/rolling-fleet.ts';
 import { switchBackTimes } from './bench/switch-back.ts';
 import { switchTimes } from './bench/switch-times.ts';
 import { waitingCpuPerSecond } from './bench/waiting-cpu.ts';
@@ -306,6 +309,22 @@ if (haveHaproxy((line) => console.error(line))) {
     `${back.haproxy.toFixed(0)} ms`,
     `${back.nginx.toFixed(0)} ms`,
     '',
+    '(measured)',
+  ]);
+  for (const fleet of await rollingFleetMs(dist('deploy')))
+    rows.push([
+      `rolling release, 20 hosts over SSH behind HAProxy, batch-size ${fleet.batchSize}`,
+      `${(fleet.ms / 1000).toFixed(1)} s`,
+      `${fleet.batches} batches × ${(fleet.ms / fleet.batches / 1000).toFixed(2)} s`,
+      '',
+      '(measured)',
+    ]);
+  const remote = await remoteCommandMs();
+  rows.push([
+    'one remote command over SSH: the release connection reused / a new connection',
+    `${remote.reused.toFixed(0)} ms`,
+    `${remote.fresh.toFixed(0)} ms`,
+    `${(remote.reused / remote.fresh).toFixed(2)}×`,
     '(measured)',
   ]);
   for (const [i, kind] of ['good', 'broken'].entries()) {
