@@ -5,7 +5,7 @@ import { FileIssueTracker } from './incident/file-issue-tracker.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
 import type { IssueTracker } from './ports.ts';
-import type { PreflightDeps } from './preflight/run-check.ts';
+import type { PreflightDeps } from './preflight/check-outcome.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
 import { createBackend } from './release-backends.ts';

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -91,5 +92,55 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
       /checks.*host.*"10\.0\.0\.11" is not user@host\[:port\] \(the deploy user is required\)/,
     );
     assert.equal(existsSync(path.join(tmpdir(), 'never')), false);
+  });
+
+  it('what a release on the host needs, on the same login: free space under a directory, sudo without a password', async () => {
+    const hostCheck = (more: string) =>
+      `- { name: web1, type: ssh, host: "${sshd.ssh}", known-hosts: "${sshd.knownHosts}", key-secret: PRODUCTION_SSH_PRIVATE_KEY, ${more} }`;
+    const step = await inTemp('preflight', {
+      with: {
+        checks: [
+          hostCheck(`disk-path: "${sshd.dir}", min-free: 1MB`),
+          hostCheck(`disk-path: "${sshd.dir}", min-free: 100%`).replace('web1', 'web1-full'),
+          hostCheck('sudo: true').replace('web1', 'web1-sudo'),
+        ].join('\n'),
+      },
+      env: { PRODUCTION_SSH_PRIVATE_KEY: sshd.privateKey },
+    });
+    const facts = JSON.parse(step.outputs.report!).facts;
+    const [room, full, sudo] = facts;
+    assert.equal(room.ok, true, room.detail);
+    assert.match(
+      room.detail,
+      new RegExp(
+        `; ${sshd.dir.replaceAll('/', '\\/')} on web1: \\d+ \\w+ free \\([\\d.]+%\\), at least 1(\\.0)? MB needed`,
+      ),
+    );
+    assert.equal(full.ok, false);
+    assert.match(full.detail, /less than the 100% needed/);
+    // The "host" is this machine: sudo -n behaves there as it does here.
+    const sudoHere = spawnSync('sudo', ['-n', 'true']).status === 0;
+    assert.equal(sudo.ok, sudoHere, sudo.detail);
+    if (!sudoHere)
+      assert.match(
+        sudo.detail,
+        /`sudo -n true` fails there: the deploy user cannot use sudo without a password/,
+      );
+    const half = await inTemp('preflight', { with: { checks: hostCheck(`disk-path: "${sshd.dir}"`) } });
+    assert.equal(half.outcome, 'failure');
+    assert.match(half.log, /disk-path and min-free go together/);
+  });
+
+  it('hostile values reach the host as one argument each: a disk-path that is a command runs nothing', async () => {
+    const planted = path.join(tmpdir(), `preflight-hostile-${process.pid}`);
+    const step = await inTemp('preflight', {
+      with: {
+        checks: `- { type: ssh, host: "${sshd.ssh}", known-hosts: "${sshd.knownHosts}", key-secret: PRODUCTION_SSH_PRIVATE_KEY, disk-path: "-x; touch ${planted} $(touch ${planted})", min-free: 1MB }`,
+      },
+      env: { PRODUCTION_SSH_PRIVATE_KEY: sshd.privateKey },
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(JSON.parse(step.outputs.report!).facts[0].detail, /did not say its free space/);
+    assert.equal(existsSync(planted), false, 'nothing the value held ran');
   });
 });

@@ -1,7 +1,7 @@
 import { describeError } from '../errors.ts';
 import type { CheckResult } from '../health/engine.ts';
 import type { IssueTracker, WriteTextFile } from '../ports.ts';
-import type { PreflightDeps } from '../preflight/run-check.ts';
+import type { PreflightDeps } from '../preflight/check-outcome.ts';
 import type { Production } from '../release/production-after.ts';
 import type { ReleaseDeps } from '../release/release-deps.ts';
 import type { ScaleDown } from '../release/scale-down.ts';

@@ -1,40 +1,15 @@
 import { createHash } from 'node:crypto';
 import { accessSync, constants, createReadStream, existsSync, readFileSync, statfsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { haproxyCommand, parseServersState } from '../clients/haproxy-runtime.ts';
 import { sendHttpRequest } from '../clients/http-request.ts';
 import { connectTcp } from '../clients/tcp-connect.ts';
 import { howItEnded } from '../deploy/driver.ts';
 import { describeError } from '../errors.ts';
-import { formatSshEndpoint } from '../model/ssh-endpoint.ts';
-import type { CommandRunner, EnvironmentState, Logger } from '../ports.ts';
 import { findBad } from '../release/release-state.ts';
-import type { Amount, PreflightCheck } from '../settings/preflight.ts';
-import { SshSession } from '../target/ssh-session.ts';
-
-/** What one check found. `detail` never holds a secret's value. */
-export interface CheckOutcome {
-  readonly ok: boolean;
-  readonly detail: string;
-  /** For a failure: what to do about it. */
-  readonly fix?: string;
-}
-
-export interface PreflightDeps {
-  readonly runner: CommandRunner;
-  /** The environment's release record (for not-bad checks). */
-  readonly readState: (environment: string) => Promise<EnvironmentState>;
-  /** An environment variable of the step (secrets arrive this way); never logged. */
-  readonly readEnv: (name: string) => string | undefined;
-  /** Registers a secret value for masking. */
-  readonly mask: (value: string) => void;
-  /** Where a check's command output goes: the log only, never a detail (details are recorded). */
-  readonly logger?: Pick<Logger, 'untrusted'>;
-}
-
-const pass = (detail: string): CheckOutcome => ({ ok: true, detail });
-const fail = (detail: string, fix: string): CheckOutcome => ({ ok: false, detail, fix });
+import type { PreflightCheck } from '../settings/preflight.ts';
+import { type CheckOutcome, fail, judgeFree, type PreflightDeps, pass } from './check-outcome.ts';
+import { sshCheck } from './ssh-check.ts';
 
 /** Runs one check; a check that cannot run at all is a failure saying why. */
 export async function runCheck(
@@ -158,55 +133,7 @@ async function measure(
     case 'nginx':
       return nginxReady(check['upstream-file'], check['test-command'], deps, signal);
     case 'ssh':
-      return sshLogin(check, deps, signal);
-  }
-}
-
-/**
- * Logs in as the deploy user (through the jumps) and runs `true`, as a release would: batch
- * mode, the host key checked against known-hosts only, the key from a secret (each of its lines
- * masked; written 0600 for the check and removed after it) or the agent already running.
- */
-async function sshLogin(
-  check: Extract<PreflightCheck, { type: 'ssh' }>,
-  deps: PreflightDeps,
-  signal: AbortSignal,
-): Promise<CheckOutcome> {
-  const secret = check['key-secret'];
-  const key = secret ? deps.readEnv(secret) : undefined;
-  if (secret && !key?.trim())
-    return fail(
-      `${secret} (the deploy key) is missing or empty`,
-      `pass it to the step: env: { ${secret}: \${{ secrets.${secret} }} }`,
-    );
-  // The redactor masks a multi-line secret line by line, as the runner does.
-  if (key) deps.mask(key);
-  const session = SshSession.open(
-    {
-      hosts: [{ name: check.name, endpoint: check.host }],
-      jump: check.jump,
-      knownHosts: check['known-hosts'],
-      ...(key ? { privateKey: key.endsWith('\n') ? key : `${key}\n` } : {}),
-      connectTimeoutSeconds: 10,
-    },
-    deps.runner,
-    tmpdir(),
-  );
-  try {
-    const why = await session.check(check.name, signal);
-    const through = check.jump.length > 0 ? ` through ${check.jump.map(formatSshEndpoint).join(', ')}` : '';
-    if (!why)
-      return pass(
-        `logged in as ${check.host.user} on ${formatSshEndpoint(check.host)}${through}; its host key is one known-hosts gives`,
-      );
-    return fail(
-      why,
-      /host key/.test(why)
-        ? 'compare the key it showed with the host (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub there), then put its line in known-hosts'
-        : 'check the host, the deploy user and its authorized_keys',
-    );
-  } finally {
-    await session.close();
+      return sshCheck(check, deps, signal);
   }
 }
 
@@ -280,27 +207,6 @@ export function compareVersions(a: string, b: string): number {
     if (difference !== 0) return Math.sign(difference);
   }
   return 0;
-}
-
-function judgeFree(what: string, free: number, total: number, min: Amount, resource: string): CheckOutcome {
-  const percent = (100 * free) / total;
-  const shown = `${what}: ${formatBytes(free)} free (${percent.toFixed(1)}%)`;
-  const enough = 'bytes' in min ? free >= min.bytes : percent >= min.percent;
-  const wanted = 'bytes' in min ? formatBytes(min.bytes) : `${min.percent}%`;
-  return enough
-    ? pass(`${shown}, at least ${wanted} needed`)
-    : fail(`${shown}, less than the ${wanted} needed`, `free ${resource}`);
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(value >= 10 || unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 function sha256(file: string): Promise<string> {

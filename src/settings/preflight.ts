@@ -83,16 +83,28 @@ const check = z.discriminatedUnion('type', [
     port: z.int().check(z.gte(1), z.lte(65535)),
   }),
   z.strictObject({ ...common, type: z.literal('http'), url, 'tls-verify': z._default(booleanField, true) }),
-  z.strictObject({
-    ...common,
-    type: z.literal('ssh'),
-    host: sshEndpoint,
-    'known-hosts': z
-      .string()
-      .check(z.minLength(1, 'is required: the host keys to trust (never trusted on first use)')),
-    'key-secret': z.optional(z.string().check(z.regex(/^\w+$/, 'is not an environment variable name'))),
-    jump: z._default(z.array(sshEndpoint), []),
-  }),
+  z
+    .strictObject({
+      ...common,
+      type: z.literal('ssh'),
+      host: sshEndpoint,
+      'known-hosts': z
+        .string()
+        .check(z.minLength(1, 'is required: the host keys to trust (never trusted on first use)')),
+      'key-secret': z.optional(z.string().check(z.regex(/^\w+$/, 'is not an environment variable name'))),
+      jump: z._default(z.array(sshEndpoint), []),
+      /** The deploy user may run sudo without a password there (sudo -n true). */
+      sudo: z._default(booleanField, false),
+      /** Free space under this directory on the host, at least min-free. */
+      'disk-path': z.optional(z.string().check(z.minLength(1))),
+      'min-free': z.optional(amountField),
+    })
+    .check(
+      z.refine((check) => (check['disk-path'] === undefined) === (check['min-free'] === undefined), {
+        message: 'disk-path and min-free go together (the space needed under that directory on the host)',
+        path: ['disk-path'],
+      }),
+    ),
   z.strictObject({
     ...common,
     type: z.literal('artifact'),

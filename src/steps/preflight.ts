@@ -1,6 +1,7 @@
 import { renderTable } from '../markdown.ts';
 import type { Logger } from '../ports.ts';
-import { type CheckOutcome, type PreflightDeps, runCheck } from '../preflight/run-check.ts';
+import type { CheckOutcome, PreflightDeps } from '../preflight/check-outcome.ts';
+import { runCheck } from '../preflight/run-check.ts';
 import type { PreflightSettings } from '../settings/preflight.ts';
 
 export interface PreflightFact extends CheckOutcome {
