@@ -415,4 +415,33 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     assert.deepEqual(running(), ['v8.0.0', 'v8.0.0', 'v8.0.0', 'v8.0.0']);
     assert.deepEqual(await inRotation(), [...NAMES]);
   });
+
+  it('the whole pipeline: a release broken on web3 opens an incident that says what became of each host', async () => {
+    const incidents = path.join(dir, 'incidents');
+    const step = await runStep('.', {
+      with: {
+        ...inputs,
+        version: 'v10.0.0-broken-on-web3',
+        'batch-size': '2',
+        'min-healthy': '2',
+        'health-probes': `- { name: public, type: http, url: "${haproxy.url}/health", count: 1 }`,
+        incident: 'file',
+        'incident-on': 'any-failure',
+        'incident-dir': incidents,
+      },
+      env: { TMPDIR: temp },
+      hardTimeoutMs: 120_000,
+    });
+    assert.equal(step.outcome, 'failure', step.log);
+    const incident = readFileSync(path.join(incidents, 'incident-1.md'), 'utf8');
+    assert.match(incident, /### Hosts the release reached/);
+    assert.match(
+      incident,
+      /\| Rollback \| ↩️ every host the release reached was reverted to (v[\d.]+), each verified before it rejoined/,
+    );
+    const previous = /reverted to (v[\d.]+), each verified/.exec(incident)![1]!;
+    for (const host of NAMES)
+      assert.ok(incident.includes(`| ${host} | reverted to ${previous}, verified |`), host);
+    assert.deepEqual(running(), [previous, previous, previous, previous]);
+  });
 });

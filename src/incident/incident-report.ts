@@ -53,6 +53,13 @@ export function renderResolution(
 
 function fit(head: readonly string[], facts: IncidentFacts): string {
   const sections = [...head, factsTable(facts)];
+  if (facts.hosts && Object.keys(facts.hosts).length > 0)
+    sections.push(
+      `### Hosts the release reached\n\n${renderTable(
+        ['Host', 'What became of it'],
+        Object.entries(facts.hosts).map(([host, fate]) => [host, fate]),
+      )}`,
+    );
   if (facts.health) {
     sections.push(
       typeof facts.health === 'string' ? `### Health\n\n${facts.health}` : renderHealthSummary(facts.health),
@@ -71,6 +78,7 @@ function factsTable(facts: IncidentFacts): string {
     succeeded: `✅ succeeded${facts.previousVersion ? `: ${facts.previousVersion} is serving again` : ''}`,
     failed: '❌ failed: the environment may be down, act now',
     'not-needed': `— not needed: production was checked after the failure${facts.previousVersion ? ` and ${facts.previousVersion} still serves, verified` : ' and is healthy'}`,
+    reverted: `↩️ every host the release reached was reverted${facts.previousVersion ? ` to ${facts.previousVersion}` : ''}, each verified before it rejoined (below)`,
     'not-reached': `— not needed: the release was rejected before any user reached it${facts.previousVersion ? `; ${facts.previousVersion} still serves` : ''}`,
     none: '— not attempted',
   }[facts.rollback];

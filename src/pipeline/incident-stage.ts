@@ -24,10 +24,12 @@ export async function fileIncident(
         facts: {
           environment: settings.deploy.environment,
           version: settings.deploy.version,
-          rollback,
+          // Rolling: a release proven broken on one host was reverted on every host it reached.
+          rollback: rollback === 'not-reached' && run.deployed?.hosts ? 'reverted' : rollback,
           ...(run.failure ? { stage: run.failure.stage } : {}),
           ...(previous ? { previousVersion: previous } : {}),
           ...(run.health ? { health: run.health } : {}),
+          ...(run.deployed?.hosts ? { hosts: run.deployed.hosts } : {}),
           // What is recorded never quotes a command's output (the run's log has it, masked).
           log: [run.failure?.message ?? '', ...run.notes].filter(Boolean).map(withoutOutput).join('\n'),
         },

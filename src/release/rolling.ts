@@ -1,4 +1,4 @@
-import type { DriverHost } from '../deploy/driver.ts';
+import { type DriverHost, withoutOutput } from '../deploy/driver.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { HostCount, RollingSettings } from '../model/release.ts';
 import type { EnvironmentState } from '../ports.ts';
@@ -76,7 +76,7 @@ async function roll(
     const stoppedAt = `the rollout stopped at batch ${at + 1} of ${plan.batches.length}`;
     return revertOrStop(settings, parts, request, run, stoppedAt);
   }
-  return { ok: true, attempts: run.attempts, facts: run.facts, batches: run.batches };
+  return { ok: true, attempts: run.attempts, facts: run.facts, hosts: run.facts, batches: run.batches };
 }
 
 /** The rollout stopped on a host: the hosts it reached go back (stop-and-revert), or stay (stop). */
@@ -88,7 +88,7 @@ async function revertOrStop(
   stoppedAt: string,
 ): Promise<GoLiveOutcome> {
   const { previous, version } = request;
-  const failure = `${run.failed.map((o) => `on ${o.host}: ${o.reason}`).join('; ')}; ${stoppedAt}`;
+  const failure = `${run.failed.map((o) => `on ${o.host}: ${withoutOutput(o.reason ?? '')}`).join('; ')}; ${stoppedAt}`;
   const rejected = run.failed.some((outcome) => outcome.rejected);
   // A rollback that fails is not undone: what it left is the version it rolled back from.
   if (settings.onFailure === 'stop' || !previous || request.kind === 'rollback') {
@@ -129,6 +129,7 @@ async function revertOrStop(
     reason: `${failure}; ${reverted}`,
     attempts: run.attempts,
     facts: run.facts,
+    hosts: run.facts,
     batches: run.batches,
     rejected,
     production: rejected ? 'rejected' : 'untouched',
@@ -148,6 +149,7 @@ function stopped(run: Tally, reason: string, rejected: boolean): GoLiveOutcome {
     reason: serving ? `${reason}; ${run.done.join(', ')} serve ${run.version}` : reason,
     attempts: run.attempts,
     facts: run.facts,
+    hosts: run.facts,
     batches: run.batches,
     ...(serving
       ? { production: 'live-unverified' as const }
@@ -212,7 +214,9 @@ class Tally {
       this.attempts.push(...outcome.attempts);
       if (outcome.ok) this.done.push(outcome.host);
       else this.failed.push(outcome);
-      this.facts[outcome.host] = outcome.ok ? `${version}, verified` : `out of rotation: ${outcome.reason}`;
+      this.facts[outcome.host] = outcome.ok
+        ? `${version}, verified`
+        : `out of rotation: ${withoutOutput(outcome.reason ?? '')}`;
     }
   }
 
@@ -225,7 +229,7 @@ class Tally {
       if (outcome.ok && at >= 0) this.done.splice(at, 1);
       this.facts[outcome.host] = outcome.ok
         ? `reverted to ${previous}, verified`
-        : `out of rotation: reverting failed: ${outcome.reason}`;
+        : `out of rotation: reverting failed: ${withoutOutput(outcome.reason ?? '')}`;
     }
   }
 }

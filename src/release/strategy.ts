@@ -43,6 +43,8 @@ export type GoLiveOutcome =
       readonly ok: true;
       /** Rolling: the batches, in order. */
       readonly batches?: readonly BatchSpan[];
+      /** Rolling: what became of each host the release reached. */
+      readonly hosts?: Readonly<Record<string, string>>;
       readonly attempts: readonly AttemptRecord[];
       readonly facts: Readonly<Record<string, number | string>>;
       /** Blue-green: the version checked on its slot before any user reached it. */
@@ -63,6 +65,7 @@ export type GoLiveOutcome =
       /** Where it left users, when the strategy itself knows (rolling: reverted, or stopped mid-fleet). */
       readonly production?: Production;
       readonly batches?: readonly BatchSpan[];
+      readonly hosts?: Readonly<Record<string, string>>;
     };
 
 /**

@@ -46,6 +46,8 @@ export interface ReleaseOutcome {
   readonly verification?: Verification;
   /** Rolling: the batches, in order (reverting ones too). */
   readonly batches?: readonly BatchSpan[];
+  /** Rolling: what became of each host the release reached (the incident names them). */
+  readonly hosts?: Readonly<Record<string, string>>;
   /** The record could not be written at the end: what failed (the outcome is still what happened). */
   readonly unrecorded?: string;
 }
@@ -56,7 +58,7 @@ export interface ReleaseOutcome {
  */
 export type ReleaseEvidence = Pick<
   ReleaseOutcome,
-  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded' | 'batches'
+  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded' | 'batches' | 'hosts'
 >;
 
 /** A release outcome's evidence, without the keys it has no value for. */
@@ -69,6 +71,7 @@ export function evidenceOf(release: ReleaseOutcome): ReleaseEvidence {
     ...(release.verification ? { verification: release.verification } : {}),
     ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
     ...(release.batches ? { batches: release.batches } : {}),
+    ...(release.hosts ? { hosts: release.hosts } : {}),
   };
 }
 

@@ -33,7 +33,7 @@ export const incidentInputs = {
   },
   rollback: {
     description:
-      'How the rollback went: succeeded, failed, not-needed (production was checked and still healthy), not-reached (blue-green rejected the release before any user reached it) or none.',
+      'How the rollback went: succeeded, failed, not-needed (production was checked and still healthy), not-reached (blue-green rejected the release before any user reached it), reverted (rolling: every host it reached went back, verified) or none.',
     default: 'none',
   },
   'health-report': {
@@ -98,8 +98,8 @@ export function parseAssignees(text: string, input: string): string[] {
 const schema = z.object({
   mode: z.enum(['open', 'resolve'], { error: 'expected open or resolve' }),
   environment: z.string().check(z.regex(ENVIRONMENT_NAME, 'expected letters, digits, . _ - (at most 63)')),
-  rollback: z.enum(['succeeded', 'failed', 'not-needed', 'not-reached', 'none'], {
-    error: 'expected succeeded, failed, not-needed, not-reached or none',
+  rollback: z.enum(['succeeded', 'failed', 'not-needed', 'not-reached', 'reverted', 'none'], {
+    error: 'expected succeeded, failed, not-needed, not-reached, reverted or none',
   }),
   'log-lines': wholeNumberField(1),
 });
