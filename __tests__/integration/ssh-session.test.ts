@@ -174,4 +174,69 @@ describe('SSH to a real sshd: the generated config, one quoted argv, strict host
       await session.close();
     }
   });
+
+  it('through a chain of two hops: each hop logs its login, the command runs on the host', async () => {
+    const second = await startSshd('ssh-jump2');
+    try {
+      for (const hop of [jump, second])
+        execFileSync('sh', [
+          '-c',
+          'cat "$1" >> "$2"',
+          'sh',
+          path.join(web1.dir, 'client_key.pub'),
+          path.join(hop.dir, 'authorized_keys'),
+        ]);
+      const session = SshSession.open(
+        settings({
+          jump: [endpoint(jump.ssh), endpoint(second.ssh)],
+          knownHosts: [web1.knownHosts, jump.knownHosts, second.knownHosts].join('\n'),
+        }),
+        runner,
+        tmpdir(),
+      );
+      try {
+        const result = await session.run('web1', ['echo', 'through two hops']);
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.equal(result.stdout.trim(), 'through two hops');
+        assert.match(jump.log(), /Accepted publickey/);
+        assert.match(second.log(), /Accepted publickey/);
+      } finally {
+        await session.close();
+      }
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('an unreachable host, and a hop whose key is not known: each a clear error naming where it stopped', async () => {
+    const nobody = await startSshd('ssh-gone');
+    await nobody.close();
+    const unreachable = SshSession.open(
+      settings({ hosts: [{ name: 'web9', endpoint: endpoint(nobody.ssh) }] }),
+      runner,
+      tmpdir(),
+    );
+    try {
+      assert.match(
+        (await unreachable.check('web9')) ?? '',
+        /^web9 \(.*\): nothing listens for ssh there \(Connection refused\)/,
+      );
+    } finally {
+      await unreachable.close();
+    }
+    const unknownHop = SshSession.open(settings({ jump: [endpoint(jump.ssh)] }), runner, tmpdir());
+    try {
+      const why = (await unknownHop.check('web1')) ?? '';
+      assert.match(why, /^web1 \(/);
+      assert.match(
+        why,
+        new RegExp(
+          `the jump host ${jump.user}@127\\.0\\.0\\.1:${jump.port}: its host key is not in known-hosts`,
+        ),
+      );
+      assert.ok(why.includes(jump.fingerprint), `${why} names the key the hop showed (${jump.fingerprint})`);
+    } finally {
+      await unknownHop.close();
+    }
+  });
 });

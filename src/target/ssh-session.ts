@@ -56,6 +56,8 @@ export class SshSession {
   readonly #config: string;
   readonly #aliases: ReadonlyMap<string, string>;
   readonly #hosts: ReadonlyMap<string, SshHost>;
+  /** The ProxyJump chain, to name a hop ssh's error is about. */
+  readonly #jump: readonly SshEndpoint[];
   /** Per alias: its master connection (ssh -M -N), running until close, or why it failed. */
   readonly #masters = new Map<string, Promise<string | undefined>>();
   readonly #stop = new AbortController();
@@ -67,8 +69,14 @@ export class SshSession {
   readonly #controlDir: string;
   readonly #ended: Promise<unknown>[] = [];
 
-  private constructor(runner: CommandRunner, dir: string, hosts: readonly SshHost[]) {
+  private constructor(
+    runner: CommandRunner,
+    dir: string,
+    hosts: readonly SshHost[],
+    jump: readonly SshEndpoint[],
+  ) {
     this.#runner = runner;
+    this.#jump = jump;
     this.#dir = dir;
     this.#config = path.join(dir, 'ssh_config');
     this.#aliases = new Map(hosts.map((host, i) => [host.name, `h${i + 1}`]));
@@ -81,7 +89,7 @@ export class SshSession {
   static open(settings: SshSessionSettings, runner: CommandRunner, tempDir: string): SshSession {
     sweepAbandonedSshDirs(tempDir);
     const dir = mkdtempSync(path.join(tempDir, SESSION_PREFIX));
-    const session = new SshSession(runner, dir, settings.hosts);
+    const session = new SshSession(runner, dir, settings.hosts, settings.jump);
     const write = (name: string, text: string) => {
       const file = path.join(dir, name);
       writeFileSync(file, text.endsWith('\n') ? text : `${text}\n`, { mode: 0o600, flag: 'wx' });
@@ -206,7 +214,9 @@ export class SshSession {
 
   async #explain(host: string, result: CommandResult, signal?: AbortSignal): Promise<string> {
     const target = this.#hosts.get(host)!;
-    const where = `${host} (${formatSshEndpoint(target.endpoint)})`;
+    // Through jumps, ssh's message may be about a hop: named as such, never blamed on the host.
+    const hop = hopNamed(result.stderr, this.#jump, target.endpoint);
+    const where = `${host} (${formatSshEndpoint(target.endpoint)})${hop ? `: the jump host ${formatSshEndpoint(hop)}` : ''}`;
     const why = explainSshFailure(result.stderr);
     if (!/host key/.test(why)) return `${where}: ${why}`;
     return `${where}: ${why}. It showed ${await this.#hostKeySeen(host, signal)}`;
@@ -231,6 +241,28 @@ export class SshSession {
     rmSync(this.#dir, { recursive: true, force: true });
     if (this.#controlDir !== this.#dir) rmSync(this.#controlDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The hop of a jump chain that ssh's error is about, when it names one (its host key, or its
+ * address refusing): ssh says `[host]:port` for a host key, `host port N` for a connection.
+ */
+export function hopNamed(
+  stderr: string,
+  jump: readonly SshEndpoint[],
+  target: SshEndpoint,
+): SshEndpoint | undefined {
+  const keyFor = /(?:host key is known for|Host key for) (\S+)/.exec(stderr)?.[1];
+  const connect = /connect to host (\S+) port (\d+)/.exec(stderr);
+  const named = keyFor
+    ? (/^\[(.+)\]:(\d+)$/.exec(keyFor)?.slice(1) ?? [keyFor, '22'])
+    : connect
+      ? [connect[1]!, connect[2]!]
+      : undefined;
+  if (!named) return undefined;
+  const is = (endpoint: SshEndpoint) =>
+    endpoint.host === named[0] && String(endpoint.port ?? 22) === named[1];
+  return is(target) ? undefined : jump.find(is);
 }
 
 /** What ssh's own error says, for a person: the host key, the login, or the network. */
