@@ -20,6 +20,7 @@ import type { PipelineSettings } from './settings/pipeline.ts';
 export async function releaseDeps(host: Host, settings: TargetSettings): Promise<ReleaseDeps> {
   // The deploy key is a secret however it was passed: masked, each line, from here on.
   if (settings.hosts?.privateKey) host.redactor.add(settings.hosts.privateKey);
+  if (settings.hosts?.keyPassphrase) host.redactor.add(settings.hosts.keyPassphrase);
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;

@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -270,5 +279,39 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
         (error: Error & { input?: string }) => problem.test(`${error.input} ${error.message}`),
         JSON.stringify(inputs),
       );
+  });
+
+  it('a deploy key with a passphrase: the release unlocks it; the passphrase is masked and in nothing it leaves', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-passphrase-'));
+    const passphrase = `pass-${process.pid}-phrase`;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', path.join(dir, 'key')]);
+    appendFileSync(path.join(web1.dir, 'authorized_keys'), readFileSync(path.join(dir, 'key.pub')));
+    const step = await inTemp('deploy', {
+      with: {
+        environment: 'production',
+        version: 'v1.0.0',
+        'run-on': 'host',
+        command: `echo "$DEPLOY_VERSION" > ${dir}/ran`,
+        hosts: web1.ssh,
+        'known-hosts': web1.knownHosts,
+        'ssh-private-key': readFileSync(path.join(dir, 'key'), 'utf8'),
+        'ssh-key-passphrase': passphrase,
+        'state-dir': path.join(dir, 'state'),
+        attempts: '1',
+      },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.equal(readFileSync(path.join(dir, 'ran'), 'utf8').trim(), 'v1.0.0');
+    const left = [
+      step.log,
+      step.summary,
+      JSON.stringify(step.outputs),
+      readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'),
+    ];
+    for (const text of left) assert.ok(!text.includes(passphrase), 'the passphrase is nowhere');
+    assert.ok(
+      step.commands.some((c) => c.name === 'add-mask'),
+      'masked',
+    );
   });
 });

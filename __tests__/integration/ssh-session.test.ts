@@ -239,4 +239,51 @@ describe('SSH to a real sshd: the generated config, one quoted argv, strict host
       await unknownHop.close();
     }
   });
+
+  it('a key with a passphrase: unlocked into an agent of the session, never written unlocked; a wrong one fails once, said so', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'locked-key-')), 'key');
+    const passphrase = 'correct horse $(touch /tmp/never) battery';
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', file]);
+    execFileSync('sh', [
+      '-c',
+      'cat "$1" >> "$2"',
+      'sh',
+      `${file}.pub`,
+      path.join(web1.dir, 'authorized_keys'),
+    ]);
+    const locked = readFileSync(file, 'utf8');
+    const session = SshSession.open(
+      settings({ privateKey: locked, keyPassphrase: passphrase }),
+      runner,
+      tmpdir(),
+    );
+    try {
+      const result = await session.run('web1', ['echo', 'unlocked']);
+      assert.equal(result.exitCode, 0, result.stderr);
+      assert.equal(result.stdout.trim(), 'unlocked');
+      for (const name of readdirSync(session.dir)) {
+        if (statSync(path.join(session.dir, name)).isSocket()) continue;
+        const text = readFileSync(path.join(session.dir, name), 'utf8');
+        assert.ok(!text.includes(passphrase), `${name} does not hold the passphrase`);
+        assert.ok(!/BEGIN OPENSSH PRIVATE KEY/.test(text) || text === locked, `${name} is no unlocked key`);
+      }
+    } finally {
+      await session.close();
+    }
+    assert.equal(existsSync('/tmp/never'), false);
+    const wrong = SshSession.open(
+      settings({ privateKey: locked, keyPassphrase: 'not it' }),
+      runner,
+      tmpdir(),
+    );
+    try {
+      assert.match(
+        (await wrong.check('web1')) ?? '',
+        /^web1: the deploy key could not be unlocked: ssh-key-passphrase is not its passphrase$/,
+      );
+    } finally {
+      await wrong.close();
+    }
+    assert.ok(await goneWithin(session.dir, 3000), 'the agent stopped with the session');
+  });
 });

@@ -274,6 +274,16 @@ describe('strategy settings: rolling asks for hosts, a load balancer, and probes
       /only used with strategy: blue-green/,
     );
     refused({ ...rolling, promotion: 'manual' }, 'promotion', /only used with strategy: blue-green/);
+    refused(
+      { ...rolling, 'ssh-key-passphrase': 'x' },
+      'ssh-key-passphrase',
+      /unlocks ssh-private-key, which is not given/,
+    );
+    refused(
+      { ...rolling, hosts: '- { name: "web1;disable", ssh: deploy@10.0.0.11 }' },
+      'hosts',
+      /"web1;disable" is not a host name/,
+    );
     const ansible = {
       environment: 'production',
       version: 'v2',

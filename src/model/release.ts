@@ -70,6 +70,8 @@ export interface HostsSettings {
   readonly knownHosts: string;
   /** The deploy key (a secret); absent: the running agent. */
   readonly privateKey?: string;
+  /** The deploy key's passphrase (a secret): unlocked into an ssh-agent of the release's own. */
+  readonly keyPassphrase?: string;
   /** The command driver: on the runner once per host, or on each host. */
   readonly runOn: 'runner' | 'host';
   /** Per host: the probes and version source that name it, checked right after its deploy. */

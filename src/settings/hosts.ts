@@ -22,6 +22,11 @@ export const hostsInputs = {
       "hosts: the deploy user's private key (pass a secret); written 0600 under the runner's temp dir for the release and removed after it. Empty: the ssh agent already running.",
     default: '',
   },
+  'ssh-key-passphrase': {
+    description:
+      "hosts: the deploy key's passphrase (pass a secret), if it has one: the key is unlocked into an ssh-agent of the release's own (through SSH_ASKPASS, never written unlocked), stopped with the release.",
+    default: '',
+  },
   'ssh-jump': {
     description:
       'hosts: a ProxyJump chain, user@host[:port] hops separated by commas, the first reached directly.',
@@ -35,7 +40,7 @@ export const hostsInputs = {
 } as const satisfies InputSpecs;
 
 const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
-const DEPENDENT = ['known-hosts', 'ssh-private-key', 'ssh-jump'] as const;
+const DEPENDENT = ['known-hosts', 'ssh-private-key', 'ssh-key-passphrase', 'ssh-jump'] as const;
 
 /**
  * The hosts a release runs on, or undefined when it runs on the runner. Every input that only
@@ -92,6 +97,7 @@ export function parseHosts(
       .map((hop) => endpoint(hop, 'ssh-jump')),
     knownHosts,
     ...(values['ssh-private-key']?.trim() ? { privateKey: `${values['ssh-private-key'].trim()}\n` } : {}),
+    ...passphrase(values),
     runOn,
   };
 }
@@ -134,4 +140,16 @@ function endpoint(text: string, input: string): SshEndpoint {
   const parsed = parseSshEndpoint(text.trim());
   if ('problem' in parsed) throw new ConfigurationError(input, parsed.problem);
   return parsed;
+}
+
+/** The key's passphrase: only with the key it unlocks (an agent already running holds its keys unlocked). */
+function passphrase(values: Record<string, string>): { keyPassphrase?: string } {
+  const given = values['ssh-key-passphrase'] ?? '';
+  if (!given) return {};
+  if (!values['ssh-private-key']?.trim())
+    throw new ConfigurationError(
+      'ssh-key-passphrase',
+      'unlocks ssh-private-key, which is not given (an agent already running holds its keys unlocked): give ssh-private-key, or remove it',
+    );
+  return { keyPassphrase: given };
 }

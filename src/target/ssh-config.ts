@@ -7,8 +7,10 @@ export interface SshConfigRequest {
   /** A ProxyJump chain, in order: the first hop is reached directly. */
   readonly jump: readonly SshEndpoint[];
   readonly knownHostsFile: string;
-  /** The deploy key, written 0600; absent: an agent already running. */
+  /** The deploy key, written 0600 (its public half, when the session's own agent holds it); absent: an agent already running. */
   readonly identityFile?: string;
+  /** The session's own agent, holding the deploy key unlocked (a key with a passphrase). */
+  readonly identityAgent?: string;
   /** Where the multiplexed connections' sockets live (one connection per host for a release). */
   readonly controlDir: string;
   readonly connectTimeoutSeconds: number;
@@ -43,6 +45,7 @@ export function renderSshConfig(request: SshConfigRequest): string {
     ...(request.identityFile
       ? ['  IdentitiesOnly yes', `  IdentityFile ${quoted(request.identityFile)}`]
       : []),
+    ...(request.identityAgent ? [`  IdentityAgent ${quoted(request.identityAgent)}`] : []),
     // The session starts each host's master itself (ssh -M) and ends it: calls only join it.
     '  ControlMaster no',
     // The alias (h1, h2 …), not %C's 40 hex digits: a socket path must fit in 108 bytes.

@@ -4,6 +4,7 @@ import { identityOf, isSameProcessAlive, type ProcessIdentity } from '../clients
 import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
 import { shellCommand } from './shell-quote.ts';
+import { agentSocket, unlockKey } from './ssh-agent.ts';
 import { renderSshConfig } from './ssh-config.ts';
 
 const SESSION_PREFIX = 'deploy-actions-ssh-';
@@ -40,6 +41,8 @@ export interface SshSessionSettings {
   readonly knownHosts: string;
   /** The deploy key (a secret); absent: an agent already running (SSH_AUTH_SOCK). */
   readonly privateKey?: string;
+  /** The deploy key's passphrase (a secret), unlocked into the session's own ssh-agent. */
+  readonly keyPassphrase?: string;
   readonly connectTimeoutSeconds: number;
 }
 
@@ -68,6 +71,8 @@ export class SshSession {
    */
   readonly #controlDir: string;
   readonly #ended: Promise<unknown>[] = [];
+  /** A key with a passphrase: the session's agent unlocking it (why not, if it failed). */
+  #unlocked: Promise<string | undefined> | undefined;
 
   private constructor(
     runner: CommandRunner,
@@ -109,11 +114,25 @@ export class SshSession {
           })),
           jump: settings.jump,
           knownHostsFile,
-          ...(identityFile ? { identityFile } : {}),
+          ...(identityFile && settings.keyPassphrase
+            ? { identityFile: `${identityFile}.pub`, identityAgent: agentSocket(dir) }
+            : identityFile
+              ? { identityFile }
+              : {}),
           controlDir: session.#controlDir,
           connectTimeoutSeconds: settings.connectTimeoutSeconds,
         }),
       );
+      // Unlocked once, before the first connection; the agent ends with the session.
+      if (identityFile && settings.keyPassphrase)
+        session.#unlocked = unlockKey(
+          runner,
+          dir,
+          identityFile,
+          settings.keyPassphrase,
+          session.#stop.signal,
+          session.#ended,
+        );
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw error;
@@ -165,6 +184,8 @@ export class SshSession {
 
   /** Starts `alias`'s master (ssh -M -N, until close) and waits until it serves, or says why it ended. */
   async #connect(host: string, alias: string, signal?: AbortSignal): Promise<string | undefined> {
+    const locked = await this.#unlocked;
+    if (locked) return `${host}: ${locked}`;
     const ended = this.#runner.run({
       argv: ['ssh', '-F', this.#config, '-M', '-N', alias],
       signal: this.#stop.signal,
