@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -86,5 +87,38 @@ describe('the releases driver on a host over SSH (a real sshd on loopback)', () 
     // keep 2 (v4, v3), and never the release just replaced (v2, the way back); nothing staged left.
     assert.deepEqual(readdirSync(path.join(root, 'releases')).sort(), ['v2', 'v3', 'v4']);
     assert.equal(existsSync(path.join(root, 'releases', 'v1')), false);
+  });
+
+  it('a directory artifact goes with rsync --link-dest: unchanged files are hard links to the previous release, nothing of a hostile path runs', async () => {
+    const artifacts = mkdtempSync(path.join(tmpdir(), 'releases-rsync-'));
+    const big = Buffer.alloc(1024 * 1024, 7);
+    for (const v of ['v1', 'v2']) {
+      mkdirSync(path.join(artifacts, v));
+      writeFileSync(path.join(artifacts, v, 'VERSION'), v);
+      writeFileSync(path.join(artifacts, v, 'lib.bin'), big);
+    }
+    const planted = path.join(tmpdir(), `rsync-planted-${process.pid}`);
+    const root = path.join(
+      mkdtempSync(path.join(tmpdir(), 'releases-rsync-host-')),
+      `app $(touch ${planted}) 'x'`,
+    );
+    const driver = createReleasesDriver(
+      { kind: 'releases', releasesDir: root, artifact: path.join(artifacts, '{version}'), keepReleases: 5 },
+      new SshTarget(site.session, 'web1'),
+      recordingLogger().logger,
+    );
+    for (const version of ['v1', 'v2'])
+      await driver.run({
+        version,
+        environment: 'production',
+        attempt: 1,
+        timeoutMs: 60_000,
+        signal: new AbortController().signal,
+      });
+    const [v1, v2] = ['v1', 'v2'].map((v) => statSync(path.join(root, 'releases', v, 'lib.bin')));
+    assert.equal(v2!.ino, v1!.ino, "lib.bin of v2 is v1's, hard-linked, not sent again");
+    assert.equal(readFileSync(path.join(root, 'releases', 'v2', 'VERSION'), 'utf8'), 'v2');
+    assert.equal(readlinkSync(path.join(root, 'current')), 'releases/v2');
+    assert.equal(existsSync(planted), false, 'nothing of the path ran');
   });
 });

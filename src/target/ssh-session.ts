@@ -3,7 +3,7 @@ import path from 'node:path';
 import { identityOf, isSameProcessAlive, type ProcessIdentity } from '../clients/process-alive.ts';
 import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
-import { shellCommand } from './shell-quote.ts';
+import { shellCommand, shellQuote } from './shell-quote.ts';
 import { agentSocket, unlockKey } from './ssh-agent.ts';
 import { renderSshConfig } from './ssh-config.ts';
 
@@ -231,6 +231,44 @@ export class SshSession {
       ...options,
       argv: ['sh', '-c', script, 'sh', this.#config, alias, remote, from],
     });
+  }
+
+  /**
+   * Copies the directory `source` into `remoteDir` on `host` with rsync over the session's
+   * connection; `linkDest` (the previous release, absolute): files unchanged since are hard-linked
+   * there, not sent. Paths travel in rsync's protocol (-s), never through the remote shell.
+   */
+  async rsync(
+    host: string,
+    source: string,
+    remoteDir: string,
+    linkDest: string | undefined,
+    options: Pick<CommandOptions, 'timeoutMs' | 'signal'> = {},
+  ): Promise<CommandResult> {
+    const why = await this.check(host, options.signal);
+    if (why) throw new Error(why);
+    return this.#runner.run({
+      ...options,
+      argv: [
+        'rsync',
+        '-a',
+        // By content, not size and time: an artifact's files are often rewritten with the same
+        // size in the same second (a VERSION file), and a stale hard link would deploy the old one.
+        '--checksum',
+        '-s',
+        '-e',
+        `ssh -F ${shellQuote(this.#config)}`,
+        ...(linkDest ? [`--link-dest=${linkDest}`] : []),
+        '--',
+        `${source}/`,
+        `${this.#aliases.get(host)!}:${remoteDir}/`,
+      ],
+    });
+  }
+
+  /** A command on the runner (a tool the session needs here, e.g. rsync). */
+  runLocal(argv: readonly string[]): Promise<CommandResult> {
+    return this.#runner.run({ argv: [...argv] as [string, ...string[]], timeoutMs: 10_000 });
   }
 
   async #explain(host: string, result: CommandResult, signal?: AbortSignal): Promise<string> {

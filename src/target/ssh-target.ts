@@ -25,18 +25,26 @@ export class SshTarget implements Target {
     return (await this.#run(['test', '-e', file])).exitCode === 0;
   }
 
-  async install(artifact: string, dir: string, limits: TargetRunOptions = {}): Promise<void> {
+  async install(
+    artifact: string,
+    dir: string,
+    { like, ...limits }: TargetRunOptions & { readonly like?: string } = {},
+  ): Promise<void> {
     const isDir = statSync(artifact, { throwIfNoEntry: false })?.isDirectory();
     if (isDir === undefined) throw new Error(`the artifact ${artifact} does not exist`);
     const staging = `${dir}.installing-${randomUUID().slice(0, 8)}`;
     await this.#must('preparing the release directory', ['mkdir', '-p', '--', staging]);
     try {
-      const sent = await this.#session.send(
-        this.name,
-        isDir ? ['tar', '-xf', '-', '-C', staging] : ['tar', '-xzf', '-', '-C', staging],
-        isDir ? { dir: artifact } : { file: artifact },
-        limits,
-      );
+      // A directory, with rsync on both sides: only what changed since the previous release travels.
+      const sent =
+        isDir && (await this.#hasRsync())
+          ? await this.#session.rsync(this.name, artifact, staging, like, limits)
+          : await this.#session.send(
+              this.name,
+              isDir ? ['tar', '-xf', '-', '-C', staging] : ['tar', '-xzf', '-', '-C', staging],
+              isDir ? { dir: artifact } : { file: artifact },
+              limits,
+            );
       if (sent.exitCode !== 0)
         throw new Error(`sending ${artifact} to ${this.name} failed (exit ${sent.exitCode ?? sent.signal})`);
       // Appears whole or not at all; its time is the install's (for pruning).
@@ -52,6 +60,19 @@ export class SshTarget implements Target {
       await this.#run(['rm', '-rf', '--', staging]);
       throw error;
     }
+  }
+
+  #rsync: Promise<boolean> | undefined;
+  /** rsync here and on the host (asked once per target). */
+  #hasRsync(): Promise<boolean> {
+    this.#rsync ??= (async () => {
+      const here = await this.#session.runLocal(['rsync', '--version']).then(
+        (result) => result.exitCode === 0,
+        () => false,
+      );
+      return here && (await this.#run(['sh', '-c', 'command -v rsync >/dev/null'])).exitCode === 0;
+    })();
+    return this.#rsync;
   }
 
   async readLink(link: string): Promise<string | undefined> {

@@ -30,8 +30,14 @@ export interface Target {
   /**
    * Makes the new directory `dir` hold `artifact` (a directory, or a .tar.gz, on the runner):
    * staged beside it and renamed, so it appears whole or not at all; its time is the install's.
+   * `like`: the previous release, whose unchanged files a remote target may hard-link instead of
+   * sending again (rsync --link-dest, when both sides have rsync).
    */
-  install(artifact: string, dir: string, options?: TargetRunOptions): Promise<void>;
+  install(
+    artifact: string,
+    dir: string,
+    options?: TargetRunOptions & { readonly like?: string },
+  ): Promise<void>;
   /** Where the symlink `link` points (absolute), or undefined when it is not a symlink. */
   readLink(link: string): Promise<string | undefined>;
   /** Points `link` at `target` atomically: a new symlink renamed over the old one. */

@@ -53,10 +53,13 @@ export function createReleasesDriver(
         throw new Error(`"${request.version}" is not a release name`);
       const env = deployEnv(request);
       if (!(await target.exists(release))) {
+        // The release users run now: what it shares with the new one need not travel again.
+        const like = await target.readLink(linkFor(request));
         try {
           await target.install(artifactFor(settings.artifact, request.version), release, {
             timeoutMs: request.timeoutMs,
             signal: request.signal,
+            ...(like ? { like } : {}),
           });
         } catch (error) {
           throw new AttemptFailedError((error as Error).message);
