@@ -18,6 +18,8 @@ export type PerHostDriver = (target: Target, host: DriverHost) => DeployDriver;
 export interface Fleet {
   readonly hosts: readonly DriverHost[];
   driverFor(host: DriverHost): DeployDriver;
+  /** Runs commands on `host` (stop-command on a blue-green slot's host). */
+  runnerFor(host: DriverHost): CommandRunner;
   readonly planned: DeployDriver;
   /** A driver that runs a whole batch at once (ansible-playbook --limit), instead of one per host. */
   readonly batchDriver?: DeployDriver;
@@ -40,6 +42,7 @@ export function openFleet(settings: HostsSettings, runner: CommandRunner, perHos
   return {
     hosts,
     driverFor: (host) => perHost(new SshTarget(open(), host.name), host),
+    runnerFor: (host) => new SshTarget(open(), host.name).runner,
     planned: perHost(planOnly(hosts[0]!.name), hosts[0]!),
     async close() {
       await session?.close();

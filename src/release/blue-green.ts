@@ -3,6 +3,7 @@ import type { DeployDriver } from '../deploy/driver.ts';
 import type { AttemptRecord, RetryPolicy } from '../deploy/retry.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
+import type { CommandRunner } from '../ports.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
 import { previewBlueGreen } from './blue-green-preview.ts';
 import { chooseSlots, type SlotPlan } from './choose-slots.ts';
@@ -30,10 +31,13 @@ export function blueGreenStrategy(
   retry: RetryPolicy & { readonly attemptTimeoutMs: number },
   traffic: TrafficSwitch,
   deps: VerifyDeps,
+  slotRunner: CommandRunner = deps.runner,
 ): ReleaseStrategy {
-  const parts: Parts = { driver, settings, retry, traffic, deps };
+  const parts: Parts = { driver, settings, retry, traffic, deps, slotRunner };
   return {
     name: 'blue-green',
+    // The slots' host over SSH: its connection and key end with the release.
+    ...(driver.close ? { close: () => driver.close!() } : {}),
     changesInPlace: false,
     proxy: { name: traffic.name, readCommand: traffic.readCommand },
     plan: (version) =>
@@ -254,13 +258,14 @@ function pause(
  * A version rejected on its slot stops there at once when stop-command is set: a broken release
  * has no reason to stay warm. True when it was stopped; a failing stop only warns.
  */
-async function stopRejected({ settings, retry, deps }: Parts, request: GoLiveRequest, slot: Slot) {
+async function stopRejected(parts: Parts, request: GoLiveRequest, slot: Slot) {
+  const { settings, retry, deps } = parts;
   if (!settings.scaleDown) return false;
   const { version, environment, signal } = request;
   const stopped = await stopSlot(
     settings.scaleDown.command,
     { version, environment, slot },
-    { ...deps, signal },
+    { ...deps, runner: parts.slotRunner, signal },
     retry.attemptTimeoutMs,
   );
   if (stopped) deps.logger.info(`Stopped slot ${slot.name}: ${version} was rejected there`);

@@ -40,6 +40,9 @@ export function rollSetup(target: TargetSettings, strategy: RollingSettings, dep
       const fleet = {
         hosts,
         driverFor: () => playbook,
+        runnerFor: () => {
+          throw new Error('ansible reaches the hosts itself');
+        },
         planned: playbook,
         batchDriver: playbook,
         close: async () => {},

@@ -5,6 +5,7 @@ import type { EnvironmentState, ReleaseRecord, TurnPlan } from '../ports.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { type ReleaseDeps, type SessionDeps, withEnvironmentLock } from './release-deps.ts';
 import { markStopped, slotContents } from './release-state.ts';
+import { withSlotRunner } from './slot-runner.ts';
 import { stopSlot } from './stop-slot.ts';
 
 /** A scale-down-delay this short is served in the same run (outside the lock); a longer one is not. */
@@ -63,8 +64,10 @@ async function stopOldSlotIfDue(target: TargetSettings, deps: SessionDeps): Prom
   const slot = strategy.slots.find((s) => s.name === due.slot);
   if (!slot) return undefined;
   const what = { version: due.release.version, environment: target.environment, slot };
-  if (!(await stopSlot(strategy.scaleDown!.command, what, deps, target.retry.attemptTimeoutMs)))
-    return undefined;
+  const stopped = await withSlotRunner(target, deps, (runner) =>
+    stopSlot(strategy.scaleDown!.command, what, { ...deps, runner }, target.retry.attemptTimeoutMs),
+  );
+  if (!stopped) return undefined;
   await deps.session.write(markStopped(await deps.session.read(), slot.name));
   deps.logger.info(
     `Stopped slot ${slot.name} (${due.release.version}), scale-down-delay after it was replaced`,

@@ -3,6 +3,7 @@ import type { DeployDriver } from '../deploy/driver.ts';
 import type { RetryPolicy } from '../deploy/retry.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
 import type { Slot, StrategySettings } from '../model/release.ts';
+import type { CommandRunner } from '../ports.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
 import type { SlotFacts } from './choose-slots.ts';
 import type { GoLiveRequest } from './strategy.ts';
@@ -16,6 +17,8 @@ export interface Parts {
   readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
   readonly traffic: TrafficSwitch;
   readonly deps: VerifyDeps;
+  /** Where stop-command runs: the slots' host over SSH (hosts), or here. */
+  readonly slotRunner: CommandRunner;
 }
 
 /** What the proxy serves and which slots answer: the facts blue-green chooses on. */

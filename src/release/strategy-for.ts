@@ -1,4 +1,6 @@
-import { createDriver } from '../deploy/create-driver.ts';
+import { createDriver, createFleet } from '../deploy/create-driver.ts';
+import type { DeployDriver } from '../deploy/driver.ts';
+import { createHostsDriver } from '../deploy/drivers/hosts-driver.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
@@ -8,23 +10,34 @@ import { rollSetup } from './roll-setup.ts';
 import { rollingStrategy } from './rolling.ts';
 import type { ReleaseStrategy } from './strategy.ts';
 
-/** The strategy a target's settings ask for, with its driver (and its traffic switch, or its load balancer's gate). */
+/**
+ * The strategy a target's settings ask for, with its driver (and its traffic switch, or its load
+ * balancer's gate). With hosts, the driver works over SSH: on each host in turn (in place), or on
+ * the slots' host (blue-green, where stop-command runs too).
+ */
 export function strategyFor(
   target: TargetSettings,
   deps: VerifyDeps,
-  driver = createDriver(target.driver, deps.runner, deps.logger, target.hosts, (host, version, signal) =>
-    verifyDeployment(target.hosts!.verify[host.name]!, version, { ...deps, signal }),
-  ),
+  driver?: DeployDriver,
 ): ReleaseStrategy {
-  const { strategy } = target;
+  const { strategy, hosts } = target;
+  if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
+  const fleet = hosts ? createFleet(target.driver, hosts, deps.runner, deps.logger) : undefined;
+  const driving =
+    driver ??
+    (fleet && hosts
+      ? createHostsDriver(fleet, hosts.verify, deps.logger, (host, version, signal) =>
+          verifyDeployment(hosts.verify[host.name]!, version, { ...deps, signal }),
+        )
+      : createDriver(target.driver, deps.runner, deps.logger));
   if (strategy.kind === 'blue-green')
     return blueGreenStrategy(
-      driver,
+      driving,
       strategy,
       target.retry,
       trafficSwitchFor(strategy, target.environment, deps),
       deps,
+      fleet ? fleet.runnerFor(fleet.hosts[0]!) : deps.runner,
     );
-  if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
-  return inPlaceStrategy(driver, target.retry, deps.logger);
+  return inPlaceStrategy(driving, target.retry, deps.logger);
 }

@@ -9,7 +9,7 @@ import { readStructuredText } from './structured-text.ts';
 export const hostsInputs = {
   hosts: {
     description:
-      'Deploy on these hosts over SSH, one after the other (or batch by batch with strategy: rolling): a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
+      'Deploy on these hosts over SSH, one after the other (batch by batch with strategy: rolling; with blue-green, the one host both slots run on): a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
     default: '',
   },
   'known-hosts': {
@@ -72,11 +72,7 @@ export function parseHosts(
       'hosts',
       'is not used with driver: ansible (its inventory names the hosts): remove it',
     );
-  if (context.strategy === 'blue-green')
-    throw new ConfigurationError(
-      'hosts',
-      'with strategy: blue-green is not supported yet: hosts are deployed in place, one after the other, or rolling',
-    );
+
   if (runOn === 'host' && context.driver !== 'command')
     throw new ConfigurationError(
       'run-on',
@@ -88,8 +84,14 @@ export function parseHosts(
       'known-hosts',
       'is required with hosts: the host keys to trust (a host key is never trusted on first use)',
     );
+  const hosts = readHostList(text);
+  if (context.strategy === 'blue-green' && hosts.length !== 1)
+    throw new ConfigurationError(
+      'hosts',
+      `with strategy: blue-green names the one host both slots run on (it names ${hosts.length}): for a fleet behind a load balancer, use strategy: rolling`,
+    );
   return {
-    hosts: readHostList(text),
+    hosts,
     jump: (values['ssh-jump'] ?? '')
       .split(',')
       .map((hop) => hop.trim())

@@ -12,6 +12,7 @@ import {
 import { abortPaused, awaitingPromotion } from '../release/release-state.ts';
 import { evidenceOf, type ReleaseEvidence, runRelease } from '../release/run-release.ts';
 import { releaseWithScaleDown } from '../release/scale-down.ts';
+import { withSlotRunner } from '../release/slot-runner.ts';
 import { stopSlot } from '../release/stop-slot.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 
@@ -119,7 +120,9 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
       );
     const what = { version: paused.version, environment: settings.environment, slot };
     const stopped = strategy.scaleDown
-      ? await stopSlot(strategy.scaleDown.command, what, locked, settings.retry.attemptTimeoutMs)
+      ? await withSlotRunner(settings, locked, (runner) =>
+          stopSlot(strategy.scaleDown!.command, what, { ...locked, runner }, settings.retry.attemptTimeoutMs),
+        )
       : false;
     const by = deps.run.actor ? ` by ${deps.run.actor}` : '';
     const at = new Date(deps.clock.now()).toISOString();
