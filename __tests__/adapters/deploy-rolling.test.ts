@@ -6,6 +6,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { haproxyCommand, parseServersState } from '../../src/clients/haproxy-runtime.ts';
 import { OUT_OF_ROTATION } from '../../src/traffic/haproxy-switch.ts';
+import { startFakeGitHub } from '../fixtures/fake-github/server.ts';
+import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { type Nginx, startNginx } from '../fixtures/nginx.ts';
@@ -443,5 +445,39 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     for (const host of NAMES)
       assert.ok(incident.includes(`| ${host} | reverted to ${previous}, verified |`), host);
     assert.deepEqual(running(), [previous, previous, previous, previous]);
+  });
+
+  it("backend github: each host said in the deployment's statuses, before the release's own final one, and read back", async () => {
+    const github = await startFakeGitHub({ repos: ['acme/shop'] });
+    try {
+      github.repo('acme/shop').runs.set(77, 'in_progress');
+      const step = await runGitHubStep(github, 'deploy', {
+        with: { ...inputs, version: 'v11.0.0', backend: 'github', 'batch-size': '50%', 'min-healthy': '2' },
+        env: { TMPDIR: temp, GITHUB_RUN_ID: '77' },
+        hardTimeoutMs: 120_000,
+      });
+      assert.equal(step.outcome, 'success', step.log);
+      const [deployment] = github.repo('acme/shop').deployments.filter((d) => d.environment === 'production');
+      const said = deployment!.statuses.map((s) => `${s.state} ${s.description}`);
+      for (const name of NAMES)
+        assert.ok(said.includes(`in_progress host ${name}: v11.0.0 verified, in rotation`), said.join('\n'));
+      assert.match(
+        said.at(-1)!,
+        /^success good: v11\.0\.0 deployed and verified/,
+        'the final status is the newest',
+      );
+      // Read back: the same version again finds every host done, verified, in rotation.
+      github.repo('acme/shop').runs.set(78, 'in_progress');
+      const again = await runGitHubStep(github, 'deploy', {
+        with: { ...inputs, version: 'v11.0.0', backend: 'github', force: 'true', 'min-healthy': '2' },
+        env: { TMPDIR: temp, GITHUB_RUN_ID: '78' },
+        hardTimeoutMs: 120_000,
+      });
+      assert.equal(again.outcome, 'success', again.log);
+      assert.match(again.log, /Rolling v11\.0\.0: 0 batches/);
+      assertFaithful(github);
+    } finally {
+      await github.close();
+    }
   });
 });

@@ -182,4 +182,38 @@ describe('status descriptions within 140 characters', () => {
       assert.ok(description.endsWith('…'));
     }
   });
+
+  it("rolling: each host as the newest status naming it says, across deployments; the release's own status still decides it", () => {
+    const older = deployment(
+      'v1',
+      ['in_progress', 'deploying v1'],
+      ['in_progress', 'host web1: v1 verified, in rotation'],
+      ['in_progress', 'host web2: v1 verified, in rotation'],
+      ['success', 'good: v1 deployed and verified'],
+    );
+    const newer = deployment(
+      'v2',
+      ['in_progress', 'deploying v2'],
+      ['in_progress', 'host web1: v2 verified, in rotation'],
+      ['in_progress', 'host web2: v2 not verified, out of rotation'],
+      ['failure', 'bad: on web2: verification failed'],
+    );
+    const state = toEnvironmentState('production', [newer, older]);
+    assert.deepEqual(state.hosts, {
+      web1: { version: 'v2', since: '2026-11-24T10:01:00Z', verified: true, inRotation: true },
+      web2: { version: 'v2', since: '2026-11-24T10:02:00Z', verified: false, inRotation: false },
+    });
+    assert.equal(state.releases.at(-1)?.status, 'bad');
+    const running = deployment(
+      'v3',
+      ['in_progress', 'deploying v3'],
+      ['in_progress', 'host web1: v3 verified, in rotation'],
+    );
+    assert.equal(
+      toRecord(running)?.status,
+      'deploying',
+      'a host status is no final one: the release still holds',
+    );
+    assert.equal(isTerminal(running), false);
+  });
 });

@@ -1,5 +1,6 @@
 import type {
   EnvironmentState,
+  HostRecord,
   LockOwner,
   ReleaseKind,
   ReleaseRecord,
@@ -229,6 +230,7 @@ export function toEnvironmentState(
   deployments: readonly DeploymentView[],
 ): EnvironmentState {
   const ordered = deployments.filter(isOurs).toSorted((a, b) => a.id - b.id);
+  const hosts = hostsOf(ordered);
   const releases = ordered.map(toRecord).filter((r): r is ReleaseRecord => r !== undefined);
   const live = ordered.filter(wentLive);
   const current = live.at(-1);
@@ -242,7 +244,38 @@ export function toEnvironmentState(
     ...(previous ? { previous: previous.payload.version! } : {}),
     ...(currentRecord?.finishedAt ? { lastDeployTimestamp: currentRecord.finishedAt } : {}),
     ...(deploying ? { deployStart: deploying.startedAt } : {}),
+    ...(Object.keys(hosts).length > 0 ? { hosts } : {}),
   };
+}
+
+const HOST_STATUS =
+  /^host ([A-Za-z0-9][A-Za-z0-9_.-]*): (\S+) (verified|not verified), (in|out of) rotation$/;
+
+/**
+ * Rolling: a host's status, posted on the release's deployment (in_progress, before the
+ * release's own final status, so that one stays the deciding, newest one).
+ */
+export function hostStatus(name: string, host: HostRecord): string {
+  return clip(
+    `host ${name}: ${host.version ?? 'unknown'} ${host.verified ? 'verified' : 'not verified'}, ${host.inRotation ? 'in' : 'out of'} rotation`,
+  );
+}
+
+/** Each host as the newest status that names it says (deployments oldest first). */
+export function hostsOf(ordered: readonly DeploymentView[]): Record<string, HostRecord> {
+  const hosts: Record<string, HostRecord> = {};
+  for (const deployment of ordered.toReversed())
+    for (const status of deployment.statuses) {
+      const said = HOST_STATUS.exec(status.description);
+      if (!said || hosts[said[1]!]) continue;
+      hosts[said[1]!] = {
+        ...(said[2] !== 'unknown' ? { version: said[2]! } : {}),
+        since: status.createdAt,
+        verified: said[3] === 'verified',
+        inRotation: said[4] === 'in',
+      };
+    }
+  return hosts;
 }
 
 /** A description within GitHub's 140 characters, cut between code points (never inside an emoji's pair). */

@@ -1,6 +1,7 @@
 import type { EnvironmentState, ReleaseRecord, ReleaseSession, TurnPlan } from '../ports.ts';
 import {
   decidingStatus,
+  hostStatus,
   isTerminal,
   markersOf,
   SKIPPED,
@@ -27,6 +28,8 @@ export class GitHubReleaseSession implements ReleaseSession {
   readonly #ids = new Map<string, number>();
   readonly #seen = new Map<number, string>();
   readonly #posted = new Map<number, string>();
+  /** What the newest status naming each host says (read, or posted since). */
+  readonly #hostsSaid = new Map<string, string>();
 
   constructor(gh: ReleaseDeployments, environment: string, id: number, plan: TurnPlan) {
     this.#gh = gh;
@@ -46,6 +49,8 @@ export class GitHubReleaseSession implements ReleaseSession {
       if (deciding) this.#posted.set(d.id, `${deciding.state} ${deciding.description}`);
     }
     const state = toEnvironmentState(this.#environment, deployments);
+    for (const [name, host] of Object.entries(state.hosts ?? {}))
+      this.#hostsSaid.set(name, hostStatus(name, host));
     for (const [index, record] of state.releases.entries())
       this.#seen.set(
         Number(record.id),
@@ -55,6 +60,7 @@ export class GitHubReleaseSession implements ReleaseSession {
   }
 
   async write(state: EnvironmentState): Promise<void> {
+    await this.#postHosts(state);
     for (const [index, record] of state.releases.entries()) {
       const id = record.id ? Number(record.id) : await this.#deploymentFor(record);
       const live = index === state.releases.length - 1 && state.current === record.version;
@@ -62,6 +68,26 @@ export class GitHubReleaseSession implements ReleaseSession {
       const { state: status, description } = statusFor(record, live);
       if (this.#posted.get(id) !== `${status} ${description}`) await this.#post(id, status, description);
       this.#seen.set(id, seenKey(record, live));
+    }
+  }
+
+  /**
+   * Rolling: each host's change, as an in_progress status on the release's deployment, posted
+   * before the release's own status so a final one stays the newest. A host back in rotation is
+   * said at once; one left out, when the release ends (a status per change would spend GitHub's
+   * rate of writes on hosts passing through).
+   */
+  async #postHosts(state: EnvironmentState): Promise<void> {
+    const newest = state.releases.at(-1);
+    if (!newest || !state.hosts) return;
+    const ending = newest.status !== 'deploying';
+    for (const [name, host] of Object.entries(state.hosts)) {
+      if (!host.inRotation && !ending) continue;
+      const description = hostStatus(name, host);
+      if (this.#hostsSaid.get(name) === description) continue;
+      const id = newest.id ? Number(newest.id) : await this.#deploymentFor(newest);
+      await this.#post(id, 'in_progress', description);
+      this.#hostsSaid.set(name, description);
     }
   }
 
