@@ -233,6 +233,24 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
     assert.equal(recorded().releases.at(-1).neverLive, true);
   });
 
+  it('an unreachable host: refused naming it before any host is taken out or changed', async () => {
+    const before = await servers();
+    const was = running();
+    const gone = await startSshd('rolling-gone');
+    await gone.close();
+    const step = await deploy('v4.2.0', {
+      hosts: inputs.hosts!.replace(sshds[3]!.ssh, gone.ssh),
+      'known-hosts': `${inputs['known-hosts']}\n${gone.knownHosts}`,
+    });
+    assert.equal(step.outcome, 'failure');
+    assert.match(
+      step.log,
+      /web4 \(.*\): nothing listens for ssh there \(Connection refused\): no host was changed/,
+    );
+    assert.deepEqual(await servers(), before, 'no host was taken out');
+    assert.deepEqual(running(), was);
+  });
+
   it('killed with kill -9 while web2 is out of rotation, then deployed again: the fleet converges, no host left drained', async () => {
     const killed = await deploy('v5.0.0', {}, { killWhen: /Verifying v5\.0\.0 on web2/ });
     assert.notEqual(killed.outcome, 'success');

@@ -40,6 +40,8 @@ export interface DeployDriver {
   run(request: DriverRequest): Promise<DriverResult>;
   /** Ends what the driver holds for the release (its SSH connections, its key on disk). */
   close?(): Promise<void>;
+  /** Over SSH: connects to every host before any is changed; why one cannot be reached, or undefined. */
+  reach?(signal: AbortSignal): Promise<string | undefined>;
   /** For a dry run, where the tool has one (ansible --check --diff): shows what would change, changes nothing. */
   checkRun?(request: Omit<DriverRequest, 'attempt'>): Promise<DriverResult>;
 }

@@ -23,6 +23,11 @@ export interface Fleet {
   readonly planned: DeployDriver;
   /** A driver that runs a whole batch at once (ansible-playbook --limit), instead of one per host. */
   readonly batchDriver?: DeployDriver;
+  /**
+   * Connects to every host at once (the release's connections): why a host cannot be reached,
+   * each named, or undefined. Run before anything changes, so an unreachable host changes nothing.
+   */
+  reach?(signal: AbortSignal): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,11 @@ export function openFleet(settings: HostsSettings, runner: CommandRunner, perHos
     hosts,
     driverFor: (host) => perHost(new SshTarget(open(), host.name), host),
     runnerFor: (host) => new SshTarget(open(), host.name).runner,
+    async reach(signal) {
+      const session = open();
+      const why = await Promise.all(hosts.map((host) => session.check(host.name, signal)));
+      return why.filter(Boolean).join('; ') || undefined;
+    },
     planned: perHost(planOnly(hosts[0]!.name), hosts[0]!),
     async close() {
       await session?.close();

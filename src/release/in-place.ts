@@ -17,8 +17,24 @@ export function inPlaceStrategy(
     name: 'in-place',
     changesInPlace: true,
     plan: (version) => `${driver.plan(version)} (in place)`,
-    goLive: ({ environment, version, previous, signal }) =>
-      drive(driver, retry, logger, { environment, version, ...(previous ? { previous } : {}), signal }),
+    async goLive({ environment, version, previous, signal }) {
+      // Hosts over SSH: every one reached before the first is changed; an unreachable one changes nothing.
+      const unreachable = await driver.reach?.(signal);
+      if (unreachable)
+        return {
+          ok: false,
+          reason: `${unreachable}: no host was changed`,
+          attempts: [],
+          facts: {},
+          production: 'untouched',
+        };
+      return drive(driver, retry, logger, {
+        environment,
+        version,
+        ...(previous ? { previous } : {}),
+        signal,
+      });
+    },
     ...(driver.close ? { close: () => driver.close!() } : {}),
   };
 }

@@ -54,14 +54,10 @@ async function roll(
   const states = await parts.gate.states().catch((error: Error) => error);
   if (states instanceof Error) return untouched(states.message);
   const plan = planBatches({ ...settings, ...fleetFacts(parts.fleet.hosts, states, request.state, version) });
-  if (plan.kind === 'refuse')
-    return {
-      ok: false,
-      reason: `${plan.input} ${plan.problem}`,
-      attempts: [],
-      facts: {},
-      production: 'untouched',
-    };
+  if (plan.kind === 'refuse') return untouched(`${plan.input} ${plan.problem}`);
+  // Every host reached before the first is taken out: an unreachable one changes nothing.
+  const unreachable = plan.batches.length > 0 ? await parts.fleet.reach?.(request.signal) : undefined;
+  if (unreachable) return untouched(`${unreachable}: no host was changed`);
   parts.logger.info(`Rolling ${version}: ${describePlan(plan)}`);
   const run = new Tally();
   for (const [at, batch] of plan.batches.entries()) {

@@ -22,6 +22,7 @@ export function createHostsDriver(
   return {
     name: fleet.planned.name,
     plan: (version) => `on ${names}, one after the other: ${fleet.planned.plan(version)}`,
+    reach: (signal) => fleet.reach?.(signal) ?? Promise.resolve(undefined),
     async run(request) {
       const facts: Record<string, string> = {};
       for (const [at, host] of fleet.hosts.entries()) {
