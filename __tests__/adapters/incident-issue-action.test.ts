@@ -228,7 +228,7 @@ describe('incident-issue action (dist/ through the runner harness, against the f
       [{ mode: 'reopen' }, /Input "mode": expected open or resolve/],
       [
         { rollback: 'maybe' },
-        /Input "rollback": expected succeeded, failed, not-needed, not-reached or none/,
+        /Input "rollback": expected succeeded, failed, not-needed, not-reached, reverted or none/,
       ],
       [{ assignees: 'alice oncall!' }, /Input "assignees": "oncall!" is not a GitHub login/],
       [{ repository: 'just-a-name' }, /Input "repository": "just-a-name" is not owner\/name/],

@@ -107,6 +107,10 @@ describe('runner harness: running an action as the runner does', () => {
       `ended after ${step.durationMs} ms`,
     );
     const grandchild = Number(/grandchild=(\d+)/.exec(step.log)?.[1]);
+    // SIGKILL is delivered at once, but the process goes only once the kernel (and init, its new
+    // parent) are done with it: on a loaded machine that takes a moment.
+    for (const deadline = Date.now() + 3000; isRunning(grandchild) && Date.now() < deadline; )
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(isRunning(grandchild), false, 'the tree kill reached the grandchild');
   });
 });
