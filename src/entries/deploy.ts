@@ -14,5 +14,5 @@ export { runDeploy } from '../steps/deploy.ts';
 export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
 export { renderDeploySummary } from '../steps/deploy-summary.ts';
 export { runRollback } from '../steps/rollback.ts';
-export { sweepAbandonedSshDirs } from '../target/ssh-session.ts';
+export { sweepAbandonedSshDirs } from '../target/ssh-sweep.ts';
 export { releaseDeps } from '../wiring.ts';

@@ -10,5 +10,5 @@ export {
   pipelineOutputs,
 } from '../settings/pipeline.ts';
 export { runDeployCleanup } from '../steps/deploy-cleanup.ts';
-export { sweepAbandonedSshDirs } from '../target/ssh-session.ts';
+export { sweepAbandonedSshDirs } from '../target/ssh-sweep.ts';
 export { pipelineDeps, releaseDeps } from '../wiring.ts';

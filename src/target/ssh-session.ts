@@ -1,13 +1,13 @@
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { identityOf, isSameProcessAlive, type ProcessIdentity } from '../clients/process-alive.ts';
+import { identityOf } from '../clients/process-alive.ts';
 import { formatSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { CommandOptions, CommandResult, CommandRunner } from '../ports.ts';
 import { shellCommand, shellQuote } from './shell-quote.ts';
 import { agentSocket, unlockKey } from './ssh-agent.ts';
 import { renderSshConfig } from './ssh-config.ts';
-
-const SESSION_PREFIX = 'deploy-actions-ssh-';
+import { explainSshFailure, hopNamed } from './ssh-failure.ts';
+import { SESSION_PREFIX, sweepAbandonedSshDirs } from './ssh-sweep.ts';
 
 /**
  * Runs "$@" on the host in a process group of its own, and stops that group once ssh's stdin
@@ -299,79 +299,5 @@ export class SshSession {
     await Promise.allSettled(this.#ended);
     rmSync(this.#dir, { recursive: true, force: true });
     if (this.#controlDir !== this.#dir) rmSync(this.#controlDir, { recursive: true, force: true });
-  }
-}
-
-/**
- * The hop of a jump chain that ssh's error is about, when it names one (its host key, or its
- * address refusing): ssh says `[host]:port` for a host key, `host port N` for a connection.
- */
-export function hopNamed(
-  stderr: string,
-  jump: readonly SshEndpoint[],
-  target: SshEndpoint,
-): SshEndpoint | undefined {
-  const keyFor = /(?:host key is known for|Host key for) (\S+)/.exec(stderr)?.[1];
-  const connect = /connect to host (\S+) port (\d+)/.exec(stderr);
-  const named = keyFor
-    ? (/^\[(.+)\]:(\d+)$/.exec(keyFor)?.slice(1) ?? [keyFor, '22'])
-    : connect
-      ? [connect[1]!, connect[2]!]
-      : undefined;
-  if (!named) return undefined;
-  const is = (endpoint: SshEndpoint) =>
-    endpoint.host === named[0] && String(endpoint.port ?? 22) === named[1];
-  return is(target) ? undefined : jump.find(is);
-}
-
-/** What ssh's own error says, for a person: the host key, the login, or the network. */
-export function explainSshFailure(stderr: string): string {
-  const changed = /REMOTE HOST IDENTIFICATION HAS CHANGED[\s\S]*?(SHA256:[A-Za-z0-9+/=]+)/.exec(stderr);
-  if (changed)
-    return `its host key changed: it showed ${changed[1]}, which known-hosts does not give. Check it with the host's owner before putting it in known-hosts`;
-  if (/No \S+ host key is known for|Host key verification failed/.test(stderr))
-    return 'its host key is not in known-hosts (it is never trusted on first use): add its line, from ssh-keyscan checked against the host, to known-hosts';
-  if (/Permission denied/.test(stderr)) return 'the deploy user or its key was refused (Permission denied)';
-  if (/Connection refused/.test(stderr)) return 'nothing listens for ssh there (Connection refused)';
-  if (/timed out/i.test(stderr)) return 'it could not be reached in time (connection timed out)';
-  if (/Could not resolve hostname/.test(stderr)) return 'its name does not resolve';
-  return `ssh could not connect: ${stderr.trim().split('\n').at(-1) ?? 'no message'}`;
-}
-
-/**
- * Removes the SSH directories (a deploy key among them) that sessions of processes now gone left
- * in `tempDir`: a release killed with kill -9 never ran its close. Only this user's, only ones
- * whose owner is gone (or, unreadable, older than a minute); returns how many went.
- */
-export function sweepAbandonedSshDirs(tempDir: string, now = Date.now()): number {
-  let swept = 0;
-  let names: string[];
-  try {
-    names = readdirSync(tempDir).filter((name) => name.startsWith(SESSION_PREFIX));
-  } catch {
-    return 0;
-  }
-  for (const name of names) {
-    const dir = path.join(tempDir, name);
-    try {
-      const stat = lstatSync(dir);
-      if (!stat.isDirectory() || stat.uid !== process.getuid?.()) continue;
-      const owner = readOwner(dir);
-      const gone = owner ? !isSameProcessAlive(owner) : now - stat.mtimeMs > 60_000;
-      if (!gone) continue;
-      rmSync(dir, { recursive: true, force: true });
-      swept++;
-    } catch {
-      // Gone meanwhile, or not ours to read: left alone.
-    }
-  }
-  return swept;
-}
-
-function readOwner(dir: string): ProcessIdentity | undefined {
-  try {
-    return JSON.parse(readFileSync(path.join(dir, 'owner'), 'utf8')) as ProcessIdentity;
-  } catch {
-    return undefined;
   }
 }
