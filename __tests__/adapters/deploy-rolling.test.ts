@@ -276,6 +276,24 @@ describe('deploy action, strategy rolling: hosts behind HAProxy, batch by batch'
       );
   });
 
+  it('cancelled while web1 drains (its long request still running): web1, unchanged, goes back in rotation', async () => {
+    const was = running();
+    // A long request on each host (HAProxy's round robin): web1's keeps its drain waiting.
+    const slow = NAMES.map(() => fetch(`${haproxy.url}/slow`).then((answer) => answer.status));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const step = await deploy(
+      'v5.1.0',
+      { 'drain-timeout': '30s' },
+      { cancelWhen: /Batch 1 of 4: web1 out of rotation/ },
+    );
+    assert.notEqual(step.outcome, 'success');
+    assert.match(step.log, /cancel/i);
+    assert.deepEqual(await inRotation(), [...NAMES], 'web1 is back: it still serves what it served');
+    assert.deepEqual(running(), was, 'no host was changed');
+    assert.equal(recorded().hosts.web1.inRotation, true);
+    assert.deepEqual(await Promise.all(slow), [200, 200, 200, 200], 'the long requests finished');
+  });
+
   it('behind nginx: each host a line of the upstream file, marked down while out; 0 failed requests', async () => {
     const nginx: Nginx = await startNginx(undefined);
     try {

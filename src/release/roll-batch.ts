@@ -45,12 +45,19 @@ export async function rollBatch(
   request: BatchRequest,
   batch: readonly DriverHost[],
 ): Promise<readonly HostOutcome[]> {
-  for (const host of batch) await request.host(host.name, { inRotation: false });
-  await parts.gate.drain(
-    batch.map((host) => host.name),
-    request.signal,
+  const names = batch.map((host) => host.name);
+  for (const name of names) await request.host(name, { inRotation: false });
+  const drained = await parts.gate.drain(names, request.signal).then(
+    () => undefined,
+    (error: unknown) => error,
   );
-  if (request.signal.aborted) throw interruption(request.signal);
+  if (request.signal.aborted) {
+    // Cancelled before any host of the batch was changed: each serves what it served, so back it goes.
+    await parts.gate.ready(names);
+    for (const name of names) await request.host(name, { inRotation: true });
+    throw interruption(request.signal);
+  }
+  if (drained) throw drained;
   const batchDriver = parts.fleet.batchDriver;
   const settled = batchDriver
     ? await rollAtOnce(parts, request, batch, batchDriver)
