@@ -319,4 +319,39 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
       'masked',
     );
   });
+
+  it('version-command runs on each host, right after its deploy: a host still running the old version stops the release there', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-version-'));
+    // Which host a command runs on, as sshd sees it: the port it accepted the connection on.
+    const here = `${dir}/$(echo "$SSH_CONNECTION" | cut -d " " -f 4)`;
+    const inputs = {
+      environment: 'production',
+      'run-on': 'host',
+      hosts: `- { name: web1, ssh: "${web1.ssh}" }\n- { name: web2, ssh: "${web2.ssh}" }`,
+      'known-hosts': `${web1.knownHosts}\n${web2.knownHosts}`,
+      'ssh-private-key': web1.privateKey,
+      'version-command': `cat ${here}`,
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const good = await inTemp('deploy', {
+      with: { ...inputs, version: 'v1.0.0', command: `echo "$DEPLOY_VERSION" > ${here}` },
+    });
+    assert.equal(good.outcome, 'success', good.log);
+    assert.match(
+      good.log,
+      /Verifying v1\.0\.0 on web1 before the next host[\s\S]*Verifying v1\.0\.0 on web2/,
+    );
+    // web2's service does not take the new version: its own version-command says so.
+    const stale = await inTemp('deploy', {
+      with: {
+        ...inputs,
+        version: 'v2.0.0',
+        command: `[ "$DEPLOY_HOST" = web2 ] || echo "$DEPLOY_VERSION" > ${here}`,
+      },
+    });
+    assert.equal(stale.outcome, 'failure');
+    assert.match(stale.log, /on web2: verification failed: .*v1\.0\.0/);
+    assert.equal(readFileSync(path.join(dir, String(web1.port)), 'utf8').trim(), 'v2.0.0');
+  });
 });

@@ -71,8 +71,9 @@ export function rollSetup(target: TargetSettings, strategy: RollingSettings, dep
     ...common,
     fleet,
     gate: gateFor(fleet.hosts),
+    // version-command runs on the host it asks.
     verifyHost: (host, version, signal) =>
-      verifyDeployment(hosts.verify[host.name]!, version, { ...deps, signal }),
+      verifyDeployment(hosts.verify[host.name]!, version, { ...deps, runner: fleet.runnerFor(host), signal }),
   };
   return {
     hostsText: fleet.hosts.map((host) => host.name).join(', '),

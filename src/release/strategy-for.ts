@@ -27,7 +27,12 @@ export function strategyFor(
     driver ??
     (fleet && hosts
       ? createHostsDriver(fleet, hosts.verify, deps.logger, (host, version, signal) =>
-          verifyDeployment(hosts.verify[host.name]!, version, { ...deps, signal }),
+          // version-command runs on the host it asks.
+          verifyDeployment(hosts.verify[host.name]!, version, {
+            ...deps,
+            runner: fleet.runnerFor(host),
+            signal,
+          }),
         )
       : createDriver(target.driver, deps.runner, deps.logger));
   if (strategy.kind === 'blue-green')

@@ -86,7 +86,8 @@ export const targetInputs = {
   },
   'verify-probes-file': { description: 'The same, from a file.', default: '' },
   'version-command': {
-    description: 'A command printing the running version; it must equal the deployed one.',
+    description:
+      'A command printing the running version; it must equal the deployed one. With hosts it runs on each host over SSH, right after its deploy.',
     default: '',
   },
   'version-url': {
@@ -415,8 +416,16 @@ function verifyAndStrategy(
       `${unplaced.name} has no address, which {host_url} and {host_address} in the probes need (address: host:port)`,
     );
   if (!hosts) return { verify: verify.public, strategy };
-  const perHost = Object.fromEntries(hosts.hosts.map((host) => [host.name, verify.forHost(host)]));
-  return { verify: verify.public, strategy, hosts: { ...hosts, verify: perHost } };
+  // version-command says what runs where it runs: with hosts over SSH, on each host (its running
+  // version checked right after its deploy), never once on the runner, which runs none of them.
+  const { versionCommand, ...publicPart } = verify.public;
+  const perHost = Object.fromEntries(
+    hosts.hosts.map((host) => [
+      host.name,
+      { ...verify.forHost(host), ...(versionCommand ? { versionCommand } : {}) },
+    ]),
+  );
+  return { verify: publicPart, strategy, hosts: { ...hosts, verify: perHost } };
 }
 
 /** promote and abort: the deploy's inputs without the version (the record names the paused one). */

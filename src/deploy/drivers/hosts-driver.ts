@@ -39,7 +39,12 @@ export function createHostsDriver(
         }
         // Verified on this host before the next one is touched: a broken release stops here.
         const checked = verify[host.name];
-        if (!verifyHost || !checked || (checked.probes.length === 0 && !checked.versionUrl)) continue;
+        if (
+          !verifyHost ||
+          !checked ||
+          (checked.probes.length === 0 && !checked.versionUrl && !checked.versionCommand)
+        )
+          continue;
         logger.info(`Verifying ${request.version} on ${host.name} before the next host`);
         const verification = await verifyHost(host, request.version, request.signal);
         if (!verification.ok)
