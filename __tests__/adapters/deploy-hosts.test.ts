@@ -354,4 +354,40 @@ describe('deploy action with hosts: over SSH, one host after the other', () => {
     assert.match(stale.log, /on web2: verification failed: .*v1\.0\.0/);
     assert.equal(readFileSync(path.join(dir, String(web1.port)), 'utf8').trim(), 'v2.0.0');
   });
+
+  it('with run-on: host the pre- and post-deploy hooks run on each host; one failing on web2 stops the deploy before any host changed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-hosts-hooks-'));
+    const hook = (name: string) =>
+      `echo "${name} $DEPLOY_HOST $DEPLOY_VERSION $(echo "$SSH_CONNECTION" | cut -d " " -f 4)" >> ${dir}/hooks`;
+    const inputs = {
+      environment: 'production',
+      'run-on': 'host',
+      command: `echo "$DEPLOY_VERSION" > ${dir}/$DEPLOY_HOST`,
+      hosts: `- { name: web1, ssh: "${web1.ssh}" }\n- { name: web2, ssh: "${web2.ssh}" }`,
+      'known-hosts': `${web1.knownHosts}\n${web2.knownHosts}`,
+      'ssh-private-key': web1.privateKey,
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+    };
+    const step = await inTemp('deploy', {
+      with: { ...inputs, version: 'v1.0.0', 'pre-deploy': hook('pre'), 'post-deploy': hook('post') },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    assert.deepEqual(readFileSync(path.join(dir, 'hooks'), 'utf8').trim().split('\n'), [
+      `pre web1 v1.0.0 ${web1.port}`,
+      `pre web2 v1.0.0 ${web2.port}`,
+      `post web1 v1.0.0 ${web1.port}`,
+      `post web2 v1.0.0 ${web2.port}`,
+    ]);
+    const stopped = await inTemp('deploy', {
+      with: { ...inputs, version: 'v2.0.0', 'pre-deploy': '[ "$DEPLOY_HOST" != web2 ]' },
+    });
+    assert.equal(stopped.outcome, 'failure');
+    assert.match(stopped.log, /the pre-deploy hook on web2 exited 1/);
+    assert.deepEqual(
+      ['web1', 'web2'].map((host) => readFileSync(path.join(dir, host), 'utf8').trim()),
+      ['v1.0.0', 'v1.0.0'],
+      'no host was deployed',
+    );
+  });
 });

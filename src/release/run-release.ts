@@ -1,4 +1,3 @@
-import { deployEnv, runLogged } from '../deploy/driver.ts';
 import { verifyDeployment } from '../deploy/verify.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { ReleaseKind, ReleaseRecord } from '../ports.ts';
@@ -6,8 +5,9 @@ import { productionAfter } from './production-after.ts';
 import type { ReleaseDeps, SessionDeps } from './release-deps.ts';
 import { failed, gaveUp, interruption, outcomeBase, settleFault, stillServed } from './release-ending.ts';
 import { ReleaseJournal } from './release-journal.ts';
+import { runHook } from './run-hook.ts';
 import { strategyFor } from './strategy-for.ts';
-import type { Hook, ReleaseOutcome, ReleaseRequest, Underway } from './underway.ts';
+import type { ReleaseOutcome, ReleaseRequest, Underway } from './underway.ts';
 
 export type { Production } from './production-after.ts';
 export { interruption } from './release-ending.ts';
@@ -131,21 +131,6 @@ async function confirmCurrent(
     `${version} is current but does not verify (${verification.reason}): releasing it again`,
   );
   return undefined;
-}
-
-async function runHook(hook: Hook, release: Underway): Promise<string | undefined> {
-  const { request, deps, version, from } = release;
-  const result = await runLogged(deps.runner, deps.logger, `the ${hook.name} hook`, {
-    command: hook.command,
-    // A hook is held to the same time limit as one attempt of the driver.
-    timeoutMs: request.target.retry.attemptTimeoutMs,
-    env: {
-      ...deployEnv({ version, environment: request.target.environment, ...(from ? { previous: from } : {}) }),
-      ...(request.kind === 'rollback' ? { DEPLOY_ROLLBACK_FROM: from ?? '' } : {}),
-    },
-    ...(deps.signal ? { signal: deps.signal } : {}),
-  });
-  return result.failure;
 }
 
 export function releaseRecord(version: string, kind: ReleaseKind, deps: ReleaseDeps): ReleaseRecord {

@@ -163,11 +163,12 @@ export const deployInputs = {
   'require-immutable': { description: 'Refuse moving versions such as latest or main.', default: 'true' },
   'pre-deploy': {
     description:
-      'A command run before the driver (time limit: attempt-timeout); failing it stops the deploy.',
+      'A command run before the driver (time limit: attempt-timeout); failing it stops the deploy. With hosts and run-on: host, on each host in turn over SSH.',
     default: '',
   },
   'post-deploy': {
-    description: 'A command run after a verified deploy (time limit: attempt-timeout).',
+    description:
+      'A command run after a verified deploy (time limit: attempt-timeout). With hosts and run-on: host, on each host in turn over SSH.',
     default: '',
   },
   'on-failure': {
