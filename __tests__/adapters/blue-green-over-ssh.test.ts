@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,5 +90,43 @@ describe('deploy action, strategy blue-green with the slots on a host over SSH',
       JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8')).current,
       'v2.0.0',
     );
+  });
+
+  it('a host per slot, named like it: each slot deployed and stopped on its own host', async () => {
+    const other = await startSshd('bg-ssh-green');
+    try {
+      const perSlot = {
+        hosts: `- { name: blue, ssh: "${host.ssh}" }\n- { name: green, ssh: "${other.ssh}" }`,
+        'known-hosts': `${host.knownHosts}\n${other.knownHosts}`,
+        'ssh-private-key': other.privateKey,
+      };
+      // One deploy key for both hosts.
+      appendFileSync(
+        path.join(host.dir, 'authorized_keys'),
+        readFileSync(path.join(other.dir, 'client_key.pub')),
+      );
+      const portOf = { blue: host.port, green: other.port } as Record<string, number>;
+      for (const version of ['v4.0.0', 'v5.0.0']) {
+        const step = await runStep('deploy', {
+          with: { ...inputs, ...perSlot, version },
+          env: { TMPDIR: temp },
+          hardTimeoutMs: 90_000,
+        });
+        assert.equal(step.outcome, 'success', step.log);
+        const slot = ['blue', 'green'].find(
+          (s) => readFileSync(path.join(dir, s), 'utf8').trim() === version,
+        )!;
+        const ranOn = readFileSync(path.join(dir, `${slot}.ran-over`), 'utf8').trim();
+        assert.ok(ranOn.endsWith(` ${portOf[slot]}`), `${slot} was deployed on its own host (${ranOn})`);
+      }
+      // v4's slot was stopped scale-down-delay after v5 was verified, on that slot's host.
+      const v4Slot = ['blue', 'green'].find(
+        (s) => readFileSync(path.join(dir, s), 'utf8').trim() === 'v4.0.0',
+      )!;
+      const stopped = readFileSync(path.join(dir, `${v4Slot}.stopped`), 'utf8').trim();
+      assert.match(stopped, new RegExp(`^v4\\.0\\.0 .* ${portOf[v4Slot]}$`));
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -180,6 +180,22 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
       /^is only used with traffic: command, and traffic is haproxy/,
     );
     refused({ ...blueGreen, promotion: 'by-hand' }, 'promotion', /use auto or manual/);
+    const onHosts = { ...blueGreen, 'known-hosts': '10.0.0.11 ssh-ed25519 AAAA', 'run-on': 'host' };
+    refused(
+      {
+        ...onHosts,
+        hosts: '- { name: web1, ssh: deploy@10.0.0.11 }\n- { name: web2, ssh: deploy@10.0.0.12 }',
+      },
+      'hosts',
+      /names the one host both slots run on, or a host per slot named like it \(blue, green\); it names web1, web2/,
+    );
+    assert.equal(
+      parse({
+        ...onHosts,
+        hosts: '- { name: blue, ssh: deploy@10.0.0.11 }\n- { name: green, ssh: deploy@10.0.0.12 }',
+      }).hosts?.hosts.length,
+      2,
+    );
     refused(
       { ...blueGreen, 'scale-down-delay': '5m' },
       'scale-down-delay',

@@ -61,6 +61,24 @@ export function openFleet(settings: HostsSettings, runner: CommandRunner, perHos
   };
 }
 
+/**
+ * Blue-green on hosts: each slot's driver runs on its host (the one host, or the host named like
+ * the slot), with the slot and the host given; the plan names them; close ends the connections.
+ */
+export function slotHostsDriver(fleet: Fleet): DeployDriver {
+  const names = fleet.hosts.map((host) => host.name).join(', ');
+  return {
+    name: fleet.planned.name,
+    plan: (version) => `on ${names}: ${fleet.planned.plan(version)}`,
+    reach: (signal) => fleet.reach?.(signal) ?? Promise.resolve(undefined),
+    run(request) {
+      const host = hostOfSlot(fleet.hosts, request.slot?.name ?? '');
+      return fleet.driverFor(host).run({ ...request, host });
+    },
+    close: () => fleet.close(),
+  };
+}
+
 /** A target for `plan` only: the plan names what would run, nothing is reached. */
 function planOnly(name: string): Target {
   const never = () => Promise.reject(new Error('a plan reaches no host'));
@@ -75,4 +93,9 @@ function planOnly(name: string): Target {
     realPath: never,
     remove: never,
   };
+}
+
+/** The host a blue-green slot runs on: the one host of hosts, or the host named like the slot. */
+export function hostOfSlot<T extends Pick<DriverHost, 'name'>>(hosts: readonly T[], slot: string): T {
+  return hosts.length === 1 ? hosts[0]! : (hosts.find((host) => host.name === slot) ?? hosts[0]!);
 }

@@ -31,7 +31,7 @@ export function blueGreenStrategy(
   retry: RetryPolicy & { readonly attemptTimeoutMs: number },
   traffic: TrafficSwitch,
   deps: VerifyDeps,
-  slotRunner: CommandRunner = deps.runner,
+  slotRunner: (slot: string) => CommandRunner = () => deps.runner,
 ): ReleaseStrategy {
   const parts: Parts = { driver, settings, retry, traffic, deps, slotRunner };
   return {
@@ -265,7 +265,7 @@ async function stopRejected(parts: Parts, request: GoLiveRequest, slot: Slot) {
   const stopped = await stopSlot(
     settings.scaleDown.command,
     { version, environment, slot },
-    { ...deps, runner: parts.slotRunner, signal },
+    { ...deps, runner: parts.slotRunner(slot.name), signal },
     retry.attemptTimeoutMs,
   );
   if (stopped) deps.logger.info(`Stopped slot ${slot.name}: ${version} was rejected there`);

@@ -64,7 +64,7 @@ async function stopOldSlotIfDue(target: TargetSettings, deps: SessionDeps): Prom
   const slot = strategy.slots.find((s) => s.name === due.slot);
   if (!slot) return undefined;
   const what = { version: due.release.version, environment: target.environment, slot };
-  const stopped = await withSlotRunner(target, deps, (runner) =>
+  const stopped = await withSlotRunner(target, deps, slot.name, (runner) =>
     stopSlot(strategy.scaleDown!.command, what, { ...deps, runner }, target.retry.attemptTimeoutMs),
   );
   if (!stopped) return undefined;

@@ -17,8 +17,8 @@ export interface Parts {
   readonly retry: RetryPolicy & { readonly attemptTimeoutMs: number };
   readonly traffic: TrafficSwitch;
   readonly deps: VerifyDeps;
-  /** Where stop-command runs: the slots' host over SSH (hosts), or here. */
-  readonly slotRunner: CommandRunner;
+  /** Where stop-command runs for a slot: its host over SSH (hosts), or here. */
+  readonly slotRunner: (slot: string) => CommandRunner;
 }
 
 /** What the proxy serves and which slots answer: the facts blue-green chooses on. */

@@ -1,6 +1,7 @@
 import { createDriver, createFleet } from '../deploy/create-driver.ts';
 import type { DeployDriver } from '../deploy/driver.ts';
 import { createHostsDriver } from '../deploy/drivers/hosts-driver.ts';
+import { hostOfSlot, slotHostsDriver } from '../deploy/fleet.ts';
 import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
@@ -23,26 +24,25 @@ export function strategyFor(
   const { strategy, hosts } = target;
   if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
   const fleet = hosts ? createFleet(target.driver, hosts, deps.runner, deps.logger) : undefined;
-  const driving =
-    driver ??
-    (fleet && hosts
-      ? createHostsDriver(fleet, hosts.verify, deps.logger, (host, version, signal) =>
-          // version-command runs on the host it asks.
-          verifyDeployment(hosts.verify[host.name]!, version, {
-            ...deps,
-            runner: fleet.runnerFor(host),
-            signal,
-          }),
-        )
-      : createDriver(target.driver, deps.runner, deps.logger));
   if (strategy.kind === 'blue-green')
     return blueGreenStrategy(
-      driving,
+      driver ?? (fleet ? slotHostsDriver(fleet) : createDriver(target.driver, deps.runner, deps.logger)),
       strategy,
       target.retry,
       trafficSwitchFor(strategy, target.environment, deps),
       deps,
-      fleet ? fleet.runnerFor(fleet.hosts[0]!) : deps.runner,
+      (slot) => (fleet ? fleet.runnerFor(hostOfSlot(fleet.hosts, slot)) : deps.runner),
     );
-  return inPlaceStrategy(driving, target.retry, deps.logger);
+  const onHosts =
+    fleet &&
+    hosts &&
+    createHostsDriver(fleet, hosts.verify, deps.logger, (host, version, signal) =>
+      // version-command runs on the host it asks.
+      verifyDeployment(hosts.verify[host.name]!, version, { ...deps, runner: fleet.runnerFor(host), signal }),
+    );
+  return inPlaceStrategy(
+    driver ?? onHosts ?? createDriver(target.driver, deps.runner, deps.logger),
+    target.retry,
+    deps.logger,
+  );
 }

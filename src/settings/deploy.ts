@@ -417,6 +417,7 @@ function verifyAndStrategy(
       `${unplaced.name} has no address, which {host_url} and {host_address} in the probes need (address: host:port)`,
     );
   if (!hosts) return { verify: verify.public, strategy };
+  if (strategy.kind === 'blue-green') slotHostsOf(hosts.hosts, strategy.slots);
   // version-command says what runs where it runs: with hosts over SSH, on each host (its running
   // version checked right after its deploy), never once on the runner, which runs none of them.
   const { versionCommand, ...publicPart } = verify.public;
@@ -469,4 +470,19 @@ export function parsePromotionSettings(
       `${control} acts on a release paused on its blue-green slot (promotion: manual): give strategy: blue-green with its slots and traffic`,
     );
   return settings;
+}
+
+/** Blue-green on hosts: the one host both slots run on, or a host per slot, named like it. */
+function slotHostsOf(
+  hosts: readonly { readonly name: string }[],
+  slots: readonly { readonly name: string }[],
+): void {
+  if (hosts.length === 1) return;
+  const names = slots.map((slot) => slot.name);
+  if (hosts.length === names.length && names.every((slot) => hosts.some((host) => host.name === slot)))
+    return;
+  throw new ConfigurationError(
+    'hosts',
+    `with strategy: blue-green names the one host both slots run on, or a host per slot named like it (${names.join(', ')}); it names ${hosts.map((host) => host.name).join(', ')}. A fleet behind a load balancer takes strategy: rolling`,
+  );
 }

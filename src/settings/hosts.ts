@@ -9,7 +9,7 @@ import { readStructuredText } from './structured-text.ts';
 export const hostsInputs = {
   hosts: {
     description:
-      'Deploy on these hosts over SSH, one after the other (batch by batch with strategy: rolling; with blue-green, the one host both slots run on): a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
+      'Deploy on these hosts over SSH, one after the other (batch by batch with strategy: rolling; with blue-green, the one host both slots run on, or a host per slot named like it): a YAML list of { name, ssh: user@host[:port], address: host:port }, or one user@host. The releases driver works on each host; the command driver runs on the runner with DEPLOY_HOST, DEPLOY_HOST_ADDRESS and DEPLOY_SSH set, or on the host with run-on: host.',
     default: '',
   },
   'known-hosts': {
@@ -85,11 +85,6 @@ export function parseHosts(
       'is required with hosts: the host keys to trust (a host key is never trusted on first use)',
     );
   const hosts = readHostList(text);
-  if (context.strategy === 'blue-green' && hosts.length !== 1)
-    throw new ConfigurationError(
-      'hosts',
-      `with strategy: blue-green names the one host both slots run on (it names ${hosts.length}): for a fleet behind a load balancer, use strategy: rolling`,
-    );
   return {
     hosts,
     jump: (values['ssh-jump'] ?? '')
