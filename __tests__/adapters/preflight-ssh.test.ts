@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -142,5 +142,26 @@ describe('preflight: type ssh logs in as a release would (a real sshd on loopbac
     assert.equal(step.outcome, 'failure');
     assert.match(JSON.parse(step.outputs.report!).facts[0].detail, /did not say its free space/);
     assert.equal(existsSync(planted), false, 'nothing the value held ran');
+  });
+
+  it('a key with a passphrase: unlocked as a release does; the passphrase masked and nowhere; a wrong one said so', async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'preflight-locked-')), 'key');
+    const passphrase = `preflight-${process.pid}-phrase`;
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', file]);
+    appendFileSync(path.join(sshd.dir, 'authorized_keys'), readFileSync(`${file}.pub`));
+    const checks = `- { type: ssh, host: "${sshd.ssh}", known-hosts: "${sshd.knownHosts}", key-secret: DEPLOY_KEY, passphrase-secret: DEPLOY_KEY_PASSPHRASE }`;
+    const step = await inTemp('preflight', {
+      with: { checks },
+      env: { DEPLOY_KEY: readFileSync(file, 'utf8'), DEPLOY_KEY_PASSPHRASE: passphrase },
+    });
+    assert.equal(step.outcome, 'success', step.log);
+    for (const text of [step.log, step.summary, JSON.stringify(step.outputs)])
+      assert.ok(!text.includes(passphrase), 'the passphrase is nowhere');
+    const wrong = await inTemp('preflight', {
+      with: { checks },
+      env: { DEPLOY_KEY: readFileSync(file, 'utf8'), DEPLOY_KEY_PASSPHRASE: 'not it' },
+    });
+    assert.equal(wrong.outcome, 'failure');
+    assert.match(JSON.parse(wrong.outputs.report!).facts[0].detail, /could not be unlocked/);
   });
 });

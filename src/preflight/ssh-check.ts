@@ -25,14 +25,23 @@ export async function sshCheck(
       `${secret} (the deploy key) is missing or empty`,
       `pass it to the step: env: { ${secret}: \${{ secrets.${secret} }} }`,
     );
+  const passphraseSecret = check['passphrase-secret'];
+  const passphrase = passphraseSecret ? deps.readEnv(passphraseSecret) : undefined;
+  if (passphraseSecret && !passphrase)
+    return fail(
+      `${passphraseSecret} (the deploy key's passphrase) is missing or empty`,
+      `pass it to the step: env: { ${passphraseSecret}: \${{ secrets.${passphraseSecret} }} }`,
+    );
   // The redactor masks a multi-line secret line by line, as the runner does.
   if (key) deps.mask(key);
+  if (passphrase) deps.mask(passphrase);
   const session = SshSession.open(
     {
       hosts: [{ name: check.name, endpoint: check.host }],
       jump: check.jump,
       knownHosts: check['known-hosts'],
       ...(key ? { privateKey: key.endsWith('\n') ? key : `${key}\n` } : {}),
+      ...(key && passphrase ? { keyPassphrase: passphrase } : {}),
       connectTimeoutSeconds: 10,
     },
     deps.runner,

@@ -92,6 +92,10 @@ const check = z.discriminatedUnion('type', [
         .string()
         .check(z.minLength(1, 'is required: the host keys to trust (never trusted on first use)')),
       'key-secret': z.optional(z.string().check(z.regex(/^\w+$/, 'is not an environment variable name'))),
+      /** The variable holding the key's passphrase, if it has one (unlocked as a release does). */
+      'passphrase-secret': z.optional(
+        z.string().check(z.regex(/^\w+$/, 'is not an environment variable name')),
+      ),
       jump: z._default(z.array(sshEndpoint), []),
       /** The deploy user may run sudo without a password there (sudo -n true). */
       sudo: z._default(booleanField, false),
