@@ -1,4 +1,5 @@
 import { parseHostPort } from '../addresses.ts';
+import { isHostName } from '../model/host-name.ts';
 import type { CommandRunner } from '../ports.ts';
 import type { DriverHost } from './driver.ts';
 import { howItEnded } from './driver.ts';
@@ -8,8 +9,6 @@ interface InventoryList {
   readonly _meta?: { readonly hostvars?: Readonly<Record<string, Readonly<Record<string, unknown>>>> };
   readonly [group: string]: unknown;
 }
-
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /**
  * The hosts of an ansible inventory, as ansible itself reads it (`ansible-inventory --list`: INI,
@@ -58,7 +57,7 @@ export function hostsOf(list: InventoryList, inventory: string): readonly Driver
   walk('all', []);
   if (names.length === 0) throw new Error(`the inventory ${inventory} has no hosts`);
   return names.map((name): DriverHost => {
-    if (!HOST_NAME.test(name))
+    if (!isHostName(name))
       throw new Error(
         `the inventory ${inventory} names a host "${name}" that is not a plain host name (letters, digits, _ . -): rolling batches pass host names to --limit`,
       );

@@ -1,3 +1,4 @@
+import { HOST_NAME_PATTERN } from '../model/host-name.ts';
 import type {
   EnvironmentState,
   HostRecord,
@@ -248,8 +249,9 @@ export function toEnvironmentState(
   };
 }
 
-const HOST_STATUS =
-  /^host ([A-Za-z0-9][A-Za-z0-9_.-]*): (\S+) (verified|not verified), (in|out of) rotation$/;
+const HOST_STATUS = new RegExp(
+  `^host (${HOST_NAME_PATTERN}): (\\S+) (verified|not verified), (in|out of) rotation$`,
+);
 
 /**
  * Rolling: a host's status, posted on the release's deployment (in_progress, before the

@@ -1,5 +1,6 @@
 import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
+import { isHostName } from '../model/host-name.ts';
 import type { HostsSettings } from '../model/release.ts';
 import { parseSshEndpoint, type SshEndpoint } from '../model/ssh-endpoint.ts';
 import type { InputSpecs } from './input-spec.ts';
@@ -39,7 +40,6 @@ export const hostsInputs = {
   },
 } as const satisfies InputSpecs;
 
-const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const DEPENDENT = ['known-hosts', 'ssh-private-key', 'ssh-key-passphrase', 'ssh-jump'] as const;
 
 /**
@@ -114,7 +114,7 @@ function readHostList(text: string): HostsSettings['hosts'] {
       );
     const ssh = endpoint(item.ssh, 'hosts');
     const name = typeof item.name === 'string' ? item.name : ssh.host;
-    if (!HOST_NAME.test(name))
+    if (!isHostName(name))
       throw new ConfigurationError(
         'hosts',
         `host ${at + 1}: "${name}" is not a host name (letters, digits, _ . -)`,

@@ -1,5 +1,6 @@
 import { formatHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
+import { HOST_NAME_PATTERN } from '../model/host-name.ts';
 import type { GatedHost, HostGate, HostServing } from './host-gate.ts';
 import { type NginxUpstreamOptions, nginxUpstream } from './nginx-upstream.ts';
 
@@ -14,8 +15,9 @@ interface HostLine {
   readonly down: boolean;
 }
 
-const LINE =
-  /^server\s+(\S+?)((?:\s+[^\s;#]+)*)\s*;\s*#\s*deploy-actions host ([A-Za-z0-9][A-Za-z0-9_.-]*)\s*$/;
+const LINE = new RegExp(
+  `^server\\s+(\\S+?)((?:\\s+[^\\s;#]+)*)\\s*;\\s*#\\s*deploy-actions host (${HOST_NAME_PATTERN})\\s*$`,
+);
 
 /**
  * Hosts behind nginx: the upstream include file holds one server line per host, marked with its
