@@ -1,8 +1,6 @@
-import { isIP } from 'node:net';
-import { formatHostPort } from '../addresses.ts';
 import { haproxyAdmin, socatAddress } from '../clients/haproxy-runtime.ts';
-import { ConfigurationError } from '../errors.ts';
 import type { Clock } from '../ports.ts';
+import { serversOfMembers } from './haproxy-members.ts';
 import { OUT_OF_ROTATION } from './haproxy-switch.ts';
 import type { GatedHost, HostGate, HostServing } from './host-gate.ts';
 
@@ -28,26 +26,10 @@ export function haproxyHostGate(options: HaproxyHostGateOptions): HostGate {
   return {
     name: `haproxy backend ${backend}`,
     async states() {
-      const servers = await admin.servers(backend);
-      const missing = options.hosts.filter((host) => !servers.has(host.name)).map((host) => host.name);
-      if (missing.length > 0)
-        throw new ConfigurationError(
-          'hosts',
-          `HAProxy's backend ${backend} (haproxy-backend) has no server named ${missing.join(', ')} (it has ${[...servers.keys()].join(', ') || 'none'}): name a server after each host; nothing was changed`,
-        );
+      const servers = await serversOfMembers(admin, backend, options.hosts, 'hosts');
       const states = new Map<string, HostServing>();
       for (const host of options.hosts) {
         const server = servers.get(host.name)!;
-        const { address } = host;
-        if (
-          address &&
-          isIP(address.host) &&
-          (server.address !== address.host || server.port !== address.port)
-        )
-          throw new ConfigurationError(
-            'hosts',
-            `HAProxy's server ${backend}/${host.name} points at ${server.address}:${server.port}, but hosts says ${host.name} is at ${formatHostPort(address)}; nothing was changed. Make them agree`,
-          );
         const out = (server.adminState & OUT_OF_ROTATION) !== 0;
         states.set(host.name, out ? 'out' : server.opState === 2 ? 'serving' : 'down');
       }

@@ -1,9 +1,7 @@
-import { isIP } from 'node:net';
-import { formatHostPort } from '../addresses.ts';
 import { haproxyAdmin, socatAddress } from '../clients/haproxy-runtime.ts';
-import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import type { Clock } from '../ports.ts';
+import { serversOfMembers } from './haproxy-members.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
 export interface HaproxySwitchOptions {
@@ -35,25 +33,11 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
   const admin = haproxyAdmin(socket);
   const { command } = admin;
   const names = options.slots.map((slot) => slot.name);
-  const servers = () => admin.servers(backend);
   return {
     name: `haproxy backend ${backend}`,
     async live() {
-      const known = await servers();
-      const missing = names.filter((slot) => !known.has(slot));
-      if (missing.length > 0)
-        throw new Error(
-          `HAProxy's backend ${backend} (haproxy-backend) has no server named ${missing.join(', ')} (it has ${[...known.keys()].join(', ') || 'none'}): name a server after each of the slots`,
-        );
-      // The proxy's own view against the inputs: a slot verified on one address must be the one users get.
-      for (const slot of options.slots) {
-        const server = known.get(slot.name)!;
-        if (isIP(slot.host) && (server.address !== slot.host || server.port !== slot.port))
-          throw new ConfigurationError(
-            'slots',
-            `HAProxy's server ${backend}/${slot.name} points at ${server.address}:${server.port}, but slots says ${slot.name} is ${formatHostPort(slot)}; nothing was changed. Make them agree (the server line in haproxy.cfg, or slots)`,
-          );
-      }
+      const members = options.slots.map((slot) => ({ name: slot.name, address: slot }));
+      const known = await serversOfMembers(admin, backend, members, 'slots');
       return names.filter((slot) => (known.get(slot)!.adminState & OUT_OF_ROTATION) === 0);
     },
     async switchTo(slot, from, signal) {
