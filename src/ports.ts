@@ -115,10 +115,10 @@ export type ReleaseStatus = 'good' | 'bad' | 'failed' | 'interrupted' | 'deployi
 
 /**
  * Blue-green: how far a release got, recorded before each step acts: its version being made to
- * run in its slot, verified there, traffic switching to it (outcome unknown until the proxy is
- * read), switched (users reach it). In place, only `live` (the driver went through).
+ * run in its slot, verified there, a canary's share of traffic on it (some users reach it),
+ * traffic switching to it (outcome unknown until the proxy is read), switched (users reach it). In place, only `live` (the driver went through).
  */
-export type ReleasePhase = 'placing' | 'verifying' | 'switching' | 'live';
+export type ReleasePhase = 'placing' | 'verifying' | 'canary' | 'switching' | 'live';
 
 /** What a release does: deploy a version, roll back to one, or promote the one paused on its slot. */
 export type ReleaseKind = 'deploy' | 'rollback' | 'promote';
@@ -163,6 +163,8 @@ export interface ReleaseRecord {
   readonly neverLive?: boolean;
   /** Blue-green: its slot was stopped after the next release (scale-down-delay): not warm any more. */
   readonly stopped?: boolean;
+  /** Canary (phase canary): the step it is at (0-based) and the canary's share of traffic there. */
+  readonly canary?: { readonly step: number; readonly weight: number };
 }
 
 /** What is known of one environment. The stores keep it; the steps decide over it. */

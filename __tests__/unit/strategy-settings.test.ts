@@ -109,7 +109,12 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
   });
 
   it('refuses what cannot work, naming the input', () => {
-    refused({ ...blueGreen, strategy: 'canary' }, 'strategy', /use in-place, blue-green or rolling/);
+    refused(
+      { ...blueGreen, strategy: 'kubernetes' },
+      'strategy',
+      /use in-place, blue-green, rolling or canary/,
+    );
+    refused({ ...blueGreen, strategy: 'canary' }, 'canary-steps', /is required with strategy: canary/);
     refused({ ...blueGreen, slots: '' }, 'slots', /is required with strategy: blue-green/);
     refused({ ...blueGreen, slots: 'blue: 127.0.0.1:8081' }, 'slots', /exactly two slots/);
     refused(
@@ -142,15 +147,15 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
   it('refuses an input the strategy or the traffic switch would ignore, naming it and what uses it', () => {
     const inPlace = { environment: 'production', version: 'v1', command: 'true' };
     const strays: [string, string, string][] = [
-      ['slots', 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082', 'blue-green'],
-      ['traffic', 'nginx', 'blue-green or rolling'],
-      ['haproxy-socket', '/run/haproxy/admin.sock', 'blue-green or rolling'],
-      ['nginx-upstream-file', '/etc/nginx/app-upstream.conf', 'blue-green or rolling'],
-      ['stop-command', 'systemctl stop app', 'blue-green'],
-      ['drain-timeout', '5s', 'blue-green or rolling'],
+      ['slots', 'blue: 127.0.0.1:8081\ngreen: 127.0.0.1:8082', 'blue-green or canary'],
+      ['traffic', 'nginx', 'blue-green, rolling or canary'],
+      ['haproxy-socket', '/run/haproxy/admin.sock', 'blue-green, rolling or canary'],
+      ['nginx-upstream-file', '/etc/nginx/app-upstream.conf', 'blue-green, rolling or canary'],
+      ['stop-command', 'systemctl stop app', 'blue-green or canary'],
+      ['drain-timeout', '5s', 'blue-green, rolling or canary'],
       ['promotion', 'manual', 'blue-green'],
-      ['batch-size', '2', 'rolling'],
-      ['min-healthy', '50%', 'rolling'],
+      ['batch-size', '2', 'rolling or canary'],
+      ['min-healthy', '50%', 'rolling or canary'],
       ['on-host-failure', 'stop', 'rolling'],
     ];
     for (const [input, value, users] of strays)
@@ -162,7 +167,7 @@ describe('strategy settings: blue-green asks for two slots, a traffic switch, an
     refused(
       { ...blueGreen, 'batch-size': '2' },
       'batch-size',
-      /^is only used with strategy: rolling, and this release is blue-green/,
+      /^is only used with strategy: rolling or canary, and this release is blue-green/,
     );
     // Defaults are not choices: the in-place deploy with every default passes.
     assert.equal(

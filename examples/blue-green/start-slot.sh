@@ -9,7 +9,9 @@
 #              driver links each slot's release, when run as its restart-command)
 # A release marked broken (a file $SLOTS_DIR/broken-<version>, or BROKEN in the release) starts
 # broken: 503 on health. One marked $SLOTS_DIR/breaks-<version> (holding milliseconds) breaks
-# that long after it started.
+# that long after it started. A canary build that fails users while its health stays UP:
+# $SLOTS_DIR/fails-<version> holds the fraction of requests answered 500 (0.2); one that is
+# slow: $SLOTS_DIR/slow-<version> holds the milliseconds added to each request.
 set -eu
 dir=${SLOTS_DIR:?SLOTS_DIR is needed}
 pidfile="$dir/$DEPLOY_SLOT.pid"
@@ -25,8 +27,13 @@ broken=0
 [ -f "$(dirname "$service")/BROKEN" ] && broken=1
 breaks_after=
 [ -f "$dir/breaks-$DEPLOY_VERSION" ] && breaks_after=$(cat "$dir/breaks-$DEPLOY_VERSION")
+fail_fraction=0
+[ -f "$dir/fails-$DEPLOY_VERSION" ] && fail_fraction=$(cat "$dir/fails-$DEPLOY_VERSION")
+slow_ms=0
+[ -f "$dir/slow-$DEPLOY_VERSION" ] && slow_ms=$(cat "$dir/slow-$DEPLOY_VERSION")
 : > "$log"
-BROKEN=$broken BREAKS_AFTER_MS=${breaks_after:-Infinity} VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
+BROKEN=$broken BREAKS_AFTER_MS=${breaks_after:-Infinity} FAIL_FRACTION=$fail_fraction SLOW_MS=$slow_ms \
+  VERSION="$DEPLOY_VERSION" PORT="$DEPLOY_SLOT_PORT" \
   setsid node "$service" > "$log" 2>&1 < /dev/null &
 echo $! > "$pidfile"
 i=0

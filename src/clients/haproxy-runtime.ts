@@ -39,6 +39,9 @@ export interface ServerState {
   readonly opState: number;
   readonly address: string;
   readonly port: number;
+  /** Its weight now (0: no new traffic), and as configured. */
+  readonly weight: number;
+  readonly initialWeight: number;
 }
 
 /** Server name → its state, from `show servers state <backend>` (format 1). */
@@ -60,6 +63,8 @@ export function parseServersState(answer: string, backend: string): Map<string, 
       opState: Number(fields[at('srv_op_state')]),
       address: fields[at('srv_addr')] ?? '',
       port: Number(fields[at('srv_port')]),
+      weight: Number(fields[at('srv_uweight')]),
+      initialWeight: Number(fields[at('srv_iweight')]),
     });
   }
   return found;

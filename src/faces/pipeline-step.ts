@@ -26,6 +26,7 @@ export const pipelineStep = defineStep({
         version: outcome.version,
         'previous-version': outcome.previous ?? '',
         'preview-url': outcome.preview ?? '',
+        canary: outcome.canary ?? '',
         'failed-stage': outcome.failedStage ?? '',
         'incident-url': outcome.incident?.url ?? '',
         report: JSON.stringify(outcome),

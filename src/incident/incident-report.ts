@@ -1,3 +1,4 @@
+import { renderCanary } from '../canary/canary-markdown.ts';
 import { renderHealthSummary } from '../health/report-markdown.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import type { IncidentFacts } from '../model/incident.ts';
@@ -60,6 +61,7 @@ function fit(head: readonly string[], facts: IncidentFacts): string {
         Object.entries(facts.hosts).map(([host, fate]) => [host, fate]),
       )}`,
     );
+  if (facts.canary) sections.push(renderCanary(facts.canary));
   if (facts.health) {
     sections.push(
       typeof facts.health === 'string' ? `### Health\n\n${facts.health}` : renderHealthSummary(facts.health),
@@ -78,7 +80,9 @@ function factsTable(facts: IncidentFacts): string {
     succeeded: `✅ succeeded${facts.previousVersion ? `: ${facts.previousVersion} is serving again` : ''}`,
     failed: '❌ failed: the environment may be down, act now',
     'not-needed': `— not needed: production was checked after the failure${facts.previousVersion ? ` and ${facts.previousVersion} still serves, verified` : ' and is healthy'}`,
-    reverted: `↩️ every host the release reached was reverted${facts.previousVersion ? ` to ${facts.previousVersion}` : ''}, each verified before it rejoined (below)`,
+    reverted: facts.canary
+      ? `↩️ the canary's traffic was taken back${facts.previousVersion ? `: every user reaches ${facts.previousVersion} again` : ''} (its steps and measurements below)`
+      : `↩️ every host the release reached was reverted${facts.previousVersion ? ` to ${facts.previousVersion}` : ''}, each verified before it rejoined (below)`,
     'not-reached': `— not needed: the release was rejected before any user reached it${facts.previousVersion ? `; ${facts.previousVersion} still serves` : ''}`,
     none: '— not attempted',
   }[facts.rollback];

@@ -1,3 +1,4 @@
+import type { CanaryReport } from './canary.ts';
 import type { CheckResult } from './health.ts';
 
 /** What an incident says: where a release failed, what it left, and the evidence. */
@@ -21,6 +22,8 @@ export interface IncidentFacts {
   readonly health?: CheckResult | string;
   /** Rolling: each host the release reached, and what became of it. */
   readonly hosts?: Readonly<Record<string, string>>;
+  /** A canary: its steps, weights and the analysis' measurements. */
+  readonly canary?: CanaryReport;
   /** The tail of the failing step's output, secrets already removed. */
   readonly log?: string;
 }

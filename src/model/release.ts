@@ -1,4 +1,5 @@
 import type { HostPort } from '../addresses.ts';
+import type { CanarySettings } from './canary.ts';
 import type { GitHubSettings } from './github.ts';
 import type { ProbeSpec } from './health.ts';
 import type { SshEndpoint } from './ssh-endpoint.ts';
@@ -134,6 +135,8 @@ export type StrategySettings =
       readonly scaleDown?: { readonly command: string; readonly delayMs: number };
       /** Per slot: the probes and version source that name the slot, pointed at it. */
       readonly slotVerify: Readonly<Record<string, VerifySettings>>;
+      /** strategy: canary: the switch is made in steps of weight, judged by analysis. */
+      readonly canary?: CanarySettings;
     };
 
 export type BackendSettings =
@@ -178,4 +181,6 @@ export interface RollingSettings {
   readonly gate: TrafficSettings;
   /** How long a host may finish the requests it serves once out of rotation. */
   readonly drainTimeoutMs: number;
+  /** strategy: canary: the hosts move in steps of their share, judged by analysis. */
+  readonly canary?: CanarySettings;
 }

@@ -22,7 +22,7 @@ export interface RecoveryFacts {
 }
 
 /** How the incident tells what became of production. */
-export type RollbackReport = 'succeeded' | 'failed' | 'not-needed' | 'not-reached' | 'none';
+export type RollbackReport = 'succeeded' | 'failed' | 'not-needed' | 'not-reached' | 'reverted' | 'none';
 
 export type Recovery =
   | { readonly next: 'resolve-incident' }
@@ -44,6 +44,8 @@ export function decideRecovery(facts: RecoveryFacts): Recovery {
   const { failed } = facts;
   if (!failed) return { next: 'resolve-incident' };
   if (failed.production === 'untouched') return { next: 'stop' };
+  // A canary's users were hurt, and are all back on the old version: said, nothing to roll back.
+  if (failed.production === 'reverted') return { next: 'open-incident', rollback: 'reverted' };
   // Proven broken before any user reached it: production is as it was. The run fails with its
   // summary; an incident only if asked for (else a later real outage would become its comment).
   if (failed.production === 'rejected')

@@ -30,6 +30,7 @@ export async function fileIncident(
           ...(previous ? { previousVersion: previous } : {}),
           ...(run.health ? { health: run.health } : {}),
           ...(run.deployed?.hosts ? { hosts: run.deployed.hosts } : {}),
+          ...(run.deployed?.canary ? { canary: run.deployed.canary } : {}),
           // What is recorded never quotes a command's output (the run's log has it, masked).
           log: [run.failure?.message ?? '', ...run.notes].filter(Boolean).map(withoutOutput).join('\n'),
         },

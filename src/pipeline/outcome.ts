@@ -13,6 +13,7 @@ export function pipelineOutcome(settings: PipelineSettings, stages: StageLog, ru
     stages: stages.records,
     ...(run.incidentRef ? { incident: run.incidentRef } : {}),
     ...(run.deployed?.unrecorded ? { unrecorded: run.deployed.unrecorded } : {}),
+    ...(run.deployed?.facts.canary ? { canary: String(run.deployed.facts.canary) } : {}),
   };
   if (!run.failure) {
     const result =

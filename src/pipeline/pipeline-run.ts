@@ -17,6 +17,8 @@ export interface PipelineOutcome {
   readonly previous?: string;
   /** paused: the slot's own address, where the version is tried before it is promoted. */
   readonly preview?: string;
+  /** strategy canary: where it ended (paused at step 4 of 6 (25 %) …). */
+  readonly canary?: string;
   readonly failedStage?: StageName;
   /** How the failed stage failed: bad input (the CLI exits 2), cancelled (130), or anything else. */
   readonly failure?: FailureKind;

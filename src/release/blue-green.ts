@@ -51,7 +51,7 @@ export function blueGreenStrategy(
   };
 }
 
-async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutcome> {
+export async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutcome> {
   const { settings, traffic, deps } = parts;
   const started = deps.clock.now();
   const chosen = await observeAndChoose(parts, request);
@@ -74,7 +74,7 @@ async function goLive(parts: Parts, request: GoLiveRequest): Promise<GoLiveOutco
 }
 
 /** The choice over what was just observed: the same for the release and its dry run. */
-async function observeAndChoose(parts: Parts, request: GoLiveRequest): Promise<SlotPlan> {
+export async function observeAndChoose(parts: Parts, request: GoLiveRequest): Promise<SlotPlan> {
   const promotion = promotionOf(parts.settings, request.kind);
   return chooseSlots({ ...(await observeSlots(parts, request)), ...(promotion ? { promotion } : {}) });
 }
@@ -89,7 +89,7 @@ export function promotionOf(
 }
 
 /** The version running in the idle slot, made to run there by the driver. */
-async function deployIntoIdle(
+export async function deployIntoIdle(
   { driver, retry, deps }: Parts,
   request: GoLiveRequest,
   { idle, from, bootstrap }: Chosen,
@@ -111,7 +111,7 @@ async function deployIntoIdle(
 }
 
 /** Traffic to `idle`, read back: switched means the proxy says so. */
-async function switchTraffic(
+export async function switchTraffic(
   { traffic, deps }: Parts,
   request: GoLiveRequest,
   { idle, from, bootstrap }: Chosen,
@@ -258,7 +258,7 @@ function pause(
  * A version rejected on its slot stops there at once when stop-command is set: a broken release
  * has no reason to stay warm. True when it was stopped; a failing stop only warns.
  */
-async function stopRejected(parts: Parts, request: GoLiveRequest, slot: Slot) {
+export async function stopRejected(parts: Parts, request: GoLiveRequest, slot: Slot) {
   const { settings, retry, deps } = parts;
   if (!settings.scaleDown) return false;
   const { version, environment, signal } = request;
@@ -273,13 +273,13 @@ async function stopRejected(parts: Parts, request: GoLiveRequest, slot: Slot) {
 }
 
 /** The probes and version source that name the slot, pointed at `slot`. */
-function verifyOnSlot({ settings, deps }: Parts, request: GoLiveRequest, slot: Slot) {
+export function verifyOnSlot({ settings, deps }: Parts, request: GoLiveRequest, slot: Slot) {
   return verifyDeployment(settings.slotVerify[slot.name]!, request.version, {
     ...deps,
     signal: request.signal,
   });
 }
 
-function refused(reason: string): Refusal {
+export function refused(reason: string): Refusal {
   return { ok: false, reason, attempts: [], facts: {} };
 }

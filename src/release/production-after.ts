@@ -3,12 +3,14 @@ import type { ReleasePhase } from '../ports.ts';
 /**
  * Where a release that did not end well left production: `untouched` (users reach what they
  * reached before), `rejected` (untouched, and the version was proven broken before any user
- * reached it), `maybe-changed` (an in-place driver ran), `live-unverified` (users reach the new
+ * reached it), `reverted` (some users reached it, a canary, and all are back on what they
+ * reached before), `maybe-changed` (an in-place driver ran), `live-unverified` (users reach the new
  * version, not verified), `unknown` (a switch was under way and the proxy could not be read).
  */
 export type Production =
   | 'untouched'
   | 'rejected'
+  | 'reverted'
   | 'maybe-changed'
   | 'live-unverified'
   | 'live-verified'
@@ -52,6 +54,10 @@ export function productionAfter(facts: FaultFacts): Production {
     case 'placing':
     case 'verifying':
       return facts.fault === 'rejected' ? 'rejected' : 'untouched';
+    case 'canary':
+      // Some users reached the canary: only the proxy says whether all are back on stable.
+      if (facts.observed === 'old') return 'reverted';
+      return facts.observed === 'new' ? 'live-unverified' : 'unknown';
     case 'switching':
     case 'live':
       if (facts.observed === 'new') return 'live-unverified';
@@ -63,5 +69,5 @@ export function productionAfter(facts: FaultFacts): Production {
 
 /** Whether users may reach the release's version (the record names it current, unverified). */
 export function mayBeLive(production: Production): boolean {
-  return production !== 'untouched' && production !== 'rejected';
+  return production !== 'untouched' && production !== 'rejected' && production !== 'reverted';
 }

@@ -25,7 +25,7 @@ export async function gaveUp(
       fault,
       ...(await observed(release)),
     });
-  await release.journal.finish(live.rejected ? 'bad' : 'failed', {
+  await release.journal.finish(live.rejected ? 'bad' : live.aborted ? 'aborted' : 'failed', {
     attempts: live.attempts.length,
     reason: live.reason,
     production,
@@ -49,7 +49,14 @@ export async function settleFault(release: Underway, error: unknown): Promise<Re
     ...(await observed(release)),
   });
   const reason = cancelled ? 'cancelled' : `the release stopped on a fault: ${describeError(error)}`;
-  await journal.finish(cancelled ? 'interrupted' : 'failed', { reason, production });
+  // Cut short mid-canary, its traffic taken back: the canary was aborted, as the record says.
+  const canaryAborted = production === 'reverted';
+  await journal.finish(cancelled ? (canaryAborted ? 'aborted' : 'interrupted') : 'failed', {
+    reason: canaryAborted
+      ? `${reason} mid-canary: the canary was aborted, all traffic put back on the stable slot`
+      : reason,
+    production,
+  });
   const left = journal.unrecorded
     ? `the record could not be written (${journal.unrecorded})`
     : whereUsersAre(release, production);
@@ -77,7 +84,7 @@ function phaseNow(release: Underway): FaultFacts['phase'] {
 async function observed(release: Underway): Promise<{ observed?: Observed }> {
   const { strategy, journal } = release;
   const phase = journal.phase;
-  if (!strategy.observe || (phase !== 'switching' && phase !== 'live')) return {};
+  if (!strategy.observe || (phase !== 'switching' && phase !== 'live' && phase !== 'canary')) return {};
   const seen = await strategy.observe().catch((): SlotSeen => 'unknown');
   if (seen === 'unknown') return { observed: 'unknown' };
   return { observed: seen.slot === journal.state.releases.at(-1)?.slot ? 'new' : 'old' };
@@ -101,6 +108,8 @@ export async function stillServed(
 function whereUsersAre(release: Underway, production: Production): string {
   const { version, from, strategy } = release;
   switch (production) {
+    case 'reverted':
+      return `its share of users is back on ${from ?? 'the stable version'}, as the record says`;
     case 'untouched':
     case 'rejected':
       return `users still reach what they reached before (${from ?? 'nothing recorded'}), as the record says`;

@@ -43,23 +43,30 @@ export class ReleaseJournal {
 
   /**
    * Reads the record (under the lock) and settles a release a killed deploy left behind; one
-   * killed during a switch is settled by what `observe` sees the proxy serve.
+   * killed during a switch is settled by what `observe` sees the proxy serve; one killed
+   * mid-canary has its traffic put back on the stable slot first (`recover`), then is settled.
    */
   static async open(
     store: ReleaseSession,
     clock: Clock,
     environment: string,
-    observe?: () => Promise<SlotSeen>,
+    look: {
+      observe?: () => Promise<SlotSeen>;
+      recover?: (state: EnvironmentState) => Promise<SlotSeen>;
+    } = {},
   ): Promise<ReleaseJournal> {
     const read = await store.read();
     if (!sameEnvironment(read.environment, environment))
       throw new Error(`the session holds ${read.environment}, not ${environment}`);
     const journal = new ReleaseJournal(store, clock, read);
     const last = read.releases.at(-1);
+    const abandoned = last?.status === 'deploying';
     const seen =
-      last?.status === 'deploying' && last.phase === 'switching' && observe
-        ? await observe().catch((): SlotSeen => 'unknown')
-        : undefined;
+      abandoned && last.phase === 'canary' && look.recover
+        ? await look.recover(read).catch((): SlotSeen => 'unknown')
+        : abandoned && last.phase === 'switching' && look.observe
+          ? await look.observe().catch((): SlotSeen => 'unknown')
+          : undefined;
     const settled = settleAbandoned(read, journal.#now(), undefined, seen);
     if (settled !== read) {
       await store.write(settled);
@@ -127,7 +134,7 @@ export class ReleaseJournal {
    * release looks before it trusts.
    */
   async finish(
-    status: 'good' | 'failed' | 'bad' | 'interrupted' | 'paused',
+    status: 'good' | 'failed' | 'bad' | 'interrupted' | 'paused' | 'aborted',
     details: {
       readonly attempts?: number;
       readonly reason?: string;
@@ -150,6 +157,16 @@ export class ReleaseJournal {
       this.#before,
     );
     await this.#write(details.stoppedSlot ? markStopped(ended, details.stoppedSlot) : ended);
+  }
+
+  /** Canary: the release is at `step` (0-based), the canary with `weight` % of the traffic (or of the hosts). */
+  async canary(step: number, weight: number): Promise<void> {
+    const next = atPhase(this.#state, 'canary');
+    const last = next.releases.at(-1)!;
+    await this.#write({
+      ...next,
+      releases: [...next.releases.slice(0, -1), { ...last, canary: { step, weight } }],
+    });
   }
 
   /** A host of a rolling release changed: its version, verified, in or out of rotation. */

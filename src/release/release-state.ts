@@ -136,10 +136,12 @@ export function settleAbandoned(
     phase: last.phase ?? 'driving',
     driverRan: true,
     fault: 'interrupted',
-    ...(observed && last.phase === 'switching' ? { observed } : {}),
+    ...(observed && (last.phase === 'switching' || last.phase === 'canary') ? { observed } : {}),
   });
+  // Mid-canary, its traffic taken back: the canary was aborted, as the record says.
+  const aborted = production === 'reverted';
   return endRelease(state, {
-    status: 'interrupted',
+    status: aborted ? 'aborted' : 'interrupted',
     finishedAt: at,
     reason: `${reason}${abandonedAt(last.phase, production)}`,
     production,
@@ -149,6 +151,10 @@ export function settleAbandoned(
 /** Where in a blue-green release it was abandoned, in words for its reason. */
 function abandonedAt(phase: ReleasePhase | undefined, production: Production): string {
   if (phase === 'placing' || phase === 'verifying') return '; before the switch';
+  if (phase === 'canary')
+    return production === 'reverted'
+      ? '; mid-canary: the canary was aborted, all traffic put back on the stable slot'
+      : '; mid-canary, and the traffic could not be put back on the stable slot: the next release reads the proxy';
   if (phase !== 'switching') return '';
   return production === 'unknown'
     ? '; during the switch, whose outcome could not be read: the next release reads the proxy'
@@ -207,8 +213,11 @@ export function awaitingPromotion(state: EnvironmentState): ReleaseRecord | unde
 
 /** The newest release that decides what waits: not one under way, nor a promotion that never switched. */
 export function newestSettled(state: EnvironmentState): ReleaseRecord | undefined {
+  // A promoted canary that went on with its steps ended the pause, however it ended.
   return state.releases.findLast(
-    (release) => release.status !== 'deploying' && !(release.kind === 'promote' && release.neverLive),
+    (release) =>
+      release.status !== 'deploying' &&
+      !(release.kind === 'promote' && release.neverLive && release.phase !== 'canary'),
   );
 }
 

@@ -25,8 +25,15 @@ export { evidenceOf } from './underway.ts';
 export async function runRelease(request: ReleaseRequest, deps: SessionDeps): Promise<ReleaseOutcome> {
   const signal = deps.signal ?? new AbortController().signal;
   const strategy = (request.strategy ?? ((d) => strategyFor(request.target, d)))({ ...deps, signal });
-  const observe = strategy.observe?.bind(strategy);
-  const journal = await ReleaseJournal.open(deps.session, deps.clock, request.target.environment, observe);
+  const journal = await ReleaseJournal.open(deps.session, deps.clock, request.target.environment, {
+    ...(strategy.observe ? { observe: () => strategy.observe!() } : {}),
+    ...(strategy.recover
+      ? {
+          recover: (state) =>
+            strategy.recover!(state, AbortSignal.any([signal, AbortSignal.timeout(60_000)])),
+        }
+      : {}),
+  });
   const plan = request.plan(journal.state);
   if (plan.kind === 'refuse') throw new ConfigurationError(plan.input, plan.problem, plan.remedy);
   if (plan.kind === 'confirm') {
@@ -84,6 +91,7 @@ async function goLiveAndVerify(release: Underway): Promise<ReleaseOutcome> {
     state: journal.state,
     at: (phase, slot) => journal.at(phase, slot),
     host: (name, change) => journal.host(name, change),
+    canary: (step, weight) => journal.canary(step, weight),
   });
   release.attempts = live.attempts;
   if (!live.ok) return gaveUp(release, live);

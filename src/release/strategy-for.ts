@@ -6,6 +6,7 @@ import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { blueGreenStrategy } from './blue-green.ts';
+import { canarySlotsStrategy } from './canary-slots.ts';
 import { inPlaceStrategy } from './in-place.ts';
 import { rollSetup } from './roll-setup.ts';
 import { rollingStrategy } from './rolling.ts';
@@ -24,15 +25,20 @@ export function strategyFor(
   const { strategy, hosts } = target;
   if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
   const fleet = hosts ? createFleet(target.driver, hosts, deps.runner, deps.logger) : undefined;
-  if (strategy.kind === 'blue-green')
-    return blueGreenStrategy(
-      driver ?? (fleet ? slotHostsDriver(fleet) : createDriver(target.driver, deps.runner, deps.logger)),
-      strategy,
-      target.retry,
-      trafficSwitchFor(strategy, target.environment, deps),
+  if (strategy.kind === 'blue-green') {
+    const parts = {
+      driver:
+        driver ?? (fleet ? slotHostsDriver(fleet) : createDriver(target.driver, deps.runner, deps.logger)),
+      settings: strategy,
+      retry: target.retry,
+      traffic: trafficSwitchFor(strategy, target.environment, deps),
       deps,
-      (slot) => (fleet ? fleet.runnerFor(hostOfSlot(fleet.hosts, slot)) : deps.runner),
-    );
+      slotRunner: (slot: string) => (fleet ? fleet.runnerFor(hostOfSlot(fleet.hosts, slot)) : deps.runner),
+    };
+    return strategy.canary
+      ? canarySlotsStrategy(parts, strategy.canary)
+      : blueGreenStrategy(parts.driver, strategy, parts.retry, parts.traffic, deps, parts.slotRunner);
+  }
   const onHosts =
     fleet &&
     hosts &&

@@ -1,3 +1,4 @@
+import type { CanaryReport } from '../canary/run-canary-steps.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import type { Slot } from '../model/release.ts';
@@ -25,6 +26,8 @@ export interface GoLiveRequest {
   readonly at: (phase: ReleasePhase, slot?: string) => Promise<void>;
   /** Records what a host runs, verified or not, in rotation or not (rolling), before the next step acts. */
   readonly host: (name: string, change: HostChange) => Promise<void>;
+  /** Canary: records the step (0-based) the release is at and the canary's weight, before it acts. */
+  readonly canary: (step: number, weight: number) => Promise<void>;
 }
 
 /** One batch of a rolling release, for the summary's timeline. */
@@ -49,8 +52,10 @@ export type GoLiveOutcome =
       readonly facts: Readonly<Record<string, number | string>>;
       /** Blue-green: the version checked on its slot before any user reached it. */
       readonly slotCheck?: Verification;
-      /** Verified on its slot, traffic not switched: it waits for promotion (promotion: manual). */
+      /** Verified on its slot, traffic not switched: it waits for promotion (promotion: manual, a canary's pause: {}). */
       readonly paused?: true;
+      /** Canary: its steps, weights and measurements. */
+      readonly canary?: CanaryReport;
     }
   | {
       readonly ok: false;
@@ -66,6 +71,9 @@ export type GoLiveOutcome =
       readonly production?: Production;
       readonly batches?: readonly BatchSpan[];
       readonly hosts?: Readonly<Record<string, string>>;
+      /** Canary: stopped by its analysis without proof it is bad (inconclusive, unmeasurable): aborted, not bad. */
+      readonly aborted?: true;
+      readonly canary?: CanaryReport;
     };
 
 /**
@@ -94,6 +102,11 @@ export interface ReleaseStrategy {
    * Absent in place: the driver's plan says it all.
    */
   preview?(request: PreviewRequest): Promise<StrategyPreview>;
+  /**
+   * Canary: a release a killed deploy left mid-canary has its traffic put back on the stable
+   * slot; resolves with what the proxy serves after.
+   */
+  recover?(state: EnvironmentState, signal: AbortSignal): Promise<SlotSeen>;
   /** Ends what the driver holds for the release (SSH connections, a key on disk). */
   close?(): Promise<void>;
   /** Behind a proxy: its name, and how a person sees what it serves (said when it could not be read). */

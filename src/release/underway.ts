@@ -1,3 +1,4 @@
+import type { CanaryReport } from '../canary/run-canary-steps.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification, VerifyDeps } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
@@ -48,6 +49,8 @@ export interface ReleaseOutcome {
   readonly batches?: readonly BatchSpan[];
   /** Rolling: what became of each host the release reached (the incident names them). */
   readonly hosts?: Readonly<Record<string, string>>;
+  /** Canary: its steps, weights and every measurement of its analysis. */
+  readonly canary?: CanaryReport;
   /** The record could not be written at the end: what failed (the outcome is still what happened). */
   readonly unrecorded?: string;
 }
@@ -58,7 +61,15 @@ export interface ReleaseOutcome {
  */
 export type ReleaseEvidence = Pick<
   ReleaseOutcome,
-  'production' | 'attempts' | 'facts' | 'slotCheck' | 'verification' | 'unrecorded' | 'batches' | 'hosts'
+  | 'production'
+  | 'attempts'
+  | 'facts'
+  | 'slotCheck'
+  | 'verification'
+  | 'unrecorded'
+  | 'batches'
+  | 'hosts'
+  | 'canary'
 >;
 
 /** A release outcome's evidence, without the keys it has no value for. */
@@ -72,6 +83,7 @@ export function evidenceOf(release: ReleaseOutcome): ReleaseEvidence {
     ...(release.unrecorded ? { unrecorded: release.unrecorded } : {}),
     ...(release.batches ? { batches: release.batches } : {}),
     ...(release.hosts ? { hosts: release.hosts } : {}),
+    ...(release.canary ? { canary: release.canary } : {}),
   };
 }
 

@@ -190,6 +190,10 @@ export const deployOutputs = {
     description:
       "paused (promotion: manual): the slot's own address (http://host:port), where the version is tried before it is promoted.",
   },
+  canary: {
+    description:
+      'strategy canary: where it ended: promoted after step 6 of 6, paused at step 4 of 6 (25 %) (waiting for promote or abort), or aborted at step 2 of 6 (20 %).',
+  },
   'ansible-changed': { description: 'ansible driver: changed tasks in the PLAY RECAP.' },
   'ansible-failed': { description: 'ansible driver: failed tasks in the PLAY RECAP.' },
   'ansible-unreachable': { description: 'ansible driver: unreachable hosts in the PLAY RECAP.' },

@@ -74,11 +74,15 @@ export const pipelineInputs = {
 export const pipelineOutputs = {
   result: {
     description:
-      'deployed, unchanged, rolled-back (the new version failed and the old one serves), failed, dry-run, or paused (promotion: manual: verified on its slot, waiting for promote).',
+      'deployed, unchanged, rolled-back (the new version failed and the old one serves), failed, dry-run, or paused (promotion: manual: verified on its slot, waiting for promote; a canary at a pause: {}).',
   },
   'preview-url': {
     description:
       "paused: the slot's own address (http://host:port), where the version is tried before promote.",
+  },
+  canary: {
+    description:
+      'strategy canary: where it ended: promoted after step 6 of 6, paused at step 4 of 6 (25 %), or aborted at step 2 of 6 (20 %).',
   },
   version: { description: 'The version asked for.' },
   'previous-version': { description: 'The version that was current before.' },

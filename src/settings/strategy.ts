@@ -3,6 +3,7 @@ import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { HostCount, Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
 import { durationField } from '../schema/fields.ts';
+import { canaryInputs, parseCanary } from './canary.ts';
 import type { InputSpecs } from './input-spec.ts';
 import { parseWithSchema } from './input-spec.ts';
 import { readStructuredText } from './structured-text.ts';
@@ -12,7 +13,7 @@ import type { VerifyDeclaration } from './verify.ts';
 export const strategyInputs = {
   strategy: {
     description:
-      'How a version goes live: in-place (the driver replaces what runs), blue-green (it runs in the idle slot, is verified there before any user reaches it, then traffic switches; the old slot stays warm) or rolling (hosts, batch by batch: each out of the load balancer, deployed, verified on its address, back in).',
+      'How a version goes live: in-place (the driver replaces what runs), blue-green (it runs in the idle slot, is verified there before any user reaches it, then traffic switches; the old slot stays warm), rolling (hosts, batch by batch: each out of the load balancer, deployed, verified on its address, back in) or canary (canary-steps: with slots, a growing share of traffic to the idle slot; with hosts, a growing share of the hosts; judged by canary-analysis, aborted at its first failure).',
     default: 'in-place',
   },
   'batch-size': {
@@ -93,12 +94,16 @@ export const strategyInputs = {
       'blue-green: how long the old slot may finish the requests it is serving after the switch; rolling: how long a host taken out of rotation may finish its requests.',
     default: '30s',
   },
+  ...canaryInputs,
 } as const satisfies InputSpecs;
 
 const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 const schema = z.object({
-  strategy: z.enum(['in-place', 'blue-green', 'rolling'], 'use in-place, blue-green or rolling'),
+  strategy: z.enum(
+    ['in-place', 'blue-green', 'rolling', 'canary'],
+    'use in-place, blue-green, rolling or canary',
+  ),
   'on-host-failure': z.enum(['stop-and-revert', 'stop'], 'use stop-and-revert or stop'),
   traffic: z.enum(['haproxy', 'nginx', 'command'], 'use haproxy, nginx or command'),
   promotion: z.enum(['auto', 'manual'], 'use auto or manual'),
@@ -127,6 +132,16 @@ const STRATEGY_INPUTS: Readonly<Record<StrategyKind, readonly StrategyInput[]>> 
   'in-place': [],
   'blue-green': [...SLOT_INPUTS, ...PROXY_INPUTS],
   rolling: [...ROLLING_INPUTS, ...PROXY_INPUTS],
+  // With slots, a share of traffic; with hosts, a share of the hosts (in batches).
+  canary: [
+    'slots',
+    'stop-command',
+    'scale-down-delay',
+    'batch-size',
+    'min-healthy',
+    ...PROXY_INPUTS,
+    ...(Object.keys(canaryInputs) as StrategyInput[]),
+  ],
 };
 const ALL_STRATEGY_INPUTS = [...new Set(Object.values(STRATEGY_INPUTS).flat())];
 
@@ -141,12 +156,12 @@ function refuseIgnored(values: Record<string, string>, strategy: StrategyKind, t
   const reads = STRATEGY_INPUTS[strategy];
   const stray = ALL_STRATEGY_INPUTS.find((input) => !reads.includes(input) && given(values, input));
   if (stray) {
-    const users = (['blue-green', 'rolling'] as const).filter((kind) =>
+    const users = (['blue-green', 'rolling', 'canary'] as const).filter((kind) =>
       STRATEGY_INPUTS[kind].includes(stray),
     );
     throw new ConfigurationError(
       stray,
-      `is only used with strategy: ${users.join(' or ')}, and this release is ${strategy}: remove it`,
+      `is only used with strategy: ${users.length > 1 ? `${users.slice(0, -1).join(', ')} or ${users.at(-1)}` : users[0]}, and this release is ${strategy}: remove it`,
       { input: 'strategy', value: users[0]! },
     );
   }
@@ -186,6 +201,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     refuseIgnored(values, flat.strategy, flat.traffic);
     return { kind: 'in-place' };
   }
+  if (flat.strategy === 'canary') return parseCanaryStrategy(values, verify, flat);
   if (flat.strategy === 'rolling') {
     refuseIgnored(values, flat.strategy, flat.traffic);
     if (verify.namesSlot)
@@ -214,6 +230,58 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     promotion: flat.promotion,
     ...scaleDown(values),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
+  };
+}
+
+/**
+ * Canary with slots: blue-green's slots and switch, the switch made in steps of weight; with
+ * hosts: rolling's gate, the hosts moved in steps of their share.
+ */
+function parseCanaryStrategy(
+  values: Record<string, string>,
+  verify: VerifyDeclaration,
+  flat: { traffic: 'haproxy' | 'nginx' | 'command'; 'drain-timeout': number },
+): StrategySettings {
+  refuseIgnored(values, 'canary', flat.traffic);
+  const canary = parseCanary(values);
+  if ((values.slots ?? '').trim()) {
+    for (const input of ['batch-size', 'min-healthy'] as const)
+      if (given(values, input))
+        throw new ConfigurationError(
+          input,
+          'is only used by a canary across hosts, and this one has slots: remove it',
+        );
+    const slots = parseSlots(values.slots ?? '');
+    return {
+      kind: 'blue-green',
+      slots,
+      traffic: parseTraffic(flat.traffic, values),
+      drainTimeoutMs: flat['drain-timeout'],
+      promotion: 'auto',
+      ...scaleDown(values),
+      slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
+      canary,
+    };
+  }
+  if (values['stop-command'])
+    throw new ConfigurationError(
+      'stop-command',
+      'stops a slot: a canary across hosts has none (give slots, or remove it)',
+    );
+  if (verify.namesSlot)
+    throw new ConfigurationError(
+      'verify-probes',
+      'a probe names a slot, and this canary has no slots: give slots, or name the host ({host_url})',
+    );
+  const minHealthy = (values['min-healthy'] ?? '').trim();
+  return {
+    kind: 'rolling',
+    batchSize: parseHostCount(values['batch-size'] || '1', 'batch-size', 1),
+    ...(minHealthy ? { minHealthy: parseHostCount(minHealthy, 'min-healthy', 0) } : {}),
+    onFailure: 'stop-and-revert',
+    gate: parseTraffic(flat.traffic, values),
+    drainTimeoutMs: flat['drain-timeout'],
+    canary,
   };
 }
 

@@ -1,3 +1,5 @@
+import { renderCanary } from '../canary/canary-markdown.ts';
+import type { CanaryReport } from '../canary/run-canary-steps.ts';
 import type { AttemptRecord } from '../deploy/retry.ts';
 import type { Verification } from '../deploy/verify.ts';
 import { renderHealthSummary } from '../health/report-markdown.ts';
@@ -28,6 +30,7 @@ interface ReleaseEvidence {
   readonly slotCheck?: Verification;
   readonly verification?: Verification;
   readonly batches?: readonly BatchSpan[];
+  readonly canary?: CanaryReport;
 }
 
 /** The deploy's step summary: what, where, how many attempts and why, and the evidence. */
@@ -85,7 +88,10 @@ function renderEvidence(heading: string, first: readonly string[][], outcome: Re
     verification?.health ? renderHealthSummary(verification.health) : '',
   ];
   const batches = outcome.batches?.length ? renderBatches(outcome.batches) : '';
-  return [heading, escapeCell(outcome.message), facts, batches, ...health].filter(Boolean).join('\n\n');
+  const canary = outcome.canary ? renderCanary(outcome.canary) : '';
+  return [heading, escapeCell(outcome.message), facts, batches, canary, ...health]
+    .filter(Boolean)
+    .join('\n\n');
 }
 
 /** Rolling: the batches on a timeline (a Mermaid gantt GitHub draws), reverting ones after. */

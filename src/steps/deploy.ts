@@ -114,6 +114,12 @@ function describeDeploy(
       result: 'unchanged',
       message: `${version} is already current on ${environment} (${release.verification?.reason ?? 'verified'}): nothing to do.`,
     };
+  if (release.result === 'paused' && release.canary)
+    return {
+      ...base,
+      result: 'paused',
+      message: `${version} is the canary on slot ${release.facts.slot} of ${environment}, paused: ${release.facts['serving now']}. Promote it (the promote action, or deploy-actions promote) to go on with its steps, or abort to take its traffic away.${unrecorded}`,
+    };
   if (release.result === 'paused')
     return {
       ...base,
@@ -128,6 +134,7 @@ function describeDeploy(
     };
   const left: Readonly<Record<Production, string>> = {
     untouched: `Nothing was changed${release.from ? `; ${release.from} is still current` : ''}.`,
+    reverted: `The canary's share of users is back on ${release.from ?? 'the stable version'}, which is still current.`,
     rejected: `${release.from ? `${release.from} is still current, and ` : ''}${version} is marked bad: nothing to roll back.`,
     'maybe-changed':
       recovery === 'by-the-pipeline'

@@ -2,6 +2,7 @@ import { withoutOutput } from '../deploy/driver.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import type { TargetSettings } from '../model/release.ts';
+import { backToStable } from '../release/canary-restore.ts';
 import { nothingPaused, planPromote } from '../release/plan-release.ts';
 import {
   type ReleaseDeps,
@@ -77,9 +78,11 @@ async function promoteLocked(
       message: `Promoted ${version} on ${environment} in ${formatDuration(deps.clock.now() - started)}: users reach it on slot ${release.facts.slot}; ${release.verification?.reason ?? 'verified'}.${unrecorded}`,
     };
   const left =
-    release.production === 'untouched' || release.production === 'rejected'
-      ? `Users still reach ${from ?? 'what they reached before'}: nothing was switched.`
-      : `${version} is live but not verified: roll back${from ? ` to ${from}` : ''} with the rollback action.`;
+    release.production === 'reverted'
+      ? `The canary's share of users is back on ${from ?? 'the stable slot'}.`
+      : release.production === 'untouched' || release.production === 'rejected'
+        ? `Users still reach ${from ?? 'what they reached before'}: nothing was switched.`
+        : `${version} is live but not verified: roll back${from ? ` to ${from}` : ''} with the rollback action.`;
   return {
     ...base,
     result: 'failed',
@@ -114,7 +117,19 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
       );
     const traffic = trafficSwitchFor(strategy, settings.environment, locked);
     const serving = await traffic.live();
-    if (serving.includes(slot.name))
+    // A canary paused with a share of the traffic: that share goes back to stable first.
+    const canaryShare = paused.canary && serving.includes(slot.name) ? paused.canary.weight : undefined;
+    if (canaryShare !== undefined) {
+      const stable = strategy.slots.find((s) => s !== slot)!;
+      const signal = AbortSignal.any([
+        ...(deps.signal ? [deps.signal] : []),
+        AbortSignal.timeout(strategy.drainTimeoutMs + 30_000),
+      ]);
+      await backToStable({ traffic, slots: strategy.slots, logger: deps.logger }, state, signal, {
+        canary: slot,
+        stable,
+      });
+    } else if (serving.includes(slot.name))
       throw new Error(
         `${traffic.name} sends traffic to slot ${slot.name}, where ${paused.version} waits for promotion: stopping it would cut users off, so nothing was changed (see ${traffic.readCommand})`,
       );
@@ -139,7 +154,10 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
       version: paused.version,
       slot: slot.name,
       stopped,
-      message: `Aborted ${paused.version} on ${settings.environment} before promotion: no user reached it, ${still}.`,
+      message:
+        canaryShare === undefined
+          ? `Aborted ${paused.version} on ${settings.environment} before promotion: no user reached it, ${still}.`
+          : `Aborted the canary ${paused.version} on ${settings.environment}: its ${canaryShare} % of the traffic is back on the stable slot, ${still}.`,
     };
   });
 }

@@ -33,23 +33,47 @@ export function haproxySwitch(options: HaproxySwitchOptions): TrafficSwitch {
   const admin = haproxyAdmin(socket);
   const { command } = admin;
   const names = options.slots.map((slot) => slot.name);
+  const members = options.slots.map((slot) => ({ name: slot.name, address: slot }));
+  /** Each slot's weight if it is in rotation, else 0: what decides its share of new traffic. */
+  const weights = async () => {
+    const known = await serversOfMembers(admin, backend, members, 'slots');
+    return names.map((slot) => {
+      const server = known.get(slot)!;
+      return [slot, (server.adminState & OUT_OF_ROTATION) === 0 ? server.weight : 0] as const;
+    });
+  };
+  const server = (slot: string) => `${backend}/${slot}`;
   return {
     name: `haproxy backend ${backend}`,
     async live() {
-      const members = options.slots.map((slot) => ({ name: slot.name, address: slot }));
-      const known = await serversOfMembers(admin, backend, members, 'slots');
-      return names.filter((slot) => (known.get(slot)!.adminState & OUT_OF_ROTATION) === 0);
+      return (await weights()).filter(([, weight]) => weight > 0).map(([slot]) => slot);
     },
     async switchTo(slot, from, signal) {
-      const drain = from && from !== slot ? `; set server ${backend}/${from} state drain` : '';
-      await command(`set server ${backend}/${slot} state ready${drain}`);
+      // The weights a canary set go back to the configured ones (100%): a switch leaves one
+      // server serving as haproxy.cfg made it.
+      const drain = from && from !== slot ? `; set server ${server(from)} state drain` : '';
+      await command(`set weight ${server(slot)} 100%; set server ${server(slot)} state ready${drain}`);
       if (!from || from === slot) return;
       const deadline = options.clock.now() + options.drainTimeoutMs;
       while (options.clock.now() < deadline && !signal.aborted) {
         if (((await admin.sessions(backend)).get(from) ?? 0) === 0) break;
         await options.clock.sleep(50, signal).catch(() => {});
       }
-      await command(`set server ${backend}/${from} state maint`);
+      await command(`set server ${server(from)} state maint; set weight ${server(from)} 100%`);
+    },
+    async split(canary, stable, percent) {
+      // Weights out of 100 (HAProxy takes 0 to 256), the side that gains first, so that no
+      // request ever finds no server with weight.
+      const toStable = `set weight ${server(stable)} ${100 - percent}; set server ${server(stable)} state ready`;
+      const toCanary = `set weight ${server(canary)} ${percent}; set server ${server(canary)} state ready`;
+      await command(percent > 0 ? `${toCanary}; ${toStable}` : `${toStable}; ${toCanary}`);
+    },
+    async shares() {
+      const read = await weights();
+      const total = read.reduce((sum, [, weight]) => sum + weight, 0);
+      return Object.fromEntries(
+        read.map(([slot, weight]) => [slot, total === 0 ? 0 : Math.round((100 * weight) / total)]),
+      );
     },
     readCommand: `\`echo "show servers state ${backend}" | socat stdio ${socatAddress(socket)}\``,
     fixCommand: (slot, others) =>

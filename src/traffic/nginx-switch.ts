@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.ts';
 import type { Slot } from '../model/release.ts';
 import { type NginxUpstreamOptions, nginxUpstream } from './nginx-upstream.ts';
-import { readUpstreamFile, upstreamLine } from './nginx-upstream-file.ts';
+import { readUpstreamFile, splitLines, upstreamLine } from './nginx-upstream-file.ts';
 import type { TrafficSwitch } from './traffic-switch.ts';
 
 export interface NginxSwitchOptions extends NginxUpstreamOptions {
@@ -17,17 +17,22 @@ export interface NginxSwitchOptions extends NginxUpstreamOptions {
 export function nginxSwitch(options: NginxSwitchOptions): TrafficSwitch {
   const { upstreamFile } = options;
   const upstream = nginxUpstream(options);
+  const slot = (name: string) => options.slots.find((s) => s.name === name)!;
+  const read = () => {
+    const read_ = readUpstreamFile(upstream.read(), options.slots);
+    if ('problem' in read_)
+      throw new ConfigurationError(
+        'nginx-upstream-file',
+        `${upstreamFile} does not say which slot serves: ${read_.problem}; nothing was changed. Write the live slot's line (e.g. ${upstreamLine(options.slots[0]!).trim()}), test and reload nginx`,
+      );
+    return read_;
+  };
   return {
     name: `nginx upstream ${upstreamFile}`,
-    async live() {
-      const read_ = readUpstreamFile(upstream.read(), options.slots);
-      if ('problem' in read_)
-        throw new ConfigurationError(
-          'nginx-upstream-file',
-          `${upstreamFile} does not say one slot: ${read_.problem}; nothing was changed. Write the live slot's line (e.g. ${upstreamLine(options.slots[0]!).trim()}), test and reload nginx`,
-        );
-      return read_.slots;
-    },
+    live: async () => read().slots,
+    shares: async () => read().shares,
+    split: (canary, stable, percent, signal) =>
+      upstream.apply(splitLines(slot(canary), slot(stable), percent), signal, `${stable} alone`),
     switchTo: (name, from, signal) =>
       upstream.apply(
         upstreamLine(options.slots.find((s) => s.name === name)!),

@@ -13,6 +13,13 @@ export interface TrafficSwitch {
    * and then receives nothing. Resolves when the proxy confirms it.
    */
   switchTo(slot: string, from: string | undefined, signal: AbortSignal): Promise<void>;
+  /**
+   * Canary: `percent` of new traffic to `canary`, the rest to `stable`, both serving; 0 takes the
+   * canary's new traffic away at once (its in-flight requests end). Resolves when the proxy says so.
+   */
+  split(canary: string, stable: string, percent: number, signal: AbortSignal): Promise<void>;
+  /** Each slot's share of new traffic in percent, as the proxy says (a slot out of rotation: 0). */
+  shares(): Promise<Readonly<Record<string, number>>>;
   /** The proxy's own check of its configuration, where it has one (`nginx -t`), changing nothing. */
   check?(signal: AbortSignal): Promise<string>;
   /** The command a person runs to see which slot it serves (said when it could not be read). */

@@ -1,0 +1,43 @@
+import { type TemplateSides, templateProbe } from '../canary/template-probe.ts';
+import type { VerifyDeps } from '../deploy/verify.ts';
+import { createProbe } from '../health/create-probe.ts';
+import type { JudgedProbe } from '../health/engine.ts';
+import type { CanaryAnalysis } from '../model/canary.ts';
+import type { TrafficSettings } from '../model/release.ts';
+
+/**
+ * The probes an analysis measures, pointed at this release's two sides: its templates (HAProxy's
+ * servers on each side, or each side's version) and its other probes as declared.
+ */
+export function analysisProbesFor(
+  deps: Pick<VerifyDeps, 'runner' | 'redactor'>,
+  traffic: TrafficSettings,
+  sides: {
+    readonly canary: readonly string[];
+    readonly stable: readonly string[];
+    readonly version: string;
+    readonly previous?: string;
+  },
+): (analysis: CanaryAnalysis) => readonly JudgedProbe[] {
+  const templateSides: TemplateSides = {
+    ...(traffic.kind === 'haproxy'
+      ? { haproxy: { backend: traffic.backend, canary: sides.canary, stable: sides.stable } }
+      : {}),
+    versions: { canary: sides.version, ...(sides.previous ? { stable: sides.previous } : {}) },
+  };
+  return (analysis) => [
+    ...analysis.templates.map((template) => ({
+      probe: templateProbe(template, {
+        prometheus: analysis.prometheus!,
+        windowMs: analysis.windowMs,
+        minRequests: analysis.minRequests,
+        sides: templateSides,
+      }),
+      judgement: analysis.judgement,
+    })),
+    ...analysis.probes.map((spec) => ({
+      probe: createProbe(spec, deps.runner, deps.redactor),
+      judgement: spec.judgement,
+    })),
+  ];
+}

@@ -1,0 +1,57 @@
+import type { Slot } from '../model/release.ts';
+import type { EnvironmentState, Logger, ReleaseRecord } from '../ports.ts';
+import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
+import type { SlotSeen } from './release-state.ts';
+
+/** What putting traffic back needs: the proxy, the two slots, a log. */
+export interface SlotProxy {
+  readonly traffic: TrafficSwitch;
+  readonly slots: readonly Slot[];
+  readonly logger: Logger;
+}
+
+/** The release whose canary holds a share of traffic: under way or paused at phase canary. */
+export function canaryUnderway(state: EnvironmentState): ReleaseRecord | undefined {
+  const last = state.releases.at(-1);
+  return last?.phase === 'canary' && last.slot && (last.status === 'deploying' || last.status === 'paused')
+    ? last
+    : undefined;
+}
+
+/** The canary's slot and the stable one, as the record names them. */
+export function stableOf(
+  slots: readonly Slot[],
+  state: EnvironmentState,
+): { canary: Slot; stable: Slot } | undefined {
+  const canary = slots.find((slot) => slot.name === canaryUnderway(state)?.slot);
+  const stable = slots.find((slot) => slot !== canary);
+  return canary && stable ? { canary, stable } : undefined;
+}
+
+/**
+ * All traffic back on the stable slot: the canary's weight to 0 at once (no new request reaches
+ * it; those in flight end), then the switch drains it and takes it out of rotation, read back.
+ * `known`: the release's own two slots; else the record says which holds the canary.
+ */
+export async function backToStable(
+  { traffic, slots, logger }: SlotProxy,
+  state: EnvironmentState,
+  signal: AbortSignal,
+  known?: { canary: Slot; stable: Slot },
+): Promise<SlotSeen> {
+  const sides = known ?? stableOf(slots, state);
+  if (!sides)
+    throw new Error(
+      `${traffic.name} splits traffic between the slots and the record names no canary: nothing was changed. Put all traffic on the stable slot, e.g. ${traffic.fixCommand(slots[0]!.name, [slots[1]!.name])}`,
+    );
+  const { canary, stable } = sides;
+  await traffic.split(canary.name, stable.name, 0, signal);
+  logger.info(`The canary on ${canary.name} gets no new traffic: all of it goes to ${stable.name}`);
+  await traffic.switchTo(stable.name, canary.name, signal);
+  const live = await traffic.live();
+  if (live.length !== 1 || live[0] !== stable.name)
+    throw new Error(
+      `after taking the canary's traffic away ${traffic.name} serves ${live.join(' and ') || 'no slot'}, not ${stable.name}`,
+    );
+  return { slot: stable.name };
+}

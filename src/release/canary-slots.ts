@@ -1,0 +1,244 @@
+import { splitHolds } from '../canary/canary-decision.ts';
+import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
+import { formatDuration } from '../durations.ts';
+import type { CanarySettings } from '../model/canary.ts';
+import {
+  goLive as blueGreenGoLive,
+  blueGreenStrategy,
+  deployIntoIdle,
+  observeAndChoose,
+  refused,
+  stopRejected,
+  switchTraffic,
+  verifyOnSlot,
+} from './blue-green.ts';
+import { analysisProbesFor } from './canary-probes.ts';
+import { backToStable } from './canary-restore.ts';
+import type { SlotPlan } from './choose-slots.ts';
+import { awaitingPromotion } from './release-state.ts';
+import type { Parts } from './slot-facts.ts';
+import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
+
+type Chosen = Exclude<SlotPlan, { kind: 'refuse' }>;
+
+/**
+ * A canary on two slots (Argo Rollouts' canary with traffic routing): the version runs in the
+ * idle slot and is verified there before any user reaches it, as in blue-green; then the proxy
+ * gives it a growing share of the traffic, step by step, while its analysis watches real users'
+ * requests; at the end it gets all of it. At the first decided failure its weight goes to 0 at
+ * once, its slot drains and stops, and the version is marked bad.
+ */
+export function canarySlotsStrategy(parts: Parts, canary: CanarySettings): ReleaseStrategy {
+  const base = blueGreenStrategy(
+    parts.driver,
+    parts.settings,
+    parts.retry,
+    parts.traffic,
+    parts.deps,
+    parts.slotRunner,
+  );
+  return {
+    ...base,
+    name: 'canary',
+    plan: (version) =>
+      `${parts.driver.plan(version)} in the idle slot, verify it there, then ${canary.steps.length} canary steps on ${parts.traffic.name}`,
+    goLive: (request) => goLive(parts, canary, request),
+    recover: (state, signal) => backToStable(proxyOf(parts), state, signal),
+  };
+}
+
+async function goLive(parts: Parts, canary: CanarySettings, request: GoLiveRequest): Promise<GoLiveOutcome> {
+  // A rollback goes back at once, as blue-green does: a canary is for what is new.
+  if (request.kind === 'rollback') return blueGreenGoLive(parts, request);
+  if (request.kind === 'promote') return resume(parts, canary, request);
+  // A split left by a paused canary that this deploy replaces: all traffic back on stable first.
+  const split = (await parts.traffic.live()).length > 1;
+  if (split) await backToStable(proxyOf(parts), request.state, request.signal);
+  const chosen = await observeAndChoose(parts, request);
+  if (chosen.kind === 'refuse') return blueGreenGoLive(parts, request);
+  if (chosen.bootstrap || !request.previous || chosen.kind === 'switch-first') {
+    parts.deps.logger.info(
+      chosen.kind !== 'switch-first'
+        ? 'Nothing was released here before: no stable version to compare a canary with, so the version is verified on its slot and switched to, as blue-green does'
+        : `Slot ${chosen.idle.name} still runs ${request.version}, verified: switching back to it at once, as blue-green does`,
+    );
+    return blueGreenGoLive(parts, request);
+  }
+  await request.at('placing', chosen.idle.name);
+  const running = chosen.kind === 'deploy' ? await deployIntoIdle(parts, request, chosen) : { attempts: [] };
+  if ('reason' in running && running.reason !== undefined)
+    return { ...refused(`${running.reason}; no user reached it`), attempts: running.attempts };
+  await request.at('verifying');
+  const check = await verifyOnSlot(parts, request, chosen.idle);
+  if (!check.ok) {
+    const stopped = await stopRejected(parts, request, chosen.idle);
+    return {
+      ...refused(
+        `rejected before any traffic: on slot ${chosen.idle.name}, ${check.reason}; no user reached it`,
+      ),
+      attempts: running.attempts,
+      rejected: true,
+      slotCheck: check,
+      ...(stopped ? { stoppedSlot: chosen.idle.name } : {}),
+    };
+  }
+  const ended = await steps(parts, canary, request, chosen, { from: 0, weight: 0, promoted: false });
+  return conclude(parts, request, chosen, ended, { attempts: running.attempts, slotCheck: check });
+}
+
+/** `promote` of a canary paused at a `pause: {}`: the steps go on from there, the split checked first. */
+async function resume(parts: Parts, canary: CanarySettings, request: GoLiveRequest): Promise<GoLiveOutcome> {
+  const paused = awaitingPromotion(request.state);
+  if (!paused?.canary || !paused.slot) return blueGreenGoLive(parts, request);
+  const idle = parts.settings.slots.find((slot) => slot.name === paused.slot)!;
+  const from = parts.settings.slots.find((slot) => slot.name !== paused.slot)!;
+  const shares = await parts.traffic.shares();
+  if (!splitHolds(shares, idle.name, from.name, paused.canary.weight))
+    return refused(
+      `the canary paused with ${paused.canary.weight} % on ${idle.name}, but ${parts.traffic.name} now gives it ${shares[idle.name] ?? 0} %: nothing was changed. Abort it (deploy-actions abort), or deploy again`,
+    );
+  const chosen: Chosen = { kind: 'verify-then-switch', idle, from };
+  await request.at('placing', idle.name);
+  const waited = parts.deps.clock.now() - Date.parse(paused.finishedAt ?? paused.startedAt);
+  if (waited > canary.timeoutMs) {
+    await request.canary(paused.canary.step, paused.canary.weight);
+    return conclude(
+      parts,
+      request,
+      chosen,
+      {
+        kind: 'abort',
+        markBad: false,
+        reason: `it waited for promotion ${formatDuration(waited)}, longer than canary-timeout (${formatDuration(canary.timeoutMs)})`,
+        report: {
+          steps: [],
+          weights: [{ at: Date.parse(paused.finishedAt ?? paused.startedAt), weight: paused.canary.weight }],
+          samples: [],
+        },
+        weight: paused.canary.weight,
+        step: paused.canary.step,
+      },
+      { attempts: [] },
+    );
+  }
+  const ended = await steps(parts, canary, request, chosen, {
+    from: paused.canary.step,
+    weight: paused.canary.weight,
+    promoted: true,
+  });
+  return conclude(parts, request, chosen, ended, { attempts: [] });
+}
+
+/** The steps, the canary's share set and read back at each; a cancel or fault puts all traffic back on stable. */
+async function steps(
+  parts: Parts,
+  canary: CanarySettings,
+  request: GoLiveRequest,
+  { idle, from }: Chosen,
+  start: { from: number; weight: number; promoted: boolean },
+): Promise<StepsEnd> {
+  const { traffic, deps } = parts;
+  const probesOf = analysisProbesFor(parts.deps, parts.settings.traffic, {
+    canary: [idle.name],
+    stable: [from.name],
+    version: request.version,
+    ...(request.previous ? { previous: request.previous } : {}),
+  });
+  try {
+    return await runCanarySteps({
+      steps: canary.steps,
+      ...start,
+      ...(canary.background ? { background: probesOf(canary.background) } : {}),
+      probesOf,
+      async setWeight(percent, signal) {
+        await traffic.split(idle.name, from.name, percent, signal);
+        const shares = await traffic.shares();
+        if (!splitHolds(shares, idle.name, from.name, percent))
+          throw new Error(
+            `${traffic.name} was asked for ${percent} % on ${idle.name} and says ${idle.name} ${shares[idle.name] ?? 0} %, ${from.name} ${shares[from.name] ?? 0} %`,
+          );
+      },
+      atStep: (step, weight) => request.canary(step, weight),
+      clock: deps.clock,
+      signal: request.signal,
+      logger: deps.logger,
+    });
+  } catch (error) {
+    await backToStable(
+      proxyOf(parts),
+      request.state,
+      AbortSignal.timeout(parts.settings.drainTimeoutMs + 30_000),
+      {
+        canary: idle,
+        stable: from,
+      },
+    ).catch((restoring: unknown) =>
+      deps.logger.error(`putting all traffic back on ${from.name} failed: ${(restoring as Error).message}`),
+    );
+    throw error;
+  }
+}
+
+/** Promoted: all traffic to the canary. Paused: the split stays. Aborted: weight 0, drained, stopped. */
+async function conclude(
+  parts: Parts,
+  request: GoLiveRequest,
+  chosen: Chosen,
+  ended: StepsEnd,
+  done: Pick<GoLiveOutcome, 'attempts' | 'slotCheck'>,
+): Promise<GoLiveOutcome> {
+  const { idle, from } = chosen;
+  const of = `of ${parts.settings.canary?.steps.length ?? 0}`;
+  const where: Record<StepsEnd['kind'], string> = {
+    promote: `promoted after step ${ended.step} ${of}`,
+    paused: `paused at step ${ended.step + 1} ${of} (${ended.weight} %)`,
+    abort: `aborted at step ${ended.step + 1} ${of} (${ended.weight} %)`,
+  };
+  const facts = { slot: idle.name, 'previous-slot': from.name, canary: where[ended.kind] };
+  if (ended.kind === 'promote') {
+    const switched = await switchTraffic(parts, request, chosen);
+    return { ok: true, ...done, facts: { ...facts, ...switched }, canary: ended.report };
+  }
+  if (ended.kind === 'paused')
+    return {
+      ok: true,
+      ...done,
+      paused: true,
+      canary: ended.report,
+      facts: {
+        ...facts,
+        'serving now': `${from.name} ${100 - ended.weight} %, ${idle.name} ${ended.weight} % (canary)`,
+        promotion: `waiting at step ${ended.step + 1}: promote goes on, abort takes the canary's traffic away`,
+      },
+    };
+  const began = parts.deps.clock.now();
+  await backToStable(
+    proxyOf(parts),
+    request.state,
+    AbortSignal.timeout(parts.settings.drainTimeoutMs + 30_000),
+    {
+      canary: idle,
+      stable: from,
+    },
+  );
+  const stopped = await stopRejected(parts, request, idle);
+  return {
+    ok: false,
+    ...done,
+    reason: `canary aborted at step ${ended.step + 1} (${ended.weight} %): ${ended.reason}; all traffic is back on ${from.name}`,
+    ...(ended.markBad ? { rejected: true as const } : { aborted: true as const }),
+    production: 'reverted',
+    canary: ended.report,
+    facts: {
+      ...facts,
+      'serving now': `${from.name} (all traffic)`,
+      'back on stable in': `${Math.round(parts.deps.clock.now() - began)} ms`,
+      ...(stopped ? { [`slot ${idle.name}`]: 'stopped (stop-command)' } : {}),
+    },
+    ...(stopped ? { stoppedSlot: idle.name } : {}),
+  };
+}
+
+function proxyOf(parts: Parts) {
+  return { traffic: parts.traffic, slots: parts.settings.slots, logger: parts.deps.logger };
+}
