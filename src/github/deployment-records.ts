@@ -99,11 +99,16 @@ export function markersOf(record: ReleaseRecord): string {
     ...(record.slot ? [`slot ${record.slot}`] : []),
     // How far a blue-green release got: a killed one is settled by it (live is the status's own tag).
     // Once finished only `switching` still says something: the switch's outcome was never read.
-    ...(record.phase &&
-    record.phase !== 'live' &&
-    (record.status === 'deploying' || record.phase === 'switching')
-      ? [record.phase]
-      : []),
+    ...(record.phase === 'canary' &&
+    record.canary &&
+    (record.status === 'deploying' || record.status === 'paused')
+      ? [`canary ${record.canary.weight}% at step ${record.canary.step + 1}`]
+      : record.phase &&
+          record.phase !== 'live' &&
+          record.phase !== 'canary' &&
+          (record.status === 'deploying' || record.phase === 'switching')
+        ? [record.phase]
+        : []),
     ...(record.neverLive ? ['never live'] : []),
     ...(record.stopped ? ['stopped'] : []),
   ].join(', ');
@@ -111,7 +116,9 @@ export function markersOf(record: ReleaseRecord): string {
 
 const PHASES = ['placing', 'verifying', 'switching'] as const;
 
-function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'phase' | 'neverLive' | 'stopped'> {
+function parseMarkers(
+  status: StatusView,
+): Pick<ReleaseRecord, 'slot' | 'phase' | 'neverLive' | 'stopped' | 'canary'> {
   const head = status.description.split(':')[0] ?? '';
   const inside =
     /\[([^\]]*)\]/
@@ -120,9 +127,13 @@ function parseMarkers(status: StatusView): Pick<ReleaseRecord, 'slot' | 'phase' 
       .map((m) => m.trim()) ?? [];
   const slot = inside.find((m) => m.startsWith('slot '))?.slice('slot '.length);
   const phase = PHASES.find((p) => inside.includes(p));
+  const canary = inside.map((m) => /^canary (\d{1,3})% at step (\d{1,4})$/.exec(m)).find(Boolean);
   return {
     ...(slot ? { slot } : {}),
     ...(phase ? { phase } : {}),
+    ...(canary
+      ? { phase: 'canary', canary: { step: Number(canary[2]) - 1, weight: Number(canary[1]) } }
+      : {}),
     ...(inside.includes('never live') ? { neverLive: true } : {}),
     ...(inside.includes('stopped') ? { stopped: true } : {}),
   };

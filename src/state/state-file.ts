@@ -20,9 +20,10 @@ const release = z.object({
   reason: text,
   kind: z.optional(z.enum(['deploy', 'rollback', 'promote'])),
   slot: text,
-  phase: z.optional(z.enum(['placing', 'verifying', 'switching', 'live'])),
+  phase: z.optional(z.enum(['placing', 'verifying', 'canary', 'switching', 'live'])),
   neverLive: z.optional(z.boolean()),
   stopped: z.optional(z.boolean()),
+  canary: z.optional(z.object({ step: z.number(), weight: z.number() })),
 });
 
 const stateV2 = z.object({
