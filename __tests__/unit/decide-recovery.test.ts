@@ -21,6 +21,11 @@ describe('decideRecovery: production is made healthy after any failure that may 
       { next: 'stop' },
     ],
     [
+      'a canary aborted by its analysis: some users met it and are all back on stable: an incident carries the analysis, nothing to roll back',
+      { ...base, ...deployFailed('reverted') },
+      { next: 'open-incident', rollback: 'reverted' },
+    ],
+    [
       'blue-green rejected the release on its slot: no user reached it, nothing to roll back, no incident (the run fails with its summary)',
       { ...base, ...deployFailed('rejected') },
       { next: 'stop' },

@@ -48,6 +48,22 @@ describe('GitHub Deployments ↔ release history (pure)', () => {
     );
   });
 
+  it('a canary paused at a step keeps its step and weight in the status, and reads back as such', () => {
+    const record = {
+      version: 'v4',
+      startedAt: 'x',
+      slot: 'green',
+      neverLive: true,
+      status: 'paused',
+      phase: 'canary',
+      canary: { step: 1, weight: 25 },
+    } as const;
+    const paused = statusFor(record, false);
+    assert.match(paused.description, /^paused \[slot green, canary 25% at step 2, never live\]/);
+    const read = toRecord(deployment('v4', ['queued'], ['in_progress'], [paused.state, paused.description]))!;
+    assert.deepEqual([read.status, read.phase, read.canary], ['paused', 'canary', { step: 1, weight: 25 }]);
+  });
+
   it('a release paused for promotion, or aborted, is inactive (it holds and serves nothing) and reads back as such', () => {
     const base = { version: 'v3', startedAt: 'x', slot: 'green', neverLive: true } as const;
     const paused = statusFor({ ...base, status: 'paused' }, false);

@@ -93,6 +93,21 @@ const rows: readonly (readonly [string, FaultFacts, Production])[] = [
     { phase: 'live', driverRan: true, fault: 'interrupted', observed: 'unknown' },
     'unknown',
   ],
+  [
+    'canary, cut short with a share of the traffic, all of it seen back on stable',
+    { phase: 'canary', driverRan: true, fault: 'interrupted', observed: 'old' },
+    'reverted',
+  ],
+  [
+    'canary, cut short and the proxy unreadable: some users may still reach it',
+    { phase: 'canary', driverRan: true, fault: 'interrupted', observed: 'unknown' },
+    'unknown',
+  ],
+  [
+    'canary, cut short and its slot seen serving alone',
+    { phase: 'canary', driverRan: true, fault: 'fault', observed: 'new' },
+    'live-unverified',
+  ],
 ];
 
 describe('productionAfter: where a release that ended badly left users', () => {

@@ -345,3 +345,197 @@ describe('strategy settings: rolling asks for hosts, a load balancer, and probes
     assert.match(JSON.stringify(web2?.probes[0]), /"url":"http:\/\/10\.0\.0\.12:8080\/health"/);
   });
 });
+
+describe('strategy settings: canary reads its steps and analysis in Argo Rollouts words', () => {
+  const canary = {
+    ...blueGreen,
+    strategy: 'canary',
+    'canary-steps': '- set-weight: 10\n- pause: 2m\n- analysis: { count: 5 }\n- set-weight: 50\n- pause: {}',
+    'canary-analysis': [
+      'prometheus: http://127.0.0.1:9090',
+      'window: 1m',
+      'min-requests: 50',
+      'metrics:',
+      '  - { template: error-ratio, max: 1% }',
+      '  - { name: vs stable, template: error-ratio, max-over-stable: 0.5% }',
+      '  - { template: app-latency, max-times-stable: 1.2, quantile: 0.99 }',
+      '  - { name: checkout, type: promql, prometheus: "http://127.0.0.1:9090", query: "up", expect: { value: "== 1" } }',
+    ].join('\n'),
+  };
+
+  it('with slots: blue-green slots and switch, the steps, a background analysis, the defaults', () => {
+    const { strategy } = parse(canary);
+    assert.equal(strategy.kind, 'blue-green');
+    if (strategy.kind !== 'blue-green' || !strategy.canary) return assert.fail('a canary on slots');
+    const { steps, background, timeoutMs } = strategy.canary;
+    assert.deepEqual(
+      steps.map((step) => (step.kind === 'analysis' ? `analysis ×${step.analysis.judgement.count}` : step)),
+      [
+        { kind: 'set-weight', weight: 10 },
+        { kind: 'pause', ms: 120_000 },
+        'analysis ×5',
+        { kind: 'set-weight', weight: 50 },
+        { kind: 'pause' },
+      ],
+    );
+    assert.equal(timeoutMs, 3_600_000);
+    assert.deepEqual(
+      background?.templates.map((t) => [t.name, t.bound]),
+      [
+        ['error-ratio max', { kind: 'max', value: 0.01 }],
+        ['vs stable', { kind: 'max-over-stable', value: 0.005 }],
+        ['app-latency max-times-stable', { kind: 'max-times-stable', value: 1.2 }],
+      ],
+    );
+    assert.equal(background?.templates[2]?.app?.quantile, 0.99);
+    assert.equal(background?.probes[0]?.name, 'checkout');
+    // Measured until promotion, the first time one window after the first weight.
+    assert.deepEqual(
+      [background?.judgement.count, background?.judgement.initialDelayMs, background?.minRequests],
+      [Number.POSITIVE_INFINITY, 60_000, 50],
+    );
+    // A step's analysis measures where the background does, with its own count.
+    const step = steps[2]!;
+    assert.equal(step.kind === 'analysis' && step.analysis.templates.length, 3);
+  });
+
+  it('with hosts and no slots: a share of the hosts, moved by the gate', () => {
+    const { strategy } = parse({
+      environment: 'production',
+      version: 'v2',
+      command: 'deploy',
+      strategy: 'canary',
+      hosts:
+        '- { name: web1, ssh: deploy@10.0.0.11, address: 10.0.0.11:8080 }\n- { name: web2, ssh: deploy@10.0.0.12, address: 10.0.0.12:8080 }',
+      'known-hosts': '10.0.0.11 ssh-ed25519 AAAA\n10.0.0.12 ssh-ed25519 AAAA',
+      'haproxy-socket': '/run/haproxy/admin.sock',
+      'haproxy-backend': 'app',
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health" }',
+      'canary-steps': '[{set-weight: 50}, {pause: 1m}]',
+    });
+    assert.equal(strategy.kind, 'rolling');
+    assert.deepEqual(strategy.kind === 'rolling' && strategy.canary?.steps[0], {
+      kind: 'set-weight',
+      weight: 50,
+    });
+  });
+
+  it('refuses what cannot work, naming the input and what it accepts', () => {
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ 'canary-steps': '' }, 'canary-steps', /is required with strategy: canary/],
+      [{ 'canary-steps': 'set-weight: 10' }, 'canary-steps', /expected a non-empty list of steps/],
+      [{ 'canary-steps': '[{pause: 1m}]' }, 'canary-steps', /no step gives the canary traffic/],
+      [
+        { 'canary-steps': '[{set-weight: 120}]' },
+        'canary-steps',
+        /^step 1: set-weight 120 is not a whole percentage, 0 to 100/,
+      ],
+      [{ 'canary-steps': '[{set-weight: "ten"}]' }, 'canary-steps', /is not a whole percentage/],
+      [{ 'canary-steps': '[{set-weight: 10, pause: 1m}]' }, 'canary-steps', /each alone in its step/],
+      [
+        { 'canary-steps': '[{setWeight: 10}]' },
+        'canary-steps',
+        /expected one of set-weight, pause or analysis/,
+      ],
+      [
+        { 'canary-steps': '[{set-weight: 10}, {pause: soon}]' },
+        'canary-steps',
+        /^step 2: pause "soon" is not a duration/,
+      ],
+      [
+        { 'canary-steps': '[{set-weight: 10}, {analysis: {count: 2}}]', 'canary-analysis': '' },
+        'canary-steps',
+        /^step 2 \(analysis\): no metrics/,
+      ],
+      [
+        { 'canary-analysis': 'metrics: [{template: error-ratio, max: 1%}]' },
+        'canary-analysis',
+        /give prometheus/,
+      ],
+      [
+        { 'canary-analysis': 'prometheus: x\nmetrics: [{template: error-ratio, max: 1%}]' },
+        'canary-analysis',
+        /"x" is not a valid http\(s\) URL/,
+      ],
+      [
+        { 'canary-analysis': 'prometheus: http://p:9090\nmetrics: [{template: error-rate, max: 1%}]' },
+        'canary-analysis',
+        /use one of error-ratio, latency, app-error-ratio, app-latency/,
+      ],
+      [
+        { 'canary-analysis': 'prometheus: http://p:9090\nmetrics: [{template: error-ratio}]' },
+        'canary-analysis',
+        /give exactly one bound/,
+      ],
+      [
+        {
+          'canary-analysis':
+            'prometheus: http://p:9090\nmetrics: [{template: error-ratio, max: 1%, max-over-stable: 1%}]',
+        },
+        'canary-analysis',
+        /give exactly one bound/,
+      ],
+      [
+        { 'canary-analysis': 'prometheus: http://p:9090\nmetrics: [{template: error-ratio, max: 150%}]' },
+        'canary-analysis',
+        /"150%" is not a ratio: use 1% or 0\.01/,
+      ],
+      [
+        { 'canary-analysis': 'prometheus: http://p:9090\nmetrics: [{template: latency, max: fast}]' },
+        'canary-analysis',
+        /"fast" is not a duration/,
+      ],
+      [
+        {
+          'canary-analysis':
+            'prometheus: http://p:9090\nmetrics: [{template: app-latency, max-times-stable: 0}]',
+        },
+        'canary-analysis',
+        /factor above 0/,
+      ],
+      [
+        {
+          'canary-analysis':
+            'prometheus: http://p:9090\nmetrics: [{template: app-error-ratio, max: 1%, version-label: "bad label"}]',
+        },
+        'canary-analysis',
+        /not a Prometheus label name/,
+      ],
+      [
+        {
+          'canary-analysis':
+            'prometheus: http://p:9090\nwindows: 1m\nmetrics: [{template: error-ratio, max: 1%}]',
+        },
+        'canary-analysis',
+        /windows/,
+      ],
+      [
+        {
+          'canary-analysis':
+            'prometheus: http://p:9090\nmetrics: [{template: error-ratio, max: 1%}, {template: error-ratio, max: 2%}]',
+        },
+        'canary-analysis',
+        /two metrics are named "error-ratio max"/,
+      ],
+      [{ 'canary-timeout': 'forever' }, 'canary-timeout', /is not a duration/],
+      [
+        { promotion: 'manual' },
+        'promotion',
+        /is only used with strategy: blue-green, and this release is canary/,
+      ],
+      [{ 'batch-size': '2' }, 'batch-size', /is only used by a canary across hosts, and this one has slots/],
+      [
+        {
+          traffic: 'nginx',
+          'haproxy-socket': '',
+          'haproxy-backend': '',
+          'nginx-upstream-file': '/etc/nginx/u.conf',
+          'canary-analysis': 'prometheus: http://p:9090\nmetrics: [{template: error-ratio, max: 1%}]',
+        },
+        'canary-analysis',
+        /template error-ratio reads HAProxy's exporter, and traffic is nginx: use app-error-ratio/,
+      ],
+    ];
+    for (const [change, input, problem] of cases) refused({ ...canary, ...change }, input, problem);
+  });
+});

@@ -28,7 +28,7 @@ export const canaryInputs = {
 const EXAMPLE = 'e.g. [{set-weight: 10}, {pause: 1m}, {set-weight: 50}, {pause: {}}]';
 
 /** The canary's steps, background analysis and timeout; every problem names its input. */
-export function parseCanary(values: Record<string, string>): CanarySettings {
+export function parseCanary(values: Record<string, string>, traffic: string): CanarySettings {
   const background = parseBackground(values['canary-analysis'] ?? '');
   const timeoutMs = parseWithSchema(z.object({ 'canary-timeout': durationField }), {
     'canary-timeout': values['canary-timeout'] || '1h',
@@ -39,7 +39,28 @@ export function parseCanary(values: Record<string, string>): CanarySettings {
       'canary-steps',
       `no step gives the canary traffic: add a set-weight above 0 (${EXAMPLE})`,
     );
-  return { steps, ...(background ? { background: background.analysis } : {}), timeoutMs };
+  const settings = { steps, ...(background ? { background: background.analysis } : {}), timeoutMs };
+  refuseProxyTemplates(settings, traffic);
+  return settings;
+}
+
+/** error-ratio and latency read HAProxy's exporter: behind another proxy they would measure nothing. */
+function refuseProxyTemplates(canary: CanarySettings, traffic: string): void {
+  if (traffic === 'haproxy') return;
+  const analyses = [
+    ...(canary.background ? [{ input: 'canary-analysis', analysis: canary.background }] : []),
+    ...canary.steps.flatMap((step) =>
+      step.kind === 'analysis' ? [{ input: 'canary-steps', analysis: step.analysis }] : [],
+    ),
+  ];
+  for (const { input, analysis } of analyses) {
+    const proxy = analysis.templates.find((t) => t.template === 'error-ratio' || t.template === 'latency');
+    if (proxy)
+      throw new ConfigurationError(
+        input,
+        `template ${proxy.template} reads HAProxy's exporter, and traffic is ${traffic}: use app-error-ratio or app-latency (the application's metrics by version), or a promql probe`,
+      );
+  }
 }
 
 function parseBackground(text: string) {

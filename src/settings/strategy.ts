@@ -243,7 +243,7 @@ function parseCanaryStrategy(
   flat: { traffic: 'haproxy' | 'nginx' | 'command'; 'drain-timeout': number },
 ): StrategySettings {
   refuseIgnored(values, 'canary', flat.traffic);
-  const canary = parseCanary(values);
+  const canary = parseCanary(values, flat.traffic);
   if ((values.slots ?? '').trim()) {
     for (const input of ['batch-size', 'min-healthy'] as const)
       if (given(values, input))
