@@ -19,8 +19,14 @@ export interface StepsRequest {
   readonly promoted: boolean;
   readonly background?: readonly JudgedProbe[];
   readonly probesOf: (analysis: CanaryAnalysis) => readonly JudgedProbe[];
-  /** The canary gets `percent` of the traffic (or of the hosts), read back, before it resolves. */
-  readonly setWeight: (percent: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * The canary gets `percent` of the traffic (or of the hosts), read back, before it resolves;
+   * or it could not (a host failed its check): the abort that means.
+   */
+  readonly setWeight: (
+    percent: number,
+    signal: AbortSignal,
+  ) => Promise<Extract<CanaryMove, { kind: 'abort' }> | undefined>;
   /** Recorded before the step acts: the release is at `step` (0-based) with the canary at `weight`. */
   readonly atStep: (step: number, weight: number) => Promise<void>;
   readonly clock: Clock;
@@ -107,7 +113,12 @@ export async function runCanarySteps(request: StepsRequest): Promise<StepsEnd> {
     if (step.kind === 'set-weight') {
       await request.atStep(at, step.weight);
       // A weight is never set half-way: only a cancel stops it.
-      await request.setWeight(step.weight, signal);
+      const refused = await request.setWeight(step.weight, signal);
+      if (refused) {
+        abort(refused);
+        span('aborted', refused.reason);
+        return end('abort', at);
+      }
       weight = step.weight;
       report.weights.push({ at: clock.now(), weight });
       logger.info(`Step ${at + 1}: the canary gets ${weight} % of the traffic`);

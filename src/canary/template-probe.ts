@@ -40,31 +40,40 @@ interface TemplateQueries {
  * average of ratios), judged by judgeMetric.
  */
 export function templateProbe(template: MetricTemplate, options: TemplateProbeOptions): Probe {
-  const queries = templateQueries(template, options);
-  const sideOf = (labels: Readonly<Record<string, string>>): Side | undefined => {
+  // Asked at each measurement: a canary across hosts grows between two of them.
+  const sideOf = (queries: TemplateQueries, labels: Readonly<Record<string, string>>): Side | undefined => {
     const name = labels[queries.label];
     if (name === undefined) return undefined;
     if (queries.sides.canary.includes(name)) return 'canary';
     return queries.sides.stable.includes(name) ? 'stable' : undefined;
   };
-  const perSide = async (query: string, signal: AbortSignal, combine: (a: number, b: number) => number) => {
+  const perSide = async (
+    queries: TemplateQueries,
+    query: string,
+    signal: AbortSignal,
+    combine: (a: number, b: number) => number,
+  ) => {
     const sums: Partial<Record<Side, number>> = {};
     for (const sample of await queryPrometheus({ baseUrl: options.prometheus, query, signal })) {
-      const side = sideOf(sample.labels);
+      const side = sideOf(queries, sample.labels);
       if (side && !Number.isNaN(sample.value))
         sums[side] = sums[side] === undefined ? sample.value : combine(sums[side]!, sample.value);
     }
     return sums;
   };
   const add = (a: number, b: number) => a + b;
+  const first = templateQueries(template, options);
   return {
     name: template.name,
     type: 'template',
-    target: queries.value ?? queries.errors!,
+    target: first.value ?? first.errors!,
     async measure(signal) {
+      const queries = templateQueries(template, options);
       const [requests, measured] = await Promise.all([
-        perSide(queries.requests, signal, add),
-        queries.value ? perSide(queries.value, signal, Math.max) : perSide(queries.errors!, signal, add),
+        perSide(queries, queries.requests, signal, add),
+        queries.value
+          ? perSide(queries, queries.value, signal, Math.max)
+          : perSide(queries, queries.errors!, signal, add),
       ]);
       const value = (side: Side) => {
         if (queries.value) return measured[side];

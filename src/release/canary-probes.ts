@@ -12,6 +12,7 @@ import type { TrafficSettings } from '../model/release.ts';
 export function analysisProbesFor(
   deps: Pick<VerifyDeps, 'runner' | 'redactor'>,
   traffic: TrafficSettings,
+  /** The servers on each side: read at each measurement (a canary across hosts grows). */
   sides: {
     readonly canary: readonly string[];
     readonly stable: readonly string[];
@@ -21,7 +22,17 @@ export function analysisProbesFor(
 ): (analysis: CanaryAnalysis) => readonly JudgedProbe[] {
   const templateSides: TemplateSides = {
     ...(traffic.kind === 'haproxy'
-      ? { haproxy: { backend: traffic.backend, canary: sides.canary, stable: sides.stable } }
+      ? {
+          haproxy: {
+            backend: traffic.backend,
+            get canary() {
+              return sides.canary;
+            },
+            get stable() {
+              return sides.stable;
+            },
+          },
+        }
       : {}),
     versions: { canary: sides.version, ...(sides.previous ? { stable: sides.previous } : {}) },
   };

@@ -157,6 +157,7 @@ async function steps(
           throw new Error(
             `${traffic.name} was asked for ${percent} % on ${idle.name} and says ${idle.name} ${shares[idle.name] ?? 0} %, ${from.name} ${shares[from.name] ?? 0} %`,
           );
+        return undefined;
       },
       atStep: (step, weight) => request.canary(step, weight),
       clock: deps.clock,

@@ -83,7 +83,7 @@ async function revertOrStop(
   run: Tally,
   stoppedAt: string,
 ): Promise<GoLiveOutcome> {
-  const { previous, version } = request;
+  const { previous } = request;
   const failure = `${run.failed.map((o) => `on ${o.host}: ${withoutOutput(o.reason ?? '')}`).join('; ')}; ${stoppedAt}`;
   const rejected = run.failed.some((outcome) => outcome.rejected);
   // A rollback that fails is not undone: what it left is the version it rolled back from.
@@ -96,30 +96,15 @@ async function revertOrStop(
   }
   const reached = [...run.failed.map((o) => o.host), ...run.done];
   parts.logger.warning(`${failure}: reverting ${reached.join(', ')} to ${previous}`);
-  const plan = planBatches({
-    ...settings,
-    fleet: parts.fleet.hosts.map((host) => host.name),
-    todo: reached,
-    unhealthy: unhealthyOf(await parts.gate.states()),
-  });
-  if (plan.kind === 'refuse')
-    return stopped(run, `${failure}; reverting was refused: ${plan.input} ${plan.problem}`, rejected);
-  const back = new Tally();
-  for (const batch of plan.batches) {
-    const { outcomes, span } = await timedBatch(parts, batchRequest(request, previous, version), batch);
-    back.add(outcomes, previous, { ...span, revert: true });
-    run.revert(outcomes, previous, back.batches.at(-1)!);
-    if (back.failed.length > 0) break;
-  }
-  const reverted = `${back.done.join(', ') || 'no host'} reverted to ${previous}, verified`;
-  if (back.failed.length > 0 || back.done.length < reached.length) {
-    const left = reached.filter((host) => !back.done.includes(host));
+  const back = await revertHosts(settings, parts, { ...request, previous }, run, reached);
+  if ('refused' in back) return stopped(run, `${failure}; reverting was refused: ${back.refused}`, rejected);
+  if (back.left.length > 0)
     return stopped(
       run,
-      `${failure}; ${reverted}; reverting stopped: ${left.join(', ')} not reverted`,
+      `${failure}; ${back.reverted}; reverting stopped: ${back.left.join(', ')} not reverted`,
       rejected,
     );
-  }
+  const reverted = back.reverted;
   return {
     ok: false,
     reason: `${failure}; ${reverted}`,
@@ -129,6 +114,38 @@ async function revertOrStop(
     batches: run.batches,
     rejected,
     production: rejected ? 'rejected' : 'untouched',
+  };
+}
+
+/**
+ * The hosts a release reached, back to `previous` in batches planned by the same decision, each
+ * verified before it rejoins; stops at the first batch that fails. `run` learns what became of each.
+ */
+export async function revertHosts(
+  settings: Pick<RollingSettings, 'batchSize' | 'minHealthy'>,
+  parts: RollParts,
+  request: GoLiveRequest & { readonly previous: string },
+  run: Tally,
+  reached: readonly string[],
+): Promise<{ reverted: string; left: readonly string[] } | { refused: string }> {
+  const { previous, version } = request;
+  const plan = planBatches({
+    ...settings,
+    fleet: parts.fleet.hosts.map((host) => host.name),
+    todo: reached,
+    unhealthy: unhealthyOf(await parts.gate.states()),
+  });
+  if (plan.kind === 'refuse') return { refused: `${plan.input} ${plan.problem}` };
+  const back = new Tally();
+  for (const batch of plan.batches) {
+    const { outcomes, span } = await timedBatch(parts, batchRequest(request, previous, version), batch);
+    back.add(outcomes, previous, { ...span, revert: true });
+    run.revert(outcomes, previous, back.batches.at(-1)!);
+    if (back.failed.length > 0) break;
+  }
+  return {
+    reverted: `${back.done.join(', ') || 'no host'} reverted to ${previous}, verified`,
+    left: reached.filter((host) => !back.done.includes(host)),
   };
 }
 
@@ -154,7 +171,7 @@ function stopped(run: Tally, reason: string, rejected: boolean): GoLiveOutcome {
 }
 
 /** What the plan starts from: hosts already serving the version verified are done; the others are to do. */
-function fleetFacts(
+export function fleetFacts(
   hosts: readonly DriverHost[],
   states: ReadonlyMap<string, HostServing>,
   state: EnvironmentState,
@@ -168,24 +185,28 @@ function fleetFacts(
   return { fleet, todo: fleet.filter((name) => !done(name)), unhealthy: unhealthyOf(states) };
 }
 
-function unhealthyOf(states: ReadonlyMap<string, HostServing>): ReadonlySet<string> {
+export function unhealthyOf(states: ReadonlyMap<string, HostServing>): ReadonlySet<string> {
   return new Set([...states].filter(([, serving]) => serving !== 'serving').map(([name]) => name));
 }
 
-function batchRequest(request: GoLiveRequest, version: string, previous: string | undefined): BatchRequest {
+export function batchRequest(
+  request: GoLiveRequest,
+  version: string,
+  previous: string | undefined,
+): BatchRequest {
   const { environment, signal, host } = request;
   return { environment, signal, host, version, ...(previous ? { previous } : {}) };
 }
 
 /** One batch of the named hosts, and when it started and ended. */
-async function timedBatch(parts: RollParts, request: BatchRequest, names: readonly string[]) {
+export async function timedBatch(parts: RollParts, request: BatchRequest, names: readonly string[]) {
   const startedAt = parts.now();
   const hosts = names.map((name): DriverHost => parts.fleet.hosts.find((host) => host.name === name)!);
   const outcomes = await rollBatch(parts, request, hosts);
   return { outcomes, span: { startedAt, endedAt: parts.now() } };
 }
 
-function describePlan(plan: Extract<BatchPlan, { kind: 'batches' }>): string {
+export function describePlan(plan: Extract<BatchPlan, { kind: 'batches' }>): string {
   const batches = plan.batches.map((batch) => batch.join(', ')).join(' | ');
   return `${plan.batches.length} batch${plan.batches.length === 1 ? '' : 'es'} (${batches}); at least ${plan.lowest} host${plan.lowest === 1 ? '' : 's'} serving throughout (min-healthy ${plan.minHealthy})`;
 }
@@ -195,7 +216,7 @@ function countText(count: HostCount): string {
 }
 
 /** What the batches came to, host by host: for the outcome's facts and reason. */
-class Tally {
+export class Tally {
   readonly done: string[] = [];
   readonly failed: HostOutcome[] = [];
   readonly attempts: AttemptRecord[] = [];

@@ -6,6 +6,7 @@ import { type VerifyDeps, verifyDeployment } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import { blueGreenStrategy } from './blue-green.ts';
+import { canaryHostsStrategy } from './canary-hosts.ts';
 import { canarySlotsStrategy } from './canary-slots.ts';
 import { inPlaceStrategy } from './in-place.ts';
 import { rollSetup } from './roll-setup.ts';
@@ -23,7 +24,10 @@ export function strategyFor(
   driver?: DeployDriver,
 ): ReleaseStrategy {
   const { strategy, hosts } = target;
-  if (strategy.kind === 'rolling') return rollingStrategy(strategy, rollSetup(target, strategy, deps));
+  if (strategy.kind === 'rolling')
+    return strategy.canary
+      ? canaryHostsStrategy(strategy, strategy.canary, rollSetup(target, strategy, deps), deps)
+      : rollingStrategy(strategy, rollSetup(target, strategy, deps));
   const fleet = hosts ? createFleet(target.driver, hosts, deps.runner, deps.logger) : undefined;
   if (strategy.kind === 'blue-green') {
     const parts = {

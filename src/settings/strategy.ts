@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
+import type { CanarySettings } from '../model/canary.ts';
 import type { HostCount, Slot, StrategySettings, TrafficSettings } from '../model/release.ts';
 import { durationField } from '../schema/fields.ts';
 import { canaryInputs, parseCanary } from './canary.ts';
@@ -273,6 +274,7 @@ function parseCanaryStrategy(
       'verify-probes',
       'a probe names a slot, and this canary has no slots: give slots, or name the host ({host_url})',
     );
+  refuseOnHosts(canary);
   const minHealthy = (values['min-healthy'] ?? '').trim();
   return {
     kind: 'rolling',
@@ -283,6 +285,28 @@ function parseCanaryStrategy(
     drainTimeoutMs: flat['drain-timeout'],
     canary,
   };
+}
+
+/**
+ * Across hosts a canary only grows (a lower weight would mean reverting hosts mid-canary, which
+ * abort does), and waits for no one: promote and abort act on a slot, which hosts do not have.
+ */
+function refuseOnHosts(canary: CanarySettings): void {
+  let highest = 0;
+  canary.steps.forEach((step, at) => {
+    if (step.kind === 'pause' && step.ms === undefined)
+      throw new ConfigurationError(
+        'canary-steps',
+        `step ${at + 1}: pause: {} waits for promote, which a canary across hosts does not have: give the pause a duration (pause: 10m)`,
+      );
+    if (step.kind !== 'set-weight') return;
+    if (step.weight < highest)
+      throw new ConfigurationError(
+        'canary-steps',
+        `step ${at + 1}: set-weight ${step.weight} is below an earlier ${highest}: across hosts a canary only grows (an abort takes every host back)`,
+      );
+    highest = step.weight;
+  });
 }
 
 function scaleDown(values: Record<string, string>): { scaleDown?: { command: string; delayMs: number } } {

@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
+import { startLoad } from '../fixtures/load.ts';
+import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
+import { startSshd, type TestSshd } from '../fixtures/sshd.ts';
+import { startVersionedService } from '../fixtures/versioned-service.ts';
+import { runStep } from '../harness/run-action.ts';
+
+const NAMES = ['web1', 'web2', 'web3', 'web4'] as const;
+
+/**
+ * A canary across four hosts (each a real sshd with its own service) behind a real HAProxy,
+ * judged by a real Prometheus scraping HAProxy's exporter: the hosts running the canary against
+ * the others, in the same window, under users' load.
+ */
+describe('deploy action, strategy canary with hosts: a share of the hosts at each step', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'canary-hosts-'));
+  const temp = mkdtempSync(path.join(tmpdir(), 'canary-hosts-temp-'));
+  const sshds: TestSshd[] = [];
+  const services: { url: string; close(): Promise<void> }[] = [];
+  let haproxy: Haproxy;
+  let prometheus: PrometheusServer;
+  let inputs: Record<string, string>;
+  before(async () => {
+    sshds.push(...(await Promise.all(NAMES.map((name) => startSshd(`canary-${name}`)))));
+    for (const sshd of sshds.slice(1))
+      writeFileSync(
+        path.join(sshd.dir, 'authorized_keys'),
+        readFileSync(path.join(sshds[0]!.dir, 'client_key.pub')),
+      );
+    services.push(...(await Promise.all(NAMES.map((name) => startVersionedService(path.join(dir, name))))));
+    const port = (at: number) => Number(new URL(services[at]!.url).port);
+    haproxy = await startHaproxy(Object.fromEntries(NAMES.map((name, at) => [name, port(at)])), '*');
+    prometheus = await startPrometheus([haproxy.metricsUrl]);
+    inputs = {
+      environment: 'production',
+      strategy: 'canary',
+      'haproxy-socket': haproxy.socket,
+      'haproxy-backend': 'app',
+      'drain-timeout': '5s',
+      'run-on': 'host',
+      command: `touch ${dir}/$DEPLOY_HOST.restarting; sleep 0.2; echo "$DEPLOY_VERSION" > ${dir}/$DEPLOY_HOST; rm ${dir}/$DEPLOY_HOST.restarting`,
+      hosts: NAMES.map(
+        (name, at) => `- { name: ${name}, ssh: "${sshds[at]!.ssh}", address: "127.0.0.1:${port(at)}" }`,
+      ).join('\n'),
+      'known-hosts': sshds.map((sshd) => sshd.knownHosts).join('\n'),
+      'ssh-private-key': sshds[0]!.privateKey,
+      'verify-probes': '- { name: host, type: http, url: "{host_url}/health", count: 2, interval: 50ms }',
+      'state-dir': path.join(dir, 'state'),
+      attempts: '1',
+      'canary-steps': '[{set-weight: 25}, {pause: 4s}, {set-weight: 50}, {pause: 2s}]',
+      'canary-analysis': [
+        `prometheus: ${prometheus.url}`,
+        'window: 3s',
+        'interval: 1s',
+        'initial-delay: 2s',
+        'min-requests: 10',
+        'metrics: [{ template: error-ratio, max-over-stable: 2% }]',
+      ].join('\n'),
+    };
+    const first = await deploy('v1.0.0');
+    assert.equal(first.outputs.result, 'deployed', first.log);
+  });
+  after(async () => {
+    await prometheus?.close();
+    await haproxy?.close();
+    await Promise.all([...sshds.map((sshd) => sshd.close()), ...services.map((service) => service.close())]);
+  });
+
+  const deploy = (version: string, onLine?: (line: string) => void) =>
+    runStep('deploy', {
+      with: { ...inputs, version },
+      env: { TMPDIR: temp },
+      hardTimeoutMs: 120_000,
+      ...(onLine ? { onLine } : {}),
+    });
+  const running = () => NAMES.map((name) => readFileSync(path.join(dir, name), 'utf8').trim());
+  const recorded = () => JSON.parse(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'));
+
+  it('25 % of the hosts, analysis, 50 %, then all: 0 failed user requests, each host verified before it rejoined', async () => {
+    const atStep: string[][] = [];
+    const users = startLoad(haproxy.url, 4, 5);
+    const step = await deploy('v2.0.0', (line) => {
+      if (/Step \d: the canary gets/.test(line)) atStep.push(running());
+    });
+    const load = await users.stop();
+    assert.equal(step.outputs.result, 'deployed', step.log);
+    assert.equal(
+      load.failed,
+      0,
+      `failed: ${load.failed} of ${load.ok + load.failed}: ${load.samples.join('; ')}`,
+    );
+    assert.deepEqual(
+      atStep.map((hosts) => hosts.filter((v) => v === 'v2.0.0').length),
+      [1, 2],
+    );
+    assert.deepEqual(running(), ['v2.0.0', 'v2.0.0', 'v2.0.0', 'v2.0.0']);
+    assert.equal(step.outputs.canary, 'promoted after step 4 of 4');
+    assert.match(step.summary, /error-ratio max-over-stable successful: canary 0 % ≤ stable 0 % \+ 2 %/);
+    assert.ok(
+      Object.values(recorded().hosts).every(
+        (host: { version: string; verified: boolean }) => host.version === 'v2.0.0' && host.verified,
+      ),
+    );
+  });
+
+  it('a version failing a fifth of its requests on its quarter of the hosts: aborted, its host reverted and verified, marked bad', async () => {
+    const users = startLoad(haproxy.url, 4, 5);
+    const step = await deploy('v3.0.0-flaky');
+    const load = await users.stop();
+    assert.equal(step.outputs.result, 'failed', step.log);
+    assert.equal(step.outputs.canary, 'aborted at step 2 of 4 (25 %)');
+    const message = JSON.parse(step.outputs.report!).message;
+    assert.match(
+      message,
+      /the background analysis failed: error-ratio max-over-stable: canary \d+(\.\d+)? % > stable 0 % \+ 2 %/,
+    );
+    assert.match(message, /web1 reverted to v2\.0\.0, verified/);
+    assert.deepEqual(running(), ['v2.0.0', 'v2.0.0', 'v2.0.0', 'v2.0.0']);
+    assert.equal(recorded().releases.at(-1).status, 'bad');
+    assert.equal(recorded().current, 'v2.0.0');
+    // Only its quarter of the users met it, and only a fifth of those failed.
+    assert.ok(load.failed > 0 && load.failed / (load.ok + load.failed) < 0.05, JSON.stringify(load));
+  });
+});
