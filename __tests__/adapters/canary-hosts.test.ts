@@ -101,10 +101,10 @@ describe('deploy action, strategy canary with hosts: a share of the hosts at eac
     assert.deepEqual(running(), ['v2.0.0', 'v2.0.0', 'v2.0.0', 'v2.0.0']);
     assert.equal(step.outputs.canary, 'promoted after step 4 of 4');
     assert.match(step.summary, /error-ratio max-over-stable successful: canary 0 % ≤ stable 0 % \+ 2 %/);
+    const hosts = Object.values(recorded().hosts) as { version: string; verified: boolean }[];
     assert.ok(
-      Object.values(recorded().hosts).every(
-        (host: { version: string; verified: boolean }) => host.version === 'v2.0.0' && host.verified,
-      ),
+      hosts.every((host) => host.version === 'v2.0.0' && host.verified),
+      JSON.stringify(hosts),
     );
   });
 
