@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,6 +8,7 @@ import { getJson, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { type LoadReport, startLoad } from '../fixtures/load.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
+import { runCli } from '../fixtures/run-cli.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
 import { runStep, type StepOptions, type StepResult } from '../harness/run-action.ts';
 
@@ -278,6 +279,52 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
     assert.equal((await servers())[next], 0);
     assert.equal(await live(), 'v7.0.0');
     assert.equal(state().releases.at(-1).status, 'aborted');
+  });
+
+  it('a paused canary not promoted within canary-timeout: a promote from the terminal aborts it instead', async () => {
+    const before = await live();
+    const canary = stable() === 'blue' ? 'green' : 'blue';
+    const inputs = {
+      'canary-steps': '[{set-weight: 10}, {pause: {}}, {set-weight: 50}]',
+      'canary-timeout': '1s',
+    };
+    assert.equal((await deploy('v10.0.0', inputs)).outputs.result, 'paused');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const flags = Object.entries(target(inputs)).map(([name, value]) => `--${name}=${value}`);
+    const late = await runCli(['promote', ...flags], env());
+    assert.notEqual(late.code, 0, late.stdout);
+    assert.match(late.stdout + late.stderr, /longer than canary-timeout \(1\.0 s\)/);
+    assert.equal((await servers())[canary], 0);
+    assert.equal(await live(), before);
+    const ended = state().releases.at(-1);
+    assert.deepEqual([ended.kind, ended.status], ['promote', 'aborted']);
+    // Nothing waits any more: a second promote says so.
+    const again = await runCli(['promote', ...flags], env());
+    assert.match(again.stdout + again.stderr, /nothing in production waits for promotion/);
+  });
+
+  it('a secret in an analysis probe (a Prometheus token) reaches neither the record, the outputs nor the summary', async () => {
+    const SECRET = 'prom-token-8c1f0e77';
+    const step = await underLoad(() =>
+      deploy('v11.0.0', {
+        'canary-steps': '[{set-weight: 50}, {pause: 3s}]',
+        'canary-analysis': analysis(
+          `${ERRORS}\n  - { name: up, type: promql, prometheus: "${prometheus.url}", query: "up", headers: { Authorization: "Bearer ${SECRET}" }, expect: { value: ">= 0" } }`,
+        ),
+      }),
+    );
+    assert.equal(step.step.outputs.result, 'deployed', step.step.log);
+    const recorded = readdirSync(path.join(dir, 'state'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'));
+    assert.ok(recorded.length >= 2, 'the state and the audit log');
+    for (const [where, text] of [
+      ['log', step.step.log],
+      ['summary', step.step.summary],
+      ['outputs', JSON.stringify(step.step.outputs)],
+      ['state', recorded.join('\n')],
+    ])
+      assert.ok(!text!.includes(SECRET), `the secret is in the ${where}`);
   });
 
   it('cancelled (SIGINT) or killed (-9) mid-canary: all traffic back on stable, and the record says the canary was aborted', async () => {
