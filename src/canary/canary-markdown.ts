@@ -1,5 +1,5 @@
 import { formatDuration } from '../durations.ts';
-import { escapeCell, renderTable } from '../markdown.ts';
+import { renderTable } from '../markdown.ts';
 import type { CanaryReport, MetricValue } from '../model/canary.ts';
 
 /**
@@ -17,10 +17,11 @@ export function renderCanary(report: CanaryReport): string {
     valuesDuring(report, span.startedAt, span.endedAt),
   ]);
   const measured = report.samples.filter((sample) => sample.by === 'background').length;
+  const plural = measured === 1 ? 'measurement' : 'measurements';
   return [
     '#### Canary',
     renderTable(['Step', 'What', 'Weight', 'Took', 'Result', 'Measured during it (last of each)'], rows),
-    measured > 0 ? `Background analysis: ${measured} measurements.` : '',
+    measured > 0 ? `Background analysis: ${measured} ${plural}.` : '',
     chart(report),
   ]
     .filter(Boolean)
@@ -32,29 +33,40 @@ function valuesDuring(report: CanaryReport, from: number, to: number): string {
   const last = new Map<string, string>();
   for (const sample of report.samples)
     if (sample.at >= from && sample.at <= to) last.set(sample.metric, `${sample.phase}: ${sample.reason}`);
-  return [...last].map(([metric, said]) => escapeCell(`${metric} ${said}`)).join('<br>') || '—';
+  // One line per metric would need HTML in the cell, which renderTable escapes: `; ` it is.
+  return [...last].map(([metric, said]) => `${metric} ${said}`).join('; ') || '—';
 }
 
-/** Error-ratio samples (templates record canary and stable values) with the weight at each. */
+/**
+ * Over time: the canary's weight (each change, and each measurement) with the canary's and
+ * stable's error ratio as last measured by a template (0 before the first).
+ */
 function chart(report: CanaryReport): string {
-  const points = report.samples.filter(
-    (sample) => isRatio(sample.value) && (sample.metric.includes('error') || sample.metric.includes('ratio')),
+  const ratios = report.samples.filter(
+    (sample) => isRatio(sample.value) && /error|ratio/.test(sample.metric),
   );
-  if (points.length < 2) return '';
-  const start = Math.min(points[0]!.at, report.weights[0]?.at ?? points[0]!.at);
-  const percent = (value: number | undefined) => (value === undefined ? 0 : Math.round(value * 10_000) / 100);
-  const series = (pick: (sample: (typeof points)[number]) => number) => `[${points.map(pick).join(', ')}]`;
+  const times = [...new Set([...report.weights.map((w) => w.at), ...ratios.map((sample) => sample.at)])].sort(
+    (a, b) => a - b,
+  );
+  if (times.length < 2) return '';
+  const start = times[0]!;
+  const weightAt = (at: number) => report.weights.findLast((w) => w.at <= at)?.weight ?? 0;
+  const ratioAt = (at: number, side: 'canary' | 'stable') => {
+    const value = (ratios.findLast((sample) => sample.at <= at)?.value as MetricValue | undefined)?.[side];
+    return value === undefined ? 0 : Math.round(value * 10_000) / 100;
+  };
+  const line = (value: (at: number) => number) => `[${times.map(value).join(', ')}]`;
   return [
     '```mermaid',
     'xychart-beta',
     '    title "Canary weight and error ratio (%)"',
-    `    x-axis "seconds" [${points.map((sample) => Math.round((sample.at - start) / 1000)).join(', ')}]`,
+    `    x-axis "seconds" [${times.map((at) => Math.round((at - start) / 1000)).join(', ')}]`,
     '    y-axis "%" 0 --> 100',
-    `    line ${series((sample) => sample.weight)}`,
-    `    line ${series((sample) => percent((sample.value as MetricValue).canary))}`,
-    `    line ${series((sample) => percent((sample.value as MetricValue).stable))}`,
+    `    line ${line(weightAt)}`,
+    `    line ${line((at) => ratioAt(at, 'canary'))}`,
+    `    line ${line((at) => ratioAt(at, 'stable'))}`,
     '```',
-    'Lines: the canary’s weight, the canary’s error ratio, stable’s error ratio.',
+    "Lines: the canary's weight, the canary's error ratio, stable's error ratio.",
   ].join('\n');
 }
 

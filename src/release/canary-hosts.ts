@@ -146,11 +146,12 @@ async function abort(
       ? await revertHosts(settings, parts, request, run, reached)
       : { reverted: 'no host reached', left: [] };
   const all = !('refused' in back) && back.left.length === 0;
+  const weights = [...ended.report.weights, ...(all ? [{ at: parts.now(), weight: 0 }] : [])];
   const said = 'refused' in back ? `reverting was refused: ${back.refused}` : back.reverted;
   return {
     ok: false,
     reason: `${why}; ${said}${all ? '' : `; ${run.done.join(', ')} still serve ${request.version}`}`,
-    ...evidence(run, ended),
+    ...evidence(run, { ...ended, report: { ...ended.report, weights } }),
     facts: { ...run.facts, canary: where(ended, canary) },
     ...(ended.markBad ? { rejected: true as const } : { aborted: true as const }),
     production: all ? (reached.length > 0 ? 'reverted' : 'untouched') : 'live-unverified',

@@ -10,12 +10,17 @@ export interface SlotProxy {
   readonly logger: Logger;
 }
 
-/** The release whose canary holds a share of traffic: under way or paused at phase canary. */
+/**
+ * The release whose canary holds a share of traffic: the newest at phase canary, under way or
+ * paused (a deploy that replaces a paused canary is newer, and not at that phase yet).
+ */
 export function canaryUnderway(state: EnvironmentState): ReleaseRecord | undefined {
-  const last = state.releases.at(-1);
-  return last?.phase === 'canary' && last.slot && (last.status === 'deploying' || last.status === 'paused')
-    ? last
-    : undefined;
+  return state.releases.findLast(
+    (release) =>
+      release.phase === 'canary' &&
+      release.slot !== undefined &&
+      (release.status === 'deploying' || release.status === 'paused'),
+  );
 }
 
 /** The canary's slot and the stable one, as the record names them. */

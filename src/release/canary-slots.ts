@@ -223,13 +223,14 @@ async function conclude(
     },
   );
   const stopped = await stopRejected(parts, request, idle);
+  const back = { at: parts.deps.clock.now(), weight: 0 };
   return {
     ok: false,
     ...done,
     reason: `canary aborted at step ${ended.step + 1} (${ended.weight} %): ${ended.reason}; all traffic is back on ${from.name}`,
     ...(ended.markBad ? { rejected: true as const } : { aborted: true as const }),
     production: 'reverted',
-    canary: ended.report,
+    canary: { ...ended.report, weights: [...ended.report.weights, back] },
     facts: {
       ...facts,
       'serving now': `${from.name} (all traffic)`,
