@@ -194,6 +194,18 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
     );
   });
 
+  it('right after, a healthy canary in the same slot is judged on its own requests: the window never reaches back before its first weight', async () => {
+    // The slot's HAProxy server still counts the failed canary's 500s from seconds ago.
+    const { step, load } = await underLoad(() =>
+      deploy('v3.1.0', {
+        'canary-steps': '[{set-weight: 20}, {pause: 3s}]',
+        'canary-analysis': analysis(ERRORS, { 'initial-delay': '0s', 'inconclusive-limit': '5' }),
+      }),
+    );
+    assert.equal(step.outputs.result, 'deployed', step.log);
+    assert.equal(load.failed, 0);
+  });
+
   it('a canary 200 ms slower than stable, against a comparison: aborted; the same slowness on both (a slow backend) is not', async () => {
     const latency = analysis('  - { template: app-latency, max-times-stable: 1.5 }');
     writeFileSync(path.join(dir, 'slow-v4.0.0'), '200');

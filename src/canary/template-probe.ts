@@ -19,6 +19,12 @@ export interface TemplateSides {
 export interface TemplateProbeOptions {
   readonly prometheus: URL;
   readonly windowMs: number;
+  /**
+   * When the canary first got traffic, and the time now: the window never reaches back before
+   * it (a slot's server counts the requests of whatever ran there before).
+   */
+  readonly since?: () => number | undefined;
+  readonly now?: () => number;
   readonly minRequests: number;
   readonly sides: TemplateSides;
 }
@@ -95,7 +101,9 @@ export function templateProbe(template: MetricTemplate, options: TemplateProbeOp
 
 /** The PromQL of a template, per series: requests, and errors or the value, in one window. */
 export function templateQueries(template: MetricTemplate, options: TemplateProbeOptions): TemplateQueries {
-  const window = `${Math.max(1, Math.round(options.windowMs / 1000))}s`;
+  const since = options.since?.();
+  const sinceMs = since === undefined || !options.now ? options.windowMs : options.now() - since;
+  const window = `${Math.max(1, Math.floor(Math.min(options.windowMs, sinceMs) / 1000))}s`;
   const { sides } = options;
   if (template.app) {
     const app = template.app;

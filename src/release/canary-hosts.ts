@@ -71,6 +71,7 @@ async function grow(
   const sides = {
     version,
     previous,
+    since: undefined as number | undefined,
     get canary() {
       return [...moved];
     },
@@ -95,6 +96,7 @@ async function grow(
       const { outcomes, span } = await timedBatch(parts, batchRequest(request, version, previous), batch);
       run.add(outcomes, version, { ...span, revert: false });
       moved.push(...outcomes.filter((o) => o.ok).map((o) => o.host));
+      if (moved.length > 0) sides.since ??= deps.clock.now();
       const failed = outcomes.filter((o) => !o.ok);
       if (failed.length > 0)
         return {

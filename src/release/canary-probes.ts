@@ -10,7 +10,7 @@ import type { TrafficSettings } from '../model/release.ts';
  * servers on each side, or each side's version) and its other probes as declared.
  */
 export function analysisProbesFor(
-  deps: Pick<VerifyDeps, 'runner' | 'redactor'>,
+  deps: Pick<VerifyDeps, 'runner' | 'redactor' | 'clock'>,
   traffic: TrafficSettings,
   /** The servers on each side: read at each measurement (a canary across hosts grows). */
   sides: {
@@ -18,6 +18,8 @@ export function analysisProbesFor(
     readonly stable: readonly string[];
     readonly version: string;
     readonly previous?: string;
+    /** When the canary first got traffic: no window reaches back before it. */
+    readonly since?: number;
   },
 ): (analysis: CanaryAnalysis) => readonly JudgedProbe[] {
   const templateSides: TemplateSides = {
@@ -43,6 +45,8 @@ export function analysisProbesFor(
         windowMs: analysis.windowMs,
         minRequests: analysis.minRequests,
         sides: templateSides,
+        since: () => sides.since,
+        now: () => deps.clock.now(),
       }),
       judgement: analysis.judgement,
     })),

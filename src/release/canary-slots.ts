@@ -138,12 +138,15 @@ async function steps(
   start: { from: number; weight: number; promoted: boolean },
 ): Promise<StepsEnd> {
   const { traffic, deps } = parts;
-  const probesOf = analysisProbesFor(parts.deps, parts.settings.traffic, {
+  const sides = {
     canary: [idle.name],
     stable: [from.name],
     version: request.version,
     ...(request.previous ? { previous: request.previous } : {}),
-  });
+    // Resumed after a pause: its traffic since the resume (earlier windows were judged then).
+    since: start.weight > 0 ? deps.clock.now() : (undefined as number | undefined),
+  };
+  const probesOf = analysisProbesFor(parts.deps, parts.settings.traffic, sides);
   try {
     return await runCanarySteps({
       steps: canary.steps,
@@ -152,6 +155,7 @@ async function steps(
       probesOf,
       async setWeight(percent, signal) {
         await traffic.split(idle.name, from.name, percent, signal);
+        if (percent > 0) sides.since ??= deps.clock.now();
         const shares = await traffic.shares();
         if (!splitHolds(shares, idle.name, from.name, percent))
           throw new Error(
