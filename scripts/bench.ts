@@ -25,6 +25,9 @@
  *      the CLI with the sample service in two slots, behind HAProxy and nginx
  *  13. a rolling release over 20 hosts (an sshd each) behind HAProxy, batch-size 1 and 5, and one
  *      remote command over the release's SSH connection vs a new connection
+ *  14. a canary failing a fifth of its requests behind HAProxy, judged by Prometheus scraping it
+ *      every second: its first failed request → its weight 0 (goal ≤ one analysis interval + one
+ *      scrape interval), and the blast radius (its failed requests over all during the release)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -35,6 +38,7 @@ import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { FULL_TOKEN, startFakeGitHub } from '../__tests__/fixtures/fake-github/server.ts';
 import { blueGreenReleaseMs } from './bench/blue-green-defaults.ts';
+import { CANARY_INTERVAL_MS, canaryAbort, SCRAPE_INTERVAL_MS } from './bench/canary-abort.ts';
 import { engineCpuPerProbe } from './bench/engine-scaling.ts';
 import { handOffToDriverMs } from './bench/handoff-to-driver.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
@@ -326,6 +330,14 @@ if (haveHaproxy((line) => console.error(line))) {
     `${remote.fresh.toFixed(0)} ms`,
     `${(remote.reused / remote.fresh).toFixed(2)}×`,
     '(measured)',
+  ]);
+  const canary = await canaryAbort();
+  rows.push([
+    `canary failing 20 % at weight ${canary.weight}: first failed request → weight 0 / blast radius`,
+    `${canary.toZeroMs.toFixed(0)} ms`,
+    `${(canary.blastRadius * 100).toFixed(2)} % of requests`,
+    '',
+    `≤ ${CANARY_INTERVAL_MS + SCRAPE_INTERVAL_MS} ms`,
   ]);
   for (const [i, kind] of ['good', 'broken'].entries()) {
     const [a, b] = [inPlace[i]!, blueGreen[i]!];

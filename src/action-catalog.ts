@@ -83,14 +83,14 @@ export const ACTION_CATALOG = {
   },
   promote: {
     summary:
-      'Switch traffic to the release paused on its blue-green slot (promotion: manual), after checking it there again; verify what users reach.',
+      'Switch traffic to the release paused on its blue-green slot (promotion: manual), after checking it there again, or let a canary paused at pause: {} go on with its steps; verify what users reach.',
     inputs: promotionInputs,
     outputs: promoteOutputs,
     icon: 'play',
   },
   abort: {
     summary:
-      'Stop the release paused on its blue-green slot (promotion: manual) before any user reaches it, and record it aborted.',
+      'Stop the release paused on its blue-green slot (promotion: manual) before any user reaches it, or take a paused canary traffic back to stable, and record it aborted.',
     inputs: promotionInputs,
     outputs: abortOutputs,
     icon: 'stop-circle',

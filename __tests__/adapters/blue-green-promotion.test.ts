@@ -313,7 +313,9 @@ describe('promote and abort refuse what they cannot do, naming the input', () =>
       assert.equal(inPlace.code, 2, inPlace.stderr);
       assert.match(
         inPlace.stderr,
-        new RegExp(`strategy: ${control} acts on a release paused on its blue-green slot`),
+        new RegExp(
+          `strategy: ${control} acts on a release paused on its slot \\(blue-green with promotion: manual, or a canary at pause: \\{\\}\\)`,
+        ),
       );
       const dry = await runCli([control, ...base, '--dry-run']);
       assert.equal(dry.code, 2, dry.stderr);

@@ -471,7 +471,7 @@ export function parsePromotionSettings(
   if (settings.strategy.kind !== 'blue-green')
     throw new ConfigurationError(
       'strategy',
-      `${control} acts on a release paused on its blue-green slot (promotion: manual): give strategy: blue-green with its slots and traffic`,
+      `${control} acts on a release paused on its slot (blue-green with promotion: manual, or a canary at pause: {}): give strategy: blue-green or canary with its slots and traffic`,
     );
   return settings;
 }
