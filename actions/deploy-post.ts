@@ -19,5 +19,5 @@ await runAction('deploy (post)', async (action) => {
   const settings = await withTextPatterns(() =>
     parseDeploySettings(action.readInputs(deployInputs), action.host.readFile),
   );
-  await runDeployCleanup(settings.environment, token, await releaseDeps(action.host, settings));
+  await runDeployCleanup(settings, token, await releaseDeps(action.host, settings));
 });

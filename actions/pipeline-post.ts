@@ -18,5 +18,5 @@ await runAction('deploy-actions (post)', async (action) => {
   const { deploy } = await withTextPatterns(() =>
     parsePipelineSettings(action.readInputs(pipelineInputs), action.host.readFile),
   );
-  await runDeployCleanup(deploy.environment, token, await releaseDeps(action.host, deploy));
+  await runDeployCleanup(deploy, token, await releaseDeps(action.host, deploy));
 });

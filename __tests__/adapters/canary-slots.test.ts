@@ -10,7 +10,7 @@ import { type LoadReport, startLoad } from '../fixtures/load.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
 import { runCli } from '../fixtures/run-cli.ts';
 import { freePort, isRunning } from '../fixtures/test-service.ts';
-import { runStep, type StepOptions, type StepResult } from '../harness/run-action.ts';
+import { runPostStep, runStep, type StepOptions, type StepResult } from '../harness/run-action.ts';
 
 /**
  * A canary on two slots behind a real HAProxy, judged by a real Prometheus scraping HAProxy's
@@ -362,5 +362,18 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
     assert.equal(abandoned.status, 'aborted');
     assert.match(abandoned.reason, /mid-canary: the canary was aborted/);
     assert.equal(state().current, before);
+
+    // Killed again, and this time the step's post step runs, as the runner runs it after a kill.
+    const again = await deploy('v9.2.0', long, { killWhen: /Step 1: the canary gets 30 %/ });
+    assert.equal((await servers())[canary], 30);
+    const post = await runPostStep('deploy', again);
+    assert.equal(post.outcome, 'success', post.log);
+    assert.match(post.log, /put the canary's traffic back on \w+ and recorded v9\.2\.0 aborted/);
+    assert.equal((await servers())[canary], 0);
+    assert.equal(await live(), before);
+    assert.deepEqual(
+      [state().releases.at(-1).version, state().releases.at(-1).status],
+      ['v9.2.0', 'aborted'],
+    );
   });
 });

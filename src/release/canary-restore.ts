@@ -1,6 +1,8 @@
-import type { Slot } from '../model/release.ts';
+import type { VerifyDeps } from '../deploy/verify.ts';
+import type { Slot, TargetSettings } from '../model/release.ts';
 import type { EnvironmentState, Logger, ReleaseRecord } from '../ports.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
+import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
 import type { SlotSeen } from './release-state.ts';
 
 /** What putting traffic back needs: the proxy, the two slots, a log. */
@@ -59,4 +61,23 @@ export async function backToStable(
       `after taking the canary's traffic away ${traffic.name} serves ${live.join(' and ') || 'no slot'}, not ${stable.name}`,
     );
   return { slot: stable.name };
+}
+
+/**
+ * How a process that is not the release (a post step) puts a canary's traffic back: the
+ * target's own proxy, the record naming the canary. Undefined unless the target is a canary on slots.
+ */
+export function recoverCanary(
+  target: TargetSettings,
+  deps: VerifyDeps,
+): ((state: EnvironmentState) => Promise<SlotSeen>) | undefined {
+  const { strategy } = target;
+  if (strategy.kind !== 'blue-green' || !strategy.canary) return undefined;
+  const traffic = trafficSwitchFor(strategy, target.environment, deps);
+  return (state) =>
+    backToStable(
+      { traffic, slots: strategy.slots, logger: deps.logger },
+      state,
+      AbortSignal.timeout(strategy.drainTimeoutMs + 30_000),
+    );
 }
