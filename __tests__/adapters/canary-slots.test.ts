@@ -293,6 +293,26 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
     assert.equal(state().releases.at(-1).status, 'aborted');
   });
 
+  it('the dry run says the steps and each analysis, asks Prometheus, and changes nothing', async () => {
+    const before = {
+      state: readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'),
+      servers: await servers(),
+    };
+    const dry = await deploy('v12.0.0', {
+      'dry-run': 'true',
+      'canary-steps': '[{set-weight: 10}, {pause: 1m}, {analysis: {count: 2}}]',
+    });
+    assert.equal(dry.outputs.result, 'dry-run', dry.log);
+    assert.match(dry.log, /canary: {6}set-weight 10 → pause 1 m 0 s → analysis → 100 %/);
+    assert.match(
+      dry.log,
+      /analysis: {4}background: error-ratio max, every 1\.0 s \(until promotion\) over 3\.0 s windows, at least 10 requests; Prometheus at 127\.0\.0\.1:\d+ answers/,
+    );
+    assert.match(dry.log, /analysis: {4}step 3: error-ratio max, every 1\.0 s \(2 measurements\)/);
+    assert.deepEqual(await servers(), before.servers);
+    assert.equal(readFileSync(path.join(dir, 'state', 'production.json'), 'utf8'), before.state);
+  });
+
   it('a paused canary not promoted within canary-timeout: a promote from the terminal aborts it instead', async () => {
     const before = await live();
     const canary = stable() === 'blue' ? 'green' : 'blue';

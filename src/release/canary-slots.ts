@@ -12,6 +12,7 @@ import {
   switchTraffic,
   verifyOnSlot,
 } from './blue-green.ts';
+import { previewCanary } from './canary-preview.ts';
 import { analysisProbesFor } from './canary-probes.ts';
 import { backToStable } from './canary-restore.ts';
 import type { SlotPlan } from './choose-slots.ts';
@@ -43,6 +44,7 @@ export function canarySlotsStrategy(parts: Parts, canary: CanarySettings): Relea
     plan: (version) =>
       `${parts.driver.plan(version)} in the idle slot, verify it there, then ${canary.steps.length} canary steps on ${parts.traffic.name}`,
     goLive: (request) => goLive(parts, canary, request),
+    preview: async (request) => previewCanary(await base.preview!(request), canary, request),
     recover: (state, signal) => backToStable(proxyOf(parts), state, signal),
   };
 }
