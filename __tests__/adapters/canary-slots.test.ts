@@ -275,6 +275,16 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
       [state().releases.at(-1).status, state().releases.at(-1).canary],
       ['paused', { step: 1, weight: 25 }],
     );
+    const status = await runCli(
+      ['status', '--environment=production', `--state-dir=${path.join(dir, 'state')}`],
+      env(),
+    );
+    assert.match(
+      status.stdout,
+      new RegExp(
+        `slot ${canary}: v7\\.0\\.0 canary with 25 % of the traffic at step 2, paused \\(promote goes on with its steps, abort takes its traffic back\\), verified on its slot`,
+      ),
+    );
     const promoted = await control('promote', steps);
     assert.equal(promoted.outputs.result, 'promoted', promoted.log);
     assert.match(promoted.log, /Step 2: promoted, the pause ends/);

@@ -1,5 +1,6 @@
 import { describeOwner } from '../github/deployment-records.ts';
 import type { EnvironmentState, HostRecord, LockOwner, ReleaseBackend, ReleaseRecord } from '../ports.ts';
+import { canaryUnderway } from '../release/canary-restore.ts';
 import { liveView, slotContents } from '../release/release-state.ts';
 import type { StatusSettings } from '../settings/status.ts';
 
@@ -11,8 +12,10 @@ export interface SlotStatus {
    * live: users reach it; warm: it still runs, ready to switch back to; stopped (scale-down,
    * abort); paused: verified there, waiting for promotion.
    */
-  readonly role: 'live' | 'warm' | 'stopped' | 'paused';
+  readonly role: 'live' | 'warm' | 'stopped' | 'paused' | 'canary';
   readonly verified: boolean;
+  /** A canary (paused at pause: {}, or under way): its step and share of the traffic, as recorded. */
+  readonly canary?: { readonly step: number; readonly weight: number; readonly paused: boolean };
 }
 
 export interface StatusReport {
@@ -60,19 +63,33 @@ export async function runStatus(
 /** Each slot by the release it last ran: live if users reach that release, else warm or stopped. */
 function slotsOf(state: EnvironmentState): SlotStatus[] {
   const live = state.releases.findLast((r) => r.slot && r.version === state.current && !r.neverLive);
-  return [...slotContents(state)].map(([slot, release]) => ({
-    slot,
-    version: release.version,
-    role: release.stopped
-      ? 'stopped'
-      : release === live
-        ? 'live'
-        : release.status === 'paused'
-          ? 'paused'
-          : 'warm',
-    // A paused release was verified on its slot; users never reached it.
-    verified: release.status === 'good' || release.status === 'paused',
-  }));
+  return [...slotContents(state)].map(([slot, release]) => {
+    const canary = canaryUnderway(state) === release ? release.canary : undefined;
+    return {
+      slot,
+      version: release.version,
+      role: release.stopped
+        ? 'stopped'
+        : release === live
+          ? 'live'
+          : canary
+            ? 'canary'
+            : release.status === 'paused'
+              ? 'paused'
+              : 'warm',
+      // A paused release was verified on its slot; users never reached it (a canary's: some did).
+      verified: release.status === 'good' || release.status === 'paused',
+      ...(canary ? { canary: { ...canary, paused: release.status === 'paused' } } : {}),
+    };
+  });
+}
+
+function describeRole(slot: SlotStatus): string {
+  if (slot.canary)
+    return `canary with ${slot.canary.weight} % of the traffic at step ${slot.canary.step + 1}${slot.canary.paused ? ', paused (promote goes on with its steps, abort takes its traffic back)' : ', under way'}`;
+  return slot.role === 'paused'
+    ? 'waiting for promotion (promote switches to it, abort stops it)'
+    : slot.role;
 }
 
 const ICONS: Readonly<Record<ReleaseRecord['status'], string>> = {
@@ -99,7 +116,7 @@ export function renderStatusText(report: StatusReport): string {
     `read from: ${report.source}`,
     ...report.slots.map(
       (s) =>
-        `slot ${s.slot}: ${s.version} ${s.role === 'paused' ? 'waiting for promotion (promote switches to it, abort stops it)' : s.role}${s.verified ? `, verified${s.role === 'paused' ? ' on its slot' : ''}` : ', NOT verified'}`,
+        `slot ${s.slot}: ${s.version} ${describeRole(s)}${s.verified ? `, verified${s.role === 'paused' || s.role === 'canary' ? ' on its slot' : ''}` : ', NOT verified'}`,
     ),
     report.lastDeploy ? `last deploy: ${report.lastDeploy}` : '',
     report.lock ? `locked by ${describeOwner(report.lock)}` : 'lock: free',
