@@ -38,21 +38,28 @@ export function analysisProbesFor(
       : {}),
     versions: { canary: sides.version, ...(sides.previous ? { stable: sides.previous } : {}) },
   };
-  return (analysis) => [
-    ...analysis.templates.map((template) => ({
-      probe: templateProbe(template, {
-        prometheus: analysis.prometheus!,
-        windowMs: analysis.windowMs,
-        minRequests: analysis.minRequests,
-        sides: templateSides,
-        since: () => sides.since,
-        now: () => deps.clock.now(),
-      }),
-      judgement: analysis.judgement,
-    })),
-    ...analysis.probes.map((spec) => ({
-      probe: createProbe(spec, deps.runner, deps.redactor),
-      judgement: spec.judgement,
-    })),
-  ];
+  return (analysis) => {
+    // Credentials in the Prometheus URL are secrets, as a probe's are.
+    if (analysis.prometheus?.password) deps.redactor.add(decodeURIComponent(analysis.prometheus.password));
+    return probesOf(analysis);
+  };
+  function probesOf(analysis: CanaryAnalysis): readonly JudgedProbe[] {
+    return [
+      ...analysis.templates.map((template) => ({
+        probe: templateProbe(template, {
+          prometheus: analysis.prometheus!,
+          windowMs: analysis.windowMs,
+          minRequests: analysis.minRequests,
+          sides: templateSides,
+          since: () => sides.since,
+          now: () => deps.clock.now(),
+        }),
+        judgement: analysis.judgement,
+      })),
+      ...analysis.probes.map((spec) => ({
+        probe: createProbe(spec, deps.runner, deps.redactor),
+        judgement: spec.judgement,
+      })),
+    ];
+  }
 }

@@ -50,12 +50,12 @@ export function canarySlotsStrategy(parts: Parts, canary: CanarySettings): Relea
 }
 
 async function goLive(parts: Parts, canary: CanarySettings, request: GoLiveRequest): Promise<GoLiveOutcome> {
-  // A rollback goes back at once, as blue-green does: a canary is for what is new.
-  if (request.kind === 'rollback') return blueGreenGoLive(parts, request);
   if (request.kind === 'promote') return resume(parts, canary, request);
-  // A split left by a paused canary that this deploy replaces: all traffic back on stable first.
+  // A split left by a paused canary that this release replaces: all traffic back on stable first.
   const split = (await parts.traffic.live()).length > 1;
   if (split) await backToStable(proxyOf(parts), request.state, request.signal);
+  // A rollback goes back at once, as blue-green does: a canary is for what is new.
+  if (request.kind === 'rollback') return blueGreenGoLive(parts, request);
   const chosen = await observeAndChoose(parts, request);
   if (chosen.kind === 'refuse') return blueGreenGoLive(parts, request);
   if (chosen.bootstrap || !request.previous || chosen.kind === 'switch-first') {
