@@ -26,13 +26,17 @@ describe("nginx upstream file: a canary's split as weighted, marked server lines
 
   it('refuses what does not say which slots serve: a slot twice, an unmarked or misplaced line, more lines than slots', () => {
     const problems: [string, RegExp][] = [
-      [upstreamLine(blue) + upstreamLine(blue), /marked with the same slot/],
+      [upstreamLine(blue, 50) + upstreamLine(blue, 50), /marked with the same slot/],
       [
-        `${upstreamLine(blue)}server 127.0.0.1:8082 weight=10;\n`,
+        upstreamLine(blue) + upstreamLine(green),
+        /2 server lines \(lines 1, 2\), not one \(a canary's split gives each slot's line a weight\)/,
+      ],
+      [
+        `${upstreamLine(blue, 90)}server 127.0.0.1:8082 weight=10;\n`,
         /has no "# deploy-actions slot <name>" mark/,
       ],
       [upstreamLine({ ...green, port: 9999 }), /is marked slot green but points at 127\.0\.0\.1:9999/],
-      [upstreamLine(blue) + upstreamLine(green) + upstreamLine(green), /3 server lines/],
+      [upstreamLine(blue, 10) + upstreamLine(green, 10) + upstreamLine(green, 10), /3 server lines/],
       [`${upstreamLine(blue)}proxy_pass http://elsewhere;\n`, /line 2 is not a server line/],
     ];
     for (const [text, problem] of problems) {

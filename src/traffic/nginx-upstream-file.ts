@@ -7,6 +7,8 @@ interface ServerLine {
   readonly address: string;
   /** nginx's weight (1 when not said); 0 when the line says `down`. */
   readonly weight: number;
+  /** The line says its weight (or down): one side of a canary's split, as deploy-actions writes it. */
+  readonly weighted: boolean;
   readonly slot?: string;
 }
 
@@ -59,9 +61,10 @@ export function readUpstreamFile(text: string, slots: readonly Slot[]): Upstream
       problem: `${at(strange)} ${strange.length > 1 ? 'are' : 'is'} not a server line (the file holds the live slot's server line, or a canary's two)`,
     };
   if (servers.length === 0) return { slots: [], shares: {} };
-  if (servers.length > slots.length)
+  // More than one line is a canary's split only as deploy-actions writes it: each with its weight.
+  if (servers.length > slots.length || (servers.length > 1 && servers.some((line) => !line.weighted)))
     return {
-      problem: `it has ${servers.length} server lines (${at(servers.map((s) => s.number))}), not one`,
+      problem: `it has ${servers.length} server lines (${at(servers.map((s) => s.number))}), not one (a canary's split gives each slot's line a weight)`,
     };
   for (const line of servers) {
     const slot = slots.find((s) => s.name === line.slot);
@@ -88,5 +91,6 @@ export function readUpstreamFile(text: string, slots: readonly Slot[]): Upstream
 function serverLine(number: number, match: RegExpExecArray): ServerLine {
   const params = match[2] ?? '';
   const weight = /\bdown\b/.test(params) ? 0 : Number(/weight=(\d+)/.exec(params)?.[1] ?? 1);
-  return { number, address: match[1]!, weight, ...(match[3] ? { slot: match[3] } : {}) };
+  const weighted = /\b(down|weight=\d+)\b/.test(params);
+  return { number, address: match[1]!, weight, weighted, ...(match[3] ? { slot: match[3] } : {}) };
 }
