@@ -134,3 +134,25 @@ function parsePause(value: unknown, label: string): CanaryStep {
     );
   return { kind: 'pause', ms: parsed.data };
 }
+
+/**
+ * Across hosts a canary only grows (a lower weight would mean reverting hosts mid-canary, which
+ * abort does), and waits for no one: promote and abort act on a slot, which hosts do not have.
+ */
+export function refuseOnHosts(canary: CanarySettings): void {
+  let highest = 0;
+  canary.steps.forEach((step, at) => {
+    if (step.kind === 'pause' && step.ms === undefined)
+      throw new ConfigurationError(
+        'canary-steps',
+        `step ${at + 1}: pause: {} waits for promote, which a canary across hosts does not have: give the pause a duration (pause: 10m)`,
+      );
+    if (step.kind !== 'set-weight') return;
+    if (step.weight < highest)
+      throw new ConfigurationError(
+        'canary-steps',
+        `step ${at + 1}: set-weight ${step.weight} is below an earlier ${highest}: across hosts a canary only grows (an abort takes every host back)`,
+      );
+    highest = step.weight;
+  });
+}
