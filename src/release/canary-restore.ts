@@ -3,7 +3,7 @@ import type { Slot, TargetSettings } from '../model/release.ts';
 import type { EnvironmentState, Logger, ReleaseRecord } from '../ports.ts';
 import type { TrafficSwitch } from '../traffic/traffic-switch.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
-import type { SlotSeen } from './release-state.ts';
+import { awaitingPromotion, type SlotSeen } from './release-state.ts';
 
 /** What putting traffic back needs: the proxy, the two slots, a log. */
 export interface SlotProxy {
@@ -13,16 +13,15 @@ export interface SlotProxy {
 }
 
 /**
- * The release whose canary holds a share of traffic: the newest at phase canary, under way or
- * paused (a deploy that replaces a paused canary is newer, and not at that phase yet).
+ * The release whose canary holds a share of traffic: the newest release, under way at phase
+ * canary (or killed there); else the one waiting for promotion at a pause: {} (a deploy that
+ * replaces it is newer, and not at that phase). None once a newer release settled.
  */
 export function canaryUnderway(state: EnvironmentState): ReleaseRecord | undefined {
-  return state.releases.findLast(
-    (release) =>
-      release.phase === 'canary' &&
-      release.slot !== undefined &&
-      (release.status === 'deploying' || release.status === 'paused'),
-  );
+  const last = state.releases.at(-1);
+  if (last?.status === 'deploying' && last.phase === 'canary' && last.slot) return last;
+  const waiting = awaitingPromotion(state);
+  return waiting?.phase === 'canary' ? waiting : undefined;
 }
 
 /** The canary's slot and the stable one, as the record names them. */
