@@ -150,6 +150,9 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
       [newest.version, newest.status, newest.phase, newest.slot],
       ['v2.0.0', 'good', 'live', canary],
     );
+    // The old slot drained, then stopped after scale-down-delay (200 ms, served in the run).
+    const old = canary === 'blue' ? 'green' : 'blue';
+    assert.ok(!isRunning(pidOf(old)), `the old slot ${old} was stopped`);
     // The summary: every step with its weight and what the analysis measured, and the chart.
     for (const row of [
       /^\| 1 \| set-weight 20 \| 20 % \|/,

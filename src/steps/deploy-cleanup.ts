@@ -45,13 +45,15 @@ export async function runDeployCleanup(
   };
   if (!(await deps.backend.endAbandoned(environment, token, settle))) return 'nothing-to-do';
   deps.logger.warning(
-    `The deploy step ended without releasing the ${environment} lock (it was killed): released it${
-      left === undefined
-        ? ''
-        : seen && seen !== 'unknown'
-          ? `, put the canary's traffic back on ${seen.slot} and recorded ${left} aborted`
-          : ` and marked ${left} interrupted: it may be live, and it is not verified`
-    }.`,
+    `The deploy step ended without releasing the ${environment} lock (it was killed): released it${whatBecameOf(left, seen)}.`,
   );
   return 'released';
+}
+
+/** What the post step did with the release the killed step left, if any. */
+function whatBecameOf(left: string | undefined, seen: SlotSeen | undefined): string {
+  if (left === undefined) return '';
+  if (seen && seen !== 'unknown')
+    return `, put the canary's traffic back on ${seen.slot} and recorded ${left} aborted`;
+  return ` and marked ${left} interrupted: it may be live, and it is not verified`;
 }
