@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { getJson, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fixtures/fake-github/server.ts';
-import { runGitHubStep } from '../fixtures/fake-github/steps.ts';
+import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
@@ -105,5 +105,53 @@ describe('the root action with strategy canary: outputs and the incident', () =>
       /\| 2 \| pause 3\.0 s \| 20 % \| .* \| aborted \| error-ratio max failed: canary \d+(\.\d+)? % &gt; max 5 % \(\d+ requests\) \|/,
     );
     assert.match(issue.body, /xychart-beta/);
+  });
+
+  it('with the record in GitHub Deployments: the paused canary keeps its step and weight in its status, and a later run promotes it', async () => {
+    const repo = github.repo('acme/shop');
+    let id = 8100;
+    /** Each step in a workflow run of its own, ended when it ends (as jobs' runs are). */
+    const step = async (action: string, inputs: Record<string, string>) => {
+      const run = id++;
+      repo.runs.set(run, 'in_progress');
+      const result = await runGitHubStep(github, action, {
+        with: inputs,
+        env: { SLOTS_DIR: dir, SERVICE, GITHUB_RUN_ID: String(run) },
+        hardTimeoutMs: 90_000,
+      });
+      repo.runs.set(run, 'completed');
+      return result;
+    };
+    const {
+      'health-probes': _h,
+      'health-count': _c,
+      'health-interval': _i,
+      'incident-assignees': _a,
+      ...deploy
+    } = inputs('v4.0.0', '[{set-weight: 25}, {pause: {}}, {set-weight: 50}]');
+    const target = {
+      ...deploy,
+      backend: 'github',
+      'lock-poll-interval': '100ms',
+      'state-dir': path.join(dir, 'github-state'),
+    };
+    const { version: _v, ...control } = target;
+    const users = startLoad(`${haproxy.url}/`, 2, 10);
+    const first = await step('deploy', { ...target, version: 'v4.0.0' });
+    assert.equal(first.outputs.result, 'deployed', first.log);
+    const paused = await step('deploy', { ...target, version: 'v5.0.0' });
+    assert.equal(paused.outputs.result, 'paused', paused.log);
+    const status = repo.deployments
+      .filter((d) => d.payload.version === 'v5.0.0' && d.task === 'deploy')
+      .at(-1)!
+      .statuses.at(-1)!;
+    assert.match(status.description, /^paused \[slot \w+, canary 25% at step 2, never live\]/);
+    const promoted = await step('promote', control);
+    const load = await users.stop();
+    assert.equal(promoted.outputs.result, 'promoted', promoted.log);
+    assert.match(promoted.log, /Step 3: the canary gets 50 % of the traffic/);
+    assert.equal((await getJson(`${haproxy.url}/version`)).version, 'v5.0.0');
+    assert.equal(load.failed, 0, load.samples.join('; '));
+    assertFaithful(github);
   });
 });
