@@ -126,4 +126,47 @@ describe('deploy action, strategy canary with hosts: a share of the hosts at eac
     // Only its quarter of the users met it, and only a fifth of those failed.
     assert.ok(load.failed > 0 && load.failed / (load.ok + load.failed) < 0.05, JSON.stringify(load));
   });
+
+  it('pause: {} across hosts: a second process promotes one canary (the rest follow), and aborts another (its host reverted)', async () => {
+    const steps = { 'canary-steps': '[{set-weight: 25}, {pause: {}}, {set-weight: 50}]' };
+    const control = (action: 'promote' | 'abort') =>
+      runStep(action, { with: { ...inputs, ...steps }, env: { TMPDIR: temp }, hardTimeoutMs: 120_000 });
+    const users = startLoad(haproxy.url, 4, 5);
+    const paused = await runStep('deploy', {
+      with: { ...inputs, ...steps, version: 'v4.0.0' },
+      env: { TMPDIR: temp },
+      hardTimeoutMs: 120_000,
+    });
+    assert.equal(paused.outputs.result, 'paused', paused.log);
+    assert.equal(paused.outputs.canary, 'paused at step 2 of 3 (25 %)');
+    assert.deepEqual(running().filter((v) => v === 'v4.0.0').length, 1);
+    assert.deepEqual(recorded().releases.at(-1).canary, { step: 1, weight: 25 });
+    const promoted = await control('promote');
+    assert.equal(promoted.outputs.result, 'promoted', promoted.log);
+    assert.match(promoted.log, /Step 3: the canary gets 50 % of the traffic/);
+    assert.deepEqual(running(), ['v4.0.0', 'v4.0.0', 'v4.0.0', 'v4.0.0']);
+
+    assert.equal(
+      (
+        await runStep('deploy', {
+          with: { ...inputs, ...steps, version: 'v5.0.0' },
+          env: { TMPDIR: temp },
+          hardTimeoutMs: 120_000,
+        })
+      ).outputs.result,
+      'paused',
+    );
+    assert.equal(running().filter((v) => v === 'v5.0.0').length, 1);
+    const aborted = await control('abort');
+    const load = await users.stop();
+    assert.equal(aborted.outputs.result, 'aborted', aborted.log);
+    assert.match(
+      aborted.log,
+      /Aborted the canary v5\.0\.0 on production: web\d reverted to v4\.0\.0, verified/,
+    );
+    assert.deepEqual(running(), ['v4.0.0', 'v4.0.0', 'v4.0.0', 'v4.0.0']);
+    assert.equal(recorded().releases.at(-1).status, 'aborted');
+    assert.equal(recorded().current, 'v4.0.0');
+    assert.equal(load.failed, 0, `failed: ${load.failed}: ${load.samples.join('; ')}`);
+  });
 });

@@ -1,12 +1,15 @@
 import type { CanaryMove } from '../canary/canary-decision.ts';
 import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
-import type { CanarySettings } from '../model/canary.ts';
-import type { RollingSettings } from '../model/release.ts';
+import { formatDuration } from '../durations.ts';
+import type { CanarySettings, CanaryStep } from '../model/canary.ts';
+import type { RollingSettings, TargetSettings } from '../model/release.ts';
+import type { EnvironmentState } from '../ports.ts';
 import { analysisProbesFor } from './canary-probes.ts';
 import { planBatches } from './plan-batches.ts';
+import { awaitingPromotion, type HostChange } from './release-state.ts';
 import type { RollParts } from './roll-batch.ts';
-import type { RollSetup } from './roll-setup.ts';
+import { type RollSetup, rollSetup } from './roll-setup.ts';
 import {
   batchRequest,
   fleetFacts,
@@ -40,12 +43,39 @@ export function canaryHostsStrategy(
     plan: (version) =>
       `${setup.planned.plan(version)} on ${setup.hostsText}: ${canary.steps.length} canary steps, a share of the hosts at each`,
     async goLive(request) {
+      const start = startOf(canary, request, deps.clock.now());
       // A rollback goes back at once; the first release has nothing to compare a canary with.
-      if (request.kind !== 'deploy' || !request.previous) return rolling.goLive(request);
+      if (!start || !request.previous) return rolling.goLive(request);
       const parts = await setup.open(request.signal).catch((error: Error) => error);
       if (parts instanceof Error) return untouched(parts.message);
-      return grow(settings, canary, parts, deps, request as GoLiveRequest & { previous: string });
+      return grow(settings, canary, parts, deps, request as GoLiveRequest & { previous: string }, start);
     },
+  };
+}
+
+/** Where the steps start: the first (a deploy), or the pause a promote ends; past canary-timeout, nowhere. */
+interface Start {
+  readonly from: number;
+  readonly weight: number;
+  readonly promoted: boolean;
+  /** Waited for promotion longer than canary-timeout: aborted instead. */
+  readonly expired?: string;
+}
+
+function startOf(canary: CanarySettings, request: GoLiveRequest, now: number): Start | undefined {
+  if (request.kind === 'deploy') return { from: 0, weight: 0, promoted: false };
+  const paused = request.kind === 'promote' ? awaitingPromotion(request.state) : undefined;
+  if (!paused?.canary) return undefined;
+  const waited = now - Date.parse(paused.finishedAt ?? paused.startedAt);
+  return {
+    from: paused.canary.step,
+    weight: paused.canary.weight,
+    promoted: true,
+    ...(waited > canary.timeoutMs
+      ? {
+          expired: `it waited for promotion ${formatDuration(waited)}, longer than canary-timeout (${formatDuration(canary.timeoutMs)})`,
+        }
+      : {}),
   };
 }
 
@@ -55,6 +85,7 @@ async function grow(
   parts: RollParts,
   deps: VerifyDeps,
   request: GoLiveRequest & { readonly previous: string },
+  start: Start,
 ): Promise<GoLiveOutcome> {
   const { version, previous } = request;
   const states = await parts.gate.states().catch((error: Error) => error);
@@ -107,20 +138,29 @@ async function grow(
     }
     return undefined;
   };
-  const ended = await runCanarySteps({
-    steps: canary.steps,
-    from: 0,
-    weight: 0,
-    promoted: false,
-    ...(canary.background ? { background: probesOf(canary.background) } : {}),
-    probesOf,
-    setWeight: (percent) => moveTo(percent),
-    // The hosts' own records say which run the canary.
-    atStep: async () => {},
-    clock: deps.clock,
-    signal: request.signal,
-    logger: deps.logger,
-  });
+  const { expired, ...from } = start;
+  const ended: StepsEnd = expired
+    ? { kind: 'abort', markBad: false, reason: expired, step: from.from, weight: from.weight, report: EMPTY }
+    : await runCanarySteps({
+        steps: canary.steps,
+        ...from,
+        ...(canary.background ? { background: probesOf(canary.background) } : {}),
+        probesOf,
+        setWeight: (percent) => moveTo(percent),
+        // The hosts' own records say which run the canary; a pause: {} records where it waits.
+        atStep: (step, weight) =>
+          waitsForPromote(canary.steps[step]) ? request.canary(step, weight) : Promise.resolve(),
+        clock: deps.clock,
+        signal: request.signal,
+        logger: deps.logger,
+      });
+  if (ended.kind === 'paused')
+    return {
+      ok: true,
+      paused: true,
+      ...evidence(run, ended),
+      facts: { ...run.facts, canary: where(ended, canary) },
+    };
   if (ended.kind === 'promote') {
     parts.logger.info(`Promoting ${version}: the other hosts follow`);
     const refused = await moveTo(100);
@@ -166,11 +206,60 @@ function evidence(run: Tally, ended: StepsEnd) {
 
 function where(ended: StepsEnd, canary: CanarySettings): string {
   const of = `of ${canary.steps.length}`;
-  return ended.kind === 'abort'
-    ? `aborted at step ${ended.step + 1} ${of} (${ended.weight} %)`
-    : `promoted after step ${ended.step} ${of}`;
+  if (ended.kind === 'promote') return `promoted after step ${ended.step} ${of}`;
+  return `${ended.kind === 'abort' ? 'aborted' : 'paused'} at step ${ended.step + 1} ${of} (${ended.weight} %)`;
+}
+
+const EMPTY = { steps: [], weights: [], samples: [] };
+
+function waitsForPromote(step: CanaryStep | undefined): boolean {
+  return step?.kind === 'pause' && step.ms === undefined;
 }
 
 function untouched(reason: string): GoLiveOutcome {
   return { ok: false, reason, attempts: [], facts: {}, production: 'untouched' };
+}
+
+/**
+ * `abort` of a canary across hosts paused at a `pause: {}`: the hosts running it go back to the
+ * version users reached before, in batches, each verified before it rejoins; each host's change
+ * recorded as it happens (`record`). Resolves with the hosts reverted and those left.
+ */
+export async function revertPausedHosts(
+  target: TargetSettings,
+  settings: RollingSettings,
+  deps: VerifyDeps,
+  paused: { readonly state: EnvironmentState; readonly version: string; readonly previous: string },
+  record: (name: string, change: HostChange) => Promise<void>,
+  signal: AbortSignal,
+): Promise<{ reverted: string; left: readonly string[] }> {
+  const setup = rollSetup(target, settings, deps);
+  try {
+    const parts = await setup.open(signal);
+    const running = Object.entries(paused.state.hosts ?? {})
+      .filter(([, host]) => host.version === paused.version)
+      .map(([name]) => name);
+    if (running.length === 0) return { reverted: 'no host ran it', left: [] };
+    const back = await revertHosts(
+      settings,
+      parts,
+      {
+        environment: target.environment,
+        version: paused.version,
+        previous: paused.previous,
+        kind: 'deploy',
+        signal,
+        state: paused.state,
+        at: async () => {},
+        canary: async () => {},
+        host: record,
+      },
+      new Tally(),
+      running,
+    );
+    if ('refused' in back) return { reverted: `reverting was refused: ${back.refused}`, left: running };
+    return back;
+  } finally {
+    await setup.close();
+  }
 }

@@ -208,7 +208,10 @@ export function lastGood(state: EnvironmentState, except?: string): string | und
  */
 export function awaitingPromotion(state: EnvironmentState): ReleaseRecord | undefined {
   const newest = newestSettled(state);
-  return newest?.status === 'paused' && newest.slot && !newest.stopped ? newest : undefined;
+  // On its slot, or a canary across hosts paused at a step.
+  return newest?.status === 'paused' && (newest.slot || newest.canary) && !newest.stopped
+    ? newest
+    : undefined;
 }
 
 /** The newest release that decides what waits: not one under way, nor a promotion that never switched. */

@@ -136,17 +136,12 @@ function parsePause(value: unknown, label: string): CanaryStep {
 }
 
 /**
- * Across hosts a canary only grows (a lower weight would mean reverting hosts mid-canary, which
- * abort does), and waits for no one: promote and abort act on a slot, which hosts do not have.
+ * Across hosts a canary only grows: a lower weight would mean reverting hosts mid-canary, which
+ * an abort does.
  */
 export function refuseOnHosts(canary: CanarySettings): void {
   let highest = 0;
   canary.steps.forEach((step, at) => {
-    if (step.kind === 'pause' && step.ms === undefined)
-      throw new ConfigurationError(
-        'canary-steps',
-        `step ${at + 1}: pause: {} waits for promote, which a canary across hosts does not have: give the pause a duration (pause: 10m)`,
-      );
     if (step.kind !== 'set-weight') return;
     if (step.weight < highest)
       throw new ConfigurationError(

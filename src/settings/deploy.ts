@@ -468,7 +468,10 @@ export function parsePromotionSettings(
       'dry-run',
       `${control} has no dry run: deploy-actions status shows the release waiting for promotion`,
     );
-  if (settings.strategy.kind !== 'blue-green')
+  const pausable =
+    settings.strategy.kind === 'blue-green' ||
+    (settings.strategy.kind === 'rolling' && settings.strategy.canary);
+  if (!pausable)
     throw new ConfigurationError(
       'strategy',
       `${control} acts on a release paused on its slot (blue-green with promotion: manual, or a canary at pause: {}): give strategy: blue-green or canary with its slots and traffic`,

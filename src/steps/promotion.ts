@@ -16,6 +16,7 @@ import { releaseWithScaleDown } from '../release/scale-down.ts';
 import { withSlotRunner } from '../release/slot-runner.ts';
 import { stopSlot } from '../release/stop-slot.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
+import { abortHostCanary } from './abort-hosts.ts';
 
 /**
  * The release controls of promotion: manual (Argo Rollouts' promote and abort). A deploy paused
@@ -32,7 +33,8 @@ export interface PromoteOutcome extends ReleaseEvidence {
 
 /** Promotes the release paused on its slot: checked there again, switched to, verified, recorded. */
 export async function runPromote(settings: TargetSettings, deps: ReleaseDeps): Promise<PromoteOutcome> {
-  requireBlueGreen(settings, 'promote');
+  // A canary across hosts goes on from its pause too; anything else needs slots.
+  if (settings.strategy.kind !== 'rolling') requireBlueGreen(settings, 'promote');
   const started = deps.clock.now();
   let outcome: PromoteOutcome | undefined;
   try {
@@ -75,7 +77,7 @@ async function promoteLocked(
     return {
       ...base,
       result: 'promoted',
-      message: `Promoted ${version} on ${environment} in ${formatDuration(deps.clock.now() - started)}: users reach it on slot ${release.facts.slot}; ${release.verification?.reason ?? 'verified'}.${unrecorded}`,
+      message: `Promoted ${version} on ${environment} in ${formatDuration(deps.clock.now() - started)}: users reach it ${release.facts.slot ? `on slot ${release.facts.slot}` : 'on every host'}; ${release.verification?.reason ?? 'verified'}.${unrecorded}`,
     };
   const left =
     release.production === 'reverted'
@@ -104,6 +106,7 @@ export interface AbortOutcome {
  * recorded aborted; users never reached it. Refused when the proxy sends users to that slot.
  */
 export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Promise<AbortOutcome> {
+  if (settings.strategy.kind === 'rolling') return abortHostCanary(settings, settings.strategy, deps);
   const strategy = requireBlueGreen(settings, 'abort');
   return withEnvironmentLock(settings, { kind: 'abort' }, deps, async (locked) => {
     const state = await locked.session.read();
@@ -162,9 +165,11 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
   });
 }
 
-/** The target's blue-green strategy (parsePromotionSettings refused any other). */
+/** The target's blue-green (or canary on slots) strategy; parsePromotionSettings refused any other. */
 function requireBlueGreen(settings: TargetSettings, control: 'promote' | 'abort') {
   if (settings.strategy.kind !== 'blue-green')
-    throw new Error(`${control} needs strategy: blue-green, and ${settings.environment}'s is in place`);
+    throw new Error(
+      `${control} needs slots (strategy: blue-green or canary), and ${settings.environment} has none`,
+    );
   return settings.strategy;
 }
