@@ -169,4 +169,27 @@ describe('deploy action, strategy canary with hosts: a share of the hosts at eac
     assert.equal(recorded().current, 'v4.0.0');
     assert.equal(load.failed, 0, `failed: ${load.failed}: ${load.samples.join('; ')}`);
   });
+
+  it('a canary promoted from its pause, then failing: every host running it is reverted, those from before the pause too', async () => {
+    const steps = { 'canary-steps': '[{set-weight: 25}, {pause: {}}, {set-weight: 50}, {pause: 6s}]' };
+    const run = (action: string, more: Record<string, string> = {}) =>
+      runStep(action, {
+        with: { ...inputs, ...steps, ...more },
+        env: { TMPDIR: temp },
+        hardTimeoutMs: 120_000,
+      });
+    const users = startLoad(haproxy.url, 4, 5);
+    assert.equal((await run('deploy', { version: 'v6.0.0-flaky' })).outputs.result, 'paused');
+    assert.equal(running().filter((v) => v === 'v6.0.0-flaky').length, 1);
+    const promoted = await run('promote');
+    await users.stop();
+    assert.equal(promoted.outputs.result, 'failed', promoted.log);
+    assert.match(
+      JSON.parse(promoted.outputs.report!).message,
+      /canary aborted at step 4 \(50 % of the hosts\)/,
+    );
+    assert.match(promoted.log, /reverting web1, web2 to v4\.0\.0/);
+    assert.deepEqual(running(), ['v4.0.0', 'v4.0.0', 'v4.0.0', 'v4.0.0']);
+    assert.equal(recorded().current, 'v4.0.0');
+  });
 });

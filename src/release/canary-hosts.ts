@@ -1,27 +1,16 @@
-import type { CanaryMove } from '../canary/canary-decision.ts';
 import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
 import { formatDuration } from '../durations.ts';
 import type { CanarySettings, CanaryStep } from '../model/canary.ts';
 import type { RollingSettings, TargetSettings } from '../model/release.ts';
 import type { EnvironmentState } from '../ports.ts';
+import { type CanaryFleet, canaryFleet } from './canary-fleet.ts';
 import { analysisProbesFor } from './canary-probes.ts';
-import { planBatches } from './plan-batches.ts';
 import { awaitingPromotion, type HostChange } from './release-state.ts';
 import type { RollParts } from './roll-batch.ts';
 import { type RollSetup, rollSetup } from './roll-setup.ts';
-import {
-  batchRequest,
-  fleetFacts,
-  revertHosts,
-  rollingStrategy,
-  Tally,
-  timedBatch,
-  unhealthyOf,
-} from './rolling.ts';
+import { fleetFacts, revertHosts, rollingStrategy, Tally } from './rolling.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
-
-type Abort = Extract<CanaryMove, { kind: 'abort' }>;
 
 /**
  * A canary across hosts (Argo Rollouts' canary without traffic routing): `set-weight: 25` is a
@@ -87,57 +76,16 @@ async function grow(
   request: GoLiveRequest & { readonly previous: string },
   start: Start,
 ): Promise<GoLiveOutcome> {
-  const { version, previous } = request;
+  const { version } = request;
   const states = await parts.gate.states().catch((error: Error) => error);
   if (states instanceof Error) return untouched(states.message);
   const facts = fleetFacts(parts.fleet.hosts, states, request.state, version);
   const unreachable = facts.todo.length > 0 ? await parts.fleet.reach?.(request.signal) : undefined;
   if (unreachable) return untouched(`${unreachable}: no host was changed`);
-  // Hosts serving nothing go first: moving them costs no capacity.
-  const order = [...facts.todo].sort(
-    (a, b) => Number(facts.unhealthy.has(b)) - Number(facts.unhealthy.has(a)),
-  );
-  const moved = facts.fleet.filter((host) => !facts.todo.includes(host));
-  const run = new Tally();
-  const sides = {
-    version,
-    previous,
-    since: undefined as number | undefined,
-    get canary() {
-      return [...moved];
-    },
-    get stable() {
-      return facts.fleet.filter((host) => !moved.includes(host));
-    },
-  };
-  const probesOf = analysisProbesFor(deps, settings.gate, sides);
-  const moveTo = async (percent: number): Promise<Abort | undefined> => {
-    const target = percent === 0 ? 0 : Math.max(1, Math.ceil((percent * facts.fleet.length) / 100));
-    const next = order.filter((host) => !moved.includes(host)).slice(0, Math.max(0, target - moved.length));
-    const plan = planBatches({
-      ...settings,
-      fleet: facts.fleet,
-      todo: next,
-      unhealthy: unhealthyOf(await parts.gate.states()),
-    });
-    if (plan.kind === 'refuse')
-      return { kind: 'abort', markBad: false, reason: `${plan.input} ${plan.problem}` };
-    for (const batch of plan.batches) {
-      parts.logger.info(`${batch.join(', ')}: out of rotation for ${version}`);
-      const { outcomes, span } = await timedBatch(parts, batchRequest(request, version, previous), batch);
-      run.add(outcomes, version, { ...span, revert: false });
-      moved.push(...outcomes.filter((o) => o.ok).map((o) => o.host));
-      if (moved.length > 0) sides.since ??= deps.clock.now();
-      const failed = outcomes.filter((o) => !o.ok);
-      if (failed.length > 0)
-        return {
-          kind: 'abort',
-          markBad: failed.some((o) => o.rejected),
-          reason: failed.map((o) => `on ${o.host}: ${o.reason}`).join('; '),
-        };
-    }
-    return undefined;
-  };
+  const fleet = canaryFleet(settings, parts, request, facts, deps.clock);
+  // Resumed after a pause: judged on its traffic since the resume (earlier windows were judged then).
+  if (fleet.sides.canary.length > 0 && start.promoted) fleet.sides.since = deps.clock.now();
+  const probesOf = analysisProbesFor(deps, settings.gate, fleet.sides);
   const { expired, ...from } = start;
   const ended: StepsEnd = expired
     ? { kind: 'abort', markBad: false, reason: expired, step: from.from, weight: from.weight, report: EMPTY }
@@ -146,7 +94,7 @@ async function grow(
         ...from,
         ...(canary.background ? { background: probesOf(canary.background) } : {}),
         probesOf,
-        setWeight: (percent) => moveTo(percent),
+        setWeight: (percent) => fleet.moveTo(percent),
         // The hosts' own records say which run the canary; a pause: {} records where it waits.
         atStep: (step, weight) =>
           waitsForPromote(canary.steps[step]) ? request.canary(step, weight) : Promise.resolve(),
@@ -158,17 +106,21 @@ async function grow(
     return {
       ok: true,
       paused: true,
-      ...evidence(run, ended),
-      facts: { ...run.facts, canary: where(ended, canary) },
+      ...evidence(fleet.run, ended),
+      facts: { ...fleet.run.facts, canary: where(ended, canary) },
     };
   if (ended.kind === 'promote') {
     parts.logger.info(`Promoting ${version}: the other hosts follow`);
-    const refused = await moveTo(100);
+    const refused = await fleet.moveTo(100);
     if (!refused)
-      return { ok: true, ...evidence(run, ended), facts: { ...run.facts, canary: where(ended, canary) } };
-    return abort(settings, parts, request, run, { ...ended, ...refused, kind: 'abort' }, canary);
+      return {
+        ok: true,
+        ...evidence(fleet.run, ended),
+        facts: { ...fleet.run.facts, canary: where(ended, canary) },
+      };
+    return abort(settings, parts, request, fleet, { ...ended, ...refused, kind: 'abort' }, canary);
   }
-  return abort(settings, parts, request, run, ended as Extract<StepsEnd, { kind: 'abort' }>, canary);
+  return abort(settings, parts, request, fleet, ended as Extract<StepsEnd, { kind: 'abort' }>, canary);
 }
 
 /** Every host the canary reached, back to the previous version, verified before it rejoins. */
@@ -176,11 +128,13 @@ async function abort(
   settings: RollingSettings,
   parts: RollParts,
   request: GoLiveRequest & { readonly previous: string },
-  run: Tally,
+  fleet: CanaryFleet,
   ended: Extract<StepsEnd, { kind: 'abort' }>,
   canary: CanarySettings,
 ): Promise<GoLiveOutcome> {
-  const reached = [...run.failed.map((o) => o.host), ...run.done];
+  const { run } = fleet;
+  // Every host that runs it: those moved before a pause too.
+  const reached = fleet.reached();
   const why = `canary aborted at step ${ended.step + 1} (${ended.weight} % of the hosts): ${ended.reason}`;
   parts.logger.warning(`${why}: reverting ${reached.join(', ') || 'no host'} to ${request.previous}`);
   const back =
