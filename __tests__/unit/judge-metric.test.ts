@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { afterAnalysis, splitHolds } from '../../src/canary/canary-decision.ts';
+import { afterAnalysis, pauseExpired, splitHolds } from '../../src/canary/canary-decision.ts';
 import { judgeMetric, type MetricReading } from '../../src/canary/judge-metric.ts';
 import type { TemplateBound, TemplateKind } from '../../src/model/canary.ts';
 
@@ -188,4 +188,14 @@ describe('splitHolds: the proxy read back gives the canary the share asked for',
   for (const { shares, percent, holds } of cases)
     it(`${JSON.stringify(shares)} at ${percent} % → ${holds}`, () =>
       assert.equal(splitHolds(shares, 'green', 'blue', percent), holds));
+});
+
+describe('pauseExpired: a canary paused past canary-timeout is aborted, never promoted', () => {
+  it('within the timeout it may be promoted; past it, why it is not', () => {
+    assert.equal(pauseExpired(0, 60_000, 60_000), undefined);
+    assert.match(
+      pauseExpired(0, 61_000, 60_000)!,
+      /^it waited for promotion 1 m 1 s, longer than canary-timeout \(1 m 0 s\)$/,
+    );
+  });
 });

@@ -1,3 +1,4 @@
+import { formatDuration } from '../durations.ts';
 import type { Verdict } from '../model/health.ts';
 
 /** What ends a canary early: an analysis that decided anything but successful. */
@@ -52,4 +53,15 @@ export function splitHolds(
 ): boolean {
   const near = (actual: number | undefined, wanted: number) => Math.abs((actual ?? 0) - wanted) <= 1;
   return near(shares[canary], percent) && near(shares[stable], 100 - percent);
+}
+
+/**
+ * A canary paused at a `pause: {}` longer than canary-timeout is aborted, never promoted: why,
+ * or undefined while it may still be promoted.
+ */
+export function pauseExpired(pausedAt: number, now: number, timeoutMs: number): string | undefined {
+  const waited = now - pausedAt;
+  return waited > timeoutMs
+    ? `it waited for promotion ${formatDuration(waited)}, longer than canary-timeout (${formatDuration(timeoutMs)})`
+    : undefined;
 }

@@ -1,6 +1,6 @@
+import { pauseExpired } from '../canary/canary-decision.ts';
 import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
-import { formatDuration } from '../durations.ts';
 import type { CanarySettings, CanaryStep } from '../model/canary.ts';
 import type { RollingSettings, TargetSettings } from '../model/release.ts';
 import type { EnvironmentState } from '../ports.ts';
@@ -55,16 +55,12 @@ function startOf(canary: CanarySettings, request: GoLiveRequest, now: number): S
   if (request.kind === 'deploy') return { from: 0, weight: 0, promoted: false };
   const paused = request.kind === 'promote' ? awaitingPromotion(request.state) : undefined;
   if (!paused?.canary) return undefined;
-  const waited = now - Date.parse(paused.finishedAt ?? paused.startedAt);
+  const expired = pauseExpired(Date.parse(paused.finishedAt ?? paused.startedAt), now, canary.timeoutMs);
   return {
     from: paused.canary.step,
     weight: paused.canary.weight,
     promoted: true,
-    ...(waited > canary.timeoutMs
-      ? {
-          expired: `it waited for promotion ${formatDuration(waited)}, longer than canary-timeout (${formatDuration(canary.timeoutMs)})`,
-        }
-      : {}),
+    ...(expired ? { expired } : {}),
   };
 }
 

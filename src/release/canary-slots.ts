@@ -1,6 +1,5 @@
-import { splitHolds } from '../canary/canary-decision.ts';
+import { pauseExpired, splitHolds } from '../canary/canary-decision.ts';
 import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
-import { formatDuration } from '../durations.ts';
 import type { CanarySettings } from '../model/canary.ts';
 import {
   goLive as blueGreenGoLive,
@@ -101,27 +100,14 @@ async function resume(parts: Parts, canary: CanarySettings, request: GoLiveReque
     );
   const chosen: Chosen = { kind: 'verify-then-switch', idle, from };
   await request.at('placing', idle.name);
-  const waited = parts.deps.clock.now() - Date.parse(paused.finishedAt ?? paused.startedAt);
-  if (waited > canary.timeoutMs) {
+  const pausedAt = Date.parse(paused.finishedAt ?? paused.startedAt);
+  const expired = pauseExpired(pausedAt, parts.deps.clock.now(), canary.timeoutMs);
+  if (expired) {
     await request.canary(paused.canary.step, paused.canary.weight);
-    return conclude(
-      parts,
-      request,
-      chosen,
-      {
-        kind: 'abort',
-        markBad: false,
-        reason: `it waited for promotion ${formatDuration(waited)}, longer than canary-timeout (${formatDuration(canary.timeoutMs)})`,
-        report: {
-          steps: [],
-          weights: [{ at: Date.parse(paused.finishedAt ?? paused.startedAt), weight: paused.canary.weight }],
-          samples: [],
-        },
-        weight: paused.canary.weight,
-        step: paused.canary.step,
-      },
-      { attempts: [] },
-    );
+    const { step, weight } = paused.canary;
+    const report = { steps: [], weights: [{ at: pausedAt, weight }], samples: [] };
+    const ended = { kind: 'abort' as const, markBad: false, reason: expired, report, weight, step };
+    return conclude(parts, request, chosen, ended, { attempts: [] });
   }
   const ended = await steps(parts, canary, request, chosen, {
     from: paused.canary.step,
