@@ -304,6 +304,23 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
     assert.equal((await servers())[next], 0);
     assert.equal(await live(), 'v7.0.0');
     assert.equal(state().releases.at(-1).status, 'aborted');
+
+    // A canary whose slot died while it waited: promote looks at the slot before giving it more
+    // users, and takes its share back instead; the version is not blamed for a dead process.
+    assert.equal((await deploy('v8.1.0', steps)).outputs.result, 'paused');
+    process.kill(pidOf(next));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const dead = await control('promote', steps);
+    assert.equal(dead.outputs.result, 'failed', dead.log);
+    assert.match(JSON.parse(dead.outputs.report!).message, new RegExp(`on slot ${next}, where it waited, `));
+    assert.equal((await servers())[next], 0);
+    assert.equal(await live(), 'v7.0.0');
+    assert.equal(
+      state().releases.some(
+        (r: { version: string; status: string }) => r.version === 'v8.1.0' && r.status === 'bad',
+      ),
+      false,
+    );
   });
 
   it('the dry run says the steps and each analysis, asks Prometheus, and changes nothing', async () => {

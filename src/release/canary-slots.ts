@@ -1,5 +1,6 @@
 import { pauseExpired, splitHolds } from '../canary/canary-decision.ts';
 import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
+import type { Verification } from '../deploy/verify.ts';
 import type { CanarySettings } from '../model/canary.ts';
 import {
   goLive as blueGreenGoLive,
@@ -16,7 +17,7 @@ import { analysisProbesFor } from './canary-probes.ts';
 import { backToStable } from './canary-restore.ts';
 import type { SlotPlan } from './choose-slots.ts';
 import { awaitingPromotion } from './release-state.ts';
-import type { Parts } from './slot-facts.ts';
+import { answers, type Parts } from './slot-facts.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 type Chosen = Exclude<SlotPlan, { kind: 'refuse' }>;
@@ -100,21 +101,24 @@ async function resume(parts: Parts, canary: CanarySettings, request: GoLiveReque
     );
   const chosen: Chosen = { kind: 'verify-then-switch', idle, from };
   await request.at('placing', idle.name);
+  const { step, weight } = paused.canary;
   const pausedAt = Date.parse(paused.finishedAt ?? paused.startedAt);
-  const expired = pauseExpired(pausedAt, parts.deps.clock.now(), canary.timeoutMs);
-  if (expired) {
-    await request.canary(paused.canary.step, paused.canary.weight);
-    const { step, weight } = paused.canary;
+  /** Its share taken back without going on: not proven bad, so not marked bad. */
+  const abortNow = async (reason: string, slotCheck?: Verification) => {
+    await request.canary(step, weight);
     const report = { steps: [], weights: [{ at: pausedAt, weight }], samples: [] };
-    const ended = { kind: 'abort' as const, markBad: false, reason: expired, report, weight, step };
-    return conclude(parts, request, chosen, ended, { attempts: [] });
-  }
-  const ended = await steps(parts, canary, request, chosen, {
-    from: paused.canary.step,
-    weight: paused.canary.weight,
-    promoted: true,
-  });
-  return conclude(parts, request, chosen, ended, { attempts: [] });
+    const ended = { kind: 'abort' as const, markBad: false, reason, report, weight, step };
+    return conclude(parts, request, chosen, ended, { attempts: [], ...(slotCheck ? { slotCheck } : {}) });
+  };
+  const expired = pauseExpired(pausedAt, parts.deps.clock.now(), canary.timeoutMs);
+  if (expired) return abortNow(expired);
+  // Users reached it all along the pause: its slot is checked again before it gets more of them.
+  if (!(await answers(idle)))
+    return abortNow(`on slot ${idle.name}, where it waited, nothing answers any more`);
+  const check = await verifyOnSlot(parts, request, idle);
+  if (!check.ok) return abortNow(`on slot ${idle.name}, where it waited, ${check.reason}`, check);
+  const ended = await steps(parts, canary, request, chosen, { from: step, weight, promoted: true });
+  return conclude(parts, request, chosen, ended, { attempts: [], slotCheck: check });
 }
 
 /** The steps, the canary's share set and read back at each; a cancel or fault puts all traffic back on stable. */
