@@ -123,7 +123,7 @@ export async function runCanarySteps(request: StepsRequest): Promise<StepsEnd> {
       report.weights.push({ at: clock.now(), weight });
       logger.info(`Step ${at + 1}: the canary gets ${weight} % of the traffic`);
       if (weight > 0) startBackground();
-    } else if (step.kind === 'pause' && step.ms === undefined) {
+    } else if (waitsForPromote(step)) {
       if (!(request.promoted && at === request.from)) {
         await request.atStep(at, weight);
         span('paused', 'waits for promote or abort');
@@ -167,6 +167,18 @@ function endOf(by: string, result: CheckResult) {
     ...(result.decidedBy ? { metric: result.decidedBy } : {}),
     reason: decider?.reason ?? result.verdict,
   };
+}
+
+/** A `pause: {}`: the release ends paused there until promote (or abort). */
+export function waitsForPromote(step: CanaryStep | undefined): boolean {
+  return step?.kind === 'pause' && step.ms === undefined;
+}
+
+/** Where the steps ended, for the `canary` output: promoted after step 6 of 6, paused or aborted at one. */
+export function describeEnd(ended: StepsEnd, stepCount: number): string {
+  const of = `of ${stepCount}`;
+  if (ended.kind === 'promote') return `promoted after step ${ended.step} ${of}`;
+  return `${ended.kind === 'abort' ? 'aborted' : 'paused'} at step ${ended.step + 1} ${of} (${ended.weight} %)`;
 }
 
 export function labelOf(step: CanaryStep): string {

@@ -1,7 +1,7 @@
 import { pauseExpired } from '../canary/canary-decision.ts';
-import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
+import { describeEnd, runCanarySteps, type StepsEnd, waitsForPromote } from '../canary/run-canary-steps.ts';
 import type { VerifyDeps } from '../deploy/verify.ts';
-import type { CanarySettings, CanaryStep } from '../model/canary.ts';
+import type { CanarySettings } from '../model/canary.ts';
 import type { RollingSettings, TargetSettings } from '../model/release.ts';
 import type { EnvironmentState } from '../ports.ts';
 import { type CanaryFleet, canaryFleet } from './canary-fleet.ts';
@@ -9,7 +9,7 @@ import { analysisProbesFor } from './canary-probes.ts';
 import { awaitingPromotion, type HostChange } from './release-state.ts';
 import type { RollParts } from './roll-batch.ts';
 import { type RollSetup, rollSetup } from './roll-setup.ts';
-import { fleetFacts, revertHosts, rollingStrategy, Tally } from './rolling.ts';
+import { fleetFacts, revertHosts, rollingStrategy, Tally, untouched } from './rolling.ts';
 import type { GoLiveOutcome, GoLiveRequest, ReleaseStrategy } from './strategy.ts';
 
 /**
@@ -103,7 +103,7 @@ async function grow(
       ok: true,
       paused: true,
       ...evidence(fleet.run, ended),
-      facts: { ...fleet.run.facts, canary: where(ended, canary) },
+      facts: { ...fleet.run.facts, canary: describeEnd(ended, canary.steps.length) },
     };
   if (ended.kind === 'promote') {
     parts.logger.info(`Promoting ${version}: the other hosts follow`);
@@ -112,7 +112,7 @@ async function grow(
       return {
         ok: true,
         ...evidence(fleet.run, ended),
-        facts: { ...fleet.run.facts, canary: where(ended, canary) },
+        facts: { ...fleet.run.facts, canary: describeEnd(ended, canary.steps.length) },
       };
     return abort(settings, parts, request, fleet, { ...ended, ...refused, kind: 'abort' }, canary);
   }
@@ -144,7 +144,7 @@ async function abort(
     ok: false,
     reason: `${why}; ${said}${all ? '' : `; ${run.done.join(', ')} still serve ${request.version}`}`,
     ...evidence(run, { ...ended, report: { ...ended.report, weights } }),
-    facts: { ...run.facts, canary: where(ended, canary) },
+    facts: { ...run.facts, canary: describeEnd(ended, canary.steps.length) },
     ...(ended.markBad ? { rejected: true as const } : { aborted: true as const }),
     production: all ? (reached.length > 0 ? 'reverted' : 'untouched') : 'live-unverified',
   };
@@ -154,21 +154,7 @@ function evidence(run: Tally, ended: StepsEnd) {
   return { attempts: run.attempts, hosts: run.facts, batches: run.batches, canary: ended.report };
 }
 
-function where(ended: StepsEnd, canary: CanarySettings): string {
-  const of = `of ${canary.steps.length}`;
-  if (ended.kind === 'promote') return `promoted after step ${ended.step} ${of}`;
-  return `${ended.kind === 'abort' ? 'aborted' : 'paused'} at step ${ended.step + 1} ${of} (${ended.weight} %)`;
-}
-
 const EMPTY = { steps: [], weights: [], samples: [] };
-
-function waitsForPromote(step: CanaryStep | undefined): boolean {
-  return step?.kind === 'pause' && step.ms === undefined;
-}
-
-function untouched(reason: string): GoLiveOutcome {
-  return { ok: false, reason, attempts: [], facts: {}, production: 'untouched' };
-}
 
 /**
  * `abort` of a canary across hosts paused at a `pause: {}`: the hosts running it go back to the

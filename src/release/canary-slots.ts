@@ -1,5 +1,5 @@
 import { pauseExpired, splitHolds } from '../canary/canary-decision.ts';
-import { runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
+import { describeEnd, runCanarySteps, type StepsEnd } from '../canary/run-canary-steps.ts';
 import type { Verification } from '../deploy/verify.ts';
 import type { CanarySettings } from '../model/canary.ts';
 import {
@@ -185,13 +185,8 @@ async function conclude(
   done: Pick<GoLiveOutcome, 'attempts' | 'slotCheck'>,
 ): Promise<GoLiveOutcome> {
   const { idle, from } = chosen;
-  const of = `of ${parts.settings.canary?.steps.length ?? 0}`;
-  const where: Record<StepsEnd['kind'], string> = {
-    promote: `promoted after step ${ended.step} ${of}`,
-    paused: `paused at step ${ended.step + 1} ${of} (${ended.weight} %)`,
-    abort: `aborted at step ${ended.step + 1} ${of} (${ended.weight} %)`,
-  };
-  const facts = { slot: idle.name, 'previous-slot': from.name, canary: where[ended.kind] };
+  const canary = describeEnd(ended, parts.settings.canary?.steps.length ?? 0);
+  const facts = { slot: idle.name, 'previous-slot': from.name, canary };
   if (ended.kind === 'promote') {
     const switched = await switchTraffic(parts, request, chosen);
     return { ok: true, ...done, facts: { ...facts, ...switched }, canary: ended.report };

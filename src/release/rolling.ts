@@ -150,7 +150,7 @@ export async function revertHosts(
 }
 
 /** Ended before any host was touched. */
-function untouched(reason: string): GoLiveOutcome {
+export function untouched(reason: string): GoLiveOutcome {
   return { ok: false, reason, attempts: [], facts: {}, production: 'untouched' };
 }
 
