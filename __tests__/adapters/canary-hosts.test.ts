@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { canaryAnalysis } from '../fixtures/canary-analysis.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
@@ -53,14 +54,7 @@ describe('deploy action, strategy canary with hosts: a share of the hosts at eac
       'state-dir': path.join(dir, 'state'),
       attempts: '1',
       'canary-steps': '[{set-weight: 25}, {pause: 4s}, {set-weight: 50}, {pause: 2s}]',
-      'canary-analysis': [
-        `prometheus: ${prometheus.url}`,
-        'window: 3s',
-        'interval: 1s',
-        'initial-delay: 2s',
-        'min-requests: 10',
-        'metrics: [{ template: error-ratio, max-over-stable: 2% }]',
-      ].join('\n'),
+      'canary-analysis': canaryAnalysis(prometheus.url, '[{ template: error-ratio, max-over-stable: 2% }]'),
     };
     const first = await deploy('v1.0.0');
     assert.equal(first.outputs.result, 'deployed', first.log);

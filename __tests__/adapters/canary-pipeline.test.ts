@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { canaryAnalysis } from '../fixtures/canary-analysis.ts';
 import { type FakeGitHub, startFakeGitHub } from '../fixtures/fake-github/server.ts';
 import { assertFaithful, runGitHubStep } from '../fixtures/fake-github/steps.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
@@ -57,14 +58,7 @@ describe('the root action with strategy canary: outputs and the incident', () =>
     'health-interval': '100ms',
     'incident-assignees': 'alice-oncall',
     'canary-steps': steps,
-    'canary-analysis': [
-      `prometheus: ${prometheus.url}`,
-      'window: 3s',
-      'interval: 1s',
-      'initial-delay: 2s',
-      'min-requests: 10',
-      'metrics: [{ template: error-ratio, max: 5% }]',
-    ].join('\n'),
+    'canary-analysis': canaryAnalysis(prometheus.url, '[{ template: error-ratio, max: 5% }]'),
   });
   const run = (version: string, steps = '[{set-weight: 20}, {pause: 3s}]') =>
     runGitHubStep(github, '.', {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { getJson, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { canaryAnalysis } from '../fixtures/canary-analysis.ts';
 import { startLoad } from '../fixtures/load.ts';
 import { type Nginx, startNginx } from '../fixtures/nginx.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
@@ -101,14 +102,7 @@ for (const [proxyName, proxyOf] of Object.entries(PROXIES))
           'state-dir': path.join(dir, 'state'),
           attempts: '1',
           'canary-steps': '[{set-weight: 20}, {pause: 3s}, {set-weight: 50}, {pause: 3s}]',
-          'canary-analysis': [
-            `prometheus: ${prometheus.url}`,
-            'window: 3s',
-            'interval: 1s',
-            'initial-delay: 2s',
-            'min-requests: 10',
-            'metrics: [{ template: app-error-ratio, max: 5% }]',
-          ].join('\n'),
+          'canary-analysis': canaryAnalysis(prometheus.url, '[{ template: app-error-ratio, max: 5% }]'),
           version,
         },
         env: { SLOTS_DIR: dir, SERVICE },

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { haproxyCommand, parseServersState } from '../../src/clients/haproxy-runtime.ts';
 import { getJson, SERVICE, START_SLOT } from '../fixtures/blue-green-site.ts';
+import { canaryAnalysis } from '../fixtures/canary-analysis.ts';
 import { type Haproxy, startHaproxy } from '../fixtures/haproxy.ts';
 import { type LoadReport, startLoad } from '../fixtures/load.ts';
 import { type PrometheusServer, startPrometheus } from '../fixtures/prometheus.ts';
@@ -51,18 +52,9 @@ describe('deploy action, strategy canary on slots behind a real HAProxy, judged 
       }
   });
 
+  /** `metrics`: YAML list lines, indented. */
   const analysis = (metrics: string, more: Record<string, string> = {}) =>
-    Object.entries({
-      prometheus: prometheus.url,
-      window: '3s',
-      interval: '1s',
-      'initial-delay': '2s',
-      'min-requests': '10',
-      ...more,
-    })
-      .map(([key, value]) => `${key}: ${value}`)
-      .concat(['metrics:', metrics])
-      .join('\n');
+    canaryAnalysis(prometheus.url, `\n${metrics}`, more);
   const ERRORS = '  - { template: error-ratio, max: 5% }';
   const target = (extra: Record<string, string> = {}) => ({
     environment: 'production',
