@@ -7,9 +7,11 @@ import type { PipelineDeps } from './pipeline.ts';
 import type { IssueTracker } from './ports.ts';
 import type { PreflightDeps } from './preflight/check-outcome.ts';
 import { RecordBoundary } from './record-boundary.ts';
+import { createRegistryClient, type RegistryClient } from './registry/registry-client.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
 import { createBackend } from './release-backends.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
+import type { RegistryFor } from './steps/pin-image.ts';
 
 /**
  * The one wiring of the core, for the action runtime and the CLI alike: from a Host, each step's
@@ -21,6 +23,7 @@ export async function releaseDeps(host: Host, settings: TargetSettings): Promise
   // The deploy key is a secret however it was passed: masked, each line, from here on.
   if (settings.hosts?.privateKey) host.redactor.add(settings.hosts.privateKey);
   if (settings.hosts?.keyPassphrase) host.redactor.add(settings.hosts.keyPassphrase);
+  if (settings.registry) host.redactor.add(settings.registry.password);
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;
@@ -82,5 +85,24 @@ export function preflightDeps(host: Host, stateDir: string): PreflightDeps & Hos
     readState: (environment) => new FileStateStore(host.resolveDir(stateDir)).read(environment),
     readEnv: host.readEnv,
     mask: (value) => host.redactor.add(value),
+  };
+}
+
+/** Registry clients with the release's credentials, one per registry (its tokens kept for the run). */
+export function registryFor(host: Host, settings: Pick<TargetSettings, 'registry'>): RegistryFor {
+  if (settings.registry) host.redactor.add(settings.registry.password);
+  const clients = new Map<string, RegistryClient>();
+  return (registry) => {
+    const known = clients.get(registry);
+    if (known) return known;
+    const client = createRegistryClient({
+      registry,
+      logger: host.logger,
+      redactor: host.redactor,
+      signal: host.signal,
+      ...(settings.registry ? { credentials: settings.registry } : {}),
+    });
+    clients.set(registry, client);
+    return client;
   };
 }

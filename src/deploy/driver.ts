@@ -1,5 +1,6 @@
 import { formatHostPort, type HostPort } from '../addresses.ts';
 import { formatDuration } from '../durations.ts';
+import { digestOf } from '../model/image.ts';
 import type { Slot } from '../model/release.ts';
 import type { CommandRequest, CommandResult, CommandRunner, Logger } from '../ports.ts';
 
@@ -63,6 +64,8 @@ export function deployEnv(
   const { slot, host } = request;
   return {
     DEPLOY_VERSION: request.version,
+    // An image release: the digest it was pinned to (registry/name@sha256:…), never a tag.
+    ...(digestOf(request.version) ? { DEPLOY_IMAGE: request.version } : {}),
     DEPLOY_ENVIRONMENT: request.environment,
     DEPLOY_PREVIOUS_VERSION: request.previous ?? '',
     ...(slot

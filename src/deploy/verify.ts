@@ -4,6 +4,7 @@ import { createProbe } from '../health/create-probe.ts';
 import { type CheckResult, runHealthChecks } from '../health/engine.ts';
 import { logMeasurements } from '../health/log-measurements.ts';
 import { displayUrl, urlSecrets } from '../health/public-values.ts';
+import { reportsRelease } from '../model/image.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type { Clock, CommandRunner, Logger } from '../ports.ts';
 import type { Redactor } from '../redactor.ts';
@@ -16,7 +17,20 @@ export interface Verification {
   readonly runningVersion?: string;
 }
 
+/** A release of an image by tag: whether the tag still names the digest deployed. */
+export interface ImageWatch {
+  /** Why it no longer does (moved, deleted), or undefined; only `version`, the image's digest, is watched. */
+  moved(version: string): Promise<string | undefined>;
+}
+
+/** The release's image tag moved: no evidence about the version, so a fault, not a failed check. */
+export class ImageMovedError extends Error {
+  override readonly name = 'ImageMovedError';
+}
+
 export interface VerifyDeps {
+  /** Releases of an image by tag: asked before anything else is verified. */
+  readonly imageWatch?: ImageWatch;
   readonly logger: Logger;
   readonly clock: Clock;
   readonly runner: CommandRunner;
@@ -33,6 +47,8 @@ export async function verifyDeployment(
   version: string,
   deps: VerifyDeps,
 ): Promise<Verification> {
+  const moved = await deps.imageWatch?.moved(version);
+  if (moved) throw new ImageMovedError(moved);
   let health: CheckResult | undefined;
   if (verify.probes.length > 0) {
     deps.logger.info(`Verifying health: ${verify.probes.map((p) => p.name).join(', ')}`);
@@ -59,7 +75,7 @@ export async function verifyDeployment(
     }
   }
   const running = await readRunningVersion(verify, deps);
-  if (running && running.version !== version) {
+  if (running && !reportsRelease(running.version, version)) {
     // A command's output is never recorded: the log shows what it printed (masked), the record says only that it differed.
     if (running.source === 'version-command')
       deps.logger.untrusted(`version-command printed: ${running.version}`);

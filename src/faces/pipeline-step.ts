@@ -4,7 +4,8 @@ import { renderPipelineSummary, renderPipelineText } from '../pipeline-summary.t
 import { withTextPatterns } from '../schema/text-pattern.ts';
 import { parsePipelineSettings, pipelineInputs, pipelineOutputs } from '../settings/pipeline.ts';
 import { defineStep } from '../step.ts';
-import { pipelineDeps } from '../wiring.ts';
+import { pinImage } from '../steps/pin-image.ts';
+import { pipelineDeps, registryFor } from '../wiring.ts';
 
 const EXIT = { configuration: 'bad-input', interrupted: 'interrupted', failed: undefined } as const;
 
@@ -14,7 +15,15 @@ export const pipelineStep = defineStep({
   outputs: pipelineOutputs,
   parse: (raw, host: Host) => withTextPatterns(() => parsePipelineSettings(raw, host.readFile)),
   async run(settings, host) {
-    const outcome = await runPipeline(settings, await pipelineDeps(host, settings));
+    const deps = await pipelineDeps(host, settings);
+    const pinned = await pinImage(settings.deploy, {
+      logger: host.logger,
+      registryFor: registryFor(host, settings.deploy),
+    });
+    const outcome = await runPipeline(
+      { ...settings, deploy: pinned.settings },
+      { ...deps, ...(pinned.watch ? { imageWatch: pinned.watch } : {}) },
+    );
     const { environment } = settings.deploy;
     const exit = outcome.failure ? EXIT[outcome.failure] : undefined;
     return {

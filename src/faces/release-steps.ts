@@ -13,8 +13,9 @@ import {
 import { defineStep } from '../step.ts';
 import { runDeploy } from '../steps/deploy.ts';
 import { renderDeploySummary, renderRollbackSummary } from '../steps/deploy-summary.ts';
+import { pinImage } from '../steps/pin-image.ts';
 import { runRollback } from '../steps/rollback.ts';
-import { releaseDeps } from '../wiring.ts';
+import { registryFor, releaseDeps } from '../wiring.ts';
 
 /** The deploy action and `deploy-actions deploy`. */
 export const deployStep = defineStep({
@@ -23,7 +24,15 @@ export const deployStep = defineStep({
   parse: (raw, host: Host): Promise<DeploySettings> =>
     withTextPatterns(() => parseDeploySettings(raw, host.readFile)),
   async run(settings, host) {
-    const outcome = await runDeploy(settings, await releaseDeps(host, settings));
+    const deps = await releaseDeps(host, settings);
+    const pinned = await pinImage(settings, {
+      logger: host.logger,
+      registryFor: registryFor(host, settings),
+    });
+    const outcome = await runDeploy(pinned.settings, {
+      ...deps,
+      ...(pinned.watch ? { imageWatch: pinned.watch } : {}),
+    });
     const failed = outcome.result === 'failed';
     return {
       ok: !failed && !outcome.unrecorded,

@@ -68,3 +68,14 @@ export function digestOf(version: string): string | undefined {
   const at = version.lastIndexOf('@');
   return at >= 0 && DIGEST.test(version.slice(at + 1)) ? version.slice(at + 1) : undefined;
 }
+
+/**
+ * Whether a service reporting `reported` runs `version`: the same text, or, for an image release,
+ * its digest (`sha256:…`) or any reference pinned to it (`shop@sha256:…`, another registry's name
+ * of the same manifest). A tag is never enough: it does not say which build.
+ */
+export function reportsRelease(reported: string, version: string): boolean {
+  if (reported === version) return true;
+  const digest = digestOf(version);
+  return digest !== undefined && (reported === digest || digestOf(reported) === digest);
+}

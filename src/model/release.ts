@@ -2,6 +2,7 @@ import type { HostPort } from '../addresses.ts';
 import type { CanarySettings } from './canary.ts';
 import type { GitHubSettings } from './github.ts';
 import type { ProbeSpec } from './health.ts';
+import type { ImageReference } from './image.ts';
 import type { SshEndpoint } from './ssh-endpoint.ts';
 
 /**
@@ -50,6 +51,8 @@ export interface TargetSettings {
    * Rolling with the ansible driver: the hosts are the inventory's, read when the release runs;
    * each is checked by the probes that name it, pointed at it here.
    */
+  /** The image registry's credentials (registry-username, registry-password), when it asks for them. */
+  readonly registry?: { readonly username: string; readonly password: string };
   readonly inventoryHosts?: {
     /** The probes need each host's address: its deploy_address var. */
     readonly needsAddress: boolean;
@@ -152,7 +155,10 @@ export type BackendSettings =
     };
 
 export interface DeploySettings extends TargetSettings {
+  /** With image: the reference as given until the release pins it (then `registry/name@sha256:…`). */
   readonly version: string;
+  /** The image to deploy, resolved to its digest before anything runs. */
+  readonly image?: ImageReference;
   readonly force: boolean;
   readonly hooks: { readonly preDeploy?: string; readonly postDeploy?: string; readonly onFailure?: string };
 }

@@ -1,4 +1,4 @@
-import type { Verification } from '../deploy/verify.ts';
+import type { ImageWatch, Verification } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type {
   AuditLog,
@@ -23,6 +23,8 @@ export interface ReleaseDeps {
   readonly audit: AuditLog;
   readonly run: RunContext;
   readonly signal?: AbortSignal;
+  /** A release of an image by tag: the tag must still name its digest when it is verified. */
+  readonly imageWatch?: ImageWatch;
   /** Called once the release's turn came, with its token (the action saves it for its post step). */
   readonly onLocked?: (token: string) => void;
 }

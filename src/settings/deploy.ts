@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
+import { type ImageReference, parseImageReference } from '../model/image.ts';
 import type {
   BackendSettings,
   DeploySettings,
@@ -142,6 +143,16 @@ export const targetInputs = {
       "Print the plan and change nothing. Blue-green reads the proxy and asks the slots (read-only), names the live and the idle slot and every probe, and runs the proxy's own check (nginx -t).",
     default: 'false',
   },
+  'registry-username': {
+    description:
+      'image: the registry user, when the registry asks for credentials (basic or its token service).',
+    default: '',
+  },
+  'registry-password': {
+    description:
+      'image: the registry password or token (a secret: masked, never recorded); for GHCR the GITHUB_TOKEN does.',
+    default: '',
+  },
   'pushgateway-url': {
     description:
       'Push deploy metrics (duration, results, rollbacks) to this Prometheus Pushgateway; failures only warn.',
@@ -152,8 +163,13 @@ export const targetInputs = {
 export const deployInputs = {
   version: {
     description:
-      'The immutable version to deploy: a tag such as v1.4.2, an image digest (name@sha256:…) or a git SHA.',
-    required: true,
+      'The immutable version to deploy: a tag such as v1.4.2, an image digest (name@sha256:…) or a git SHA. Leave it empty with image.',
+    default: '',
+  },
+  image: {
+    description:
+      'A container image to deploy (registry/name:v1.4.2 or registry/name@sha256:…): resolved to its digest before anything runs; the release deploys, records and verifies that digest (DEPLOY_IMAGE = registry/name@sha256:…), and refuses latest, dev and a tag that moves during the release.',
+    default: '',
   },
   ...targetInputs,
   force: {
@@ -270,7 +286,36 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
       : {}),
     lockTimeoutMs: flat['lock-timeout'],
     dryRun: flat['dry-run'],
+    ...parseRegistryCredentials(values),
   };
+}
+
+/** An image to deploy: a tag (never a pointer such as latest) or a digest. */
+function parseImage(text: string): ImageReference {
+  const image = parseImageReference(text);
+  if ('problem' in image) throw new ConfigurationError('image', image.problem);
+  if (!image.tag && !image.digest)
+    throw new ConfigurationError('image', `"${text}" names no tag or digest: add :v1.4.2 or @sha256:…`);
+  const moving = image.tag && !image.digest ? describeMutability(image.tag) : undefined;
+  if (moving)
+    throw new ConfigurationError(
+      'image',
+      `${moving}: deploy an immutable tag (v1.4.2, sha-<commit>) or a digest, never a pointer`,
+    );
+  return image;
+}
+
+/** Both or neither: a user without a password (or the reverse) is a mistake to say at once. */
+export function parseRegistryCredentials(
+  values: Record<string, string | undefined>,
+): Pick<TargetSettings, 'registry'> {
+  const username = values['registry-username'] ?? '';
+  const password = values['registry-password'] ?? '';
+  if (username && !password)
+    throw new ConfigurationError('registry-password', 'is required with registry-username');
+  if (password && !username)
+    throw new ConfigurationError('registry-username', 'is required with registry-password');
+  return username ? { registry: { username, password } } : {};
 }
 
 function parseGitHubBackend(values: Record<string, string>): BackendSettings {
@@ -350,10 +395,14 @@ function parseUrl(raw: string, input: string): URL {
 export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): DeploySettings {
   const values = applyDefaults(deployInputs, raw);
   const flags = parseWithSchema(z.object({ force: booleanField, 'require-immutable': booleanField }), values);
-  const version = values.version!;
-  const unusable = versionProblem(version, values.driver!);
+  const image = values.image ? parseImage(values.image) : undefined;
+  if (image && values.version)
+    throw new ConfigurationError('version', "leave it empty with image: the version is the image's digest");
+  if (!image && !values.version) throw new ConfigurationError('version', 'is required (or give image)');
+  const version = values.image || values.version!;
+  const unusable = image ? undefined : versionProblem(version, values.driver!);
   if (unusable) throw new ConfigurationError('version', unusable);
-  const moving = describeMutability(version);
+  const moving = image ? undefined : describeMutability(version);
   if (moving && flags['require-immutable']) {
     throw new ConfigurationError(
       'version',
@@ -364,6 +413,7 @@ export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): Dep
   return {
     ...parseTarget(values, readFile),
     version,
+    ...(image ? { image } : {}),
     force: flags.force,
     hooks: {
       ...(values['pre-deploy'] ? { preDeploy: values['pre-deploy'] } : {}),

@@ -1,0 +1,55 @@
+import type { ImageWatch } from '../deploy/verify.ts';
+import { ConfigurationError } from '../errors.ts';
+import { type ImageReference, pinnedName, repositoryName } from '../model/image.ts';
+import type { DeploySettings } from '../model/release.ts';
+import type { Logger } from '../ports.ts';
+import type { RegistryClient } from '../registry/registry-client.ts';
+
+/** A registry client for `registry` (host[:port]), with the release's credentials. */
+export type RegistryFor = (registry: string) => RegistryClient;
+
+export interface PinnedDeploy<S extends DeploySettings> {
+  /** The settings with version = `registry/name@sha256:…`. */
+  readonly settings: S;
+  /** Asked again before the release goes live: the tag must still name the digest deployed. */
+  readonly watch?: ImageWatch;
+}
+
+/**
+ * Resolves the image a deploy names to its digest, before anything runs: the digest is what the
+ * driver gets, what is recorded and what is verified. A digest asked for must exist; a tag is
+ * pinned to what it names now, and watched, so that a tag re-pushed during the release stops it
+ * before users reach the release.
+ */
+export async function pinImage<S extends DeploySettings>(
+  settings: S,
+  deps: { readonly logger: Logger; readonly registryFor: RegistryFor },
+): Promise<PinnedDeploy<S>> {
+  const { image } = settings;
+  if (!image) return { settings };
+  const client = deps.registryFor(image.registry);
+  const reference = image.digest ?? image.tag!;
+  const head = await client.head(image.repository, reference);
+  if (!head)
+    throw new ConfigurationError('image', `${describe(image)} does not exist in ${image.registry} (404)`);
+  const digest = image.digest ?? head.digest;
+  const version = pinnedName({ ...image, digest });
+  deps.logger.info(`${describe(image)} is ${digest} (${head.mediaType || 'manifest'}): deploying ${version}`);
+  if (image.digest || !image.tag) return { settings: { ...settings, version } };
+  const tag = image.tag;
+  return {
+    settings: { ...settings, version },
+    watch: {
+      async moved(verified) {
+        if (verified !== version) return undefined;
+        const now = await client.head(image.repository, tag);
+        if (now?.digest === digest) return undefined;
+        return `the tag ${tag} of ${repositoryName(image)} ${now ? `moved to ${now.digest}` : 'was deleted'} during the release (it named ${digest}): a release tag must not move; nothing went live on it`;
+      },
+    },
+  };
+}
+
+function describe(image: ImageReference): string {
+  return `${repositoryName(image)}${image.digest ? `@${image.digest}` : `:${image.tag}`}`;
+}
