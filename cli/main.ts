@@ -105,10 +105,13 @@ async function main(argv: readonly string[]): Promise<number> {
       .filter(([, input]) => input.default === 'true' || input.default === 'false')
       .map(([name]) => name),
   );
+  const aliases = Object.fromEntries(
+    Object.entries(spec.inputs).flatMap(([name, input]) => (input.flag ? [[input.flag, name]] : [])),
+  );
   const options = Object.fromEntries(
-    Object.keys(spec.inputs).map((name) => [
+    [...Object.keys(spec.inputs), ...Object.keys(aliases)].map((name) => [
       name,
-      { type: booleans.has(name) ? 'boolean' : 'string' } as const,
+      { type: booleans.has(aliases[name] ?? name) ? 'boolean' : 'string' } as const,
     ]),
   );
   const known = { ...options, ...COMMON };
@@ -154,7 +157,12 @@ async function main(argv: readonly string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const given = values as Readonly<Record<string, unknown>>;
-  const flags = Object.fromEntries(Object.keys(spec.inputs).map((name) => [name, flagValue(given[name])]));
+  const flags = Object.fromEntries(
+    Object.entries(spec.inputs).map(([name, input]) => [
+      name,
+      flagValue(given[name] ?? (input.flag ? given[input.flag] : undefined)),
+    ]),
+  );
   for (const near of inputsNearArgumentLimit(flags, Object.keys(spec.inputs)))
     logger.warning(describeNearLimit(near, 'argument'));
   const fields = new Set(Object.values(COMMANDS).flatMap((entry) => Object.keys(entry.inputs)));

@@ -13,6 +13,7 @@ import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
 import { pipelineInputs, pipelineOutputs } from './settings/pipeline.ts';
 import { prStagingInputs, prStagingOutputs } from './settings/pr-staging.ts';
 import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
+import { promoteImageInputs, promoteImageOutputs } from './settings/registry.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 
 export interface ActionEntry {
@@ -94,6 +95,13 @@ export const ACTION_CATALOG = {
     inputs: promotionInputs,
     outputs: abortOutputs,
     icon: 'stop-circle',
+  },
+  'promote-image': {
+    summary:
+      "Point the next environment's tag at the exact image digest verified good in the one before (no rebuild, no layer pulled), read it back byte for byte, and record it.",
+    inputs: promoteImageInputs,
+    outputs: promoteImageOutputs,
+    icon: 'arrow-up-circle',
   },
   'incident-issue': {
     summary:

@@ -11,6 +11,7 @@ export * from './entries/incident.ts';
 export * from './entries/pipeline.ts';
 export * from './entries/pr-staging.ts';
 export * from './entries/preflight.ts';
+export * from './entries/registry.ts';
 export * from './entries/runner-gate.ts';
 export * from './entries/runtime.ts';
 export { describeForFlags, InternalError } from './errors.ts';

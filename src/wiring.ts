@@ -1,16 +1,22 @@
+import path from 'node:path';
+import { FileAuditLog } from './clients/file-audit-log.ts';
+import { FileReleaseBackend } from './clients/file-release-backend.ts';
 import { FileStateStore } from './clients/file-state-store.ts';
+import { ensureStateDir } from './clients/state-dir.ts';
 import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
+import { GitHubReleaseBackend } from './github/github-release-backend.ts';
 import type { Host } from './host.ts';
 import { FileIssueTracker } from './incident/file-issue-tracker.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
-import type { IssueTracker } from './ports.ts';
+import type { AuditLog, EnvironmentState, IssueTracker } from './ports.ts';
 import type { PreflightDeps } from './preflight/check-outcome.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import { createRegistryClient, type RegistryClient } from './registry/registry-client.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
 import { createBackend } from './release-backends.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
+import type { RecordSource } from './settings/registry.ts';
 import type { RegistryFor } from './steps/pin-image.ts';
 
 /**
@@ -104,5 +110,32 @@ export function registryFor(host: Host, settings: Pick<TargetSettings, 'registry
     });
     clients.set(registry, client);
     return client;
+  };
+}
+
+/** Environments' records for steps that read them (promote-image, registry-retention), and the audit log. */
+export async function recordsDeps(
+  host: Host,
+  source: RecordSource,
+): Promise<{ readRecord(environment: string): Promise<EnvironmentState>; audit: AuditLog; source: string }> {
+  const stateDir = host.resolveDir(source.stateDir);
+  ensureStateDir(stateDir);
+  const boundary = new RecordBoundary(host.redactor);
+  const backend = source.github
+    ? new GitHubReleaseBackend({
+        api: await host.github(source.github.token),
+        repository: source.github.repository,
+        logger: host.logger,
+        clock: host.clock,
+        run: host.run,
+        ref: '',
+      })
+    : new FileReleaseBackend(stateDir, host.clock, host.run.host);
+  return {
+    readRecord: (environment) => backend.read(environment),
+    audit: boundary.audit(new FileAuditLog(path.join(stateDir, 'audit.jsonl'))),
+    source: source.github
+      ? `GitHub Deployments of ${source.github.repository.owner}/${source.github.repository.repo}`
+      : `state-dir ${stateDir}`,
   };
 }

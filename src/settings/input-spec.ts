@@ -7,6 +7,8 @@ export interface InputSpec {
   /** The value used when the input is absent or empty. Mirrored in action.yml; a test keeps them equal. */
   readonly default?: string;
   readonly required?: boolean;
+  /** A shorter CLI flag taking the same value (`--from` for from-environment); --<input> works too. */
+  readonly flag?: string;
 }
 
 export interface OutputSpec {

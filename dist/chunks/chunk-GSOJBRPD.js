@@ -8,4 +8,4 @@ import{a as R}from"./chunk-R7K3OASF.js";import{D as ce,H as pe,a as j,b as ae,c 
 
 ${e}
 
-</details>`}export{Dt as a,qe as b,C as c,Nt as d,rt as e,Te as f,Pe as g,zt as h,st as i,Ht as j,Ft as k,_e as l,Bt as m,Wt as n,at as o,ke as p,Le as q,Qr as r,qr as s,te as t,Ie as u,Me as v,b as w,Fr as x,Ur as y,jr as z,Gr as A,Zr as B,Br as C,Wr as D,K as E,Rt as F,Et as G,J as H,Kr as I,Jr as J,ne as K,L,he as M,He as N,Je as O,Fe as P,Ue as Q};
+</details>`}export{Dt as a,qe as b,C as c,Nt as d,rt as e,Te as f,Pe as g,zt as h,st as i,Ht as j,M as k,Ft as l,_e as m,Bt as n,Wt as o,at as p,ke as q,Le as r,Qr as s,qr as t,te as u,Ie as v,Me as w,b as x,Fr as y,Ur as z,jr as A,Gr as B,Zr as C,Br as D,Wr as E,K as F,Rt as G,Et as H,J as I,Kr as J,Jr as K,L,he as M,ne as N,He as O,Je as P,Fe as Q,Ue as R};

@@ -1,0 +1,38 @@
+import { describeError } from '../errors.ts';
+import type { Host } from '../host.ts';
+import { parsePromoteImageSettings, promoteImageInputs, promoteImageOutputs } from '../settings/registry.ts';
+import { defineStep } from '../step.ts';
+import { renderPromoteImageSummary, runPromoteImage } from '../steps/promote-image.ts';
+import { recordsDeps, registryFor } from '../wiring.ts';
+
+/** The promote-image action and `deploy-actions promote-image`. */
+export const promoteImageStep = defineStep({
+  inputs: promoteImageInputs,
+  outputs: promoteImageOutputs,
+  parse: (raw, _host: Host) => Promise.resolve(parsePromoteImageSettings(raw)),
+  async run(settings, host) {
+    const records = await recordsDeps(host, settings.records);
+    const outcome = await runPromoteImage(settings, {
+      ...host,
+      ...records,
+      registryFor: registryFor(host, settings),
+    });
+    return {
+      ok: outcome.result === 'promoted',
+      message: outcome.message,
+      report: outcome,
+      outputs: {
+        digest: outcome.result === 'promoted' ? outcome.digest : '',
+        tag: outcome.result === 'promoted' ? outcome.tag : '',
+        report: JSON.stringify(outcome),
+      },
+      summary: renderPromoteImageSummary(outcome),
+      title: `promote-image: ${settings.from} → ${settings.to} refused`,
+    };
+  },
+  thrown: (_settings, error) => ({
+    digest: '',
+    tag: '',
+    report: JSON.stringify({ result: 'failed', message: describeError(error) }),
+  }),
+});
