@@ -13,7 +13,12 @@ import type { InputSpecs, OutputSpecs } from './settings/input-spec.ts';
 import { pipelineInputs, pipelineOutputs } from './settings/pipeline.ts';
 import { prStagingInputs, prStagingOutputs } from './settings/pr-staging.ts';
 import { preflightInputs, preflightOutputs } from './settings/preflight.ts';
-import { promoteImageInputs, promoteImageOutputs } from './settings/registry.ts';
+import {
+  promoteImageInputs,
+  promoteImageOutputs,
+  retentionInputs,
+  retentionOutputs,
+} from './settings/registry.ts';
 import { runnerGateInputs, runnerGateOutputs } from './settings/runner-gate.ts';
 
 export interface ActionEntry {
@@ -102,6 +107,13 @@ export const ACTION_CATALOG = {
     inputs: promoteImageInputs,
     outputs: promoteImageOutputs,
     icon: 'arrow-up-circle',
+  },
+  'registry-retention': {
+    summary:
+      'Clean a registry repository by rules (final releases kept, RCs in a window, stale sha- tags removed) without ever removing what an environment or slot runs: a dry run by default.',
+    inputs: retentionInputs,
+    outputs: retentionOutputs,
+    icon: 'trash-2',
   },
   'incident-issue': {
     summary:

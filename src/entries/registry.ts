@@ -1,2 +1,2 @@
 /** The registry actions' view of the core (see src/entries/runtime.ts for why entries exist). */
-export { promoteImageStep } from '../faces/registry-steps.ts';
+export { promoteImageStep, retentionStep } from '../faces/registry-steps.ts';

@@ -24,6 +24,8 @@ export interface RegistryClient {
   /** Puts `manifest` under `tag`; the digest the registry computed. */
   putManifest(repository: string, tag: string, manifest: Manifest): Promise<string>;
   blobExists(repository: string, digest: string): Promise<boolean>;
+  /** A small blob (an image config), checked against its digest. */
+  blob(repository: string, digest: string): Promise<Buffer>;
   /** Brings a blob from `from` into `repository` without moving its bytes; false if the registry would not. */
   mountBlob(repository: string, digest: string, from: string): Promise<boolean>;
   tags(repository: string): Promise<string[]>;
@@ -112,6 +114,19 @@ export function createRegistryClient(options: RegistryHttpOptions): RegistryClie
       if (answer.status === 404) return false;
       if (answer.status !== 200) throw unexpected(`HEAD blob ${digest}`, answer.status, answer.body);
       return true;
+    },
+    async blob(repository, digest) {
+      const answer = await send({
+        method: 'GET',
+        path: `/v2/${repository}/blobs/${digest}`,
+        scopes: pull(repository),
+      });
+      if (answer.status !== 200) throw unexpected(`GET blob ${digest}`, answer.status, answer.body);
+      if (sha256Digest(answer.body) !== digest)
+        throw new RegistryError(
+          `the blob ${digest} of ${repository} came back damaged (${answer.body.length} bytes)`,
+        );
+      return answer.body;
     },
     async mountBlob(repository, digest, from) {
       const query = new URLSearchParams({ mount: digest, from });
