@@ -30,6 +30,9 @@ export async function releaseDeps(host: Host, settings: TargetSettings): Promise
   if (settings.hosts?.privateKey) host.redactor.add(settings.hosts.privateKey);
   if (settings.hosts?.keyPassphrase) host.redactor.add(settings.hosts.keyPassphrase);
   if (settings.registry) host.redactor.add(settings.registry.password);
+  // container-env's values are secrets however they were passed.
+  if ('env' in settings.driver)
+    for (const value of Object.values(settings.driver.env)) host.redactor.add(value);
   const boundary = new RecordBoundary(host.redactor);
   const { backend } = settings;
   const api = backend.kind === 'github' ? await host.github(backend.github.token) : undefined;

@@ -4,6 +4,8 @@ import { LocalTarget } from '../target/local-target.ts';
 import type { DeployDriver } from './driver.ts';
 import { createAnsibleDriver } from './drivers/ansible-driver.ts';
 import { createCommandDriver } from './drivers/command-driver.ts';
+import { createComposeDriver } from './drivers/compose-driver.ts';
+import { createDockerDriver } from './drivers/docker-driver.ts';
 import { createHostsDriver, type VerifyHost } from './drivers/hosts-driver.ts';
 import { createReleasesDriver } from './drivers/releases-driver.ts';
 import { type Fleet, openFleet } from './fleet.ts';
@@ -43,5 +45,9 @@ function onRunner(settings: DriverSettings, runner: CommandRunner, logger: Logge
       return createAnsibleDriver(settings, runner, logger);
     case 'releases':
       return createReleasesDriver(settings, new LocalTarget(runner), logger);
+    case 'docker':
+      return createDockerDriver(settings, runner, logger);
+    case 'compose':
+      return createComposeDriver(settings, runner, logger);
   }
 }

@@ -26,6 +26,52 @@ export type DriverSettings =
       readonly buildCommand?: string;
       readonly restartCommand?: string;
       readonly keepReleases: number;
+    }
+  | DockerDriverSettings
+  | ComposeDriverSettings;
+
+/** Where the docker CLI finds its daemon: DOCKER_HOST (unix://…, ssh://…), or its own default. */
+export interface DockerConnection {
+  readonly dockerHost?: string;
+  /** registry-username and registry-password, for the pull (from TargetSettings.registry). */
+  readonly registry?: { readonly username: string; readonly password: string };
+}
+
+/** A container per slot (`<name>-<slot>`), or one in place (`<name>`), run from the release's digest. */
+export interface DockerDriverSettings extends DockerConnection {
+  readonly kind: 'docker';
+  readonly name: string;
+  /** The port inside the container; each slot's port is published to it. */
+  readonly containerPort?: number;
+  readonly envFile?: string;
+  /** Variables given to the container by name (`-e KEY`): values travel in the CLI's environment, never argv. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Extra `docker run` arguments, as argv. */
+  readonly args: readonly string[];
+  readonly restart: string;
+}
+
+/** A compose project per slot (`<name>-<slot>`), the release's digest in DEPLOY_IMAGE. */
+export interface ComposeDriverSettings extends DockerConnection {
+  readonly kind: 'compose';
+  readonly name: string;
+  readonly file: string;
+  /** The service the release is judged by (its healthcheck waited for). */
+  readonly service: string;
+  readonly env: Readonly<Record<string, string>>;
+  /** docker compose (v2, the CLI plugin) or docker-compose (v1, Debian's package). */
+  readonly program: readonly ['docker', 'compose'] | readonly ['docker-compose'];
+}
+
+/**
+ * How a slot is stopped: the user's stop-command (sh -c, DEPLOY_SLOT set), or the driver's own
+ * program for it (docker rm -f shop-blue), run as argv.
+ */
+export type SlotStop =
+  | { readonly command: string }
+  | {
+      readonly argv: (slot: string) => readonly [string, ...string[]];
+      readonly env?: Readonly<Record<string, string>>;
     };
 
 export interface TargetSettings {
@@ -135,7 +181,7 @@ export type StrategySettings =
        */
       readonly promotion: 'auto' | 'manual';
       /** Stop the old slot this long after a release was verified (absent: keep it warm). */
-      readonly scaleDown?: { readonly command: string; readonly delayMs: number };
+      readonly scaleDown?: { readonly stop: SlotStop; readonly delayMs: number };
       /** Per slot: the probes and version source that name the slot, pointed at it. */
       readonly slotVerify: Readonly<Record<string, VerifySettings>>;
       /** strategy: canary: the switch is made in steps of weight, judged by analysis. */

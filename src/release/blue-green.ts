@@ -263,7 +263,7 @@ export async function stopRejected(parts: Parts, request: GoLiveRequest, slot: S
   if (!settings.scaleDown) return false;
   const { version, environment, signal } = request;
   const stopped = await stopSlot(
-    settings.scaleDown.command,
+    settings.scaleDown.stop,
     { version, environment, slot },
     { ...deps, runner: parts.slotRunner(slot.name), signal },
     retry.attemptTimeoutMs,

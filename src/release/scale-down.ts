@@ -65,7 +65,7 @@ async function stopOldSlotIfDue(target: TargetSettings, deps: SessionDeps): Prom
   if (!slot) return undefined;
   const what = { version: due.release.version, environment: target.environment, slot };
   const stopped = await withSlotRunner(target, deps, slot.name, (runner) =>
-    stopSlot(strategy.scaleDown!.command, what, { ...deps, runner }, target.retry.attemptTimeoutMs),
+    stopSlot(strategy.scaleDown!.stop, what, { ...deps, runner }, target.retry.attemptTimeoutMs),
   );
   if (!stopped) return undefined;
   await deps.session.write(markStopped(await deps.session.read(), slot.name));

@@ -1,5 +1,5 @@
 import { deployEnv, runLogged } from '../deploy/driver.ts';
-import type { Slot } from '../model/release.ts';
+import type { Slot, SlotStop } from '../model/release.ts';
 import type { CommandRunner, Logger } from '../ports.ts';
 
 /**
@@ -8,18 +8,21 @@ import type { CommandRunner, Logger } from '../ports.ts';
  * stopping it served (a scale-down, a rejected release) stands either way.
  */
 export async function stopSlot(
-  command: string,
+  stop: SlotStop,
   what: { readonly version: string; readonly environment: string; readonly slot: Slot },
   deps: { readonly runner: CommandRunner; readonly logger: Logger; readonly signal?: AbortSignal },
   timeoutMs: number,
 ): Promise<boolean> {
-  const stop = await runLogged(deps.runner, deps.logger, 'the stop command', {
-    command,
-    env: deployEnv(what),
+  const how =
+    'command' in stop
+      ? { command: stop.command, env: deployEnv(what) }
+      : { argv: stop.argv(what.slot.name), env: { ...deployEnv(what), ...stop.env } };
+  const stopped = await runLogged(deps.runner, deps.logger, 'the stop command', {
+    ...how,
     timeoutMs,
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
-  if (stop.failure)
-    deps.logger.warning(`${stop.failure}: slot ${what.slot.name} may still run ${what.version}`);
-  return !stop.failure;
+  if (stopped.failure)
+    deps.logger.warning(`${stopped.failure}: slot ${what.slot.name} may still run ${what.version}`);
+  return !stopped.failure;
 }

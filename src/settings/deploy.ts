@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import { type ImageReference, parseImageReference } from '../model/image.ts';
+import { digestOf, type ImageReference, parseImageReference } from '../model/image.ts';
 import type {
   BackendSettings,
   DeploySettings,
@@ -11,6 +11,7 @@ import type {
 import { describeMutability, ENVIRONMENT_NAME, versionProblem } from '../model/version.ts';
 import type { ReadTextFile } from '../ports.ts';
 import { booleanField, compiledField, durationField, wholeNumberField } from '../schema/fields.ts';
+import { dockerInputs, parseComposeDriver, parseDockerDriver, slotStopOf } from './docker.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import { hostsInputs, parseHosts } from './hosts.ts';
 import {
@@ -30,7 +31,11 @@ export const targetInputs = {
     description: 'The environment to deploy to (e.g. production); names the state file and the lock.',
     required: true,
   },
-  driver: { description: 'How to deploy: command, ansible or releases.', default: 'command' },
+  driver: {
+    description:
+      'How to deploy: command, ansible, releases, docker (the image by digest, a container per slot) or compose (a compose project per slot).',
+    default: 'command',
+  },
   command: {
     description:
       'command driver: the command to run (sh -c), with DEPLOY_VERSION, DEPLOY_ENVIRONMENT and DEPLOY_PREVIOUS_VERSION set.',
@@ -46,6 +51,7 @@ export const targetInputs = {
       'ansible driver: more extra-vars as a YAML/JSON map (version and environment are always passed).',
     default: '',
   },
+  ...dockerInputs,
   'releases-dir': {
     description: 'releases driver: the directory holding releases/<version> and the current symlink.',
     default: '',
@@ -248,7 +254,10 @@ const targetSchema = z.object({
   environment: compiledField(z.string(), (raw) =>
     ENVIRONMENT_NAME.test(raw) ? raw : { problem: `"${raw}" is not a plain name (letters, digits, . _ -)` },
   ),
-  driver: z.enum(['command', 'ansible', 'releases'], 'use command, ansible or releases'),
+  driver: z.enum(
+    ['command', 'ansible', 'releases', 'docker', 'compose'],
+    'use command, ansible, releases, docker or compose',
+  ),
   'keep-releases': wholeNumberField(2),
   attempts: wholeNumberField(1),
   'retry-wait': durationField,
@@ -269,16 +278,20 @@ const githubBackendSchema = z.object({
 function parseTarget(values: Record<string, string>, readFile: ReadTextFile): TargetSettings {
   const flat = parseWithSchema(targetSchema, values);
   if (flat['attempt-timeout'] === 0) throw new ConfigurationError('attempt-timeout', 'must be more than 0');
+  const registry = parseRegistryCredentials(values);
+  const parsed = parseDriver(flat.driver, flat['keep-releases'], values, readFile);
+  // The pull needs the registry's credentials: the container drivers carry them.
+  const driver = parsed.kind === 'docker' || parsed.kind === 'compose' ? { ...parsed, ...registry } : parsed;
   return {
     environment: flat.environment,
-    driver: parseDriver(flat.driver, flat['keep-releases'], values, readFile),
+    driver,
     retry: {
       attempts: flat.attempts,
       waitMs: flat['retry-wait'],
       factor: flat['backoff-factor'],
       attemptTimeoutMs: flat['attempt-timeout'],
     },
-    ...verifyAndStrategy(values, readFile, flat.driver),
+    ...verifyAndStrategy(values, readFile, driver),
     stateDir: values['state-dir']!,
     backend: flat.backend === 'github' ? parseGitHubBackend(values) : { kind: 'file' },
     ...(values['pushgateway-url']
@@ -286,7 +299,7 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
       : {}),
     lockTimeoutMs: flat['lock-timeout'],
     dryRun: flat['dry-run'],
-    ...parseRegistryCredentials(values),
+    ...registry,
   };
 }
 
@@ -358,6 +371,8 @@ function parseDriver(
     return values[input]!;
   };
   if (kind === 'command') return { kind, command: need('command', 'the command that deploys') };
+  if (kind === 'docker') return parseDockerDriver(values);
+  if (kind === 'compose') return parseComposeDriver(values);
   if (kind === 'ansible') {
     const playbook = need('playbook', 'the playbook to run');
     try {
@@ -400,6 +415,11 @@ export function parseDeploySettings(raw: RawInputs, readFile: ReadTextFile): Dep
     throw new ConfigurationError('version', "leave it empty with image: the version is the image's digest");
   if (!image && !values.version) throw new ConfigurationError('version', 'is required (or give image)');
   const version = values.image || values.version!;
+  if ((values.driver === 'docker' || values.driver === 'compose') && !image && !digestOf(version))
+    throw new ConfigurationError(
+      'image',
+      `is required with driver: ${values.driver} (the image to run: registry/name:tag or @sha256:…, resolved to its digest)`,
+    );
   const unusable = image ? undefined : versionProblem(version, values.driver!);
   if (unusable) throw new ConfigurationError('version', unusable);
   const moving = image ? undefined : describeMutability(version);
@@ -441,10 +461,16 @@ export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): R
 function verifyAndStrategy(
   values: Record<string, string>,
   readFile: ReadTextFile,
-  driver: string,
+  settings: DriverSettings,
 ): Pick<TargetSettings, 'verify' | 'strategy' | 'hosts' | 'inventoryHosts'> {
+  const driver = settings.kind;
   const verify = readVerify(values, readFile);
-  const strategy = parseStrategy(values, verify);
+  const strategy = parseStrategy(values, verify, slotStopOf(settings));
+  if (settings.kind === 'docker' && strategy.kind === 'blue-green' && settings.containerPort === undefined)
+    throw new ConfigurationError(
+      'container-port',
+      "is required with driver: docker and slots (the port inside the container each slot's port is published to)",
+    );
   const hosts = parseHosts(values, { driver, strategy: strategy.kind });
   if (strategy.kind === 'rolling' && !verify.namesHost)
     throw new ConfigurationError(

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { parseHostPort } from '../addresses.ts';
 import { ConfigurationError } from '../errors.ts';
-import type { HostCount, Slot, TrafficSettings } from '../model/release.ts';
+import type { HostCount, Slot, SlotStop, TrafficSettings } from '../model/release.ts';
 import { durationField } from '../schema/fields.ts';
 import { parseWithSchema } from './input-spec.ts';
 import { readStructuredText } from './structured-text.ts';
@@ -10,14 +10,19 @@ import { readStructuredText } from './structured-text.ts';
 
 const SLOT_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
-export function scaleDown(values: Record<string, string>): {
-  scaleDown?: { command: string; delayMs: number };
+/** stop-command, else the driver's own way to stop a slot (docker rm), after scale-down-delay. */
+export function scaleDown(
+  values: Record<string, string>,
+  driverStop?: SlotStop,
+): {
+  scaleDown?: { stop: SlotStop; delayMs: number };
 } {
   const command = values['stop-command'] ?? '';
+  const stop = command ? { command } : driverStop;
   const delay = (values['scale-down-delay'] || '30s').trim();
-  if (!command || delay === 'never') return {};
+  if (!stop || delay === 'never') return {};
   const { ms } = parseWithSchema(z.object({ ms: durationField }), { ms: delay }, 'scale-down-delay');
-  return { scaleDown: { command, delayMs: ms } };
+  return { scaleDown: { stop, delayMs: ms } };
 }
 
 export function parseTraffic(

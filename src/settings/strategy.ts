@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import type { StrategySettings } from '../model/release.ts';
+import type { SlotStop, StrategySettings } from '../model/release.ts';
 import { durationField } from '../schema/fields.ts';
 import { canaryInputs, parseCanary, refuseOnHosts } from './canary.ts';
 import type { InputSpecs } from './input-spec.ts';
@@ -172,7 +172,9 @@ function refuseIgnored(values: Record<string, string>, strategy: StrategyKind, t
         { input: 'traffic', value: kind },
       );
   }
-  if (given(values, 'scale-down-delay') && !values['stop-command'])
+  // The docker and compose drivers stop a slot themselves.
+  const driverStops = values.driver === 'docker' || values.driver === 'compose';
+  if (given(values, 'scale-down-delay') && !values['stop-command'] && !driverStops)
     throw new ConfigurationError(
       'scale-down-delay',
       'does nothing without stop-command (the command that stops the old slot): give stop-command, or remove it',
@@ -180,7 +182,11 @@ function refuseIgnored(values: Record<string, string>, strategy: StrategyKind, t
 }
 
 /** The strategy the inputs ask for; probes or a version-url that name a slot need blue-green. */
-export function parseStrategy(values: Record<string, string>, verify: VerifyDeclaration): StrategySettings {
+export function parseStrategy(
+  values: Record<string, string>,
+  verify: VerifyDeclaration,
+  driverStop?: SlotStop,
+): StrategySettings {
   const flat = parseWithSchema(schema, {
     strategy: values.strategy || 'in-place',
     'on-host-failure': values['on-host-failure'] || 'stop-and-revert',
@@ -198,7 +204,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     refuseIgnored(values, flat.strategy, flat.traffic);
     return { kind: 'in-place' };
   }
-  if (flat.strategy === 'canary') return parseCanaryStrategy(values, verify, flat);
+  if (flat.strategy === 'canary') return parseCanaryStrategy(values, verify, flat, driverStop);
   if (flat.strategy === 'rolling') {
     refuseIgnored(values, flat.strategy, flat.traffic);
     if (verify.namesSlot)
@@ -225,7 +231,7 @@ export function parseStrategy(values: Record<string, string>, verify: VerifyDecl
     traffic,
     drainTimeoutMs: flat['drain-timeout'],
     promotion: flat.promotion,
-    ...scaleDown(values),
+    ...scaleDown(values, driverStop),
     slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
   };
 }
@@ -238,6 +244,7 @@ function parseCanaryStrategy(
   values: Record<string, string>,
   verify: VerifyDeclaration,
   flat: { traffic: 'haproxy' | 'nginx' | 'command'; 'drain-timeout': number },
+  driverStop: SlotStop | undefined,
 ): StrategySettings {
   refuseIgnored(values, 'canary', flat.traffic);
   const canary = parseCanary(values, flat.traffic);
@@ -255,7 +262,7 @@ function parseCanaryStrategy(
       traffic: parseTraffic(flat.traffic, values),
       drainTimeoutMs: flat['drain-timeout'],
       promotion: 'auto',
-      ...scaleDown(values),
+      ...scaleDown(values, driverStop),
       slotVerify: Object.fromEntries(slots.map((slot) => [slot.name, verify.forSlot(slot)])),
       canary,
     };

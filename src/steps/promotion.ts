@@ -139,7 +139,7 @@ export async function runAbort(settings: TargetSettings, deps: ReleaseDeps): Pro
     const what = { version: paused.version, environment: settings.environment, slot };
     const stopped = strategy.scaleDown
       ? await withSlotRunner(settings, locked, slot.name, (runner) =>
-          stopSlot(strategy.scaleDown!.command, what, { ...locked, runner }, settings.retry.attemptTimeoutMs),
+          stopSlot(strategy.scaleDown!.stop, what, { ...locked, runner }, settings.retry.attemptTimeoutMs),
         )
       : false;
     const by = deps.run.actor ? ` by ${deps.run.actor}` : '';
