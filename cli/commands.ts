@@ -4,8 +4,6 @@ import {
   abortStep,
   createHost,
   deployStep,
-  FileReleaseBackend,
-  GitHubReleaseBackend,
   type Host,
   healthCheckStep,
   incidentStep,
@@ -18,6 +16,7 @@ import {
   promoteStep,
   type RawInputs,
   RecordBoundary,
+  recordReader,
   renderStatusText,
   retentionStep,
   rollbackStep,
@@ -151,20 +150,7 @@ const commands: Readonly<Record<string, (raw: RawInputs, host: Host) => Promise<
   },
   status: async (raw, host) => {
     const settings = parseStatusSettings(raw);
-    const stateDir = host.resolveDir(settings.stateDir);
-    const source = settings.github
-      ? `GitHub Deployments of ${settings.github.repository.owner}/${settings.github.repository.repo}`
-      : `state-dir ${stateDir}`;
-    const backend = settings.github
-      ? new GitHubReleaseBackend({
-          api: await host.github(settings.github.token),
-          repository: settings.github.repository,
-          logger: host.logger,
-          clock: host.clock,
-          run: host.run,
-          ref: '',
-        })
-      : new FileReleaseBackend(stateDir, host.clock, host.run.host);
+    const { backend, source } = await recordReader(host, settings);
     const report = await runStatus(settings, backend, source);
     return { ok: true, report: reported(host, report), text: renderStatusText(report) };
   },

@@ -28,6 +28,8 @@
  *  14. a canary failing a fifth of its requests behind HAProxy, judged by Prometheus scraping it
  *      every second: its first failed request → its weight 0 (goal ≤ one analysis interval + one
  *      scrape interval), and the blast radius (its failed requests over all during the release)
+ *  15. a real registry of 1,000 tags: registry-retention's dry run (time, requests made against
+ *      the floor of one tag list and one HEAD per tag), and promote-image of a verified digest
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -43,6 +45,7 @@ import { engineCpuPerProbe } from './bench/engine-scaling.ts';
 import { handOffToDriverMs } from './bench/handoff-to-driver.ts';
 import { lockHandOffMs } from './bench/lock-handoff.ts';
 import { actionEnv, both, type Comparison, compare, run } from './bench/measure.ts';
+import { registryFigures } from './bench/registry.ts';
 import { remoteCommandMs, rollingFleetMs } from './bench/rolling-fleet.ts';
 import { switchBackTimes } from './bench/switch-back.ts';
 import { switchTimes } from './bench/switch-times.ts';
@@ -338,6 +341,21 @@ if (haveHaproxy((line) => console.error(line))) {
     `${(canary.blastRadius * 100).toFixed(2)} % of requests`,
     '',
     `≤ ${CANARY_INTERVAL_MS + SCRAPE_INTERVAL_MS} ms`,
+  ]);
+  const registry = await registryFigures();
+  rows.push([
+    `registry-retention dry run over ${registry.tags.toLocaleString('en')} tags (CLI) / requests made`,
+    `${(registry.retentionMs / 1000).toFixed(2)} s`,
+    `${registry.retentionRequests} requests`,
+    `${(registry.retentionRequests / registry.floorRequests).toFixed(2)}× the floor (tag list + 1 HEAD per tag)`,
+    `(${registry.wouldRemove} would go)`,
+  ]);
+  rows.push([
+    'promote-image of a verified digest (CLI) vs node -e ""',
+    `${registry.promoteMs.toFixed(0)} ms`,
+    `${registry.bareMs.toFixed(0)} ms`,
+    `${(registry.promoteMs / registry.bareMs).toFixed(2)}×`,
+    '(measured)',
   ]);
   for (const [i, kind] of ['good', 'broken'].entries()) {
     const [a, b] = [inPlace[i]!, blueGreen[i]!];

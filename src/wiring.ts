@@ -9,7 +9,7 @@ import type { Host } from './host.ts';
 import { FileIssueTracker } from './incident/file-issue-tracker.ts';
 import type { TargetSettings } from './model/release.ts';
 import type { PipelineDeps } from './pipeline.ts';
-import type { AuditLog, EnvironmentState, IssueTracker } from './ports.ts';
+import type { AuditLog, EnvironmentState, IssueTracker, ReleaseBackend } from './ports.ts';
 import type { PreflightDeps } from './preflight/check-outcome.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import { createRegistryClient, type RegistryClient } from './registry/registry-client.ts';
@@ -116,14 +116,12 @@ export function registryFor(host: Host, settings: Pick<TargetSettings, 'registry
   };
 }
 
-/** Environments' records for steps that read them (promote-image, registry-retention), and the audit log. */
-export async function recordsDeps(
+/** Where environments' records are read, never changed (status, promote-image, registry-retention). */
+export async function recordReader(
   host: Host,
   source: RecordSource,
-): Promise<{ readRecord(environment: string): Promise<EnvironmentState>; audit: AuditLog; source: string }> {
+): Promise<{ backend: Pick<ReleaseBackend, 'read' | 'holder'>; stateDir: string; source: string }> {
   const stateDir = host.resolveDir(source.stateDir);
-  ensureStateDir(stateDir);
-  const boundary = new RecordBoundary(host.redactor);
   const backend = source.github
     ? new GitHubReleaseBackend({
         api: await host.github(source.github.token),
@@ -135,10 +133,24 @@ export async function recordsDeps(
       })
     : new FileReleaseBackend(stateDir, host.clock, host.run.host);
   return {
-    readRecord: (environment) => backend.read(environment),
-    audit: boundary.audit(new FileAuditLog(path.join(stateDir, 'audit.jsonl'))),
+    backend,
+    stateDir,
     source: source.github
       ? `GitHub Deployments of ${source.github.repository.owner}/${source.github.repository.repo}`
       : `state-dir ${stateDir}`,
+  };
+}
+
+/** Environments' records for steps that read them (promote-image, registry-retention), and the audit log. */
+export async function recordsDeps(
+  host: Host,
+  source: RecordSource,
+): Promise<{ readRecord(environment: string): Promise<EnvironmentState>; audit: AuditLog }> {
+  const { backend, stateDir } = await recordReader(host, source);
+  ensureStateDir(stateDir);
+  const boundary = new RecordBoundary(host.redactor);
+  return {
+    readRecord: (environment) => backend.read(environment),
+    audit: boundary.audit(new FileAuditLog(path.join(stateDir, 'audit.jsonl'))),
   };
 }

@@ -251,7 +251,7 @@ describe('deploy action (run from dist/ through the runner harness)', () => {
       [{ version: 'shop:main', command: 'true' }, /Input "version": "main" is a moving name/],
       [
         { version: 'v1.0.0', driver: 'helm', command: 'true' },
-        /Input "driver": use command, ansible or releases/,
+        /Input "driver": use command, ansible, releases, docker or compose/,
       ],
       [
         { version: 'v1.0.0', command: 'true', 'attempt-timeout': '-5s' },

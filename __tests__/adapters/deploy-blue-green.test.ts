@@ -333,10 +333,8 @@ describe('scale-down-delay and stop-command (blue-green behind a real HAProxy)',
     });
     const { pidOf, env } = site;
     try {
-      assert.equal(
-        (await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env })).outputs.result,
-        'deployed',
-      );
+      const first = await runStep('deploy', { with: { ...inputs, version: 'v1.0.0' }, env });
+      assert.equal(first.outputs.result, 'deployed', first.log);
       const step = await runStep('deploy', { with: { ...inputs, version: 'v2.0.0' }, env });
 
       assert.equal(step.outputs.result, 'deployed', step.log);

@@ -10,6 +10,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from '../fixtures/registry.ts';
+import { CLI, runNode } from '../fixtures/run-cli.ts';
 import { startVersionedService } from '../fixtures/versioned-service.ts';
 import { runStep } from '../harness/run-action.ts';
 
@@ -62,6 +63,37 @@ describe('deploy by image: resolved to its digest before anything runs', () => {
       assert.equal(t.state().current, pinned);
       assert.match(step.log, new RegExp(`shop:v1\\.4\\.2 is ${v1.digest}`));
       assert.match(step.log, /running/);
+    } finally {
+      await service.close();
+    }
+  });
+
+  it("deploy-actions run (the root action's pipeline) deploys the digest too", async () => {
+    const t = target();
+    const service = await startVersionedService(t.live);
+    try {
+      const run = await runNode([
+        CLI,
+        'run',
+        '--environment',
+        'production',
+        '--image',
+        `${registry.host}/shop:v1.4.2`,
+        '--command',
+        `echo "$DEPLOY_IMAGE" > ${t.live}`,
+        '--version-url',
+        `${service.url}/version`,
+        '--health-probes',
+        `- { name: web, type: http, url: "${service.url}/health" }`,
+        '--health-count',
+        '1',
+        '--state-dir',
+        t.stateDir,
+        '--json',
+      ]);
+      assert.equal(run.code, 0, run.stderr);
+      const report = JSON.parse(run.stdout) as { result: string; version: string };
+      assert.deepEqual([report.result, report.version], ['deployed', `${registry.host}/shop@${v1.digest}`]);
     } finally {
       await service.close();
     }

@@ -62,6 +62,11 @@ describe('promote-image: only the exact digest verified good in the source envir
     assert.equal(step.outcome, 'success', step.log);
     assert.equal(step.outputs.digest, tested.digest);
     assert.equal(step.outputs.tag, `${registry.host}/shop:prod`);
+    assert.equal(
+      step.outputs.image,
+      `${registry.host}/shop@${tested.digest}`,
+      "what the next deploy's image is",
+    );
     const prod = await registry.admin.manifest('shop', 'prod');
     assert.ok(prod?.bytes.equals(tested.bytes), 'the manifest as tested');
     assert.match(step.summary, /Promote image testing → prod: promoted/);

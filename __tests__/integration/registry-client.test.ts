@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/errors.ts';
 import { Redactor } from '../../src/redactor.ts';
@@ -120,6 +122,25 @@ describe('the registry client against a real registry (distribution 2.8)', () =>
     );
     anonymous.fault('HEAD /v2/faults/manifests/v1.0.0', '503', 4);
     await assert.rejects(client.head('faults', 'v1.0.0'), /answered 503/);
+  });
+
+  it('never sends the password to a token realm on another host over plain HTTP', async () => {
+    let asked = 0;
+    const evil = http.createServer((_req, res) => {
+      asked += 1;
+      res.writeHead(401, {
+        'www-authenticate': 'Bearer realm="http://auth.example.invalid/token",service="x"',
+      });
+      res.end();
+    });
+    await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+    try {
+      const { client } = clientFor(`127.0.0.1:${(evil.address() as AddressInfo).port}`, user);
+      await assert.rejects(client.head('shop', 'v1.0.0'), /over plain HTTP: the credentials were not sent/);
+      assert.ok(asked >= 1);
+    } finally {
+      evil.close();
+    }
   });
 
   it('says a registry that is down could not be reached, after the retries', async () => {

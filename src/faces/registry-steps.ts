@@ -31,6 +31,7 @@ export const promoteImageStep = defineStep({
       report: outcome,
       outputs: {
         digest: outcome.result === 'promoted' ? outcome.digest : '',
+        image: outcome.result === 'promoted' ? outcome.image : '',
         tag: outcome.result === 'promoted' ? outcome.tag : '',
         report: JSON.stringify(outcome),
       },
@@ -40,6 +41,7 @@ export const promoteImageStep = defineStep({
   },
   thrown: (_settings, error) => ({
     digest: '',
+    image: '',
     tag: '',
     report: JSON.stringify({ result: 'failed', message: describeError(error) }),
   }),

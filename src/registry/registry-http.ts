@@ -115,6 +115,13 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
     challenge = asked;
     if (asked.scheme === 'basic') return;
     const url = tokenUrl(asked, scopes);
+    // A realm is the registry's to name, but a password never travels in clear to another host.
+    if (options.credentials && url.protocol !== 'https:' && !isLoopback(url.hostname))
+      throw new AbortError(
+        new RegistryError(
+          `${options.registry} sends its token requests to ${url.origin}, over plain HTTP: the credentials were not sent`,
+        ),
+      );
     const answer = await send(url, {
       headers: options.credentials ? { authorization: basicAuthorization(options.credentials) } : {},
       signal: AbortSignal.timeout(options.requestTimeoutMs ?? 30_000),
@@ -181,9 +188,14 @@ export function createRegistryHttp(options: RegistryHttpOptions): RegistryHttp {
 
 export function registryBaseUrl(registry: string): URL {
   const host = registry === 'docker.io' ? 'registry-1.docker.io' : registry;
-  const name = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-  const loopback = name === 'localhost' || /^127\./.test(name) || name === '::1';
-  return new URL(`${loopback ? 'http' : 'https'}://${host}/`);
+  const name = host.replace(/:\d+$/, '');
+  return new URL(`${isLoopback(name) ? 'http' : 'https'}://${host}/`);
+}
+
+/** Loopback only is spoken to in plain HTTP (as Docker's default insecure registries). */
+function isLoopback(hostname: string): boolean {
+  const name = hostname.replace(/^\[|\]$/g, '');
+  return name === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(name) || name === '::1';
 }
 
 function refused(options: RegistryHttpOptions, status: number, scopes: readonly string[]): Error {

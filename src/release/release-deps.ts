@@ -1,3 +1,4 @@
+import { appendAudit } from '../clients/audit-entry.ts';
 import type { ImageWatch, Verification } from '../deploy/verify.ts';
 import type { TargetSettings } from '../model/release.ts';
 import type {
@@ -113,18 +114,7 @@ export async function recordFinish(
   },
   verification: Verification | undefined,
 ): Promise<void> {
-  try {
-    await deps.audit.append({
-      at: new Date(deps.clock.now()).toISOString(),
-      ...entry,
-      environment: settings.environment,
-      ...(deps.run.actor ? { actor: deps.run.actor } : {}),
-      ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
-      host: deps.run.host,
-    });
-  } catch (error) {
-    deps.logger.warning(`The audit log entry could not be written: ${(error as Error).message}`);
-  }
+  await appendAudit(deps, { ...entry, environment: settings.environment });
   if (!settings.pushgatewayUrl) return;
   // Loaded only when a Pushgateway is configured: prom-client would otherwise weigh on every start.
   const { reportDeployMetrics } = await import('../metrics/report-metrics.ts');

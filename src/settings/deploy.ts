@@ -156,7 +156,7 @@ export const targetInputs = {
   },
   'registry-password': {
     description:
-      'image: the registry password or token (a secret: masked, never recorded); for GHCR the GITHUB_TOKEN does.',
+      'image: the registry password or token (a secret: masked, never recorded); for ghcr.io the github-token does unless one is given.',
     default: '',
   },
   'pushgateway-url': {
@@ -278,7 +278,7 @@ const githubBackendSchema = z.object({
 function parseTarget(values: Record<string, string>, readFile: ReadTextFile): TargetSettings {
   const flat = parseWithSchema(targetSchema, values);
   if (flat['attempt-timeout'] === 0) throw new ConfigurationError('attempt-timeout', 'must be more than 0');
-  const registry = parseRegistryCredentials(values);
+  const registry = parseRegistryCredentials(values, imageRegistry(values));
   const parsed = parseDriver(flat.driver, flat['keep-releases'], values, readFile);
   // The pull needs the registry's credentials: the container drivers carry them.
   const driver = parsed.kind === 'docker' || parsed.kind === 'compose' ? { ...parsed, ...registry } : parsed;
@@ -321,6 +321,7 @@ function parseImage(text: string): ImageReference {
 /** Both or neither: a user without a password (or the reverse) is a mistake to say at once. */
 export function parseRegistryCredentials(
   values: Record<string, string | undefined>,
+  registry?: string,
 ): Pick<TargetSettings, 'registry'> {
   const username = values['registry-username'] ?? '';
   const password = values['registry-password'] ?? '';
@@ -328,7 +329,19 @@ export function parseRegistryCredentials(
     throw new ConfigurationError('registry-password', 'is required with registry-username');
   if (password && !username)
     throw new ConfigurationError('registry-username', 'is required with registry-password');
-  return username ? { registry: { username, password } } : {};
+  if (username) return { registry: { username, password } };
+  // GHCR takes the workflow's own token (any user name): nothing more to give for ghcr.io.
+  const token = values['github-token'] ?? '';
+  return registry === 'ghcr.io' && token && !token.startsWith('${{')
+    ? { registry: { username: 'x-access-token', password: token } }
+    : {};
+}
+
+/** The registry a release's image comes from, when the inputs name one (image, or a digest version). */
+function imageRegistry(values: Record<string, string>): string | undefined {
+  const named = values.image || values.version || values['to-version'] || '';
+  const image = parseImageReference(named);
+  return 'problem' in image ? undefined : image.registry;
 }
 
 function parseGitHubBackend(values: Record<string, string>): BackendSettings {

@@ -36,7 +36,8 @@ export const registryCredentialInputs = {
     default: '',
   },
   'registry-password': {
-    description: 'The registry password or token (a secret: masked, never recorded).',
+    description:
+      'The registry password or token (a secret: masked, never recorded); for ghcr.io the github-token does unless one is given.',
     default: '',
   },
 } as const satisfies InputSpecs;
@@ -69,6 +70,9 @@ export const promoteImageInputs = {
 
 export const promoteImageOutputs = {
   digest: { description: 'The digest promoted (sha256:…), now under the tag.' },
+  image: {
+    description: "registry/name@sha256:…: the promoted image by digest, for the deploy's image input.",
+  },
   tag: { description: 'The tag pointed at it: registry/name:tag.' },
   report: { description: 'JSON: the digest, the release that vouched for it, what was mounted and put.' },
 } as const satisfies OutputSpecs;
@@ -124,7 +128,7 @@ export function parsePromoteImageSettings(raw: RawInputs): PromoteImageSettings 
     from: flat['from-environment'],
     to: flat['to-environment'],
     target: parseTarget(values.tag || flat['to-environment'], image),
-    ...parseRegistryCredentials(values),
+    ...parseRegistryCredentials(values, image.registry),
     records: parseRecordSource(values),
   };
 }
@@ -157,7 +161,7 @@ export const retentionInputs = {
   'keep-rc': {
     description:
       "Release candidates: a map of pattern, count and age. The newest count and any younger than age (by the image config's created time) are kept; the others are removed.",
-    default: '{ pattern: "v*.*.*-rc*", count: 5, age: 30d }',
+    default: '{ pattern: v*.*.*-rc*, count: 5, age: 30d }',
   },
   remove: {
     description: 'Stale tags to remove (a YAML list of globs), unless something keeps them.',
@@ -250,7 +254,7 @@ export function parseRetentionSettings(raw: RawInputs): RetentionSettings {
     environments,
     keepDeployed: flat['keep-deployed'],
     delete: flat.delete,
-    ...parseRegistryCredentials(values),
+    ...parseRegistryCredentials(values, repository.registry),
     // `repository` is the image repository here: the GitHub one is github-repository.
     records: parseRecordSource({ ...values, repository: values['github-repository']! }),
   };

@@ -1,3 +1,4 @@
+import { appendAudit } from '../clients/audit-entry.ts';
 import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
@@ -21,6 +22,8 @@ export interface PromoteImageDeps {
 export interface PromoteImageOutcome {
   readonly result: 'promoted' | 'refused';
   readonly digest: string;
+  /** registry/name@sha256:…, what a deploy of it is given. */
+  readonly image: string;
   /** registry/name:tag, the tag pointed at it. */
   readonly tag: string;
   readonly from: string;
@@ -54,7 +57,7 @@ export async function runPromoteImage(
     );
   const digest = image.digest ?? head.digest;
   const tag = `${repositoryName({ registry: image.registry, repository: target.repository })}:${target.tag}`;
-  const base = { digest, tag, from, to, mounted: 0 };
+  const base = { digest, image: pinnedName({ ...image, digest }), tag, from, to, mounted: 0 };
   const evidence = promotionEvidence(await deps.readRecord(from), digest, from);
   if (!evidence.ok) {
     const message = `Not promoted: ${evidence.problem}; only a digest verified good on ${from} goes to ${to}. ${tag} is unchanged.`;
@@ -82,20 +85,8 @@ export async function runPromoteImage(
   };
 }
 
-async function record(deps: PromoteImageDeps, entry: Readonly<Record<string, unknown>>): Promise<void> {
-  try {
-    await deps.audit.append({
-      at: new Date(deps.clock.now()).toISOString(),
-      action: 'promote-image',
-      ...entry,
-      ...(deps.run.actor ? { actor: deps.run.actor } : {}),
-      ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
-      host: deps.run.host,
-    });
-  } catch (error) {
-    deps.logger.warning(`The audit log entry could not be written: ${(error as Error).message}`);
-  }
-}
+const record = (deps: Parameters<typeof appendAudit>[0], entry: Readonly<Record<string, unknown>>) =>
+  appendAudit(deps, { action: 'promote-image', ...entry });
 
 export function renderPromoteImageSummary(outcome: PromoteImageOutcome): string {
   const icon = outcome.result === 'promoted' ? '✅' : '❌';

@@ -1,4 +1,5 @@
 import pMap from 'p-map';
+import { appendAudit } from '../clients/audit-entry.ts';
 import { formatDuration } from '../durations.ts';
 import { escapeCell, renderDetails, renderTable } from '../markdown.ts';
 import { digestOf } from '../model/image.ts';
@@ -205,20 +206,8 @@ async function readUses(
   );
 }
 
-async function record(deps: RetentionDeps, entry: Readonly<Record<string, unknown>>): Promise<void> {
-  try {
-    await deps.audit.append({
-      at: new Date(deps.clock.now()).toISOString(),
-      action: 'registry-retention',
-      ...entry,
-      ...(deps.run.actor ? { actor: deps.run.actor } : {}),
-      ...(deps.run.runUrl ? { runUrl: deps.run.runUrl } : {}),
-      host: deps.run.host,
-    });
-  } catch (error) {
-    deps.logger.warning(`The audit log entry could not be written: ${(error as Error).message}`);
-  }
-}
+const record = (deps: Parameters<typeof appendAudit>[0], entry: Readonly<Record<string, unknown>>) =>
+  appendAudit(deps, { action: 'registry-retention', ...entry });
 
 export function renderRetentionSummary(outcome: RetentionOutcome): string {
   const icon = outcome.result === 'failed' ? '❌' : outcome.result === 'dry-run' ? '🔍' : '🧹';
