@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pMap from 'p-map';
 import { startRegistry } from '../../__tests__/fixtures/registry.ts';
 import { median, run } from './measure.ts';
@@ -91,11 +92,13 @@ export async function registryFigures(): Promise<RegistryFigures> {
       const dry = await cli(retentionArgs);
       retention.push({ ms: dry.wallMs, requests: registry.requests.length - before });
     }
-    const report = JSON.parse(
-      execFileSync(process.execPath, [CLI, ...retentionArgs, '--state-dir', stateDir, '--json'], {
-        encoding: 'utf8',
-      }),
-    ) as { removed: unknown[] };
+    // Asynchronously: the registry's front runs in this process, and must answer meanwhile.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [CLI, ...retentionArgs, '--state-dir', stateDir, '--json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+    const report = JSON.parse(stdout) as { removed: unknown[] };
     const promote: number[] = [];
     const bare: number[] = [];
     for (let round = 0; round < 5; round += 1) {
