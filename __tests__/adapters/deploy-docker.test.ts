@@ -171,6 +171,28 @@ describe('driver: docker, blue-green behind HAProxy (a real dockerd and registry
     assert.doesNotMatch(back.log, /docker pull/, 'the warm container serves: nothing pulled or started');
   });
 
+  it('a warm container that died is not warm: the rollback runs it again before any switch', async () => {
+    const live = await served();
+    const [warm] = containers(prefix).filter((c) => !c.image.endsWith(images[live]!.digest));
+    assert.ok(warm, 'the other slot has a container');
+    const version = Object.keys(images).find((tag) => warm.image.endsWith(images[tag]!.digest))!;
+    dockerCli(['rm', '--force', warm.name]);
+    const users = startLoad(`${haproxy.url}/health`, 4, 5);
+    // The previous rollback marked it bad: force, to roll back to it once more.
+    const back = await runStep('rollback', {
+      with: { ...inputs(), 'to-version': pinned(version), force: 'true' },
+    });
+    const load = await users.stop();
+    assert.equal(back.outcome, 'success', back.log);
+    assert.match(back.log, /Deploying .* into the idle slot/, 'the dead slot was deployed into again');
+    assert.equal(await served(), version);
+    assert.equal(load.failed, 0, load.samples.join('; '));
+    assert.deepEqual(
+      containers(warm.name).map((c) => [c.state, c.image]),
+      [['running', warm.image]],
+    );
+  });
+
   it('the registry password and the container secret appear nowhere', () => {
     const files = readdirSync(stateDir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())

@@ -106,6 +106,11 @@ describe('deploy inputs for images and the container drivers', () => {
       /^docker-host:/,
     ],
     [
+      'docker with hosts',
+      { driver: 'docker', image: 'r.example/shop:v1', hosts: 'deploy@10.0.0.1', 'known-hosts': 'x' },
+      /^hosts: is not used with driver: docker: it reaches a remote Docker daemon through docker-host/,
+    ],
+    [
       'compose without a service',
       { driver: 'compose', image: 'r.example/shop:v1', 'compose-file': 'c.yml' },
       /^compose-service: is required/,

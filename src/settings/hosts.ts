@@ -72,6 +72,11 @@ export function parseHosts(
       'hosts',
       'is not used with driver: ansible (its inventory names the hosts): remove it',
     );
+  if (context.driver === 'docker' || context.driver === 'compose')
+    throw new ConfigurationError(
+      'hosts',
+      `is not used with driver: ${context.driver}: it reaches a remote Docker daemon through docker-host (ssh://user@host); remove hosts`,
+    );
 
   if (runOn === 'host' && context.driver !== 'command')
     throw new ConfigurationError(

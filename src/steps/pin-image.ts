@@ -2,11 +2,22 @@ import type { ImageWatch } from '../deploy/verify.ts';
 import { ConfigurationError } from '../errors.ts';
 import { type ImageReference, pinnedName, repositoryName } from '../model/image.ts';
 import type { DeploySettings } from '../model/release.ts';
-import type { Logger } from '../ports.ts';
+import type { AuditLog, Clock, EnvironmentState, Logger, RunContext } from '../ports.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 
 /** A registry client for `registry` (host[:port]), with the release's credentials. */
 export type RegistryFor = (registry: string) => RegistryClient;
+
+/** What the registry steps (promote-image, registry-retention) need: a registry, records read, an audit log. */
+export interface RegistryStepDeps {
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly run: RunContext;
+  readonly registryFor: RegistryFor;
+  /** An environment's record (file or GitHub Deployments), read, never changed. */
+  readRecord(environment: string): Promise<EnvironmentState>;
+  readonly audit: AuditLog;
+}
 
 export interface PinnedDeploy<S extends DeploySettings> {
   /** The settings with version = `registry/name@sha256:…`. */

@@ -3,21 +3,12 @@ import { formatDuration } from '../durations.ts';
 import { ConfigurationError } from '../errors.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import { pinnedName, repositoryName } from '../model/image.ts';
-import type { AuditLog, Clock, EnvironmentState, Logger, RunContext } from '../ports.ts';
 import { pointTag } from '../registry/point-tag.ts';
 import { promotionEvidence } from '../registry/promotion-evidence.ts';
 import type { PromoteImageSettings } from '../settings/registry.ts';
-import type { RegistryFor } from './pin-image.ts';
+import type { RegistryStepDeps } from './pin-image.ts';
 
-export interface PromoteImageDeps {
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly run: RunContext;
-  readonly registryFor: RegistryFor;
-  /** An environment's record (file or GitHub Deployments), read, never changed. */
-  readRecord(environment: string): Promise<EnvironmentState>;
-  readonly audit: AuditLog;
-}
+export type PromoteImageDeps = RegistryStepDeps;
 
 export interface PromoteImageOutcome {
   readonly result: 'promoted' | 'refused';

@@ -3,7 +3,6 @@ import { appendAudit } from '../clients/audit-entry.ts';
 import { formatDuration } from '../durations.ts';
 import { escapeCell, renderDetails, renderTable } from '../markdown.ts';
 import { digestOf } from '../model/image.ts';
-import type { AuditLog, Clock, EnvironmentState, Logger, RunContext } from '../ports.ts';
 import { isIndex } from '../registry/manifest.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 import {
@@ -14,16 +13,9 @@ import {
 } from '../registry/retention-plan.ts';
 import { slotContents } from '../release/release-state.ts';
 import type { RetentionSettings } from '../settings/registry.ts';
-import type { RegistryFor } from './pin-image.ts';
+import type { RegistryStepDeps } from './pin-image.ts';
 
-export interface RetentionDeps {
-  readonly logger: Logger;
-  readonly clock: Clock;
-  readonly run: RunContext;
-  readonly registryFor: RegistryFor;
-  readRecord(environment: string): Promise<EnvironmentState>;
-  readonly audit: AuditLog;
-}
+export type RetentionDeps = RegistryStepDeps;
 
 export interface RetentionOutcome {
   readonly result: 'dry-run' | 'deleted' | 'failed';
