@@ -57,6 +57,12 @@ describe('the registry client against a real registry (distribution 2.8)', () =>
     assert.ok(manifest.bytes.equals(index.bytes), 'the bytes as pushed');
     assert.deepEqual(manifest.children, [amd.digest, arm.digest]);
     assert.equal(await client.head('shop', 'v9.9.9'), undefined, 'no such tag');
+    const list = await anonymous.admin.pushIndex('shop', 'v1.0.1', [arm, amd], { docker: true });
+    assert.deepEqual(await client.head('shop', 'v1.0.1'), {
+      digest: list.digest,
+      mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    });
+    assert.deepEqual((await client.manifest('shop', 'v1.0.1')).children, [arm.digest, amd.digest]);
   });
 
   it('uses basic credentials when the registry asks, and names the input when it refuses them', async () => {
