@@ -4,7 +4,15 @@ import { revertPausedHosts } from '../release/canary-hosts.ts';
 import { nothingPaused } from '../release/plan-release.ts';
 import { type ReleaseDeps, withEnvironmentLock } from '../release/release-deps.ts';
 import { abortPaused, awaitingPromotion, liveView, recordHost } from '../release/release-state.ts';
-import type { AbortOutcome } from './promotion.ts';
+
+export interface AbortOutcome {
+  readonly result: 'aborted';
+  readonly version: string;
+  readonly slot: string;
+  /** stop-command stopped the slot. */
+  readonly stopped: boolean;
+  readonly message: string;
+}
 
 /**
  * `abort` of a canary across hosts paused at a `pause: {}`: its hosts go back to the version

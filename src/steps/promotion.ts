@@ -16,7 +16,7 @@ import { releaseWithScaleDown } from '../release/scale-down.ts';
 import { withSlotRunner } from '../release/slot-runner.ts';
 import { stopSlot } from '../release/stop-slot.ts';
 import { trafficSwitchFor } from '../traffic/traffic-switch-for.ts';
-import { abortHostCanary } from './abort-hosts.ts';
+import { type AbortOutcome, abortHostCanary } from './abort-hosts.ts';
 
 /**
  * The release controls of promotion: manual (Argo Rollouts' promote and abort). A deploy paused
@@ -90,15 +90,6 @@ async function promoteLocked(
     result: 'failed',
     message: `Promoting ${version} on ${environment} failed: ${withoutOutput(release.reason ?? '')}. ${left}${unrecorded}`,
   };
-}
-
-export interface AbortOutcome {
-  readonly result: 'aborted';
-  readonly version: string;
-  readonly slot: string;
-  /** stop-command stopped the slot. */
-  readonly stopped: boolean;
-  readonly message: string;
 }
 
 /**
