@@ -200,6 +200,12 @@ describe('driver: docker, blue-green behind HAProxy (a real dockerd and registry
     for (const text of [...files, ...registry.requests])
       for (const secret of [REGISTRY_PASSWORD, SECRET_ENV])
         assert.ok(!text.includes(secret), `${secret} leaked`);
+    // The pull's credentials lived in a DOCKER_CONFIG of each release's own, removed with it.
+    assert.deepEqual(
+      readdirSync(tmpdir()).filter((name) => name.startsWith('deploy-actions-docker-')),
+      [],
+      'no registry credentials left on disk',
+    );
     const [container] = containers(prefix);
     const inspect = dockerCli(['inspect', '--format', '{{json .Config.Env}}', container!.name]).stdout;
     assert.match(inspect, new RegExp(`GREETING=${SECRET_ENV}`), 'the container got it');
