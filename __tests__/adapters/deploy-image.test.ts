@@ -99,6 +99,29 @@ describe('deploy by image: resolved to its digest before anything runs', () => {
     }
   });
 
+  it('rollback takes an image too: its digest, which the history holds, is rolled back to', async () => {
+    const t = target();
+    const v2 = await registry.admin.pushImage('shop', 'v1.9.0');
+    const common = { command: `echo "$DEPLOY_IMAGE" > ${t.live}` };
+    for (const tag of ['v1.4.2', 'v1.9.0'])
+      assert.equal(
+        (await deploy(t, { ...common, image: `${registry.host}/shop:${tag}` })).outcome,
+        'success',
+      );
+    const back = await runStep('rollback', {
+      with: {
+        environment: 'production',
+        'state-dir': t.stateDir,
+        ...common,
+        image: `${registry.host}/shop:v1.4.2`,
+      },
+    });
+    assert.equal(back.outcome, 'success', back.log);
+    assert.equal(back.outputs['to-version'], `${registry.host}/shop@${v1.digest}`);
+    assert.equal(readFileSync(t.live, 'utf8').trim(), `${registry.host}/shop@${v1.digest}`);
+    assert.equal(back.outputs['from-version'], `${registry.host}/shop@${v2.digest}`);
+  });
+
   it('fails verification when the service runs another digest', async () => {
     const t = target();
     const service = await startVersionedService(t.live);

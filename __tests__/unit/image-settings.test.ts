@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigurationError } from '../../src/errors.ts';
 import { parseImageReference, reportsRelease } from '../../src/model/image.ts';
-import { parseDeploySettings } from '../../src/settings/deploy.ts';
+import { parseDeploySettings, parseRollbackSettings } from '../../src/settings/deploy.ts';
+import { parsePipelineSettings } from '../../src/settings/pipeline.ts';
 import { parsePromoteImageSettings, parseRetentionSettings } from '../../src/settings/registry.ts';
 
 const noFile = () => {
@@ -134,6 +135,29 @@ describe('deploy inputs for images and the container drivers', () => {
         expected,
       ),
     );
+
+  it("rollback takes an image or a to-version, not both; the pipeline's own rollback neither", () => {
+    const rollback = (inputs: Record<string, string>) =>
+      parseRollbackSettings({ environment: 'production', command: 'true', ...inputs }, noFile);
+    assert.equal(rollback({ image: 'r.example/shop:v1' }).image?.tag, 'v1');
+    assert.match(
+      problem(() => rollback({ image: 'r.example/shop:v1', 'to-version': 'v1' })),
+      /^image: give image or to-version, not both/,
+    );
+    assert.match(
+      problem(() => rollback({ image: 'r.example/shop:latest' })),
+      /^image: "latest" is a moving name/,
+    );
+    const pipeline = parsePipelineSettings(
+      { environment: 'production', command: 'true', image: 'r.example/shop:v2', incident: 'none' },
+      noFile,
+    );
+    assert.equal(
+      pipeline.rollback?.image,
+      undefined,
+      'the pipeline rolls back to the last good version, not to its own image',
+    );
+  });
 
   it('GHCR takes the github-token when no registry credentials are given', () => {
     const ghcr = deploy({ image: 'ghcr.io/acme/shop:v1', 'github-token': 'ghs_token' });

@@ -13,7 +13,7 @@ import {
 import { defineStep } from '../step.ts';
 import { runDeploy } from '../steps/deploy.ts';
 import { renderDeploySummary, renderRollbackSummary } from '../steps/deploy-summary.ts';
-import { pinImage } from '../steps/pin-image.ts';
+import { pinImage, pinRollbackImage } from '../steps/pin-image.ts';
 import { runRollback } from '../steps/rollback.ts';
 import { registryFor, releaseDeps } from '../wiring.ts';
 
@@ -77,7 +77,12 @@ export const rollbackStep = defineStep({
   outputs: rollbackOutputs,
   parse: (raw, host: Host) => withTextPatterns(() => parseRollbackSettings(raw, host.readFile)),
   async run(settings, host) {
-    const outcome = await runRollback(settings, await releaseDeps(host, settings));
+    const deps = await releaseDeps(host, settings);
+    const pinned = await pinRollbackImage(settings, {
+      logger: host.logger,
+      registryFor: registryFor(host, settings),
+    });
+    const outcome = await runRollback(pinned, deps);
     return {
       ok: outcome.result !== 'failed' && !outcome.unrecorded,
       message: outcome.message,

@@ -211,6 +211,8 @@ export interface DeploySettings extends TargetSettings {
 
 export interface RollbackSettings extends TargetSettings {
   readonly toVersion?: string;
+  /** Roll back to this image: pinned to its digest (then toVersion) before anything runs. */
+  readonly image?: ImageReference;
   readonly force: boolean;
   readonly onRollback?: string;
 }

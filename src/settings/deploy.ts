@@ -230,6 +230,11 @@ export const rollbackInputs = {
       'Roll back to this version (it must be in the history); default: the last good one, when the record says the live version did not end good (needed to step back from a verified one).',
     default: '',
   },
+  image: {
+    description:
+      'Roll back to this image instead (registry/name:v1.4.2 or @sha256:…): resolved to its digest, which must be in the history.',
+    default: '',
+  },
   ...targetInputs,
   force: { description: 'Roll back to a version marked bad.', default: 'false' },
   'on-rollback': {
@@ -462,9 +467,15 @@ export function parseRollbackSettings(raw: RawInputs, readFile: ReadTextFile): R
   const flags = parseWithSchema(z.object({ force: booleanField }), values);
   const unusable = values['to-version'] ? versionProblem(values['to-version'], values.driver!) : undefined;
   if (unusable) throw new ConfigurationError('to-version', unusable);
+  if (values.image && values['to-version'])
+    throw new ConfigurationError(
+      'image',
+      'give image or to-version, not both: the image names the version by its digest',
+    );
   return {
     ...parseTarget(values, readFile),
     ...(values['to-version'] ? { toVersion: values['to-version'] } : {}),
+    ...(values.image ? { image: parseImage(values.image) } : {}),
     force: flags.force,
     ...(values['on-rollback'] ? { onRollback: values['on-rollback'] } : {}),
   };

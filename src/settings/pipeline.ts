@@ -127,7 +127,7 @@ export function parsePipelineSettings(raw: RawInputs, readFile: ReadTextFile): P
   );
   const deploy = parseDeploySettings(values, readFile);
   const rollback = autoRollback
-    ? parseRollbackSettings({ ...values, 'to-version': '', force: 'false' }, readFile)
+    ? parseRollbackSettings({ ...values, 'to-version': '', image: '', force: 'false' }, readFile)
     : undefined;
   const preflight = values['preflight-checks']
     ? asStage('preflight-', { checks: 'preflight-checks' }, () =>

@@ -1,7 +1,7 @@
 import type { ImageWatch } from '../deploy/verify.ts';
 import { ConfigurationError } from '../errors.ts';
 import { type ImageReference, pinnedName, repositoryName } from '../model/image.ts';
-import type { DeploySettings } from '../model/release.ts';
+import type { DeploySettings, RollbackSettings } from '../model/release.ts';
 import type { AuditLog, Clock, EnvironmentState, Logger, RunContext } from '../ports.ts';
 import type { RegistryClient } from '../registry/registry-client.ts';
 
@@ -26,6 +26,17 @@ export interface PinnedDeploy<S extends DeploySettings> {
   readonly watch?: ImageWatch;
 }
 
+/** A rollback given an image: its digest (which the history must hold) becomes to-version. */
+export async function pinRollbackImage<S extends RollbackSettings>(
+  settings: S,
+  deps: { readonly logger: Logger; readonly registryFor: RegistryFor },
+): Promise<S> {
+  const { image } = settings;
+  if (!image) return settings;
+  const digest = await resolveDigest(image, deps);
+  return { ...settings, toVersion: pinnedName({ ...image, digest }) };
+}
+
 /**
  * Resolves the image a deploy names to its digest, before anything runs: the digest is what the
  * driver gets, what is recorded and what is verified. A digest asked for must exist; a tag is
@@ -39,13 +50,8 @@ export async function pinImage<S extends DeploySettings>(
   const { image } = settings;
   if (!image) return { settings };
   const client = deps.registryFor(image.registry);
-  const reference = image.digest ?? image.tag!;
-  const head = await client.head(image.repository, reference);
-  if (!head)
-    throw new ConfigurationError('image', `${describe(image)} does not exist in ${image.registry} (404)`);
-  const digest = image.digest ?? head.digest;
+  const digest = await resolveDigest(image, deps);
   const version = pinnedName({ ...image, digest });
-  deps.logger.info(`${describe(image)} is ${digest} (${head.mediaType || 'manifest'}): deploying ${version}`);
   if (image.digest || !image.tag) return { settings: { ...settings, version } };
   const tag = image.tag;
   return {
@@ -63,4 +69,17 @@ export async function pinImage<S extends DeploySettings>(
 
 function describe(image: ImageReference): string {
   return `${repositoryName(image)}${image.digest ? `@${image.digest}` : `:${image.tag}`}`;
+}
+
+/** What the image names now, said in the log: a digest asked for must exist, a tag is read. */
+async function resolveDigest(
+  image: ImageReference,
+  deps: { readonly logger: Logger; readonly registryFor: RegistryFor },
+): Promise<string> {
+  const head = await deps.registryFor(image.registry).head(image.repository, image.digest ?? image.tag!);
+  if (!head)
+    throw new ConfigurationError('image', `${describe(image)} does not exist in ${image.registry} (404)`);
+  const digest = image.digest ?? head.digest;
+  deps.logger.info(`${describe(image)} is ${digest} (${head.mediaType || 'manifest'})`);
+  return digest;
 }
