@@ -72,7 +72,7 @@ function describe(image: ImageReference): string {
 }
 
 /** What the image names now, said in the log: a digest asked for must exist, a tag is read. */
-async function resolveDigest(
+export async function resolveDigest(
   image: ImageReference,
   deps: { readonly logger: Logger; readonly registryFor: RegistryFor },
 ): Promise<string> {

@@ -1,12 +1,11 @@
 import { appendAudit } from '../clients/audit-entry.ts';
 import { formatDuration } from '../durations.ts';
-import { ConfigurationError } from '../errors.ts';
 import { escapeCell, renderTable } from '../markdown.ts';
 import { pinnedName, repositoryName } from '../model/image.ts';
 import { pointTag } from '../registry/point-tag.ts';
 import { promotionEvidence } from '../registry/promotion-evidence.ts';
 import type { PromoteImageSettings } from '../settings/registry.ts';
-import type { RegistryStepDeps } from './pin-image.ts';
+import { type RegistryStepDeps, resolveDigest } from './pin-image.ts';
 
 export type PromoteImageDeps = RegistryStepDeps;
 
@@ -40,13 +39,7 @@ export async function runPromoteImage(
   const started = deps.clock.now();
   const { image, target, from, to } = settings;
   const client = deps.registryFor(image.registry);
-  const head = await client.head(image.repository, image.digest ?? image.tag!);
-  if (!head)
-    throw new ConfigurationError(
-      'image',
-      `${repositoryName(image)}:${image.digest ?? image.tag} does not exist (404)`,
-    );
-  const digest = image.digest ?? head.digest;
+  const digest = await resolveDigest(image, deps);
   const tag = `${repositoryName({ registry: image.registry, repository: target.repository })}:${target.tag}`;
   const base = { digest, image: pinnedName({ ...image, digest }), tag, from, to, mounted: 0 };
   const evidence = promotionEvidence(await deps.readRecord(from), digest, from);
