@@ -61,7 +61,7 @@ export async function pinImage<S extends DeploySettings>(
         if (verified !== version) return undefined;
         const now = await client.head(image.repository, tag);
         if (now?.digest === digest) return undefined;
-        return `the tag ${tag} of ${repositoryName(image)} ${now ? `moved to ${now.digest}` : 'was deleted'} during the release (it named ${digest}): a release tag must not move; nothing went live on it`;
+        return `the tag ${tag} of ${repositoryName(image)} ${now ? `moved to ${now.digest}` : 'was deleted'} during the release (it named ${digest}): a release tag must not move`;
       },
     },
   };
