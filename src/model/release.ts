@@ -37,6 +37,14 @@ export interface DockerConnection {
   readonly registry?: { readonly username: string; readonly password: string };
 }
 
+/**
+ * What the docker and compose drivers name a slot's container or project (`shop-blue`), or the
+ * one in place (`shop`): the drivers that start them and the stop that removes them agree on it.
+ */
+export function containerName(name: string, slot?: string): string {
+  return slot ? `${name}-${slot}` : name;
+}
+
 /** A container per slot (`<name>-<slot>`), or one in place (`<name>`), run from the release's digest. */
 export interface DockerDriverSettings extends DockerConnection {
   readonly kind: 'docker';

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
 import { ConfigurationError } from '../errors.ts';
-import type {
-  ComposeDriverSettings,
-  DockerDriverSettings,
-  DriverSettings,
-  SlotStop,
+import {
+  type ComposeDriverSettings,
+  containerName,
+  type DockerDriverSettings,
+  type DriverSettings,
+  type SlotStop,
 } from '../model/release.ts';
 import type { InputSpecs } from './input-spec.ts';
 import { parseWithSchema } from './input-spec.ts';
@@ -153,7 +154,7 @@ export function slotStopOf(driver: DriverSettings): SlotStop | undefined {
   const env = 'dockerHost' in driver && driver.dockerHost ? { DOCKER_HOST: driver.dockerHost } : undefined;
   const withEnv = env ? { env } : {};
   if (driver.kind === 'docker')
-    return { argv: (slot) => ['docker', 'rm', '--force', `${driver.name}-${slot}`], ...withEnv };
+    return { argv: (slot) => ['docker', 'rm', '--force', containerName(driver.name, slot)], ...withEnv };
   if (driver.kind === 'compose')
     return {
       argv: (slot) => [
@@ -161,7 +162,7 @@ export function slotStopOf(driver: DriverSettings): SlotStop | undefined {
         '--file',
         driver.file,
         '--project-name',
-        `${driver.name}-${slot}`,
+        containerName(driver.name, slot),
         'down',
       ],
       ...withEnv,

@@ -1,6 +1,6 @@
 import { formatHostPort } from '../../addresses.ts';
 import { digestOf } from '../../model/image.ts';
-import type { ComposeDriverSettings } from '../../model/release.ts';
+import { type ComposeDriverSettings, containerName } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
 import { AttemptFailedError, type DeployDriver } from '../driver.ts';
 import { DockerCli } from './docker-cli.ts';
@@ -34,7 +34,7 @@ export function createComposeDriver(
         throw new AttemptFailedError(
           `${version} is not an image digest (name@sha256:…): the compose driver runs images by digest`,
         );
-      const project = slot ? `${settings.name}-${slot.name}` : settings.name;
+      const project = containerName(settings.name, slot?.name);
       const env = {
         ...settings.env,
         DEPLOY_IMAGE: version,

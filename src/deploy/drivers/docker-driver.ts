@@ -1,5 +1,5 @@
 import { digestOf } from '../../model/image.ts';
-import type { DockerDriverSettings } from '../../model/release.ts';
+import { containerName, type DockerDriverSettings } from '../../model/release.ts';
 import type { CommandRunner, Logger } from '../../ports.ts';
 import { AttemptFailedError, type DeployDriver, type DriverRequest } from '../driver.ts';
 import { DockerCli } from './docker-cli.ts';
@@ -17,8 +17,6 @@ export function createDockerDriver(
   logger: Logger,
 ): DeployDriver {
   const docker = new DockerCli(runner, logger, settings);
-  const nameOf = (request: Pick<DriverRequest, 'slot'>) =>
-    request.slot ? `${settings.name}-${request.slot.name}` : settings.name;
   return {
     name: 'docker',
     plan: (version) => `pull ${version} and run it as container ${settings.name}[-<slot>]`,
@@ -28,7 +26,7 @@ export function createDockerDriver(
         throw new AttemptFailedError(
           `${version} is not an image digest (name@sha256:…): the docker driver runs images by digest`,
         );
-      const name = nameOf(request);
+      const name = containerName(settings.name, request.slot?.name);
       await docker.pull(version, timeoutMs, signal);
       // The slot is idle (or, in place, this is the stop before the start): its old container goes.
       if (await docker.read(['inspect', '--format', '{{.Id}}', name], signal))
