@@ -58,27 +58,24 @@ export function createComposeDriver(
         options,
       );
       if (up.failure) throw new AttemptFailedError(up.failure);
+      // One listing: each container of the project with its service.
       const listed = await docker.read(
-        ['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`],
-        signal,
-      );
-      const containers = (listed ?? '')
-        .split('\n')
-        .map((id) => id.trim())
-        .filter(Boolean);
-      const judged = await docker.read(
         [
           'ps',
           '--all',
-          '--quiet',
           '--filter',
           `label=com.docker.compose.project=${project}`,
-          '--filter',
-          `label=com.docker.compose.service=${settings.service}`,
+          '--format',
+          '{{.ID}} {{.Label "com.docker.compose.service"}}',
         ],
         signal,
       );
-      if (!judged?.trim())
+      const rows = (listed ?? '')
+        .split('\n')
+        .map((line) => line.trim().split(' '))
+        .filter(([id]) => id);
+      const containers = rows.map(([id]) => id!);
+      if (!rows.some(([, service]) => service === settings.service))
         throw new AttemptFailedError(
           `compose project ${project} has no container of service ${settings.service}`,
         );
