@@ -1,4 +1,5 @@
 import { HOST_NAME_PATTERN } from '../model/host-name.ts';
+import { digestOf } from '../model/image.ts';
 import type {
   EnvironmentState,
   HostRecord,
@@ -311,7 +312,7 @@ export function payloadFor(
   owner?: Omit<LockOwner, 'since'>,
   nonce?: string,
 ): DeploymentPayload {
-  const digest = /@(sha256:[0-9a-f]{64})$/.exec(version)?.[1];
+  const digest = digestOf(version);
   return {
     'deploy-actions': 1,
     version,
