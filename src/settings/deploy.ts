@@ -308,12 +308,18 @@ function parseTarget(values: Record<string, string>, readFile: ReadTextFile): Ta
   };
 }
 
-/** An image to deploy: a tag (never a pointer such as latest) or a digest. */
-function parseImage(text: string): ImageReference {
+/** The image input: a reference that names a tag or a digest (promote-image takes any such). */
+export function parseImageInput(text: string): ImageReference {
   const image = parseImageReference(text);
   if ('problem' in image) throw new ConfigurationError('image', image.problem);
   if (!image.tag && !image.digest)
     throw new ConfigurationError('image', `"${text}" names no tag or digest: add :v1.4.2 or @sha256:…`);
+  return image;
+}
+
+/** An image to deploy: a tag (never a pointer such as latest) or a digest. */
+function parseImage(text: string): ImageReference {
+  const image = parseImageInput(text);
   const moving = image.tag && !image.digest ? describeMutability(image.tag) : undefined;
   if (moving)
     throw new ConfigurationError(

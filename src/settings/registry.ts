@@ -6,7 +6,7 @@ import { ENVIRONMENT_NAME } from '../model/version.ts';
 import type { RetentionRules } from '../registry/retention-plan.ts';
 import { booleanField, compiledField, wholeNumberField } from '../schema/fields.ts';
 import { compileGlob, type Glob } from '../schema/glob.ts';
-import { parseRegistryCredentials } from './deploy.ts';
+import { parseImageInput, parseRegistryCredentials } from './deploy.ts';
 import { githubInputs, parseGitHubSettings } from './github.ts';
 import {
   applyDefaults,
@@ -116,13 +116,7 @@ export function parsePromoteImageSettings(raw: RawInputs): PromoteImageSettings 
   );
   if (flat['from-environment'] === flat['to-environment'])
     throw new ConfigurationError('to-environment', 'is the from-environment: promote to another environment');
-  const image = parseImageReference(values.image!);
-  if ('problem' in image) throw new ConfigurationError('image', image.problem);
-  if (!image.tag && !image.digest)
-    throw new ConfigurationError(
-      'image',
-      `"${values.image}" names no tag or digest: add :v1.4.2 or @sha256:…`,
-    );
+  const image = parseImageInput(values.image!);
   return {
     image,
     from: flat['from-environment'],
