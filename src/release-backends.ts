@@ -23,8 +23,7 @@ export function createBackend(
     api?: GitHubApi;
   },
 ): { readonly backend: ReleaseBackend; readonly audit: AuditLog } {
-  ensureStateDir(deps.stateDir);
-  const audit = new FileAuditLog(path.join(deps.stateDir, 'audit.jsonl'));
+  const audit = auditLogIn(deps.stateDir);
   const { backend } = settings;
   if (backend.kind === 'file')
     return { backend: new FileReleaseBackend(deps.stateDir, deps.clock, deps.run.host), audit };
@@ -43,4 +42,10 @@ export function createBackend(
     ...(backend.production !== undefined ? { production: backend.production } : {}),
   });
   return { backend: github, audit };
+}
+
+/** The audit log, in state-dir whatever the backend (the directory made, owner only, if new). */
+export function auditLogIn(stateDir: string): AuditLog {
+  ensureStateDir(stateDir);
+  return new FileAuditLog(path.join(stateDir, 'audit.jsonl'));
 }

@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { FileAuditLog } from './clients/file-audit-log.ts';
 import { FileReleaseBackend } from './clients/file-release-backend.ts';
 import { FileStateStore } from './clients/file-state-store.ts';
-import { ensureStateDir } from './clients/state-dir.ts';
 import { GitHubIssueTracker } from './github/github-issue-tracker.ts';
 import { GitHubReleaseBackend } from './github/github-release-backend.ts';
 import type { Host } from './host.ts';
@@ -14,7 +11,7 @@ import type { PreflightDeps } from './preflight/check-outcome.ts';
 import { RecordBoundary } from './record-boundary.ts';
 import { createRegistryClient, type RegistryClient } from './registry/registry-client.ts';
 import type { ReleaseDeps } from './release/release-deps.ts';
-import { createBackend } from './release-backends.ts';
+import { auditLogIn, createBackend } from './release-backends.ts';
 import type { PipelineSettings } from './settings/pipeline.ts';
 import type { RecordSource } from './settings/registry.ts';
 import type { RegistryFor } from './steps/pin-image.ts';
@@ -147,10 +144,9 @@ export async function recordsDeps(
   source: RecordSource,
 ): Promise<{ readRecord(environment: string): Promise<EnvironmentState>; audit: AuditLog }> {
   const { backend, stateDir } = await recordReader(host, source);
-  ensureStateDir(stateDir);
   const boundary = new RecordBoundary(host.redactor);
   return {
     readRecord: (environment) => backend.read(environment),
-    audit: boundary.audit(new FileAuditLog(path.join(stateDir, 'audit.jsonl'))),
+    audit: boundary.audit(auditLogIn(stateDir)),
   };
 }

@@ -1,0 +1,2 @@
+import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);
+import{a as e,b as p,c as i,d as f,e as o}from"./chunk-F4KPR66D.js";import{G as s}from"./chunk-DS2FQQKH.js";var l={inputs:i,outputs:f,parse:t=>o(t),async run(t,u){let r=await e(t,s(u,t.stateDir));return{ok:r.result!=="failed",message:r.message,report:r,outputs:{result:r.result,report:JSON.stringify(r)},summary:p(r),title:"preflight failed"}}};export{l as a};
